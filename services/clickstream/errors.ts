@@ -1,0 +1,37 @@
+/** Base class of the clickstream model's errors. */
+export class ClickstreamError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ClickstreamError';
+  }
+}
+
+/** Why a record could not be decoded; also the `reason` header on the dead-letter topic. */
+export const DecodeFailure = {
+  /** The value is not UTF-8 JSON. */
+  MalformedJson: 'MALFORMED_JSON',
+  /** Valid JSON, but not a clickstream event of a known version. */
+  SchemaInvalid: 'SCHEMA_INVALID',
+  /** Larger than the accepted record size. */
+  Oversized: 'OVERSIZED',
+  /** No value at all (a tombstone on the events topic). */
+  EmptyValue: 'EMPTY_VALUE',
+} as const;
+export type DecodeFailure = (typeof DecodeFailure)[keyof typeof DecodeFailure];
+
+/**
+ * A record that can never become a valid event, whatever the retries: a poison record.
+ * The caller routes it to the dead-letter topic with {@link reason} and {@link detail}
+ * and moves on.
+ */
+export class EventDecodeError extends ClickstreamError {
+  readonly reason: DecodeFailure;
+  readonly detail: string;
+
+  constructor(reason: DecodeFailure, detail: string, options?: ErrorOptions) {
+    super(`cannot decode clickstream event (${reason}): ${detail}`, options);
+    this.name = 'EventDecodeError';
+    this.reason = reason;
+    this.detail = detail;
+  }
+}

@@ -1,0 +1,10 @@
+export { decodeEvent, encodeEvent, eventKey, MAX_EVENT_BYTES } from './codec.ts';
+export { ClickstreamError, DecodeFailure, EventDecodeError } from './errors.ts';
+export {
+  type ClickstreamEvent,
+  ClickstreamEventSchema,
+  EVENT_TYPES,
+  EventType,
+  PRODUCT_EVENT_TYPES,
+  SCHEMA_VERSION,
+} from './event.ts';
