@@ -1,0 +1,266 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Kafka, logLevel } from 'kafkajs';
+import { pollUntil } from '../common/poll.ts';
+import { freePort, portOr } from '../common/ports.ts';
+import { BrokerStartError, LocalKafkaError } from './errors.ts';
+import { findJava, installKafka } from './install.ts';
+
+/** A running single-node Kafka. */
+export interface KafkaCluster {
+  /** Bootstrap servers, `host:port`. */
+  readonly brokers: string[];
+  /** The broker's process id, or undefined when the cluster was not launched here. */
+  readonly pid: number | undefined;
+  /** The broker's log file, when launched here. */
+  readonly logFile: string | undefined;
+  /** Stops the broker (SIGTERM, then SIGKILL after a grace period) and removes its data unless kept. */
+  stop(): Promise<void>;
+}
+
+export interface StartKafkaOptions {
+  /** Where the log and metadata go; a fresh temporary directory by default (removed on stop). */
+  dataDir?: string;
+  /** Prefer this client port (e.g. 9092 for people using kcat); any free port when taken. */
+  preferredPort?: number;
+  /** JVM max heap in MiB. */
+  heapMb?: number;
+  /** Time allowed for the broker to answer, in ms. */
+  startTimeoutMs?: number;
+  /** Progress lines (install, format, start). */
+  log?: (line: string) => void;
+}
+
+/** Broker settings for a laptop: one node, replication factor 1, quick group joins. */
+const serverProperties = (opts: { clientPort: number; controllerPort: number; logDirs: string }): string =>
+  [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${opts.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${opts.clientPort},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.clientPort}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${opts.logDirs}`,
+    // Managed clusters (Confluent Cloud, MSK defaults aside) do not auto-create topics; neither do we.
+    'auto.create.topics.enable=false',
+    'num.partitions=1',
+    'default.replication.factor=1',
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=4',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    // The classic group protocol waits 3 s for more members by default; a laptop has no stragglers.
+    'group.initial.rebalance.delay.ms=0',
+    'num.network.threads=2',
+    'num.io.threads=4',
+    'log.retention.hours=24',
+    '',
+  ].join('\n');
+
+const log4jProperties = (logFile: string): string =>
+  [
+    'status = error',
+    'appender.file.type = File',
+    'appender.file.name = FILE',
+    `appender.file.fileName = ${logFile}`,
+    'appender.file.layout.type = PatternLayout',
+    'appender.file.layout.pattern = [%d] %p %m (%c)%n',
+    'rootLogger.level = INFO',
+    'rootLogger.appenderRef.file.ref = FILE',
+    'logger.kafka.name = kafka',
+    'logger.kafka.level = WARN',
+    'logger.apache.name = org.apache.kafka',
+    'logger.apache.level = WARN',
+    '',
+  ].join('\n');
+
+/** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
+const clusterId = (): string => randomBytes(16).toString('base64url');
+
+const tail = (file: string, lines = 30): string => {
+  try {
+    return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+};
+
+/**
+ * Starts the JVM under a small shell guardian that kills it when `parentPid` dies, so no
+ * broker outlives the process that launched it, even after a SIGKILL of that process.
+ */
+const spawnGuarded = (java: string, args: string[], parentPid: number, logFd: number): ChildProcess => {
+  const guardian = [
+    '"$@" &',
+    'child=$!',
+    'trap \'kill -TERM "$child" 2>/dev/null; wait "$child"; exit\' TERM INT',
+    `while kill -0 ${parentPid} 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 1 & wait $!; done`,
+    'kill -TERM "$child" 2>/dev/null; wait "$child"',
+  ].join('\n');
+  return spawn('/bin/sh', ['-c', guardian, 'kafka-guardian', java, ...args], {
+    stdio: ['ignore', logFd, logFd],
+  });
+};
+
+/**
+ * Launches Apache Kafka (KRaft, combined broker/controller) on 127.0.0.1: resolves the jars
+ * if needed, formats storage, starts the JVM with a small heap and waits until the broker
+ * answers a metadata request. The broker is stopped on `stop()` and when this process exits.
+ *
+ * @throws {MissingPrerequisiteError} when Java 17+ or Maven is missing.
+ * @throws {BrokerStartError} when the broker exits or does not answer in time.
+ */
+export const startKafka = async (options: StartKafkaOptions = {}): Promise<KafkaCluster> => {
+  const log = options.log ?? (() => {});
+  const java = findJava();
+  const libs = installKafka({ log });
+  const ownsDir = options.dataDir === undefined;
+  const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'clickstream-kafka-'));
+  mkdirSync(dir, { recursive: true });
+  const clientPort =
+    options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort);
+  let controllerPort = await freePort();
+  while (controllerPort === clientPort) controllerPort = await freePort();
+  const propsFile = join(dir, 'server.properties');
+  const logFile = join(dir, 'server.log');
+  writeFileSync(propsFile, serverProperties({ clientPort, controllerPort, logDirs: join(dir, 'data') }));
+  writeFileSync(join(dir, 'log4j2.properties'), log4jProperties(logFile));
+  const classpath = `${libs}/*`;
+  const jvm = [
+    `-Xmx${options.heapMb ?? 512}m`,
+    '-Xms128m',
+    '-XX:+UseSerialGC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+    `-Dkafka.logs.dir=${dir}`,
+    '-cp',
+    classpath,
+  ];
+
+  log(`formatting KRaft storage in ${dir}`);
+  const format = spawnSync(
+    java,
+    [...jvm, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId(), '-c', propsFile],
+    { encoding: 'utf8' },
+  );
+  if (format.status !== 0) {
+    throw new BrokerStartError(`formatting Kafka storage failed:\n${format.stdout}${format.stderr}`);
+  }
+
+  log(`starting Kafka on 127.0.0.1:${clientPort}`);
+  const logFd = openSync(join(dir, 'stdout.log'), 'a');
+  const child = spawnGuarded(java, [...jvm, 'kafka.Kafka', propsFile], process.pid, logFd);
+  closeSync(logFd);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exitPromise = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      done();
+    }),
+  );
+  const killOnExit = () => {
+    if (exited === undefined) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
+  const brokers = [`127.0.0.1:${clientPort}`];
+  const admin = new Kafka({
+    clientId: 'local-launcher',
+    brokers,
+    logLevel: logLevel.NOTHING,
+    retry: { retries: 0 },
+    connectionTimeout: 1000,
+  }).admin();
+  try {
+    await pollUntil(
+      async () => {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length > 0 ? true : undefined;
+      },
+      {
+        timeoutMs: options.startTimeoutMs ?? 90_000,
+        intervalMs: 250,
+        what: `Kafka on ${brokers[0]}`,
+        abort: () =>
+          exited === undefined
+            ? undefined
+            : new BrokerStartError(
+                `Kafka exited during start-up (code ${exited.code}, signal ${exited.signal}). Log tail:\n${tail(logFile)}\n${tail(join(dir, 'stdout.log'))}`,
+              ),
+      },
+    );
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exitPromise;
+    if (error instanceof LocalKafkaError) throw error;
+    throw new BrokerStartError(`${(error as Error).message}. Log tail:\n${tail(logFile)}`, { cause: error });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+  log(`Kafka is up on ${brokers.join(',')} (pid ${child.pid})`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      if (exited === undefined) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        await exitPromise;
+        clearTimeout(killer);
+      }
+      process.removeListener('exit', killOnExit);
+      if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+  return { brokers, pid: child.pid, logFile, stop };
+};
+
+/** A topic to create with its partition count. */
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+  /** Topic-level configs, e.g. `{ 'cleanup.policy': 'compact' }`. */
+  configs?: Record<string, string>;
+}
+
+/**
+ * Creates the topics that do not exist yet (replication factor 1 on a laptop; the cluster's
+ * default elsewhere) and waits for their leaders.
+ */
+export const createTopics = async (
+  kafka: Kafka | string[],
+  topics: TopicSpec[],
+  options: { replicationFactor?: number } = {},
+): Promise<void> => {
+  const client = Array.isArray(kafka)
+    ? new Kafka({ clientId: 'local-admin', brokers: kafka, logLevel: logLevel.WARN })
+    : kafka;
+  const admin = client.admin();
+  await admin.connect();
+  try {
+    const existing = new Set(await admin.listTopics());
+    const missing = topics.filter((spec) => !existing.has(spec.topic));
+    if (missing.length === 0) return;
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((spec) => ({
+        topic: spec.topic,
+        numPartitions: spec.partitions,
+        replicationFactor: options.replicationFactor ?? (Array.isArray(kafka) ? 1 : -1),
+        configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
+      })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+};

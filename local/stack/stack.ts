@@ -1,0 +1,96 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startDynalite } from '../dynamodb/dynalite.ts';
+import { createTables, LOCAL_TABLE_NAMES, type TableNames } from '../dynamodb/tables.ts';
+import { createTopics, startKafka, type TopicSpec } from '../kafka/launcher.ts';
+
+/** The topics the pipeline needs; more partitions than cores so the ESM scales out. */
+export const STACK_TOPICS: readonly TopicSpec[] = [
+  { topic: 'clickstream-events', partitions: 6 },
+  { topic: 'clickstream-dlq', partitions: 1 },
+];
+
+/** Where each part of a running stack answers. */
+export interface StackEndpoints {
+  kafkaBrokers: string[];
+  dynamodbEndpoint: string;
+  tables: TableNames;
+  /** Which parts were launched here (false: an external one from the environment). */
+  launched: { kafka: boolean; dynamodb: boolean };
+}
+
+export interface RunningStack extends StackEndpoints {
+  stop(): Promise<void>;
+}
+
+export interface StackSettings {
+  /** `KAFKA_BROKERS`: use this cluster instead of launching one. */
+  kafkaBrokers?: string[] | undefined;
+  /** `DYNAMODB_ENDPOINT`: use this endpoint instead of dynalite. */
+  dynamodbEndpoint?: string | undefined;
+  /** Prefer the well-known ports (9092, 8000) so people can point kcat and the AWS CLI at them. */
+  wellKnownPorts?: boolean;
+  tables?: TableNames;
+  topics?: readonly TopicSpec[];
+  log?: (line: string) => void;
+}
+
+/**
+ * Starts the local stack — a real Kafka broker and dynalite, unless the settings point at
+ * existing ones — and creates the pipeline's topics and tables.
+ */
+export const startStack = async (settings: StackSettings = {}): Promise<RunningStack> => {
+  const log = settings.log ?? (() => {});
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    let kafkaBrokers = settings.kafkaBrokers;
+    if (kafkaBrokers === undefined) {
+      const kafka = await startKafka({ ...(settings.wellKnownPorts ? { preferredPort: 9092 } : {}), log });
+      stops.push(kafka.stop);
+      kafkaBrokers = kafka.brokers;
+    } else {
+      log(`using the Kafka cluster at ${kafkaBrokers.join(',')} (KAFKA_BROKERS)`);
+    }
+    let dynamodbEndpoint = settings.dynamodbEndpoint;
+    if (dynamodbEndpoint === undefined) {
+      const dynamo = await startDynalite(settings.wellKnownPorts ? { preferredPort: 8000 } : {});
+      stops.push(dynamo.stop);
+      dynamodbEndpoint = dynamo.endpoint;
+      log(`dynalite is up on ${dynamodbEndpoint}`);
+    } else {
+      log(`using the DynamoDB endpoint ${dynamodbEndpoint} (DYNAMODB_ENDPOINT)`);
+    }
+    const tables = settings.tables ?? LOCAL_TABLE_NAMES;
+    const dynamo = localDynamoClient(dynamodbEndpoint);
+    await createTables(dynamo, tables);
+    dynamo.destroy();
+    await createTopics(kafkaBrokers, [...(settings.topics ?? STACK_TOPICS)]);
+    log('topics and tables are ready');
+    return {
+      kafkaBrokers,
+      dynamodbEndpoint,
+      tables,
+      launched: {
+        kafka: settings.kafkaBrokers === undefined,
+        dynamodb: settings.dynamodbEndpoint === undefined,
+      },
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+};
+
+/**
+ * A DynamoDB client for a local endpoint. Emulators accept any credentials; fixed dummy ones
+ * keep the SDK from searching the machine for real ones.
+ */
+export const localDynamoClient = (endpoint: string): DynamoDBClient =>
+  new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
