@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // The default reporter for people, a JSON report for CI's closing line (.ci/run).
+    reporters: ['default', ['json', { outputFile: 'test-output/vitest.json' }]],
     projects: [
       {
         test: {

@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { pollUntil } from '../common/poll.ts';
+import { REPO_ROOT } from '../kafka/install.ts';
+import { ENDPOINTS_FILE, isAlive, readStackState, STACK_DIR, STACK_LOG, type StackState } from './state.ts';
+
+const HELP = `Usage: npm run stack -- <up|down|status> [--json]
+
+Runs the local stack in the background: a real Apache Kafka broker (KRaft, 127.0.0.1:9092
+when free) and dynalite as DynamoDB (127.0.0.1:8000 when free), with the pipeline's topics
+and tables created.
+
+  up       start it (no-op when running) and print its endpoints
+  down     stop it; no java process is left behind
+  status   print its endpoints, or say it is not running (exit 3)
+
+Options:
+  --json   print the endpoints as JSON
+  --help   this text
+
+Environment:
+  KAFKA_BROKERS       use this Kafka cluster instead of launching a broker
+  DYNAMODB_ENDPOINT   use this DynamoDB endpoint instead of dynalite
+Endpoints are written to ${ENDPOINTS_FILE} for the load generator, the ESM emulator and the demo.`;
+
+const print = (state: StackState, json: boolean) => {
+  if (json) {
+    console.log(JSON.stringify(state));
+    return;
+  }
+  console.log(`Kafka brokers      ${state.kafkaBrokers.join(',')}${state.launched.kafka ? '' : ' (external)'}`);
+  console.log(`DynamoDB endpoint  ${state.dynamodbEndpoint}${state.launched.dynamodb ? '' : ' (external)'}`);
+  console.log(`Tables             ${state.tables.analytics}, ${state.tables.userProfiles}`);
+  console.log(`Stack pid          ${state.pid} (log: ${STACK_LOG})`);
+  console.log(`\nTry: kcat -b ${state.kafkaBrokers[0]} -L`);
+};
+
+const tailLog = (): string => {
+  try {
+    return readFileSync(STACK_LOG, 'utf8').split('\n').slice(-15).join('\n');
+  } catch {
+    return '';
+  }
+};
+
+const up = async (json: boolean): Promise<number> => {
+  const running = readStackState();
+  if (running) {
+    if (!json) console.error('The stack is already running.');
+    print(running, json);
+    return 0;
+  }
+  mkdirSync(STACK_DIR, { recursive: true });
+  const out = openSync(STACK_LOG, 'w');
+  const daemon = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'local', 'stack', 'daemon.ts')], {
+    cwd: REPO_ROOT,
+    detached: true,
+    stdio: ['ignore', out, out],
+    env: process.env,
+  });
+  closeSync(out);
+  daemon.unref();
+  const pid = daemon.pid ?? -1;
+  if (!json) console.error('Starting the local stack (first run resolves the Kafka jars with Maven)…');
+  try {
+    const state = await pollUntil(async () => readStackState(), {
+      timeoutMs: 180_000,
+      intervalMs: 200,
+      what: 'the stack to be ready',
+      abort: () => (isAlive(pid) ? undefined : new Error(`the stack process exited:\n${tailLog()}`)),
+    });
+    print(state, json);
+    return 0;
+  } catch (error) {
+    if (isAlive(pid)) process.kill(pid, 'SIGTERM');
+    console.error((error as Error).message);
+    return 1;
+  }
+};
+
+const down = async (): Promise<number> => {
+  const state = readStackState();
+  if (!state) {
+    console.error('The stack is not running.');
+    return 0;
+  }
+  process.kill(state.pid, 'SIGTERM');
+  try {
+    await pollUntil(async () => (isAlive(state.pid) ? undefined : true), {
+      timeoutMs: 30_000,
+      intervalMs: 200,
+      what: `the stack (pid ${state.pid}) to stop`,
+    });
+  } catch {
+    process.kill(state.pid, 'SIGKILL');
+  }
+  console.error('The stack is stopped.');
+  return 0;
+};
+
+const main = async (): Promise<number> => {
+  let parsed: ReturnType<typeof parseArgs>;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${HELP}`);
+    return 2;
+  }
+  const json = parsed.values.json === true;
+  if (parsed.values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const command = parsed.positionals[0];
+  switch (command) {
+    case 'up':
+      return up(json);
+    case 'down':
+      return down();
+    case 'status': {
+      const state = readStackState();
+      if (!state) {
+        console.error('The stack is not running. Start it with: npm run stack -- up');
+        return 3;
+      }
+      print(state, json);
+      return 0;
+    }
+    default:
+      console.error(`${command === undefined ? 'missing command' : `unknown command "${command}"`}\n\n${HELP}`);
+      return 2;
+  }
+};
+
+process.exitCode = await main();
