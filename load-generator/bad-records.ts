@@ -1,0 +1,64 @@
+import { type ClickstreamEvent, MAX_EVENT_BYTES } from '../services/clickstream/index.ts';
+import type { Random } from './random.ts';
+
+/**
+ * What a generated record is. The three bad kinds exercise the consumers' error paths;
+ * each maps to the `reason` `decodeEvent` reports for it (MALFORMED_JSON, SCHEMA_INVALID,
+ * OVERSIZED).
+ */
+export const RecordKind = {
+  Valid: 'valid',
+  MalformedJson: 'malformedJson',
+  SchemaInvalid: 'schemaInvalid',
+  Oversized: 'oversized',
+} as const;
+export type RecordKind = (typeof RecordKind)[keyof typeof RecordKind];
+export type BadRecordKind = Exclude<RecordKind, 'valid'>;
+
+export const BAD_RECORD_KINDS: readonly BadRecordKind[] = [
+  RecordKind.MalformedJson,
+  RecordKind.SchemaInvalid,
+  RecordKind.Oversized,
+];
+
+// Each is valid JSON that breaks exactly one rule of the v1 schema.
+const schemaBreakers: ReadonlyArray<(event: Record<string, unknown>) => void> = [
+  (event) => {
+    event.type = 'teleport';
+  },
+  (event) => {
+    delete event.userId;
+  },
+  (event) => {
+    event.eventTime = new Date(Number(event.eventTime)).toISOString();
+  },
+  (event) => {
+    event.schemaVersion = 99;
+  },
+  (event) => {
+    event.type = 'add_to_cart';
+    event.product = null;
+  },
+];
+
+/**
+ * Turns a valid event into a bad record of the given kind: malformed JSON is the event's
+ * JSON cut short (a proper prefix of a JSON object never parses), schema-invalid breaks
+ * one rule, oversized pads the event past {@link MAX_EVENT_BYTES}.
+ */
+export const corruptEvent = (event: ClickstreamEvent, kind: BadRecordKind, random: Random): Buffer => {
+  const json = JSON.stringify(event);
+  switch (kind) {
+    case RecordKind.MalformedJson:
+      return Buffer.from(json.slice(0, 1 + random.int(json.length - 1)), 'utf8');
+    case RecordKind.SchemaInvalid: {
+      const broken: Record<string, unknown> = { ...event };
+      random.pick(schemaBreakers)(broken);
+      return Buffer.from(JSON.stringify(broken), 'utf8');
+    }
+    case RecordKind.Oversized: {
+      const padding = 'x'.repeat(MAX_EVENT_BYTES - json.length + 1 + random.int(4096));
+      return Buffer.from(JSON.stringify({ ...event, padding }), 'utf8');
+    }
+  }
+};
