@@ -1,0 +1,293 @@
+/**
+ * Execution environments for one function: a pool of worker threads, each running the
+ * bundled handler with its own module scope, reused warm across invocations.
+ *
+ * As on Lambda (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html):
+ * an environment serves one invocation at a time; a new one starts (cold, init phase) when
+ * all are busy; an environment whose invocation times out or whose runtime crashes is
+ * discarded and never reused; `memorySize` bounds its heap (approximately).
+ */
+import { randomUUID } from 'node:crypto';
+import { dirname } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { build } from 'esbuild';
+import { InvocationError, InvocationFailure } from './errors.ts';
+import type { InstanceData, InstanceMessage, InvokeMessage, RuntimeErrorBody } from './runtime/protocol.ts';
+import type { FunctionDefinition } from './serverless-config.ts';
+
+/** What a successful invocation returned. */
+export interface InvocationResult {
+  readonly requestId: string;
+  readonly response: unknown;
+  readonly durationMs: number;
+  /** True when this invocation started a new environment (and so paid its init). */
+  readonly coldStart: boolean;
+}
+
+/** Counters of a pool. */
+export interface FunctionPoolStats {
+  readonly instances: number;
+  readonly busy: number;
+  readonly coldStarts: number;
+  readonly invocations: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  /** Environments discarded after a timeout or a crash. */
+  readonly discarded: number;
+}
+
+export interface FunctionPoolOptions {
+  readonly fn: FunctionDefinition;
+  /** Absolute path of the bundled handler (dist/functions/<name>/handler.mjs). */
+  readonly handlerFile: string;
+  /** Environment variables added over the function's own (e.g. local endpoints). */
+  readonly environmentOverrides?: Readonly<Record<string, string>>;
+  /** Init phase limit; Lambda allows 10 s for on-demand init. */
+  readonly initTimeoutMs?: number;
+  /** Replaces the function's configured timeout (tests). */
+  readonly timeoutMs?: number;
+}
+
+interface Instance {
+  readonly id: number;
+  readonly worker: Worker;
+  busy: boolean;
+  invocations: number;
+  /** Settles the invocation in progress when the worker dies. */
+  onExit: ((error: InvocationError) => void) | undefined;
+}
+
+let bootstrapSource: Promise<URL> | undefined;
+
+/** The runtime bootstrap, bundled once per process into a data: URL module. */
+const bootstrapUrl = (): Promise<URL> => {
+  bootstrapSource ??= build({
+    entryPoints: [fileURLToPath(new URL('./runtime/bootstrap.ts', import.meta.url))],
+    bundle: true,
+    write: false,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    logLevel: 'silent',
+  }).then((result) => {
+    const text = result.outputFiles[0]?.text;
+    if (text === undefined) throw new Error('esbuild produced no bootstrap');
+    return new URL(`data:text/javascript,${encodeURIComponent(text)}`);
+  });
+  return bootstrapSource;
+};
+
+const describe = (error: RuntimeErrorBody): string => `${error.errorType}: ${error.errorMessage}`;
+
+/** A pool of execution environments for one function. */
+export class FunctionPool {
+  readonly #options: FunctionPoolOptions;
+  readonly #instances = new Set<Instance>();
+  readonly #timeoutMs: number;
+  #nextId = 1;
+  #stopped = false;
+  #coldStarts = 0;
+  #invocations = 0;
+  #errors = 0;
+  #timeouts = 0;
+  #discarded = 0;
+
+  constructor(options: FunctionPoolOptions) {
+    this.#options = options;
+    this.#timeoutMs = options.timeoutMs ?? options.fn.timeoutSeconds * 1000;
+  }
+
+  /** The environment an instance sees: Lambda's reserved variables, the function's, then the overrides. */
+  environment(): Record<string, string> {
+    const { fn } = this.#options;
+    const inherited = (name: string, fallback: string): string => process.env[name] ?? fallback;
+    return {
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
+      AWS_LAMBDA_LOG_STREAM_NAME: 'local',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+      AWS_REGION: fn.region,
+      AWS_DEFAULT_REGION: fn.region,
+      LAMBDA_TASK_ROOT: dirname(this.#options.handlerFile),
+      _HANDLER: `${fn.handlerModule}.${fn.handlerExport}`,
+      TZ: ':UTC',
+      LANG: 'en_US.UTF-8',
+      PATH: inherited('PATH', '/usr/local/bin:/usr/bin:/bin'),
+      // Lambda provides the execution role's credentials; locally any value satisfies the SDK.
+      AWS_ACCESS_KEY_ID: inherited('AWS_ACCESS_KEY_ID', 'local'),
+      AWS_SECRET_ACCESS_KEY: inherited('AWS_SECRET_ACCESS_KEY', 'local'),
+      ...fn.environment,
+      ...this.#options.environmentOverrides,
+    };
+  }
+
+  /** Counters so far. */
+  stats(): FunctionPoolStats {
+    let busy = 0;
+    for (const instance of this.#instances) if (instance.busy) busy += 1;
+    return {
+      instances: this.#instances.size,
+      busy,
+      coldStarts: this.#coldStarts,
+      invocations: this.#invocations,
+      errors: this.#errors,
+      timeouts: this.#timeouts,
+      discarded: this.#discarded,
+    };
+  }
+
+  /**
+   * Invokes the function with `event` on an idle environment, starting one if none is idle.
+   *
+   * @throws {InvocationError} when the handler throws, times out, or its runtime dies.
+   */
+  async invoke(event: unknown): Promise<InvocationResult> {
+    if (this.#stopped) throw new InvocationError(InvocationFailure.RuntimeExit, 'the emulator is stopping');
+    this.#invocations += 1;
+    let instance = [...this.#instances].find((candidate) => !candidate.busy);
+    const coldStart = instance === undefined;
+    if (instance === undefined) {
+      this.#coldStarts += 1;
+      instance = await this.#start();
+    } else {
+      instance.busy = true;
+    }
+    try {
+      const result = await this.#run(instance, event);
+      instance.busy = false;
+      instance.invocations += 1;
+      return { ...result, coldStart };
+    } catch (error) {
+      this.#errors += 1;
+      if (error instanceof InvocationError && error.failure === InvocationFailure.Unhandled) {
+        instance.busy = false;
+      } else {
+        await this.#discard(instance);
+      }
+      throw error;
+    }
+  }
+
+  /** Terminates every environment. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await Promise.all([...this.#instances].map((instance) => this.#discard(instance, false)));
+  }
+
+  async #start(): Promise<Instance> {
+    const { fn } = this.#options;
+    const env = this.environment();
+    const data: InstanceData = {
+      handlerUrl: pathToFileURL(this.#options.handlerFile).href,
+      handlerExport: fn.handlerExport,
+      functionName: fn.name,
+      functionVersion: '$LATEST',
+      invokedFunctionArn: `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}`,
+      memoryLimitInMB: String(fn.memorySize),
+      logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME ?? '',
+      logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME ?? '',
+      enableSourceMaps: (env.NODE_OPTIONS ?? '').includes('--enable-source-maps'),
+    };
+    const worker = new Worker(await bootstrapUrl(), {
+      workerData: data,
+      env,
+      resourceLimits: { maxOldGenerationSizeMb: fn.memorySize },
+    });
+    const instance: Instance = { id: this.#nextId++, worker, busy: true, invocations: 0, onExit: undefined };
+    this.#instances.add(instance);
+    worker.on('error', (error) => {
+      instance.onExit?.(new InvocationError(InvocationFailure.RuntimeExit, error.message, { cause: error }));
+    });
+    worker.on('exit', (code) => {
+      if (this.#instances.delete(instance) && !this.#stopped) this.#discarded += 1;
+      instance.onExit?.(
+        new InvocationError(InvocationFailure.RuntimeExit, `the runtime exited with code ${code}`),
+      );
+    });
+
+    const initTimeoutMs = this.#options.initTimeoutMs ?? 10_000;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new InvocationError(InvocationFailure.Timeout, `init exceeded ${initTimeoutMs} ms`)),
+          initTimeoutMs,
+        );
+        instance.onExit = (error) => {
+          clearTimeout(timer);
+          reject(error);
+        };
+        worker.once('message', (message: InstanceMessage) => {
+          clearTimeout(timer);
+          if (message.type === 'ready') resolve();
+          else if (message.type === 'init-error') {
+            reject(new InvocationError(InvocationFailure.ImportModule, describe(message.error)));
+          } else
+            reject(
+              new InvocationError(InvocationFailure.RuntimeExit, `unexpected ${message.type} during init`),
+            );
+        });
+      });
+    } catch (error) {
+      this.#errors += 1;
+      await this.#discard(instance);
+      throw error;
+    } finally {
+      instance.onExit = undefined;
+    }
+    return instance;
+  }
+
+  #run(instance: Instance, event: unknown): Promise<Omit<InvocationResult, 'coldStart'>> {
+    const requestId = randomUUID();
+    const started = performance.now();
+    const message: InvokeMessage = {
+      type: 'invoke',
+      requestId,
+      event,
+      deadline: Date.now() + this.#timeoutMs,
+    };
+    return new Promise((resolve, reject) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        instance.worker.off('message', onMessage);
+        instance.onExit = undefined;
+      };
+      const timer = setTimeout(() => {
+        finish();
+        this.#timeouts += 1;
+        reject(
+          new InvocationError(
+            InvocationFailure.Timeout,
+            `Task timed out after ${(this.#timeoutMs / 1000).toFixed(2)} seconds (request ${requestId})`,
+          ),
+        );
+      }, this.#timeoutMs);
+      const onMessage = (reply: InstanceMessage): void => {
+        if (!('requestId' in reply) || reply.requestId !== requestId) return;
+        finish();
+        const durationMs = performance.now() - started;
+        if (reply.type === 'result') resolve({ requestId, response: reply.response, durationMs });
+        else if (reply.type === 'error') {
+          reject(new InvocationError(InvocationFailure.Unhandled, describe(reply.error)));
+        }
+      };
+      instance.onExit = (error) => {
+        finish();
+        reject(error);
+      };
+      instance.worker.on('message', onMessage);
+      instance.worker.postMessage(message);
+    });
+  }
+
+  async #discard(instance: Instance, count = true): Promise<void> {
+    if (!this.#instances.delete(instance)) return;
+    if (count) this.#discarded += 1;
+    instance.onExit = undefined;
+    await instance.worker.terminate();
+  }
+}

@@ -1,0 +1,444 @@
+/**
+ * Reads the functions and their Kafka event source mappings from the resolved serverless
+ * configuration — the same file that deploys — and validates each mapping as Lambda's
+ * `CreateEventSourceMapping` would.
+ */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { MappingConfigError, ServerlessConfigError } from './errors.ts';
+import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
+
+const Primitive = z.union([z.string(), z.number(), z.boolean()]);
+
+const KafkaEventSchema = z.looseObject({
+  topic: z.string(),
+  bootstrapServers: z.array(z.string()).optional(),
+  batchSize: z.number().optional(),
+  maximumBatchingWindow: z.number().optional(),
+  startingPosition: z.string().optional(),
+  startingPositionTimestamp: z.number().optional(),
+  consumerGroupId: z.string().optional(),
+  enabled: z.boolean().optional(),
+  filterPatterns: z.array(z.unknown()).optional(),
+  onFailureDestination: z.string().optional(),
+  // Not in the serverless v3 `kafka`/`msk` schemas (it warns about them); also accepted from custom.esm.
+  functionResponseTypes: z.array(z.string()).optional(),
+  maximumRetryAttempts: z.number().optional(),
+  bisectBatchOnFunctionError: z.boolean().optional(),
+});
+
+const MskEventSchema = KafkaEventSchema.extend({ arn: z.unknown() });
+
+/** Settings serverless v3 cannot express on a `kafka` event, keyed by function: `custom.esm.<function>`. */
+const EsmExtrasSchema = z.strictObject({
+  functionResponseTypes: z.array(z.string()).optional(),
+  maximumRetryAttempts: z.number().optional(),
+  bisectBatchOnFunctionError: z.boolean().optional(),
+});
+export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
+
+const FunctionSchema = z.looseObject({
+  handler: z.string(),
+  name: z.string().optional(),
+  timeout: z.number().optional(),
+  memorySize: z.number().optional(),
+  environment: z.record(z.string(), z.unknown()).optional(),
+  events: z.array(z.record(z.string(), z.unknown())).optional(),
+});
+
+/** The part of `serverless print --format json` the emulator reads. */
+export const ServerlessConfigSchema = z.looseObject({
+  service: z.union([z.string(), z.looseObject({ name: z.string() })]),
+  provider: z.looseObject({
+    stage: z.string().optional(),
+    region: z.string().optional(),
+    runtime: z.string().optional(),
+    timeout: z.number().optional(),
+    memorySize: z.number().optional(),
+    environment: z.record(z.string(), z.unknown()).optional(),
+  }),
+  functions: z.record(z.string(), FunctionSchema).optional(),
+  custom: z.looseObject({ esm: z.record(z.string(), z.unknown()).optional() }).optional(),
+});
+export type ServerlessConfig = z.infer<typeof ServerlessConfigSchema>;
+
+/** Where a mapping starts when its consumer group has no committed offset. */
+export const StartingPosition = {
+  TrimHorizon: 'TRIM_HORIZON',
+  Latest: 'LATEST',
+  AtTimestamp: 'AT_TIMESTAMP',
+} as const;
+export type StartingPosition = (typeof StartingPosition)[keyof typeof StartingPosition];
+
+const isStartingPosition = (value: string): value is StartingPosition =>
+  (Object.values(StartingPosition) as string[]).includes(value);
+
+/** A function as deployed: its handler, limits and environment. */
+export interface FunctionDefinition {
+  /** The key under `functions:` in serverless.yml. */
+  readonly key: string;
+  /** The deployed name (`<service>-<stage>-<key>` unless set). */
+  readonly name: string;
+  /** Handler module path without extension, relative to the service root, e.g. `functions/x/handler`. */
+  readonly handlerModule: string;
+  /** The exported function's name, e.g. `handler`. */
+  readonly handlerExport: string;
+  readonly timeoutSeconds: number;
+  readonly memorySize: number;
+  readonly region: string;
+  /** provider.environment merged with the function's, as deployed (values as strings). */
+  readonly environment: Readonly<Record<string, string>>;
+}
+
+/** One Kafka event source mapping, normalised to Lambda's own settings and defaults. */
+export interface EventSourceMapping {
+  /** Stable id (a UUID derived from service, stage, function and topic), as AWS gives each mapping one. */
+  readonly uuid: string;
+  readonly functionKey: string;
+  readonly kind: 'SelfManagedKafka' | 'aws:kafka';
+  /** MSK only: the cluster ARN when it resolves to a string locally. */
+  readonly eventSourceArn: string | undefined;
+  readonly topic: string;
+  readonly consumerGroupId: string;
+  /** True when no ConsumerGroupId was configured and the emulator generated one. */
+  readonly consumerGroupIdGenerated: boolean;
+  readonly batchSize: number;
+  readonly maximumBatchingWindowMs: number;
+  readonly startingPosition: StartingPosition;
+  /** Epoch milliseconds, for AT_TIMESTAMP. */
+  readonly startingPositionTimestampMs: number | undefined;
+  readonly filterCriteria: FilterCriteria | undefined;
+  readonly reportBatchItemFailures: boolean;
+  /** -1 retries until the records expire (forever here); else 0–10,000. */
+  readonly maximumRetryAttempts: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** The Kafka topic of a `kafka://topic` on-failure destination. */
+  readonly onFailureTopic: string | undefined;
+}
+
+/** What {@link resolveServerlessConfig} found. */
+export interface ResolvedService {
+  readonly service: string;
+  readonly stage: string;
+  readonly functions: ReadonlyMap<string, FunctionDefinition>;
+  readonly mappings: readonly EventSourceMapping[];
+  /** Settings read but not emulated, for the start-up log. */
+  readonly warnings: readonly string[];
+}
+
+/** Lambda's defaults and limits for Kafka mappings (CreateEventSourceMapping API reference). */
+export const KAFKA_LIMITS = {
+  defaultBatchSize: 100,
+  maxBatchSize: 10_000,
+  /** "For Amazon MSK, self-managed Apache Kafka ... the default batching window is 500 ms." */
+  defaultBatchingWindowMs: 500,
+  maxBatchingWindowSeconds: 300,
+  maxRetryAttempts: 10_000,
+  /** With an on-failure destination and infinite retries, Lambda applies at most 10 (kafka-on-failure-destination.html). */
+  retryAttemptsWithDestination: 10,
+  /** The serverless v3 default function timeout. */
+  defaultTimeoutSeconds: 6,
+  maxTimeoutSeconds: 900,
+  defaultMemorySize: 1024,
+} as const;
+
+const CONSUMER_GROUP_ID = /^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/;
+
+/** A UUID-shaped id derived from `seed`, so a mapping keeps its id (and generated group) across restarts. */
+const stableUuid = (seed: string): string => {
+  const hex = createHash('sha1').update(seed).digest('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+};
+
+const describeIssue = (error: z.ZodError): string => {
+  const issue = error.issues[0];
+  return issue === undefined ? 'is invalid' : `${issue.path.join('.') || '(root)'}: ${issue.message}`;
+};
+
+const environmentOf = (
+  fnKey: string,
+  source: Record<string, unknown> | undefined,
+  warnings: string[],
+): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(source ?? {})) {
+    const primitive = Primitive.safeParse(value);
+    if (primitive.success) env[name] = String(primitive.data);
+    else
+      warnings.push(`function "${fnKey}": environment ${name} is not resolvable locally (set it with --env)`);
+  }
+  return env;
+};
+
+const integerIn = (fnKey: string, setting: string, value: number, min: number, max: number): number => {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new MappingConfigError(fnKey, setting, `must be an integer from ${min} to ${max}, got ${value}`);
+  }
+  return value;
+};
+
+const resolveFunction = (
+  key: string,
+  fn: z.infer<typeof FunctionSchema>,
+  config: ServerlessConfig,
+  service: string,
+  stage: string,
+  warnings: string[],
+): FunctionDefinition => {
+  const dot = fn.handler.lastIndexOf('.');
+  if (dot <= 0 || dot === fn.handler.length - 1) {
+    throw new MappingConfigError(key, 'handler', `must be "<path>.<export>", got "${fn.handler}"`);
+  }
+  const timeout = fn.timeout ?? config.provider.timeout ?? KAFKA_LIMITS.defaultTimeoutSeconds;
+  return {
+    key,
+    name: fn.name ?? `${service}-${stage}-${key}`,
+    handlerModule: fn.handler.slice(0, dot),
+    handlerExport: fn.handler.slice(dot + 1),
+    timeoutSeconds: integerIn(key, 'timeout', timeout, 1, KAFKA_LIMITS.maxTimeoutSeconds),
+    memorySize: fn.memorySize ?? config.provider.memorySize ?? KAFKA_LIMITS.defaultMemorySize,
+    region: config.provider.region ?? 'us-east-1',
+    environment: {
+      ...environmentOf(key, config.provider.environment, warnings),
+      ...environmentOf(key, fn.environment, warnings),
+    },
+  };
+};
+
+const resolveMapping = (
+  fnKey: string,
+  kind: EventSourceMapping['kind'],
+  event: z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>,
+  extras: EsmExtras,
+  seed: string,
+  warnings: string[],
+): EventSourceMapping => {
+  if (event.topic.trim() === '') throw new MappingConfigError(fnKey, 'Topics', 'must name a topic');
+  const batchSize = integerIn(
+    fnKey,
+    'BatchSize',
+    event.batchSize ?? KAFKA_LIMITS.defaultBatchSize,
+    1,
+    KAFKA_LIMITS.maxBatchSize,
+  );
+  let maximumBatchingWindowMs: number = KAFKA_LIMITS.defaultBatchingWindowMs;
+  if (event.maximumBatchingWindow !== undefined) {
+    const seconds = integerIn(
+      fnKey,
+      'MaximumBatchingWindowInSeconds',
+      event.maximumBatchingWindow,
+      0,
+      KAFKA_LIMITS.maxBatchingWindowSeconds,
+    );
+    // serverless v3 only sets MaximumBatchingWindowInSeconds when truthy: 0 deploys the 500 ms default.
+    if (seconds === 0) {
+      warnings.push(
+        `function "${fnKey}": maximumBatchingWindow 0 is dropped by serverless at deploy, so the 500 ms default applies`,
+      );
+    } else {
+      maximumBatchingWindowMs = seconds * 1000;
+    }
+  }
+
+  const startingPosition = event.startingPosition ?? StartingPosition.TrimHorizon;
+  if (!isStartingPosition(startingPosition)) {
+    throw new MappingConfigError(
+      fnKey,
+      'StartingPosition',
+      `must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got "${startingPosition}"`,
+    );
+  }
+  let startingPositionTimestampMs: number | undefined;
+  if (startingPosition === StartingPosition.AtTimestamp) {
+    if (event.startingPositionTimestamp === undefined) {
+      throw new MappingConfigError(fnKey, 'StartingPositionTimestamp', 'is required with AT_TIMESTAMP');
+    }
+    // The API takes Unix seconds (a Double).
+    startingPositionTimestampMs = Math.round(event.startingPositionTimestamp * 1000);
+  }
+
+  const uuid = stableUuid(seed);
+  if (event.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(event.consumerGroupId)) {
+    throw new MappingConfigError(
+      fnKey,
+      'ConsumerGroupId',
+      `must be 1–200 characters of [a-zA-Z0-9-/*:_+=.@], got "${event.consumerGroupId}"`,
+    );
+  }
+
+  let filterCriteria: FilterCriteria | undefined;
+  if (event.filterPatterns !== undefined) {
+    try {
+      filterCriteria = compileFilterCriteria(event.filterPatterns);
+    } catch (error) {
+      if (error instanceof FilterSyntaxError) {
+        throw new MappingConfigError(fnKey, 'FilterCriteria', error.message, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  const responseTypes = event.functionResponseTypes ?? extras.functionResponseTypes ?? [];
+  for (const type of responseTypes) {
+    if (type !== 'ReportBatchItemFailures') {
+      throw new MappingConfigError(
+        fnKey,
+        'FunctionResponseTypes',
+        `only supports ReportBatchItemFailures, got "${type}"`,
+      );
+    }
+  }
+
+  let onFailureTopic: string | undefined;
+  const destination = event.onFailureDestination;
+  if (destination !== undefined) {
+    if (destination.startsWith('kafka://')) {
+      onFailureTopic = destination.slice('kafka://'.length);
+      if (onFailureTopic === '')
+        throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'names no topic');
+      if (onFailureTopic === event.topic) {
+        // "Lambda prevents infinite loops by blocking configurations where the source and destination topics are the same."
+        throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'cannot be the source topic');
+      }
+    } else {
+      warnings.push(
+        `function "${fnKey}": on-failure destination ${destination} is not emulated (only kafka://<topic> is); failed records are logged`,
+      );
+    }
+  }
+
+  let maximumRetryAttempts = integerIn(
+    fnKey,
+    'MaximumRetryAttempts',
+    event.maximumRetryAttempts ?? extras.maximumRetryAttempts ?? -1,
+    -1,
+    KAFKA_LIMITS.maxRetryAttempts,
+  );
+  if (maximumRetryAttempts === -1 && onFailureTopic !== undefined) {
+    maximumRetryAttempts = KAFKA_LIMITS.retryAttemptsWithDestination;
+  }
+
+  return {
+    uuid,
+    functionKey: fnKey,
+    kind,
+    eventSourceArn: undefined,
+    topic: event.topic,
+    consumerGroupId: event.consumerGroupId ?? uuid,
+    consumerGroupIdGenerated: event.consumerGroupId === undefined,
+    batchSize,
+    maximumBatchingWindowMs,
+    startingPosition,
+    startingPositionTimestampMs,
+    filterCriteria,
+    reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
+    maximumRetryAttempts,
+    bisectBatchOnFunctionError:
+      event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false,
+    onFailureTopic,
+  };
+};
+
+/**
+ * Turns a resolved serverless configuration (the JSON of `serverless print`) into the
+ * functions and their enabled Kafka/MSK mappings.
+ *
+ * @throws {MappingConfigError} naming the function and the setting, for any mapping AWS would reject.
+ */
+export const resolveServerlessConfig = (raw: unknown): ResolvedService => {
+  const parsed = ServerlessConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ServerlessConfigError(
+      `the serverless configuration is not usable: ${describeIssue(parsed.error)}`,
+    );
+  }
+  const config = parsed.data;
+  const service = typeof config.service === 'string' ? config.service : config.service.name;
+  const stage = config.provider.stage ?? 'dev';
+  const warnings: string[] = [];
+  const functions = new Map<string, FunctionDefinition>();
+  const mappings: EventSourceMapping[] = [];
+
+  for (const [key, fn] of Object.entries(config.functions ?? {})) {
+    const definition = resolveFunction(key, fn, config, service, stage, warnings);
+    functions.set(key, definition);
+
+    const extrasRaw = config.custom?.esm?.[key] ?? {};
+    const extras = EsmExtrasSchema.safeParse(extrasRaw);
+    if (!extras.success) throw new MappingConfigError(key, `custom.esm.${key}`, describeIssue(extras.error));
+
+    for (const [index, event] of (fn.events ?? []).entries()) {
+      const kind = 'kafka' in event ? 'SelfManagedKafka' : 'msk' in event ? 'aws:kafka' : undefined;
+      if (kind === undefined) continue;
+      const body = kind === 'SelfManagedKafka' ? event.kafka : event.msk;
+      const schema = kind === 'SelfManagedKafka' ? KafkaEventSchema : MskEventSchema;
+      const eventConfig = schema.safeParse(body);
+      if (!eventConfig.success) {
+        throw new MappingConfigError(key, `events[${index}]`, describeIssue(eventConfig.error));
+      }
+      if (eventConfig.data.enabled === false) continue;
+      const seed = `${service}:${stage}:${key}:${index}:${eventConfig.data.topic}`;
+      const mapping = resolveMapping(key, kind, eventConfig.data, extras.data, seed, warnings);
+      const arn = 'arn' in eventConfig.data ? eventConfig.data.arn : undefined;
+      mappings.push(
+        kind === 'aws:kafka'
+          ? {
+              ...mapping,
+              eventSourceArn:
+                typeof arn === 'string'
+                  ? arn
+                  : `arn:aws:kafka:${definition.region}:000000000000:cluster/local/${mapping.uuid}`,
+            }
+          : mapping,
+      );
+    }
+  }
+
+  const groups = new Map<string, string>();
+  for (const mapping of mappings) {
+    const other = groups.get(mapping.consumerGroupId);
+    if (other !== undefined) {
+      // "The consumer group ID that you specify must be unique among all your Kafka event sources."
+      throw new MappingConfigError(
+        mapping.functionKey,
+        'ConsumerGroupId',
+        `"${mapping.consumerGroupId}" is already used by function "${other}"`,
+      );
+    }
+    groups.set(mapping.consumerGroupId, mapping.functionKey);
+  }
+  return { service, stage, functions, mappings, warnings };
+};
+
+const run = promisify(execFile);
+
+/**
+ * Runs `serverless print --format json` in `serviceDir` (offline; a few seconds) and
+ * returns the resolved configuration.
+ *
+ * @throws {ServerlessConfigError} with serverless' own message when it fails.
+ */
+export const loadServerlessConfig = async (
+  options: { serviceDir?: string; stage?: string; region?: string } = {},
+): Promise<unknown> => {
+  const args = ['sls', 'print', '--format', 'json'];
+  if (options.stage !== undefined) args.push('--stage', options.stage);
+  if (options.region !== undefined) args.push('--region', options.region);
+  try {
+    const { stdout } = await run('npx', args, {
+      cwd: options.serviceDir ?? process.cwd(),
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+    });
+    const config: unknown = JSON.parse(stdout);
+    return config;
+  } catch (error) {
+    const stderr =
+      typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr).trim() : '';
+    throw new ServerlessConfigError(`serverless print failed${stderr ? `: ${stderr}` : ''}`, {
+      cause: error,
+    });
+  }
+};
