@@ -1,0 +1,39 @@
+import type { Context } from 'aws-lambda';
+import {
+  type AggregationDependencies,
+  aggregateBatch,
+  DynamoDbAggregateStore,
+} from '../../services/aggregation/index.ts';
+import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
+import { documentClient } from '../commons/clients/dynamodb.ts';
+import { kafkaProducer } from '../commons/clients/kafka.ts';
+import { sourceRecordsOf } from '../commons/kafka-event.ts';
+import { logger, metrics } from '../commons/observability.ts';
+import { config } from './config.ts';
+
+const dependencies: AggregationDependencies = {
+  store: new DynamoDbAggregateStore(documentClient, config.analyticsTable),
+  deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic),
+  logger,
+  metrics,
+  retentionDays: config.retentionDays,
+  writeConcurrency: config.writeConcurrency,
+};
+
+/**
+ * Aggregates a Kafka batch (Amazon MSK or self-managed Kafka event source mapping) into the
+ * analytics table, effectively once. Poison records are dead-lettered and the batch
+ * succeeds; any other failure is thrown, so that the event source mapping retries the
+ * whole batch and commits nothing meanwhile.
+ */
+export const handler = async (event: unknown, context?: Context): Promise<void> => {
+  if (context !== undefined) logger.addContext(context);
+  try {
+    await aggregateBatch(sourceRecordsOf(event), dependencies);
+  } catch (error) {
+    logger.error('batch failed; the event source mapping will retry it', { error });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

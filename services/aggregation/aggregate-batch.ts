@@ -1,0 +1,185 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { decodeEvent, EventDecodeError } from '../clickstream/index.ts';
+import type { DeadLetter, DeadLetterPublisher } from '../dead-letter/index.ts';
+import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
+import { aggregateEvents, type CounterItemDraft, type SourcedEvent } from './batch-aggregate.ts';
+import { runWithConcurrency } from './concurrency.ts';
+import { WatermarkContentionError } from './errors.ts';
+import { type SourceRecord, sourceIdOf } from './source-record.ts';
+import { pendingUpdate } from './watermark.ts';
+
+/** Where counts go: Powertools' `Metrics` (EMF) fits, so does a recorder in a test. */
+export interface MetricsSink {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+}
+
+/** What {@link aggregateBatch} needs, passed in by the entry point. */
+export interface AggregationDependencies {
+  readonly store: AggregateStore;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  readonly metrics: MetricsSink;
+  /** How long time-bucketed items live (the `expiresAt` TTL). */
+  readonly retentionDays: number;
+  /** How many store requests may be in flight at once. */
+  readonly writeConcurrency: number;
+  /** Conditional attempts per item before giving up on a moving watermark (default 5). */
+  readonly maxConditionalAttempts?: number;
+}
+
+/** What a batch did, for logs, metrics and tests. */
+export interface BatchSummary {
+  readonly records: number;
+  readonly events: number;
+  /** Records delivered twice within the batch (same partition and offset), counted once. */
+  readonly duplicates: number;
+  readonly poison: number;
+  readonly counterItems: number;
+  readonly sessionSets: number;
+  /** Counter items already containing every record of this batch (a redelivery). */
+  readonly itemsAlreadyApplied: number;
+  /** Conditional writes refused because part of the batch was already applied. */
+  readonly watermarkConflicts: number;
+  readonly writeRequests: number;
+  readonly readRequests: number;
+}
+
+interface ItemOutcome {
+  readonly writes: number;
+  readonly reads: number;
+  readonly conflicts: number;
+  readonly alreadyApplied: boolean;
+}
+
+const DEFAULT_MAX_CONDITIONAL_ATTEMPTS = 5;
+
+/**
+ * Applies every record of `draft` that the item does not contain yet, exactly once.
+ *
+ * The first attempt is optimistic: it assumes no record of the batch is in the item, so it
+ * costs one request. If a watermark proves otherwise (a retried batch), it reads the
+ * watermarks and writes only the records above them, under the same condition, until a
+ * write holds or nothing is left to write.
+ */
+const applyCounterItem = async (
+  draft: CounterItemDraft,
+  store: AggregateStore,
+  maxAttempts: number,
+): Promise<ItemOutcome> => {
+  let update = pendingUpdate(draft, new Map());
+  let writes = 0;
+  let reads = 0;
+  let conflicts = 0;
+  while (update !== undefined) {
+    writes += 1;
+    if ((await store.applyCounters(update)) === ApplyOutcome.Applied) {
+      return { writes, reads, conflicts, alreadyApplied: false };
+    }
+    conflicts += 1;
+    if (conflicts >= maxAttempts) {
+      throw new WatermarkContentionError(
+        `${draft.key.pk} ${draft.key.sk}: watermarks still moving after ${conflicts} conditional writes`,
+      );
+    }
+    reads += 1;
+    const watermarks = await store.readWatermarks(draft.key, [...draft.contributions.keys()]);
+    update = pendingUpdate(draft, watermarks);
+  }
+  return { writes, reads, conflicts, alreadyApplied: true };
+};
+
+const deadLetterOf = (record: SourceRecord, error: EventDecodeError): DeadLetter => ({
+  reason: error.reason,
+  detail: error.detail,
+  source: {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+  },
+  key: record.key,
+  value: record.value,
+  headers: record.headers,
+});
+
+/**
+ * Aggregates one batch of clickstream records into the analytics table, effectively once
+ * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
+ * nothing twice and loses nothing.
+ *
+ * Poison records (undecodable, invalid, oversized, empty) go to the dead-letter topic and
+ * the batch carries on. Aggregates are written before dead letters: if the store fails,
+ * nothing has been dead-lettered yet, so a retry does not write the dead letters twice.
+ *
+ * @throws {AggregateStoreError | WatermarkContentionError | DeadLetterPublishError} when a
+ *   retry can fix it: the caller fails the batch so that it is redelivered.
+ */
+export const aggregateBatch = async (
+  records: readonly SourceRecord[],
+  dependencies: AggregationDependencies,
+): Promise<BatchSummary> => {
+  const { store, deadLetters, logger, metrics } = dependencies;
+  const events: SourcedEvent[] = [];
+  const letters: DeadLetter[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
+  for (const record of records) {
+    const source = sourceIdOf(record);
+    const id = `${source}@${record.offset}`;
+    if (seen.has(id)) {
+      duplicates += 1;
+      continue;
+    }
+    seen.add(id);
+    try {
+      events.push({ event: decodeEvent(record.value), source, offset: record.offset });
+    } catch (error) {
+      if (!(error instanceof EventDecodeError)) throw error;
+      logger.warn('poison record sent to the dead-letter topic', {
+        reason: error.reason,
+        detail: error.detail,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
+      letters.push(deadLetterOf(record, error));
+    }
+  }
+
+  const aggregate = aggregateEvents(events, dependencies.retentionDays);
+  const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
+  const outcomes = await runWithConcurrency<ItemOutcome>(
+    [
+      ...aggregate.counterItems.map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
+      ...aggregate.sessionSets.map((draft) => async () => {
+        await store.addSessions(draft);
+        return { writes: 1, reads: 0, conflicts: 0, alreadyApplied: false };
+      }),
+    ],
+    dependencies.writeConcurrency,
+  );
+  await deadLetters.publish(letters);
+
+  const summary: BatchSummary = {
+    records: records.length,
+    events: events.length,
+    duplicates,
+    poison: letters.length,
+    counterItems: aggregate.counterItems.length,
+    sessionSets: aggregate.sessionSets.length,
+    itemsAlreadyApplied: outcomes.filter((outcome) => outcome.alreadyApplied).length,
+    watermarkConflicts: outcomes.reduce((sum, outcome) => sum + outcome.conflicts, 0),
+    writeRequests: outcomes.reduce((sum, outcome) => sum + outcome.writes, 0),
+    readRequests: outcomes.reduce((sum, outcome) => sum + outcome.reads, 0),
+  };
+  metrics.addMetric('RecordsReceived', MetricUnit.Count, summary.records);
+  metrics.addMetric('EventsAggregated', MetricUnit.Count, summary.events);
+  metrics.addMetric('PoisonRecords', MetricUnit.Count, summary.poison);
+  metrics.addMetric('DynamoDBWriteRequests', MetricUnit.Count, summary.writeRequests);
+  metrics.addMetric('DynamoDBReadRequests', MetricUnit.Count, summary.readRequests);
+  metrics.addMetric('WatermarkConflicts', MetricUnit.Count, summary.watermarkConflicts);
+  logger.info('batch aggregated', { ...summary });
+  return summary;
+};

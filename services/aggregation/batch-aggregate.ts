@@ -1,0 +1,197 @@
+import type { ClickstreamEvent, EventType } from '../clickstream/index.ts';
+import {
+  Attribute,
+  Entity,
+  FUNNEL_COUNTERS,
+  type FunnelCounter,
+  funnelKey,
+  type ItemKey,
+  PAGE_COUNTERS,
+  type PageCounter,
+  pageStatsKey,
+  sessionSetKey,
+  topPagesPartition,
+} from './data-model.ts';
+import type { SourceId } from './source-record.ts';
+import { expiresAtOf, type Minute, minuteOf } from './time-buckets.ts';
+
+/** A valid event with the coordinates of the record it came from. */
+export interface SourcedEvent {
+  readonly event: ClickstreamEvent;
+  readonly source: SourceId;
+  readonly offset: number;
+}
+
+/** What one record adds to one item: only the counters it moves. */
+export interface RecordContribution {
+  readonly offset: number;
+  readonly counters: Readonly<Record<string, number>>;
+}
+
+/**
+ * Everything a batch adds to one counter item, kept per record and per source partition so
+ * that a retry can recompute the part above each partition's watermark (see
+ * docs/effectively-once.md).
+ */
+export interface CounterItemDraft {
+  readonly key: ItemKey;
+  readonly entity: Entity;
+  /** Every counter of the item kind; an update writes them all so that items are complete. */
+  readonly counterNames: readonly string[];
+  /** Attributes whose value does not depend on the batch (bucket, path, GSI key, TTL). */
+  readonly attributes: Readonly<Record<string, string | number>>;
+  /** A counter whose new total is mirrored into the GSI sort key `gsi1sk`. */
+  readonly rankedBy?: string;
+  /** Per source partition, the contributions in ascending offset order. */
+  readonly contributions: ReadonlyMap<SourceId, readonly RecordContribution[]>;
+}
+
+/** The session ids one source partition contributed to a minute. */
+export interface SessionSetDraft {
+  readonly key: ItemKey;
+  readonly minute: Minute;
+  readonly sessions: ReadonlySet<string>;
+  readonly expiresAt: number;
+}
+
+/** A batch folded into the items it touches. */
+export interface BatchAggregate {
+  readonly counterItems: readonly CounterItemDraft[];
+  readonly sessionSets: readonly SessionSetDraft[];
+}
+
+/** Revenue of a purchase in integer cents (prices have two decimals). */
+export const revenueCentsOf = (event: ClickstreamEvent): number =>
+  event.type === 'purchase' && event.product !== null
+    ? Math.round(event.product.price * 100) * event.product.quantity
+    : 0;
+
+const PAGE_COUNTER_OF: Partial<Record<EventType, PageCounter>> = {
+  page_view: 'views',
+  click: 'clicks',
+  add_to_cart: 'addToCarts',
+  purchase: 'purchases',
+};
+
+const FUNNEL_COUNTER_OF: Record<EventType, FunnelCounter> = {
+  page_view: 'pageViews',
+  click: 'clicks',
+  search: 'searches',
+  add_to_cart: 'addToCarts',
+  remove_from_cart: 'removeFromCarts',
+  checkout: 'checkouts',
+  purchase: 'purchases',
+};
+
+/** The page counters an event moves; empty for event types a page does not count. */
+export const pageContribution = (event: ClickstreamEvent): Record<string, number> => {
+  const counter = PAGE_COUNTER_OF[event.type];
+  if (counter === undefined) return {};
+  const revenueCents = revenueCentsOf(event);
+  return revenueCents > 0 ? { [counter]: 1, revenueCents } : { [counter]: 1 };
+};
+
+/** The funnel counters an event moves: the total, its step and, for a purchase, revenue. */
+export const funnelContribution = (event: ClickstreamEvent): Record<string, number> => {
+  const revenueCents = revenueCentsOf(event);
+  const counters: Record<string, number> = { events: 1, [FUNNEL_COUNTER_OF[event.type]]: 1 };
+  if (revenueCents > 0) counters.revenueCents = revenueCents;
+  return counters;
+};
+
+interface MutableDraft {
+  readonly key: ItemKey;
+  readonly entity: Entity;
+  readonly counterNames: readonly string[];
+  readonly attributes: Readonly<Record<string, string | number>>;
+  readonly rankedBy?: string;
+  readonly contributions: Map<SourceId, RecordContribution[]>;
+}
+
+const itemId = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
+
+/**
+ * Folds a batch of valid events into per-item drafts: page stats per page per minute,
+ * the funnel per minute, and session sets per minute per source partition. Events are
+ * bucketed by their event time, not by when Kafka received them.
+ */
+export const aggregateEvents = (events: readonly SourcedEvent[], retentionDays: number): BatchAggregate => {
+  const items = new Map<string, MutableDraft>();
+  const sessions = new Map<string, { key: ItemKey; minute: Minute; sessions: Set<string> }>();
+
+  const contribute = (
+    init: () => Omit<MutableDraft, 'contributions'>,
+    source: SourceId,
+    contribution: RecordContribution,
+  ): void => {
+    if (Object.keys(contribution.counters).length === 0) return;
+    const template = init();
+    const id = itemId(template.key);
+    let draft = items.get(id);
+    if (draft === undefined) {
+      draft = { ...template, contributions: new Map() };
+      items.set(id, draft);
+    }
+    let list = draft.contributions.get(source);
+    if (list === undefined) {
+      list = [];
+      draft.contributions.set(source, list);
+    }
+    list.push(contribution);
+  };
+
+  for (const { event, source, offset } of events) {
+    const minute = minuteOf(event.eventTime);
+    const expiresAt = expiresAtOf(minute, retentionDays);
+    contribute(
+      () => ({
+        key: pageStatsKey(event.page.path, minute),
+        entity: Entity.PageStats,
+        counterNames: PAGE_COUNTERS,
+        attributes: {
+          [Attribute.Entity]: Entity.PageStats,
+          [Attribute.Minute]: minute,
+          [Attribute.Path]: event.page.path,
+          [Attribute.Gsi1Pk]: topPagesPartition(minute),
+          [Attribute.ExpiresAt]: expiresAt,
+        },
+        rankedBy: 'views',
+      }),
+      source,
+      { offset, counters: pageContribution(event) },
+    );
+    contribute(
+      () => ({
+        key: funnelKey(minute),
+        entity: Entity.Funnel,
+        counterNames: FUNNEL_COUNTERS,
+        attributes: {
+          [Attribute.Entity]: Entity.Funnel,
+          [Attribute.Minute]: minute,
+          [Attribute.ExpiresAt]: expiresAt,
+        },
+      }),
+      source,
+      { offset, counters: funnelContribution(event) },
+    );
+    const sessionKey = sessionSetKey(minute, source);
+    const sessionId = itemId(sessionKey);
+    let set = sessions.get(sessionId);
+    if (set === undefined) {
+      set = { key: sessionKey, minute, sessions: new Set() };
+      sessions.set(sessionId, set);
+    }
+    set.sessions.add(event.sessionId);
+  }
+
+  for (const draft of items.values()) {
+    for (const list of draft.contributions.values()) list.sort((a, b) => a.offset - b.offset);
+  }
+  return {
+    counterItems: [...items.values()],
+    sessionSets: [...sessions.values()].map((set) => ({
+      ...set,
+      expiresAt: expiresAtOf(set.minute, retentionDays),
+    })),
+  };
+};

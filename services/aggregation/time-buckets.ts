@@ -1,0 +1,33 @@
+/** A minute bucket in UTC, `YYYY-MM-DDTHH:mmZ`: sorts lexicographically in time order. */
+export type Minute = string;
+
+const MINUTE_PATTERN = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/;
+
+/** The minute bucket an epoch-millisecond instant falls in. */
+export const minuteOf = (epochMs: number): Minute => `${new Date(epochMs).toISOString().slice(0, 16)}Z`;
+
+/** Whether a string is a well-formed {@link Minute}. */
+export const isMinute = (value: string): value is Minute =>
+  MINUTE_PATTERN.test(value) && !Number.isNaN(Date.parse(value));
+
+/** The UTC day (`YYYY-MM-DD`) of a minute bucket. */
+export const dayOf = (minute: Minute): string => minute.slice(0, 10);
+
+/** Epoch milliseconds at the start of a minute bucket. */
+export const minuteStart = (minute: Minute): number => Date.parse(minute);
+
+/** The minute buckets from `from` to `to`, both included. */
+export const minutesBetween = (from: Minute, to: Minute): Minute[] => {
+  const minutes: Minute[] = [];
+  for (let at = minuteStart(from); at <= minuteStart(to); at += 60_000) minutes.push(minuteOf(at));
+  return minutes;
+};
+
+/**
+ * The DynamoDB TTL value (epoch seconds) of an item of a minute bucket: the bucket's end
+ * plus the retention. DynamoDB deletes expired items within a few days of this time
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html);
+ * dynalite ignores TTL, so locally the items simply stay.
+ */
+export const expiresAtOf = (minute: Minute, retentionDays: number): number =>
+  Math.floor((minuteStart(minute) + 60_000) / 1000) + retentionDays * 86_400;

@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest';
+import {
+  aggregateEvents,
+  Entity,
+  funnelKey,
+  pageStatsKey,
+  pendingUpdate,
+  revenueCentsOf,
+  sessionSetKey,
+} from '../../../services/aggregation/index.ts';
+import { BASE_TIME, clickstreamEvent } from './factories.ts';
+
+const totalOf = (draft: ReturnType<typeof aggregateEvents>['counterItems'][number]) =>
+  pendingUpdate(draft, new Map())?.counters;
+
+describe('aggregateEvents', () => {
+  it('counts each page per minute: views, clicks, add-to-carts, purchases and revenue', () => {
+    // Prepare
+    const events = [
+      clickstreamEvent({ type: 'page_view' }),
+      clickstreamEvent({ type: 'page_view' }),
+      clickstreamEvent({ type: 'click' }),
+      clickstreamEvent({ type: 'add_to_cart' }),
+      clickstreamEvent({ type: 'purchase' }),
+      clickstreamEvent({ type: 'purchase' }),
+    ].map((event, offset) => ({ event, source: 'clickstream-events-0', offset }));
+
+    // Act
+    const aggregate = aggregateEvents(events, 30);
+
+    // Assert
+    const page = aggregate.counterItems.find((item) => item.entity === Entity.PageStats);
+    expect(page?.key).toEqual(pageStatsKey('/', '2026-03-14T09:26Z'));
+    // 19.99 × 3 twice: 11994 cents, where float arithmetic would give 119.94000000000001.
+    expect(page && totalOf(page)).toEqual({
+      views: 2,
+      clicks: 1,
+      addToCarts: 1,
+      purchases: 2,
+      revenueCents: 11_994,
+    });
+  });
+
+  it('counts every event type in the minute funnel, with the total', () => {
+    // Prepare
+    const types = [
+      'page_view',
+      'click',
+      'search',
+      'add_to_cart',
+      'remove_from_cart',
+      'checkout',
+      'purchase',
+    ] as const;
+    const events = types.map((type, offset) => ({
+      event: clickstreamEvent({ type }),
+      source: 's-0',
+      offset,
+    }));
+
+    // Act
+    const aggregate = aggregateEvents(events, 30);
+
+    // Assert
+    const funnel = aggregate.counterItems.find((item) => item.entity === Entity.Funnel);
+    expect(funnel?.key).toEqual(funnelKey('2026-03-14T09:26Z'));
+    expect(funnel && totalOf(funnel)).toEqual({
+      events: 7,
+      pageViews: 1,
+      clicks: 1,
+      searches: 1,
+      addToCarts: 1,
+      removeFromCarts: 1,
+      checkouts: 1,
+      purchases: 1,
+      revenueCents: 5997,
+    });
+  });
+
+  it('buckets by event time, so a minute boundary splits the items', () => {
+    // Prepare
+    const events = [
+      clickstreamEvent({ eventTime: BASE_TIME + 59_999 }),
+      clickstreamEvent({ eventTime: BASE_TIME + 60_000 }),
+    ].map((event, offset) => ({ event, source: 's-0', offset }));
+
+    // Act
+    const aggregate = aggregateEvents(events, 30);
+
+    // Assert
+    expect(aggregate.counterItems.map((item) => item.key.sk).sort()).toEqual([
+      'MINUTE#2026-03-14T09:26Z',
+      'MINUTE#2026-03-14T09:26Z',
+      'MINUTE#2026-03-14T09:27Z',
+      'MINUTE#2026-03-14T09:27Z',
+    ]);
+  });
+
+  it('writes no page item for event types a page does not count', () => {
+    // Prepare
+    const events = [{ event: clickstreamEvent({ type: 'search' }), source: 's-0', offset: 0 }];
+
+    // Act
+    const aggregate = aggregateEvents(events, 30);
+
+    // Assert
+    expect(aggregate.counterItems.map((item) => item.entity)).toEqual([Entity.Funnel]);
+  });
+
+  it('keeps contributions per source partition in offset order', () => {
+    // Prepare
+    const events = [
+      { event: clickstreamEvent(), source: 's-1', offset: 9 },
+      { event: clickstreamEvent(), source: 's-0', offset: 4 },
+      { event: clickstreamEvent(), source: 's-1', offset: 7 },
+    ];
+
+    // Act
+    const [page] = aggregateEvents(events, 30).counterItems;
+
+    // Assert
+    expect(
+      [...(page?.contributions ?? [])].map(([source, list]) => [source, list.map((c) => c.offset)]),
+    ).toEqual([
+      ['s-1', [7, 9]],
+      ['s-0', [4]],
+    ]);
+  });
+
+  it('collects distinct sessions per minute per source partition', () => {
+    // Prepare
+    const events = [
+      { event: clickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 0 },
+      { event: clickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 1 },
+      { event: clickstreamEvent({ sessionId: 'b' }), source: 's-0', offset: 2 },
+      { event: clickstreamEvent({ sessionId: 'c' }), source: 's-1', offset: 0 },
+    ];
+
+    // Act
+    const { sessionSets } = aggregateEvents(events, 30);
+
+    // Assert
+    expect(sessionSets.map((set) => [set.key, [...set.sessions]])).toEqual([
+      [sessionSetKey('2026-03-14T09:26Z', 's-0'), ['a', 'b']],
+      [sessionSetKey('2026-03-14T09:26Z', 's-1'), ['c']],
+    ]);
+  });
+
+  it('sets expiresAt to the end of the minute plus the retention, in epoch seconds', () => {
+    // Prepare
+    const events = [{ event: clickstreamEvent(), source: 's-0', offset: 0 }];
+
+    // Act
+    const { counterItems, sessionSets } = aggregateEvents(events, 2);
+
+    // Assert
+    const expected = (BASE_TIME + 60_000) / 1000 + 2 * 86_400;
+    expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
+    expect(sessionSets[0]?.expiresAt).toBe(expected);
+  });
+});
+
+describe('revenueCentsOf', () => {
+  it('is zero for anything but a purchase', () => {
+    expect(revenueCentsOf(clickstreamEvent({ type: 'add_to_cart' }))).toBe(0);
+  });
+});

@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import type { SourceRecord } from '../../../services/aggregation/index.ts';
+import { type ClickstreamEvent, type EventType, encodeEvent } from '../../../services/clickstream/index.ts';
+
+/** 2026-03-14T09:26:00Z: a fixed minute so that buckets are predictable. */
+export const BASE_TIME = Date.parse('2026-03-14T09:26:00Z');
+
+const PRODUCT = { id: 'sku-4711', category: 'shoes', price: 19.99, quantity: 3 };
+
+/** A valid clickstream event; `type` decides whether it carries a product or a query. */
+export const clickstreamEvent = (
+  overrides: Partial<ClickstreamEvent> & { type?: EventType } = {},
+): ClickstreamEvent => {
+  const type = overrides.type ?? 'page_view';
+  return {
+    schemaVersion: 1,
+    eventId: randomUUID(),
+    type,
+    userId: 'user-1',
+    sessionId: 'session-1',
+    eventTime: BASE_TIME + 5_000,
+    page: { path: '/', title: 'Home', referrer: null },
+    product: ['add_to_cart', 'remove_from_cart', 'purchase'].includes(type) ? PRODUCT : null,
+    query: type === 'search' ? 'running shoes' : null,
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0',
+    ip: '198.51.100.4',
+    utm: { source: null, medium: null, campaign: null },
+    ...overrides,
+  };
+};
+
+/** A Kafka record as the event source mapping delivers it. */
+export const sourceRecord = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
+  topic: 'clickstream-events',
+  partition: 0,
+  offset: 0,
+  timestamp: BASE_TIME + 5_040,
+  timestampType: 'CREATE_TIME',
+  key: Buffer.from('user-1'),
+  value: encodeEvent(clickstreamEvent()),
+  headers: [],
+  ...overrides,
+});
+
+/** A record carrying `event`, keyed by its user. */
+export const eventRecord = (
+  event: ClickstreamEvent,
+  partition: number,
+  offset: number,
+  topic = 'clickstream-events',
+): SourceRecord =>
+  sourceRecord({ topic, partition, offset, key: Buffer.from(event.userId), value: encodeEvent(event) });

@@ -1,0 +1,81 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type {
+  AggregateStore,
+  AggregationDependencies,
+  MetricsSink,
+} from '../../../services/aggregation/index.ts';
+import {
+  type DeadLetter,
+  DeadLetterPublishError,
+  type DeadLetterPublisher,
+} from '../../../services/dead-letter/index.ts';
+import type { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
+import type { ReferenceTotals } from './reference-totals.ts';
+import { FUNNEL_ATTRIBUTE_OF_TYPE } from './reference-totals.ts';
+
+/** A dead-letter publisher that keeps what it is given, and can be made to fail. */
+export class RecordingDeadLetterPublisher implements DeadLetterPublisher {
+  readonly letters: DeadLetter[] = [];
+  failing = false;
+
+  async publish(letters: readonly DeadLetter[]): Promise<void> {
+    if (this.failing) throw new DeadLetterPublishError('injected failure');
+    this.letters.push(...letters);
+  }
+}
+
+/** Metrics that keep what they are given. */
+export class RecordingMetrics implements MetricsSink {
+  readonly values = new Map<string, number>();
+
+  addMetric(name: string, _unit: unknown, value: number): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + value);
+  }
+}
+
+/** Dependencies of the aggregation for a unit test. */
+export const testDependencies = (
+  store: AggregateStore,
+  deadLetters: DeadLetterPublisher = new RecordingDeadLetterPublisher(),
+  metrics: RecordingMetrics = new RecordingMetrics(),
+): AggregationDependencies => ({
+  store,
+  deadLetters,
+  logger: new Logger({ logLevel: 'SILENT' }),
+  metrics,
+  retentionDays: 30,
+  writeConcurrency: 4,
+});
+
+/** The in-memory store's contents in the reference's shape. */
+export const storedTotals = (store: InMemoryAggregateStore): ReferenceTotals => {
+  const totals: ReferenceTotals = { pages: new Map(), funnels: new Map(), sessions: new Map() };
+  const typeOfAttribute = new Map(
+    Object.entries(FUNNEL_ATTRIBUTE_OF_TYPE).map(([type, name]) => [name, type]),
+  );
+  for (const item of store.items.values()) {
+    const minute = String(item.attributes.minute);
+    if (item.attributes.entity === 'PageStats') {
+      const { views = 0, clicks = 0, addToCarts = 0, purchases = 0, revenueCents = 0 } = item.counters;
+      totals.pages.set(`${item.attributes.path} ${minute}`, {
+        views,
+        clicks,
+        addToCarts,
+        purchases,
+        revenueCents,
+      });
+    } else if (item.attributes.entity === 'Funnel') {
+      const funnel: Record<string, number> = {};
+      for (const [name, value] of Object.entries(item.counters)) {
+        if (value !== 0) funnel[typeOfAttribute.get(name) ?? name] = value;
+      }
+      if (funnel.revenueCents === undefined) funnel.revenueCents = 0;
+      totals.funnels.set(minute, funnel);
+    } else {
+      const sessions = totals.sessions.get(minute) ?? new Set();
+      for (const session of item.sessions) sessions.add(session);
+      totals.sessions.set(minute, sessions);
+    }
+  }
+  return totals;
+};
