@@ -1,0 +1,69 @@
+/**
+ * Errors of the embedded ksql engine. Every error carries a message in ksqlDB's wording where
+ * ksqlDB has one, so that a statement rejected here reads as it would on a real server.
+ */
+
+/** Base class of every error raised by the embedded ksql engine. */
+export class KsqlError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KsqlError';
+  }
+}
+
+/** Position of a token inside a statement (line 1-based, column 0-based as ANTLR reports it). */
+export interface SourcePosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/** A statement could not be parsed. The message names the line, the column and the statement. */
+export class KsqlParseError extends KsqlError {
+  readonly position: SourcePosition;
+  readonly statement: string;
+  constructor(detail: string, position: SourcePosition, statement: string) {
+    super(`line ${position.line}:${position.column}: Syntax Error\n${detail}\nStatement: ${statement}`);
+    this.name = 'KsqlParseError';
+    this.position = position;
+    this.statement = statement;
+  }
+}
+
+/** A statement parsed but is invalid (unknown column, type error, ksqlDB rule violated). */
+export class KsqlStatementError extends KsqlError {
+  readonly statement: string | undefined;
+  constructor(message: string, statement?: string, options?: { cause?: unknown }) {
+    super(statement === undefined ? message : `${message}\nStatement: ${statement}`, options);
+    this.name = 'KsqlStatementError';
+    this.statement = statement;
+  }
+}
+
+/**
+ * A statement uses a ksqlDB construct the embedded engine does not implement. It is rejected rather
+ * than run with different semantics.
+ */
+export class KsqlUnsupportedError extends KsqlError {
+  readonly construct: string;
+  constructor(construct: string) {
+    super(`Unsupported by the embedded ksql engine: ${construct}`);
+    this.name = 'KsqlUnsupportedError';
+    this.construct = construct;
+  }
+}
+
+/** A record's key or value could not be (de)serialised with the source's format and schema. */
+export class KsqlSerdeError extends KsqlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KsqlSerdeError';
+  }
+}
+
+/** An expression failed while being evaluated for one record (ksqlDB logs these and moves on). */
+export class KsqlEvaluationError extends KsqlError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'KsqlEvaluationError';
+  }
+}

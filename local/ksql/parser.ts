@@ -1,0 +1,756 @@
+import type {
+  ColumnDef,
+  CreateAsSelect,
+  CreateSource,
+  Expr,
+  PropertyValue,
+  Query,
+  SelectItem,
+  Statement,
+  WindowSpec,
+} from './ast.ts';
+import { parseDurationParts } from './duration.ts';
+import { KsqlParseError, KsqlUnsupportedError, type SourcePosition } from './errors.ts';
+import { type Token, TokenKind, tokenize } from './lexer.ts';
+import type { SqlType } from './types.ts';
+
+const RESERVED = new Set([
+  'SELECT',
+  'FROM',
+  'WHERE',
+  'GROUP',
+  'HAVING',
+  'WINDOW',
+  'EMIT',
+  'PARTITION',
+  'LIMIT',
+  'JOIN',
+  'INNER',
+  'LEFT',
+  'RIGHT',
+  'FULL',
+  'OUTER',
+  'ON',
+  'WITHIN',
+  'AND',
+  'OR',
+  'NOT',
+  'AS',
+  'BY',
+  'IS',
+  'NULL',
+  'LIKE',
+  'BETWEEN',
+  'IN',
+  'CASE',
+  'WHEN',
+  'THEN',
+  'ELSE',
+  'END',
+  'TRUE',
+  'FALSE',
+  'WITH',
+]);
+
+/** One statement of a script: its text (up to and including the `;`). */
+export interface StatementText {
+  readonly text: string;
+  readonly line: number;
+}
+
+/** Splits a script into statements at top-level semicolons (strings and comments are respected). */
+export function splitStatements(script: string): StatementText[] {
+  const tokens = tokenize(script);
+  const out: StatementText[] = [];
+  let start: Token | undefined;
+  for (const t of tokens) {
+    if (t.kind === TokenKind.Eof) break;
+    if (start === undefined) start = t;
+    if (t.kind === TokenKind.Op && t.text === ';') {
+      out.push({ text: script.slice(start.offset, t.offset + 1), line: start.position.line });
+      start = undefined;
+    }
+  }
+  if (start !== undefined) {
+    out.push({ text: script.slice(start.offset).trimEnd(), line: start.position.line });
+  }
+  return out;
+}
+
+/** Parses every statement of a script. */
+export function parseScript(script: string): Statement[] {
+  return splitStatements(script).map((s) => parseStatement(s.text));
+}
+
+/**
+ * Parses one statement of the supported subset. Statements of other kinds (INSERT, DROP, joins, ...)
+ * raise {@link KsqlUnsupportedError}; malformed text raises {@link KsqlParseError}.
+ */
+export function parseStatement(text: string): Statement {
+  const parser = new Parser(text);
+  return parser.statement();
+}
+
+/** Parses a single expression (used by tests and the TIMESTAMP property). */
+export function parseExpression(text: string): Expr {
+  const parser = new Parser(text);
+  return parser.standaloneExpression();
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private index = 0;
+
+  constructor(private readonly text: string) {
+    this.tokens = tokenize(text, () => text.trim());
+  }
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)] as Token;
+  }
+
+  private next(): Token {
+    const t = this.peek();
+    if (this.index < this.tokens.length - 1) this.index++;
+    return t;
+  }
+
+  private fail(detail: string, token: Token = this.peek()): never {
+    throw new KsqlParseError(detail, token.position, this.text.trim());
+  }
+
+  private isKw(word: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.kind === TokenKind.Ident && !t.quoted && t.text === word;
+  }
+
+  private acceptKw(word: string): boolean {
+    if (this.isKw(word)) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+
+  private expectKw(word: string): Token {
+    if (!this.isKw(word)) this.fail(`mismatched input '${this.peek().text}' expecting '${word}'`);
+    return this.next();
+  }
+
+  private isOp(op: string, offset = 0): boolean {
+    const t = this.peek(offset);
+    return t.kind === TokenKind.Op && t.text === op;
+  }
+
+  private acceptOp(op: string): boolean {
+    if (this.isOp(op)) {
+      this.next();
+      return true;
+    }
+    return false;
+  }
+
+  private expectOp(op: string): Token {
+    if (!this.isOp(op)) this.fail(`mismatched input '${this.peek().text}' expecting '${op}'`);
+    return this.next();
+  }
+
+  private identifier(what = 'identifier'): string {
+    const t = this.peek();
+    if (t.kind !== TokenKind.Ident || (!t.quoted && RESERVED.has(t.text))) {
+      this.fail(`mismatched input '${t.text}' expecting ${what}`);
+    }
+    this.next();
+    return t.text;
+  }
+
+  private end(): void {
+    this.acceptOp(';');
+    if (this.peek().kind !== TokenKind.Eof) this.fail(`extraneous input '${this.peek().text}' expecting ';'`);
+  }
+
+  standaloneExpression(): Expr {
+    const e = this.expression();
+    if (this.peek().kind !== TokenKind.Eof) this.fail(`extraneous input '${this.peek().text}'`);
+    return e;
+  }
+
+  statement(): Statement {
+    const first = this.peek();
+    if (!this.isKw('CREATE')) {
+      if (first.kind === TokenKind.Ident) {
+        const words = [first.text];
+        if (this.peek(1).kind === TokenKind.Ident) words.push(this.peek(1).text);
+        throw new KsqlUnsupportedError(`${words.join(' ')} statement`);
+      }
+      this.fail(`mismatched input '${first.text}' expecting 'CREATE'`);
+    }
+    this.next();
+    let orReplace = false;
+    if (this.acceptKw('OR')) {
+      this.expectKw('REPLACE');
+      orReplace = true;
+    }
+    let sourceType: 'STREAM' | 'TABLE';
+    if (this.acceptKw('STREAM')) sourceType = 'STREAM';
+    else if (this.acceptKw('TABLE')) sourceType = 'TABLE';
+    else if (this.isKw('SOURCE')) throw new KsqlUnsupportedError('CREATE SOURCE STREAM/TABLE');
+    else throw new KsqlUnsupportedError(`CREATE ${this.peek().text} statement`);
+    let ifNotExists = false;
+    if (this.isKw('IF')) {
+      this.next();
+      this.expectKw('NOT');
+      this.expectKw('EXISTS');
+      ifNotExists = true;
+    }
+    const name = this.identifier('a source name');
+    let columns: ColumnDef[] | undefined;
+    if (this.isOp('(')) columns = this.columnDefs();
+    const properties = this.isKw('WITH') ? this.withProperties() : new Map<string, PropertyValue>();
+    const text = this.text.trim();
+    if (this.acceptKw('AS')) {
+      if (columns !== undefined) this.fail("mismatched input 'AS' expecting ';'");
+      const query = this.query();
+      this.end();
+      const stmt: CreateAsSelect = {
+        k: 'createAsSelect',
+        sourceType,
+        name,
+        orReplace,
+        ifNotExists,
+        properties,
+        query,
+        text,
+      };
+      return stmt;
+    }
+    this.end();
+    const stmt: CreateSource = {
+      k: 'createSource',
+      sourceType,
+      name,
+      orReplace,
+      ifNotExists,
+      columns,
+      properties,
+      text,
+    };
+    return stmt;
+  }
+
+  private columnDefs(): ColumnDef[] {
+    this.expectOp('(');
+    const cols: ColumnDef[] = [];
+    do {
+      const pos = this.peek().position;
+      const name = this.identifier('a column name');
+      const type = this.type();
+      let key = false;
+      let primaryKey = false;
+      let headers = false;
+      if (this.acceptKw('KEY')) key = true;
+      else if (this.acceptKw('PRIMARY')) {
+        this.expectKw('KEY');
+        key = true;
+        primaryKey = true;
+      } else if (this.acceptKw('HEADERS')) headers = true;
+      else if (this.acceptKw('HEADER')) {
+        this.expectOp('(');
+        this.next();
+        this.expectOp(')');
+        headers = true;
+      }
+      if (!this.isOp(',') && !this.isOp(')')) this.fail("Expecting {',', ')'}");
+      cols.push({ name, type, key, primaryKey, headers, pos });
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    return cols;
+  }
+
+  private type(): SqlType {
+    const t = this.peek();
+    if (t.kind !== TokenKind.Ident) this.fail(`mismatched input '${t.text}' expecting a type`);
+    this.next();
+    const name = t.quoted ? t.text.toUpperCase() : t.text;
+    const noParams = (): void => {
+      if (this.isOp('(')) {
+        this.next();
+        this.fail("Expecting {'STRING', INTEGER_VALUE}");
+      }
+    };
+    switch (name) {
+      case 'BOOLEAN':
+        noParams();
+        return { kind: 'BOOLEAN' };
+      case 'INT':
+      case 'INTEGER':
+        noParams();
+        return { kind: 'INTEGER' };
+      case 'BIGINT':
+        noParams();
+        return { kind: 'BIGINT' };
+      case 'DOUBLE':
+        noParams();
+        return { kind: 'DOUBLE' };
+      case 'STRING':
+      case 'VARCHAR':
+        noParams();
+        return { kind: 'STRING' };
+      case 'DECIMAL': {
+        this.expectOp('(');
+        const p = this.next().text;
+        this.expectOp(',');
+        const s = this.next().text;
+        this.expectOp(')');
+        return { kind: 'UNSUPPORTED', spelling: `DECIMAL(${p}, ${s})` };
+      }
+      case 'DATE':
+      case 'TIME':
+      case 'TIMESTAMP':
+      case 'BYTES':
+        return { kind: 'UNSUPPORTED', spelling: name };
+      case 'ARRAY': {
+        this.expectOp('<');
+        const item = this.type();
+        this.expectOp('>');
+        return { kind: 'ARRAY', item };
+      }
+      case 'MAP': {
+        this.expectOp('<');
+        const key = this.type();
+        this.expectOp(',');
+        const value = this.type();
+        this.expectOp('>');
+        return { kind: 'MAP', key, value };
+      }
+      case 'STRUCT': {
+        this.expectOp('<');
+        const fields: { name: string; type: SqlType }[] = [];
+        if (!this.isOp('>')) {
+          do {
+            const fname = this.next();
+            if (fname.kind !== TokenKind.Ident)
+              this.fail(`mismatched input '${fname.text}' expecting a field name`, fname);
+            fields.push({ name: fname.text, type: this.type() });
+          } while (this.acceptOp(','));
+        }
+        this.expectOp('>');
+        return { kind: 'STRUCT', fields };
+      }
+      default:
+        return { kind: 'UNSUPPORTED', spelling: name };
+    }
+  }
+
+  private withProperties(): Map<string, PropertyValue> {
+    this.expectKw('WITH');
+    this.expectOp('(');
+    const props = new Map<string, PropertyValue>();
+    do {
+      const keyTok = this.next();
+      if (keyTok.kind !== TokenKind.Ident && keyTok.kind !== TokenKind.String) {
+        this.fail(`mismatched input '${keyTok.text}' expecting a property name`, keyTok);
+      }
+      this.expectOp('=');
+      const v = this.next();
+      let value: PropertyValue;
+      if (v.kind === TokenKind.String) value = v.text;
+      else if (v.kind === TokenKind.Integer || v.kind === TokenKind.Decimal) value = Number(v.text);
+      else if (v.kind === TokenKind.Ident && (v.text === 'TRUE' || v.text === 'FALSE'))
+        value = v.text === 'TRUE';
+      else this.fail(`mismatched input '${v.text}' expecting a literal`, v);
+      props.set(keyTok.text.toUpperCase(), value);
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    return props;
+  }
+
+  private query(): Query {
+    this.expectKw('SELECT');
+    const select: SelectItem[] = [];
+    do {
+      const pos = this.peek().position;
+      if (this.isOp('*')) {
+        this.next();
+        select.push({ k: 'all', source: undefined, pos });
+        continue;
+      }
+      if (this.peek().kind === TokenKind.Ident && this.isOp('.', 1) && this.isOp('*', 2)) {
+        const source = this.next().text;
+        this.next();
+        this.next();
+        select.push({ k: 'all', source, pos });
+        continue;
+      }
+      const expr = this.expression();
+      let alias: string | undefined;
+      if (this.acceptKw('AS')) alias = this.identifier('an alias');
+      else if (
+        this.peek().kind === TokenKind.Ident &&
+        (this.peek().quoted || !RESERVED.has(this.peek().text))
+      ) {
+        alias = this.next().text;
+      }
+      select.push({ k: 'expr', expr, alias, pos });
+    } while (this.acceptOp(','));
+    this.expectKw('FROM');
+    const fromPos = this.peek().position;
+    const fromName = this.identifier('a source name');
+    let alias: string | undefined;
+    if (this.acceptKw('AS')) alias = this.identifier('an alias');
+    else if (
+      this.peek().kind === TokenKind.Ident &&
+      (this.peek().quoted || !RESERVED.has(this.peek().text))
+    ) {
+      alias = this.next().text;
+    }
+    if (['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL'].some((w) => this.isKw(w)) || this.isOp(',')) {
+      throw new KsqlUnsupportedError('JOIN');
+    }
+    let window: WindowSpec | undefined;
+    let where: Expr | undefined;
+    let groupBy: Expr[] | undefined;
+    let partitionBy: Expr[] | undefined;
+    let having: Expr | undefined;
+    let emit: 'CHANGES' | 'FINAL' | undefined;
+    if (this.acceptKw('WINDOW')) window = this.windowSpec();
+    if (this.acceptKw('WHERE')) where = this.expression();
+    if (this.acceptKw('GROUP')) {
+      this.expectKw('BY');
+      groupBy = this.expressionList();
+    }
+    if (this.acceptKw('PARTITION')) {
+      this.expectKw('BY');
+      partitionBy = this.expressionList();
+    }
+    if (this.acceptKw('HAVING')) having = this.expression();
+    if (this.acceptKw('EMIT')) {
+      if (this.acceptKw('CHANGES')) emit = 'CHANGES';
+      else if (this.acceptKw('FINAL')) emit = 'FINAL';
+      else this.fail(`mismatched input '${this.peek().text}' expecting {'CHANGES', 'FINAL'}`);
+    }
+    if (this.isKw('LIMIT')) throw new KsqlUnsupportedError('LIMIT');
+    return {
+      select,
+      from: { name: fromName, alias, pos: fromPos },
+      window,
+      where,
+      groupBy,
+      partitionBy,
+      having,
+      emit,
+    };
+  }
+
+  private expressionList(): Expr[] {
+    const list: Expr[] = [];
+    do {
+      if (this.isOp('(') && this.looksLikeGroupingSet()) {
+        this.next();
+        this.expression();
+        this.fail("Syntax Error\nmissing ')' at ','");
+      }
+      list.push(this.expression());
+    } while (this.acceptOp(','));
+    return list;
+  }
+
+  private looksLikeGroupingSet(): boolean {
+    let depth = 0;
+    for (let i = this.index; i < this.tokens.length; i++) {
+      const t = this.tokens[i] as Token;
+      if (t.kind !== TokenKind.Op) continue;
+      if (t.text === '(') depth++;
+      else if (t.text === ')') {
+        depth--;
+        if (depth === 0) return false;
+      } else if (t.text === ',' && depth === 1) return true;
+    }
+    return false;
+  }
+
+  private windowSpec(): WindowSpec {
+    const typeTok = this.next();
+    const type = typeTok.text;
+    if (type !== 'TUMBLING' && type !== 'HOPPING' && type !== 'SESSION') {
+      this.fail(`mismatched input '${type}' expecting {'TUMBLING', 'HOPPING', 'SESSION'}`, typeTok);
+    }
+    this.expectOp('(');
+    let size: number | undefined;
+    let advance: number | undefined;
+    let gap: number | undefined;
+    let grace: number | undefined;
+    let retention: number | undefined;
+    if (type === 'SESSION') gap = this.duration();
+    for (let first = type !== 'SESSION'; first || this.acceptOp(','); first = false) {
+      if (this.acceptKw('SIZE')) size = this.duration();
+      else if (this.acceptKw('ADVANCE')) {
+        this.expectKw('BY');
+        advance = this.duration();
+      } else if (this.acceptKw('RETENTION')) retention = this.duration();
+      else if (this.acceptKw('GRACE')) {
+        this.expectKw('PERIOD');
+        grace = this.duration();
+      } else
+        this.fail(
+          `mismatched input '${this.peek().text}' expecting {'SIZE', 'ADVANCE', 'RETENTION', 'GRACE'}`,
+        );
+    }
+    this.expectOp(')');
+    if (type === 'SESSION') return { type, gap: gap as number, grace, retention };
+    if (size === undefined) this.fail("missing 'SIZE' in window expression", typeTok);
+    if (type === 'HOPPING') {
+      if (advance === undefined) this.fail("missing 'ADVANCE BY' in HOPPING window expression", typeTok);
+      return { type, size, advance, grace, retention };
+    }
+    if (advance !== undefined)
+      this.fail("'ADVANCE BY' is not valid in a TUMBLING window expression", typeTok);
+    return { type, size, grace, retention };
+  }
+
+  private duration(): number {
+    const n = this.next();
+    if (n.kind !== TokenKind.Integer) this.fail(`mismatched input '${n.text}' expecting INTEGER_VALUE`, n);
+    const unit = this.next();
+    const ms = parseDurationParts(Number(n.text), unit.text);
+    if (ms === undefined) this.fail(`Unknown time unit: '${unit.text}'`, unit);
+    return ms;
+  }
+
+  // ---- expressions, lowest precedence first ----
+
+  expression(): Expr {
+    return this.or();
+  }
+
+  private or(): Expr {
+    let left = this.and();
+    while (this.isKw('OR')) {
+      const pos = this.next().position;
+      left = { k: 'logical', op: 'OR', left, right: this.and(), pos };
+    }
+    return left;
+  }
+
+  private and(): Expr {
+    let left = this.not();
+    while (this.isKw('AND')) {
+      const pos = this.next().position;
+      left = { k: 'logical', op: 'AND', left, right: this.not(), pos };
+    }
+    return left;
+  }
+
+  private not(): Expr {
+    if (this.isKw('NOT')) {
+      const pos = this.next().position;
+      return { k: 'not', operand: this.not(), pos };
+    }
+    return this.predicate();
+  }
+
+  private predicate(): Expr {
+    const left = this.additive();
+    const t = this.peek();
+    if (t.kind === TokenKind.Op && ['=', '<>', '!=', '<', '<=', '>', '>='].includes(t.text)) {
+      this.next();
+      const op = (t.text === '!=' ? '<>' : t.text) as '=' | '<>' | '<' | '<=' | '>' | '>=';
+      return { k: 'compare', op, left, right: this.additive(), pos: t.position };
+    }
+    if (this.isKw('IS')) {
+      this.next();
+      const negated = this.acceptKw('NOT');
+      if (this.isKw('DISTINCT')) throw new KsqlUnsupportedError('IS DISTINCT FROM');
+      this.expectKw('NULL');
+      return { k: 'isNull', operand: left, negated, pos: t.position };
+    }
+    const negated =
+      this.isKw('NOT') && (this.isKw('BETWEEN', 1) || this.isKw('IN', 1) || this.isKw('LIKE', 1));
+    if (negated) this.next();
+    if (this.acceptKw('BETWEEN')) {
+      const low = this.additive();
+      this.expectKw('AND');
+      return { k: 'between', operand: left, low, high: this.additive(), negated, pos: t.position };
+    }
+    if (this.acceptKw('IN')) {
+      this.expectOp('(');
+      const list = [this.expression()];
+      while (this.acceptOp(',')) list.push(this.expression());
+      this.expectOp(')');
+      return { k: 'in', operand: left, list, negated, pos: t.position };
+    }
+    if (this.acceptKw('LIKE')) {
+      const pattern = this.additive();
+      if (this.isKw('ESCAPE')) throw new KsqlUnsupportedError('LIKE ... ESCAPE');
+      return { k: 'like', operand: left, pattern, negated, pos: t.position };
+    }
+    return left;
+  }
+
+  private additive(): Expr {
+    let left = this.multiplicative();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === TokenKind.Op && (t.text === '+' || t.text === '-')) {
+        this.next();
+        left = { k: 'arith', op: t.text, left, right: this.multiplicative(), pos: t.position };
+      } else if (t.kind === TokenKind.Op && t.text === '||') {
+        throw new KsqlUnsupportedError("'||' operator");
+      } else return left;
+    }
+  }
+
+  private multiplicative(): Expr {
+    let left = this.unary();
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === TokenKind.Op && (t.text === '*' || t.text === '/' || t.text === '%')) {
+        this.next();
+        left = { k: 'arith', op: t.text, left, right: this.unary(), pos: t.position };
+      } else return left;
+    }
+  }
+
+  private unary(): Expr {
+    const t = this.peek();
+    if (t.kind === TokenKind.Op && t.text === '-') {
+      this.next();
+      const operand = this.unary();
+      if (operand.k === 'literal' && typeof operand.value === 'number') {
+        return { ...operand, value: -operand.value, pos: t.position };
+      }
+      return { k: 'negate', operand, pos: t.position };
+    }
+    if (t.kind === TokenKind.Op && t.text === '+') {
+      this.next();
+      return this.unary();
+    }
+    return this.postfix();
+  }
+
+  private postfix(): Expr {
+    let e = this.primary();
+    for (;;) {
+      const t = this.peek();
+      if (this.isOp('->')) {
+        this.next();
+        const f = this.next();
+        if (f.kind !== TokenKind.Ident) this.fail(`mismatched input '${f.text}' expecting a field name`, f);
+        e = { k: 'deref', base: e, field: f.text, pos: t.position };
+      } else if (this.isOp('[')) {
+        this.next();
+        const index = this.expression();
+        this.expectOp(']');
+        e = { k: 'subscript', base: e, index, pos: t.position };
+      } else return e;
+    }
+  }
+
+  private primary(): Expr {
+    const t = this.peek();
+    const pos = t.position;
+    switch (t.kind) {
+      case TokenKind.Integer: {
+        this.next();
+        const n = Number(t.text);
+        return { k: 'literal', type: n <= 2147483647 ? 'INTEGER' : 'BIGINT', value: n, pos };
+      }
+      case TokenKind.Decimal: {
+        this.next();
+        const isDouble = /[eE]/.test(t.text);
+        return { k: 'literal', type: isDouble ? 'DOUBLE' : 'DECIMAL', value: Number(t.text), pos };
+      }
+      case TokenKind.String:
+        this.next();
+        return { k: 'literal', type: 'STRING', value: t.text, pos };
+      case TokenKind.Op:
+        if (t.text === '(') {
+          this.next();
+          const e = this.expression();
+          if (this.isOp(',')) this.fail("missing ')' at ','");
+          this.expectOp(')');
+          return e;
+        }
+        this.fail(`extraneous input '${t.text}'`);
+        break;
+      case TokenKind.Eof:
+        this.fail("mismatched input '<EOF>'");
+        break;
+      default:
+        break;
+    }
+    if (!t.quoted) {
+      if (t.text === 'TRUE' || t.text === 'FALSE') {
+        this.next();
+        return { k: 'literal', type: 'BOOLEAN', value: t.text === 'TRUE', pos };
+      }
+      if (t.text === 'NULL') {
+        this.next();
+        return { k: 'literal', type: 'NULL', value: null, pos };
+      }
+      if (t.text === 'CASE') return this.caseExpr();
+      if (t.text === 'CAST' && this.isOp('(', 1)) {
+        this.next();
+        this.next();
+        const operand = this.expression();
+        this.expectKw('AS');
+        const type = this.type();
+        this.expectOp(')');
+        return { k: 'cast', operand, type, pos };
+      }
+      if (t.text === 'INTERVAL') throw new KsqlUnsupportedError('INTERVAL literal');
+      if (
+        (t.text === 'ARRAY' && this.isOp('[', 1)) ||
+        ((t.text === 'STRUCT' || t.text === 'MAP') && this.isOp('(', 1))
+      ) {
+        throw new KsqlUnsupportedError(`${t.text} constructor`);
+      }
+      if (RESERVED.has(t.text)) this.fail(`extraneous input '${t.text}'`);
+    }
+    this.next();
+    if (this.isOp('(')) return this.call(t.text, pos);
+    if (this.isOp('.') && this.peek(1).kind === TokenKind.Ident) {
+      this.next();
+      const col = this.next();
+      return { k: 'column', source: t.text, name: col.text, pos };
+    }
+    return { k: 'column', source: undefined, name: t.text, pos };
+  }
+
+  private call(name: string, pos: SourcePosition): Expr {
+    this.expectOp('(');
+    if (this.acceptOp(')')) return { k: 'call', name, args: [], star: false, pos };
+    if (this.isOp('*')) {
+      this.next();
+      this.expectOp(')');
+      return { k: 'call', name, args: [], star: true, pos };
+    }
+    if (this.isKw('DISTINCT')) throw new KsqlUnsupportedError(`${name}(DISTINCT ...)`);
+    const args: Expr[] = [];
+    do {
+      if (this.peek().kind === TokenKind.Ident && this.isOp('=>', 1))
+        throw new KsqlUnsupportedError('lambda expressions');
+      if (this.peek().kind === TokenKind.Ident && this.isOp(':=', 1))
+        throw new KsqlUnsupportedError(`${name} constructor`);
+      args.push(this.expression());
+      if (this.isOp('-') && this.isOp('>', 1)) throw new KsqlUnsupportedError('lambda expressions');
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    return { k: 'call', name, args, star: false, pos };
+  }
+
+  private caseExpr(): Expr {
+    const pos = this.expectKw('CASE').position;
+    const operand = this.isKw('WHEN') ? undefined : this.expression();
+    const whens: { when: Expr; result: Expr }[] = [];
+    while (this.acceptKw('WHEN')) {
+      const when = this.expression();
+      this.expectKw('THEN');
+      whens.push({ when, result: this.expression() });
+    }
+    if (whens.length === 0) this.fail(`mismatched input '${this.peek().text}' expecting 'WHEN'`);
+    const otherwise = this.acceptKw('ELSE') ? this.expression() : undefined;
+    this.expectKw('END');
+    return { k: 'case', operand, whens, otherwise, pos };
+  }
+}
