@@ -1,0 +1,43 @@
+import type { Context } from 'aws-lambda';
+import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
+import {
+  type EnrichmentDependencies,
+  enrichSessionBatch,
+  UserAgentParser,
+} from '../../services/enrichment/index.ts';
+import { DynamoDbProfileStore } from '../../services/profiles/index.ts';
+import { documentClient } from '../commons/clients/dynamodb.ts';
+import { kafkaProducer } from '../commons/clients/kafka.ts';
+import { sourceRecordsOf } from '../commons/kafka-event.ts';
+import { logger, metrics } from '../commons/observability.ts';
+import { config } from './config.ts';
+
+// Built once per instance, at module load: the producer connects on first use and is reused
+// by every invocation of this instance (one connection, not one per invocation).
+const dependencies: EnrichmentDependencies = {
+  profiles: new DynamoDbProfileStore(documentClient, config.userProfilesTable),
+  producer: kafkaProducer,
+  topics: config.topics,
+  deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic),
+  userAgents: new UserAgentParser(),
+  logger,
+  metrics,
+};
+
+/**
+ * Enriches closed sessions from ksqlDB's user-sessions topic (Kafka event source mapping)
+ * and produces them to the sessions-enriched and cart-abandoned topics. Undecodable rows
+ * are dead-lettered and the batch succeeds; any other failure is thrown, so that the event
+ * source mapping retries the whole batch (at least once; event ids are deterministic).
+ */
+export const handler = async (event: unknown, context?: Context): Promise<void> => {
+  if (context !== undefined) logger.addContext(context);
+  try {
+    await enrichSessionBatch(sourceRecordsOf(event), dependencies);
+  } catch (error) {
+    logger.error('batch failed; the event source mapping will retry it', { error });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};

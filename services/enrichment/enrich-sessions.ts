@@ -1,0 +1,202 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Message } from 'kafkajs';
+import type { SourceRecord } from '../aggregation/index.ts';
+import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../dead-letter/index.ts';
+import type { ProfileStore, UserProfile } from '../profiles/index.ts';
+import { cartAbandonedOf, type EnrichedSession, enrichSession } from './enriched-session.ts';
+import { EnrichedEventPublishError } from './errors.ts';
+import { lineageHeaders } from './lineage.ts';
+import { decodeSessionRecord, type Session } from './session-record.ts';
+import type { UserAgentParser } from './user-agent.ts';
+
+/** The one thing enrichment needs from the profile store: a batch read. */
+export type ProfileReader = Pick<ProfileStore, 'getProfiles'>;
+
+/** Where counts go: Powertools' `Metrics` (EMF) fits, so does a recorder in a test. */
+export interface MetricsSink {
+  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
+}
+
+/** The topics enriched events go to; both must exist. */
+export interface EnrichmentTopics {
+  readonly sessionsEnriched: string;
+  readonly cartAbandoned: string;
+}
+
+/** What {@link enrichSessionBatch} needs, passed in by the entry point. */
+export interface EnrichmentDependencies {
+  readonly profiles: ProfileReader;
+  /** The instance's Kafka producer (built once, connected lazily). */
+  readonly producer: KafkaSender;
+  readonly topics: EnrichmentTopics;
+  readonly deadLetters: DeadLetterPublisher;
+  readonly userAgents: UserAgentParser;
+  readonly logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
+  readonly metrics: MetricsSink;
+}
+
+/** What a batch did, for logs, metrics and tests. */
+export interface EnrichmentSummary {
+  readonly records: number;
+  /** Rows deleted by a session merge: skipped, never enriched. */
+  readonly tombstones: number;
+  /** Undecodable records, dead-lettered with their reason. */
+  readonly poison: number;
+  readonly enriched: number;
+  readonly cartsAbandoned: number;
+  /** Sessions of users without a profile, enriched with the "unknown" segment. */
+  readonly unknownProfiles: number;
+  /** Sessions of users whose stored profile is invalid, also enriched as "unknown". */
+  readonly invalidProfiles: number;
+}
+
+/** Metric names, one per {@link EnrichmentSummary} count worth watching. */
+export const EnrichmentMetric = {
+  SessionsEnriched: 'SessionsEnriched',
+  CartsAbandoned: 'CartsAbandoned',
+  SessionTombstones: 'SessionTombstones',
+  SessionsDeadLettered: 'SessionsDeadLettered',
+  ProfilesUnknown: 'ProfilesUnknown',
+  ProfilesInvalid: 'ProfilesInvalid',
+} as const;
+
+interface SourcedSession {
+  readonly record: SourceRecord;
+  readonly session: Session;
+}
+
+const deadLetterOf = (record: SourceRecord, reason: string, detail: string): DeadLetter => ({
+  reason,
+  detail,
+  source: {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+  },
+  key: record.key,
+  value: record.value,
+  headers: record.headers,
+});
+
+const messageOf = (
+  event: { readonly eventId: string; readonly type: string; readonly userId: string },
+  { record, session }: SourcedSession,
+): Message => ({
+  key: event.userId,
+  value: JSON.stringify(event),
+  // The session's end is the event's time, as ksqlDB stamps its own windowed output.
+  timestamp: String(session.windowEnd),
+  headers: lineageHeaders(event, record, session),
+});
+
+const send = async (producer: KafkaSender, topic: string, messages: readonly Message[]): Promise<void> => {
+  if (messages.length === 0) return;
+  try {
+    // acks -1: an acknowledged event is on every in-sync replica before the batch succeeds.
+    await producer.send({ topic, acks: -1, messages: [...messages] });
+  } catch (error) {
+    throw new EnrichedEventPublishError(`could not write ${messages.length} event(s) to ${topic}`, {
+      cause: error,
+    });
+  }
+};
+
+/**
+ * Enriches a batch of rows from the user-sessions topic and produces the results.
+ *
+ * Each row with a value is a closed session: it is joined with its user's profile (one
+ * batch read for the whole batch; no profile means segment "unknown"), its user agent and
+ * the facts derived from its counts, then written to the sessions-enriched topic, and to
+ * the cart-abandoned topic when its cart was left behind. Tombstones are skipped;
+ * undecodable records are dead-lettered with their reason.
+ *
+ * Delivery is at least once: a failure to produce throws (the event source mapping retries
+ * the batch), and the retry re-sends events with the same deterministic ids.
+ *
+ * @throws {EnrichedEventPublishError} when events could not be produced (retriable).
+ * @throws {DeadLetterPublishError} when dead letters could not be written (retriable).
+ * @throws {ProfileStoreError} when the profiles could not be read (retriable).
+ */
+export const enrichSessionBatch = async (
+  records: readonly SourceRecord[],
+  dependencies: EnrichmentDependencies,
+): Promise<EnrichmentSummary> => {
+  const { logger, metrics, topics } = dependencies;
+  const sessions: SourcedSession[] = [];
+  const deadLetters: DeadLetter[] = [];
+  let tombstones = 0;
+  for (const record of records) {
+    const decoded = decodeSessionRecord(record);
+    if (decoded.kind === 'tombstone') tombstones += 1;
+    else if (decoded.kind === 'session') sessions.push({ record, session: decoded.session });
+    else {
+      deadLetters.push(deadLetterOf(record, decoded.error.reason, decoded.error.message));
+      logger.warn('session record dead-lettered', {
+        reason: decoded.error.reason,
+        detail: decoded.error.message,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
+    }
+  }
+
+  let profiles: ReadonlyMap<string, UserProfile> = new Map();
+  let invalidUsers: ReadonlySet<string> = new Set();
+  if (sessions.length > 0) {
+    const lookup = await dependencies.profiles.getProfiles(sessions.map(({ session }) => session.userId));
+    profiles = lookup.profiles;
+    invalidUsers = new Set(lookup.invalid.map((invalid) => invalid.userId));
+    for (const invalid of lookup.invalid) {
+      logger.warn('stored profile is invalid; session enriched as unknown', { ...invalid });
+    }
+  }
+
+  const enrichedMessages: Message[] = [];
+  const abandonedMessages: Message[] = [];
+  let unknownProfiles = 0;
+  let invalidProfiles = 0;
+  for (const sourced of sessions) {
+    const { session } = sourced;
+    const profile = profiles.get(session.userId);
+    if (profile === undefined) {
+      if (invalidUsers.has(session.userId)) invalidProfiles += 1;
+      else unknownProfiles += 1;
+    }
+    const enriched: EnrichedSession = enrichSession(
+      session,
+      profile,
+      dependencies.userAgents.parse(session.row.USER_AGENT),
+    );
+    enrichedMessages.push(messageOf(enriched, sourced));
+    const abandoned = cartAbandonedOf(enriched);
+    if (abandoned !== undefined) abandonedMessages.push(messageOf(abandoned, sourced));
+  }
+
+  await Promise.all([
+    send(dependencies.producer, topics.sessionsEnriched, enrichedMessages),
+    send(dependencies.producer, topics.cartAbandoned, abandonedMessages),
+    dependencies.deadLetters.publish(deadLetters),
+  ]);
+
+  const summary: EnrichmentSummary = {
+    records: records.length,
+    tombstones,
+    poison: deadLetters.length,
+    enriched: enrichedMessages.length,
+    cartsAbandoned: abandonedMessages.length,
+    unknownProfiles,
+    invalidProfiles,
+  };
+  metrics.addMetric(EnrichmentMetric.SessionsEnriched, MetricUnit.Count, summary.enriched);
+  metrics.addMetric(EnrichmentMetric.CartsAbandoned, MetricUnit.Count, summary.cartsAbandoned);
+  metrics.addMetric(EnrichmentMetric.SessionTombstones, MetricUnit.Count, summary.tombstones);
+  metrics.addMetric(EnrichmentMetric.SessionsDeadLettered, MetricUnit.Count, summary.poison);
+  metrics.addMetric(EnrichmentMetric.ProfilesUnknown, MetricUnit.Count, summary.unknownProfiles);
+  metrics.addMetric(EnrichmentMetric.ProfilesInvalid, MetricUnit.Count, summary.invalidProfiles);
+  logger.info('session batch enriched', { ...summary });
+  return summary;
+};

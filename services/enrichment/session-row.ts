@@ -1,0 +1,31 @@
+import { z } from 'zod';
+
+const Count = z.number().int().nonnegative();
+
+/**
+ * The value of a row on the user-sessions topic: the JSON ksqlDB writes for the SESSION-
+ * windowed aggregation over the clickstream (ksql/), one column per field, upper-cased as
+ * ksqlDB names unquoted columns. The user id and the window are in the key
+ * ({@link SessionKey}); columns this service does not read are tolerated and dropped.
+ *
+ * This is the contract with the sessions statement; docs/enrichment.md lists it.
+ */
+export const SessionRowSchema = z.object({
+  /** `COUNT(*)`: every event of the session; at least one. */
+  EVENTS: Count.min(1),
+  /** Page views (`SUM(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END)`). */
+  PAGE_VIEWS: Count,
+  ADD_TO_CARTS: Count,
+  /** Optional: without it, any add-to-cart counts as a cart left at the end. */
+  REMOVE_FROM_CARTS: Count.optional(),
+  PURCHASES: Count,
+  /** Purchased value (`price * quantity` of purchase events), in the shop's currency. */
+  REVENUE: z.number().nonnegative(),
+  /** `LATEST_BY_OFFSET(userAgent)`. */
+  USER_AGENT: z.string(),
+  /** `EARLIEST_BY_OFFSET(page->path)`, the landing page. */
+  FIRST_PAGE: z.string().nullish(),
+  /** `LATEST_BY_OFFSET(page->path)`, the exit page. */
+  LAST_PAGE: z.string().nullish(),
+});
+export type SessionRow = z.infer<typeof SessionRowSchema>;
