@@ -1,0 +1,187 @@
+/**
+ * `npm run esm` — runs the Kafka event source mappings of serverless.yml against the local
+ * stack (or KAFKA_BROKERS), prints per-mapping figures periodically, stops cleanly on Ctrl-C.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { readStackState } from '../stack/state.ts';
+import { readEsmCliConfig } from './config.ts';
+import { type EmulatorStats, startEmulator } from './emulator.ts';
+import { EsmError } from './errors.ts';
+import { silentLog } from './log.ts';
+import { loadServerlessConfig } from './serverless-config.ts';
+
+const HELP = `Usage: npm run esm -- [options]
+
+Emulates AWS Lambda's Kafka event source mapping for the functions of serverless.yml:
+each kafka/msk event gets its own consumer group, batches by BatchSize and
+MaximumBatchingWindowInSeconds, and invokes the function's esbuild bundle (as deployed) in
+warm worker-thread environments. Offsets are committed only after a batch succeeds.
+
+Options:
+  --brokers <host:port,...>   Kafka to consume from (default: $KAFKA_BROKERS, else the
+                              running local stack — npm run stack -- up)
+  --config <file>             an already-resolved configuration (serverless print --format
+                              json) instead of running serverless print
+  --stage <stage>             serverless stage to resolve
+  --function <key>            only this function (repeatable)
+  --env <NAME=value>          environment override for every function (repeatable);
+                              KAFKA_BROKERS and DYNAMODB_ENDPOINT of the stack are set already
+  --bundle-dir <dir>          where bundles go (default: dist)
+  --stats-interval <seconds>  print figures every n seconds, 0 for never (default: 5)
+  --session-timeout <ms>      consumer session timeout (default: 10000)
+  --json                      print figures as one JSON line each time
+  -h, --help                  this text
+
+Environment:
+  KAFKA_BROKERS, DYNAMODB_ENDPOINT   endpoints (else the running local stack's)
+  ESM_LOG_LEVEL                      DEBUG | INFO | WARN | ERROR | SILENT (default INFO)
+
+Custom settings serverless v3 cannot put on a kafka event (see docs/esm-emulator.md):
+  custom.esm.<function>: { functionResponseTypes: [ReportBatchItemFailures],
+                           maximumRetryAttempts, bisectBatchOnFunctionError }
+`;
+
+const SERVICE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const formatStats = (stats: EmulatorStats): string =>
+  stats.mappings
+    .map((m) => {
+      const pool = stats.functions[m.functionKey];
+      return [
+        `${m.functionKey} ← ${m.topic}`,
+        `lag ${m.lag}`,
+        `invocations ${m.invocations} (errors ${m.failed}, retries ${m.retries}, timeouts ${m.timeouts})`,
+        `records ${m.recordsDelivered} (+${m.recordsFiltered} filtered, ${m.recordsToDestination} to destination, ${m.recordsDropped} dropped)`,
+        `batch mean ${m.batchSize.mean.toFixed(1)} max ${m.batchSize.max}`,
+        `in flight ${m.inFlight}`,
+        `environments ${pool?.instances ?? 0} (cold starts ${pool?.coldStarts ?? 0})`,
+      ].join('  ');
+    })
+    .join('\n');
+
+const parseEnvOverrides = (pairs: readonly string[]): Record<string, string> => {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq <= 0) throw new EsmError(`--env expects NAME=value, got "${pair}"`);
+    env[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return env;
+};
+
+const main = async (): Promise<number> => {
+  const { values } = parseArgs({
+    options: {
+      brokers: { type: 'string' },
+      config: { type: 'string' },
+      stage: { type: 'string' },
+      function: { type: 'string', multiple: true },
+      env: { type: 'string', multiple: true },
+      'bundle-dir': { type: 'string' },
+      'stats-interval': { type: 'string' },
+      'session-timeout': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const env = readEsmCliConfig();
+  const stack = readStackState();
+  const brokers = values.brokers?.split(',') ?? env.kafkaBrokers ?? stack?.kafkaBrokers;
+  if (brokers === undefined) {
+    throw new EsmError(
+      'no Kafka cluster: start the local stack (npm run stack -- up), set KAFKA_BROKERS or pass --brokers',
+    );
+  }
+  const dynamodbEndpoint = env.dynamodbEndpoint ?? stack?.dynamodbEndpoint;
+  const overrides: Record<string, string> = {
+    KAFKA_BROKERS: brokers.join(','),
+    ...(dynamodbEndpoint === undefined ? {} : { DYNAMODB_ENDPOINT: dynamodbEndpoint }),
+    ...(stack === undefined || env.dynamodbEndpoint !== undefined
+      ? {}
+      : { ANALYTICS_TABLE: stack.tables.analytics, USER_PROFILES_TABLE: stack.tables.userProfiles }),
+    ...parseEnvOverrides(values.env ?? []),
+  };
+  const statsEverySeconds = Number(values['stats-interval'] ?? '5');
+  const log =
+    env.logLevel === 'SILENT'
+      ? silentLog
+      : new Logger({ serviceName: 'esm-emulator', logLevel: env.logLevel });
+
+  process.stderr.write(
+    values.config ? `reading ${values.config}\n` : 'resolving serverless.yml (serverless print)…\n',
+  );
+  const config: unknown = values.config
+    ? JSON.parse(readFileSync(values.config, 'utf8'))
+    : await loadServerlessConfig({
+        serviceDir: SERVICE_DIR,
+        ...(values.stage === undefined ? {} : { stage: values.stage }),
+      });
+  process.stderr.write(`starting the event source mappings against ${brokers.join(',')}…\n`);
+  const emulator = await startEmulator({
+    config,
+    serviceDir: SERVICE_DIR,
+    brokers,
+    environmentOverrides: overrides,
+    log,
+    ...(values.function === undefined ? {} : { functions: values.function }),
+    ...(values['bundle-dir'] === undefined ? {} : { bundleDir: resolve(values['bundle-dir']) }),
+    ...(values['session-timeout'] === undefined
+      ? {}
+      : { sessionTimeoutMs: Number(values['session-timeout']) }),
+  });
+  const initial = emulator.stats();
+  process.stderr.write(
+    `running ${initial.mappings.length} mapping(s): ${initial.mappings.map((m) => `${m.functionKey} ← ${m.topic} (group ${m.consumerGroupId})`).join(', ')}; Ctrl-C stops\n`,
+  );
+
+  const print = (): void => {
+    const stats = emulator.stats();
+    process.stderr.write(values.json ? `${JSON.stringify(stats)}\n` : `${formatStats(stats)}\n`);
+  };
+  const ticker = statsEverySeconds > 0 ? setInterval(print, statsEverySeconds * 1000) : undefined;
+
+  return new Promise((resolveExit) => {
+    let stopping = false;
+    const shutdown = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        process.stderr.write(`${signal} again: exiting without waiting\n`);
+        process.exit(130);
+      }
+      stopping = true;
+      clearInterval(ticker);
+      process.stderr.write(`${signal}: finishing running invocations and committing…\n`);
+      emulator
+        .stop()
+        .then(() => {
+          print();
+          resolveExit(0);
+        })
+        .catch((error: unknown) => {
+          process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
+          resolveExit(1);
+        });
+    };
+    process.on('SIGINT', shutdown);
+    process.on('SIGTERM', shutdown);
+  });
+};
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+    // Everything is stopped; do not let a straggling socket keep the process alive.
+    setTimeout(() => process.exit(code), 2000).unref();
+  },
+  (error: unknown) => {
+    process.stderr.write(`esm emulator: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,568 @@
+/**
+ * One Kafka event source mapping at work: a kafkajs consumer in the mapping's own group
+ * fills per-partition buffers, the {@link BatchPlanner} decides when a batch is due, the
+ * function pool runs it, and offsets are committed only once the batch has succeeded (or
+ * its records have been given up on after MaximumRetryAttempts).
+ *
+ * Lambda scales Kafka pollers with the offset lag, up to one per partition, and a
+ * partition is never in two invocations at once
+ * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html); here one
+ * consumer fetches for all assigned partitions and up to one batch per partition runs
+ * concurrently, which is where that scaling ends up under load.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import {
+  type Batch,
+  type BatchOutcome,
+  BatchPlanner,
+  type BufferedRecord,
+  type Commit,
+} from './batch-planner.ts';
+import { readBatchItemFailures } from './batch-response.ts';
+import { InvocationError, InvocationFailure } from './errors.ts';
+import { matchesFilterCriteria } from './filter.ts';
+import type { FunctionPool } from './function-pool.ts';
+import type { EsmLog } from './log.ts';
+import {
+  buildKafkaEvent,
+  type EventSourceIdentity,
+  eventRecordBytes,
+  type SourceRecord,
+  TimestampType,
+  toEventRecord,
+} from './payload.ts';
+import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
+
+/** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
+export interface MappingStats {
+  readonly uuid: string;
+  readonly functionKey: string;
+  readonly functionName: string;
+  readonly topic: string;
+  readonly consumerGroupId: string;
+  readonly state: 'starting' | 'running' | 'stopping' | 'stopped';
+  readonly assignedPartitions: number;
+  /** Σ (log end offset − committed offset) over the topic's partitions, refreshed every second. */
+  readonly lag: number;
+  readonly lagByPartition: Readonly<Record<string, number>>;
+  readonly committedOffsets: Readonly<Record<string, number>>;
+  readonly buffered: number;
+  readonly inFlight: number;
+  readonly invocations: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly timeouts: number;
+  readonly retries: number;
+  readonly bisections: number;
+  readonly partialFailures: number;
+  readonly recordsDelivered: number;
+  readonly recordsFiltered: number;
+  readonly recordsToDestination: number;
+  readonly recordsDropped: number;
+  readonly batchSize: {
+    readonly last: number;
+    readonly min: number;
+    readonly max: number;
+    readonly mean: number;
+  };
+  readonly maxPayloadBytes: number;
+  readonly lastError: string | undefined;
+}
+
+export interface MappingPollerOptions {
+  readonly mapping: EventSourceMapping;
+  readonly fn: FunctionDefinition;
+  /** The emulator's Kafka client (built once, shared). */
+  readonly kafka: Kafka;
+  /** Brokers reported as `bootstrapServers` in the event. */
+  readonly brokers: readonly string[];
+  readonly pool: FunctionPool;
+  readonly log: EsmLog;
+  /** Producer for `kafka://` on-failure destinations (shared; connected by the caller). */
+  readonly destinationProducer: () => Promise<Producer>;
+  /** Consumer session timeout; after a crash the group waits this long for the dead member. */
+  readonly sessionTimeoutMs?: number;
+  readonly retryDelayMs?: (attempt: number) => number;
+  readonly statsIntervalMs?: number;
+}
+
+/** Records per partition buffered before fetching pauses. */
+const highWater = (batchSize: number): number => batchSize * 2 + 500;
+
+const timestampTypeOf = (message: KafkaMessage): TimestampType => {
+  // kafkajs keeps the record batch's timestamp type (attributes bit 3) in `batchContext`.
+  const context: unknown = Reflect.get(message, 'batchContext');
+  const type: unknown =
+    typeof context === 'object' && context !== null ? Reflect.get(context, 'timestampType') : 0;
+  return type === 1 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+};
+
+const headersOf = (message: KafkaMessage): Array<readonly [string, Buffer]> => {
+  const headers: Array<readonly [string, Buffer]> = [];
+  for (const [name, raw] of Object.entries(message.headers ?? {})) {
+    const values = Array.isArray(raw) ? raw : [raw];
+    for (const value of values) {
+      if (value === undefined) continue;
+      headers.push([name, Buffer.isBuffer(value) ? value : Buffer.from(String(value))]);
+    }
+  }
+  return headers;
+};
+
+/** Converts a fetched message into what the planner buffers. */
+export const toSourceRecord = (topic: string, partition: number, message: KafkaMessage): SourceRecord => ({
+  topic,
+  partition,
+  offset: Number(message.offset),
+  timestamp: Number(message.timestamp),
+  timestampType: timestampTypeOf(message),
+  key: message.key ?? null,
+  value: message.value ?? null,
+  headers: headersOf(message),
+});
+
+/** Runs one mapping. */
+export class MappingPoller {
+  readonly #options: MappingPollerOptions;
+  readonly #mapping: EventSourceMapping;
+  readonly #identity: EventSourceIdentity;
+  readonly #planner: BatchPlanner;
+  readonly #admin: Admin;
+  #consumer: Consumer | undefined;
+  #state: MappingStats['state'] = 'starting';
+  #timer: NodeJS.Timeout | undefined;
+  #statsTimer: NodeJS.Timeout | undefined;
+  readonly #running = new Set<Promise<void>>();
+  readonly #paused = new Set<number>();
+  #commitChain: Promise<void> = Promise.resolve();
+  readonly #committed = new Map<string, number>();
+  #lagByPartition: Record<string, number> = {};
+  #assigned = 0;
+  #lastError: string | undefined;
+  readonly #counters = {
+    invocations: 0,
+    succeeded: 0,
+    failed: 0,
+    timeouts: 0,
+    retries: 0,
+    bisections: 0,
+    partialFailures: 0,
+    recordsDelivered: 0,
+    recordsFiltered: 0,
+    recordsToDestination: 0,
+    recordsDropped: 0,
+    batches: 0,
+    batchRecords: 0,
+    lastBatch: 0,
+    minBatch: Number.POSITIVE_INFINITY,
+    maxBatch: 0,
+    maxPayloadBytes: 0,
+  };
+
+  constructor(options: MappingPollerOptions) {
+    this.#options = options;
+    this.#mapping = options.mapping;
+    const bootstrapServers = options.brokers.join(',');
+    this.#identity =
+      options.mapping.kind === 'aws:kafka'
+        ? { eventSource: 'aws:kafka', eventSourceArn: options.mapping.eventSourceArn ?? '', bootstrapServers }
+        : { eventSource: 'SelfManagedKafka', bootstrapServers };
+    this.#planner = new BatchPlanner({
+      batchSize: options.mapping.batchSize,
+      windowMs: options.mapping.maximumBatchingWindowMs,
+      source: this.#identity,
+      maximumRetryAttempts: options.mapping.maximumRetryAttempts,
+      bisectBatchOnFunctionError: options.mapping.bisectBatchOnFunctionError,
+      ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+    });
+    this.#admin = options.kafka.admin();
+  }
+
+  /** Positions a new consumer group at StartingPosition, joins the group and starts fetching. */
+  async start(): Promise<void> {
+    const { mapping, fn } = this.#options;
+    await this.#admin.connect();
+    await this.#positionNewGroup();
+    await this.#refreshLag();
+
+    const consumer = this.#options.kafka.consumer({
+      groupId: mapping.consumerGroupId,
+      sessionTimeout: this.#options.sessionTimeoutMs ?? 10_000,
+      heartbeatInterval: Math.min(3000, Math.floor((this.#options.sessionTimeoutMs ?? 10_000) / 3)),
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    this.#consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const assigned = new Set(payload.memberAssignment[mapping.topic] ?? []);
+      this.#assigned = assigned.size;
+      for (const key of this.#planner.partitionKeys) {
+        const partition = Number(key.slice(key.lastIndexOf('-') + 1));
+        if (!assigned.has(partition)) this.#planner.revoke(key);
+      }
+      this.#options.log.info('mapping joined its consumer group', {
+        mapping: mapping.uuid,
+        function: fn.key,
+        consumerGroupId: mapping.consumerGroupId,
+        partitions: [...assigned],
+      });
+    });
+    await consumer.connect();
+    await consumer.subscribe({
+      topic: mapping.topic,
+      fromBeginning: mapping.startingPosition === StartingPosition.TrimHorizon,
+    });
+    this.#state = 'running';
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: true,
+      partitionsConsumedConcurrently: 1,
+      eachBatch: async (payload) => this.#ingest(payload),
+    });
+    this.#statsTimer = setInterval(() => {
+      this.#refreshLag().catch(() => {});
+    }, this.#options.statsIntervalMs ?? 1000);
+    this.#statsTimer.unref();
+    this.#options.log.info('mapping started', {
+      mapping: mapping.uuid,
+      function: fn.key,
+      topic: mapping.topic,
+      consumerGroupId: mapping.consumerGroupId,
+      consumerGroupIdGenerated: mapping.consumerGroupIdGenerated,
+      batchSize: mapping.batchSize,
+      maximumBatchingWindowMs: mapping.maximumBatchingWindowMs,
+      startingPosition: mapping.startingPosition,
+    });
+  }
+
+  /** Stops fetching, lets running invocations finish and commit, leaves the group. */
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'stopping';
+    clearTimeout(this.#timer);
+    clearInterval(this.#statsTimer);
+    await Promise.allSettled([...this.#running]);
+    await this.#commitChain;
+    await this.#consumer?.disconnect().catch(() => {});
+    await this.#admin.disconnect().catch(() => {});
+    this.#state = 'stopped';
+  }
+
+  /** Live figures. */
+  stats(): MappingStats {
+    const c = this.#counters;
+    return {
+      uuid: this.#mapping.uuid,
+      functionKey: this.#options.fn.key,
+      functionName: this.#options.fn.name,
+      topic: this.#mapping.topic,
+      consumerGroupId: this.#mapping.consumerGroupId,
+      state: this.#state,
+      assignedPartitions: this.#assigned,
+      lag: Object.values(this.#lagByPartition).reduce((sum, lag) => sum + lag, 0),
+      lagByPartition: { ...this.#lagByPartition },
+      committedOffsets: Object.fromEntries(this.#committed),
+      buffered: this.#planner.totalBuffered,
+      inFlight: this.#planner.inFlight,
+      invocations: c.invocations,
+      succeeded: c.succeeded,
+      failed: c.failed,
+      timeouts: c.timeouts,
+      retries: c.retries,
+      bisections: c.bisections,
+      partialFailures: c.partialFailures,
+      recordsDelivered: c.recordsDelivered,
+      recordsFiltered: c.recordsFiltered,
+      recordsToDestination: c.recordsToDestination,
+      recordsDropped: c.recordsDropped,
+      batchSize: {
+        last: c.lastBatch,
+        min: c.batches === 0 ? 0 : c.minBatch,
+        max: c.maxBatch,
+        mean: c.batches === 0 ? 0 : c.batchRecords / c.batches,
+      },
+      maxPayloadBytes: c.maxPayloadBytes,
+      lastError: this.#lastError,
+    };
+  }
+
+  /**
+   * A consumer group without committed offsets starts at StartingPosition; one with
+   * committed offsets resumes from them and StartingPosition is ignored
+   * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-consumer-group-id.html). The
+   * start offsets are committed before the group is joined, so a mapping's start is a
+   * fixed point: what is produced after start() returns is delivered, even for LATEST.
+   */
+  async #positionNewGroup(): Promise<void> {
+    const { mapping } = this.#options;
+    const [committed] = await this.#admin.fetchOffsets({
+      groupId: mapping.consumerGroupId,
+      topics: [mapping.topic],
+    });
+    const partitions = committed?.partitions ?? [];
+    const missing = partitions.filter((p) => p.offset === '-1').map((p) => p.partition);
+    if (missing.length === 0) return;
+    const groupIsNew = missing.length === partitions.length;
+    let offsets: Array<{ partition: number; offset: string }>;
+    if (groupIsNew && mapping.startingPosition === StartingPosition.AtTimestamp) {
+      const byTime = await this.#admin.fetchTopicOffsetsByTimestamp(
+        mapping.topic,
+        mapping.startingPositionTimestampMs,
+      );
+      offsets = byTime.map((p) => ({ partition: p.partition, offset: p.offset }));
+    } else {
+      const ends = await this.#admin.fetchTopicOffsets(mapping.topic);
+      // Partitions added to a group that already has offsets are read from their start, losing nothing.
+      const useLatest = groupIsNew && mapping.startingPosition === StartingPosition.Latest;
+      offsets = ends.map((p) => ({ partition: p.partition, offset: useLatest ? p.high : p.low }));
+    }
+    const toSet = offsets.filter((p) => missing.includes(p.partition));
+    try {
+      await this.#admin.setOffsets({
+        groupId: mapping.consumerGroupId,
+        topic: mapping.topic,
+        partitions: toSet,
+      });
+    } catch (error) {
+      // An active member elsewhere (another emulator) owns the group; it decides the positions.
+      this.#options.log.warn('could not set the starting position', {
+        mapping: mapping.uuid,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  async #refreshLag(): Promise<void> {
+    const { mapping } = this.#options;
+    const [ends, groups] = await Promise.all([
+      this.#admin.fetchTopicOffsets(mapping.topic),
+      this.#admin.fetchOffsets({ groupId: mapping.consumerGroupId, topics: [mapping.topic] }),
+    ]);
+    const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
+    const lag: Record<string, number> = {};
+    for (const end of ends) {
+      const at = committed.get(end.partition) ?? -1;
+      const from = at < 0 ? Number(end.low) : at;
+      lag[`${mapping.topic}-${end.partition}`] = Math.max(0, Number(end.high) - from);
+    }
+    this.#lagByPartition = lag;
+  }
+
+  async #ingest({ batch }: EachBatchPayload): Promise<void> {
+    if (this.#state !== 'running') return;
+    const now = Date.now();
+    const records: BufferedRecord[] = [];
+    for (const message of batch.messages) {
+      const source = toSourceRecord(batch.topic, batch.partition, message);
+      const event = toEventRecord(source);
+      const delivered = matchesFilterCriteria(this.#mapping.filterCriteria, source.value);
+      if (!delivered) this.#counters.recordsFiltered += 1;
+      records.push({ source, event, bytes: eventRecordBytes(event), delivered, arrivedAt: now });
+    }
+    this.#planner.ingest(batch.topic, batch.partition, records, now);
+    if (this.#planner.buffered(`${batch.topic}-${batch.partition}`) > highWater(this.#mapping.batchSize)) {
+      this.#paused.add(batch.partition);
+      this.#consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#state !== 'running') return;
+    clearTimeout(this.#timer);
+    const now = Date.now();
+    const { batches, commits } = this.#planner.take(now);
+    if (commits.length > 0) this.#commit(commits);
+    for (const batch of batches) {
+      const run = this.#run(batch).finally(() => {
+        this.#running.delete(run);
+      });
+      this.#running.add(run);
+    }
+    this.#resumeDrained();
+    const wake = this.#planner.nextWakeAt(now);
+    if (wake !== undefined) this.#timer = setTimeout(() => this.#schedule(), Math.max(0, wake - Date.now()));
+  }
+
+  #resumeDrained(): void {
+    for (const partition of [...this.#paused]) {
+      if (this.#planner.buffered(`${this.#mapping.topic}-${partition}`) <= this.#mapping.batchSize) {
+        this.#paused.delete(partition);
+        this.#consumer?.resume([{ topic: this.#mapping.topic, partitions: [partition] }]);
+      }
+    }
+  }
+
+  async #run(batch: Batch): Promise<void> {
+    const { mapping, fn, log, pool } = this.#options;
+    const c = this.#counters;
+    c.invocations += 1;
+    if (batch.attempt > 0 || batch.chainId !== undefined) c.retries += 1;
+    c.batches += 1;
+    c.batchRecords += batch.recordCount;
+    c.lastBatch = batch.recordCount;
+    c.minBatch = Math.min(c.minBatch, batch.recordCount);
+    c.maxBatch = Math.max(c.maxBatch, batch.recordCount);
+    c.maxPayloadBytes = Math.max(c.maxPayloadBytes, batch.payloadBytes);
+    const fields = {
+      mapping: mapping.uuid,
+      function: fn.key,
+      batch: batch.id,
+      attempt: batch.attempt,
+      records: batch.recordCount,
+      partitions: batch.parts.map((part) => part.key),
+      payloadBytes: batch.payloadBytes,
+    };
+
+    let outcome: BatchOutcome;
+    let requestId: string | undefined;
+    try {
+      if (batch.tooLarge) {
+        throw new InvocationError(
+          InvocationFailure.RequestTooLarge,
+          `a ${batch.payloadBytes}-byte payload exceeds the 6 MB invocation quota`,
+        );
+      }
+      const event = buildKafkaEvent(
+        this.#identity,
+        batch.parts.map((part) => ({ key: part.key, records: part.records.map((record) => record.event) })),
+      );
+      const result = await pool.invoke(event);
+      requestId = result.requestId;
+      if (mapping.reportBatchItemFailures) {
+        const verdict = readBatchItemFailures(result.response, batch);
+        if (verdict.kind === 'invalid') {
+          throw new InvocationError(InvocationFailure.InvalidBatchItemFailures, verdict.reason);
+        }
+        outcome = verdict;
+      } else {
+        outcome = { kind: 'success' };
+      }
+      log.debug('batch invoked', {
+        ...fields,
+        requestId,
+        durationMs: Math.round(result.durationMs),
+        coldStart: result.coldStart,
+      });
+    } catch (error) {
+      outcome = { kind: 'failure' };
+      c.failed += 1;
+      if (error instanceof InvocationError && error.failure === InvocationFailure.Timeout) c.timeouts += 1;
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      log.warn('batch failed', { ...fields, error: this.#lastError });
+    }
+    if (outcome.kind === 'success') {
+      c.succeeded += 1;
+      c.recordsDelivered += batch.recordCount;
+    } else if (outcome.kind === 'partial') {
+      c.partialFailures += 1;
+      log.info('batch partially failed', {
+        ...fields,
+        lowestFailedOffset: Object.fromEntries(outcome.lowestFailedOffset),
+      });
+    }
+
+    const settlement = this.#planner.complete(batch, outcome, Date.now());
+    if (settlement.bisected) c.bisections += 1;
+    if (settlement.exhausted.length > 0) {
+      await this.#giveUp(settlement.exhausted, settlement.exhaustedAttempts, requestId);
+    }
+    if (settlement.commits.length > 0) this.#commit(settlement.commits);
+    this.#schedule();
+  }
+
+  /**
+   * Records whose retries are exhausted: to the `kafka://` on-failure destination, one
+   * message per record with the failure metadata and the record itself in `payload`,
+   * keyed like the original (https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html);
+   * without a destination they are dropped, as Lambda does, and logged.
+   */
+  async #giveUp(
+    records: readonly BufferedRecord[],
+    attempts: number,
+    requestId: string | undefined,
+  ): Promise<void> {
+    const { mapping, fn, log } = this.#options;
+    if (mapping.onFailureTopic === undefined) {
+      this.#counters.recordsDropped += records.length;
+      log.error('records dropped after exhausting retries', {
+        mapping: mapping.uuid,
+        function: fn.key,
+        attempts,
+        records: records.map(
+          (record) => `${record.source.topic}-${record.source.partition}@${record.source.offset}`,
+        ),
+      });
+      return;
+    }
+    const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}:$LATEST`;
+    const messages = records.map((record) => {
+      const payload = buildKafkaEvent(this.#identity, [
+        { key: `${record.source.topic}-${record.source.partition}`, records: [record.event] },
+      ]);
+      const failure = {
+        requestContext: {
+          requestId: requestId ?? randomUUID(),
+          functionArn,
+          condition: 'RetriesExhausted',
+          approximateInvokeCount: attempts,
+        },
+        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+        version: '1.0',
+        timestamp: new Date().toISOString(),
+        KafkaBatchInfo: {
+          batchSize: 1,
+          ...(this.#identity.eventSource === 'aws:kafka'
+            ? { eventSourceArn: this.#identity.eventSourceArn }
+            : {}),
+          bootstrapServers: this.#identity.bootstrapServers,
+          payloadSize: Buffer.byteLength(JSON.stringify(payload)),
+          recordInfo: {
+            offset: String(record.source.offset),
+            timestamp: new Date(record.source.timestamp).toISOString(),
+          },
+        },
+        payload,
+      };
+      return { key: record.source.key, value: JSON.stringify(failure) };
+    });
+    try {
+      const producer = await this.#options.destinationProducer();
+      await producer.send({ topic: mapping.onFailureTopic, messages });
+      this.#counters.recordsToDestination += records.length;
+    } catch (error) {
+      this.#counters.recordsDropped += records.length;
+      log.error('could not write to the on-failure destination', {
+        mapping: mapping.uuid,
+        topic: mapping.onFailureTopic,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
+  /** Commits in order, one request at a time; a failed commit only means redelivery after a restart. */
+  #commit(commits: readonly Commit[]): void {
+    const latest = new Map<string, Commit>();
+    for (const commit of commits) latest.set(`${commit.topic}-${commit.partition}`, commit);
+    this.#commitChain = this.#commitChain.then(async () => {
+      const consumer = this.#consumer;
+      if (consumer === undefined) return;
+      try {
+        await consumer.commitOffsets(
+          [...latest.values()].map((c) => ({
+            topic: c.topic,
+            partition: c.partition,
+            offset: String(c.offset),
+          })),
+        );
+        for (const [key, commit] of latest) this.#committed.set(key, commit.offset);
+      } catch (error) {
+        this.#options.log.warn('offset commit failed; those records will be delivered again', {
+          mapping: this.#mapping.uuid,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    });
+  }
+}
