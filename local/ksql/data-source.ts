@@ -1,7 +1,14 @@
 import type { CreateSource, PropertyValue } from './ast.ts';
 import { parseDurationText } from './duration.ts';
 import { KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
-import { Format, parseFormat, type SerdeColumn, validateKeyFormat, validateValueFormat, type WindowKind } from './serde.ts';
+import {
+  Format,
+  parseFormat,
+  type SerdeColumn,
+  validateKeyFormat,
+  validateValueFormat,
+  type WindowKind,
+} from './serde.ts';
 import { containsMap, findUnsupported, formatType } from './types.ts';
 
 /** A stream or table known to the engine, with its topic and serialisation. */
@@ -21,7 +28,13 @@ export interface DataSource {
 }
 
 /** Names that cannot be used for columns (ksqlDB pseudo and window columns). */
-export const RESERVED_COLUMNS: ReadonlySet<string> = new Set(['ROWTIME', 'WINDOWSTART', 'WINDOWEND', 'ROWPARTITION', 'ROWOFFSET']);
+export const RESERVED_COLUMNS: ReadonlySet<string> = new Set([
+  'ROWTIME',
+  'WINDOWSTART',
+  'WINDOWEND',
+  'ROWPARTITION',
+  'ROWOFFSET',
+]);
 
 const SOURCE_PROPERTIES = new Set([
   'KAFKA_TOPIC',
@@ -57,10 +70,15 @@ const UNSUPPORTED_PROPERTIES = new Set([
 ]);
 
 /** Rejects unknown WITH properties and those the engine does not implement. */
-export function checkProperties(props: ReadonlyMap<string, PropertyValue>, allowed: ReadonlySet<string> = SOURCE_PROPERTIES): void {
+export function checkProperties(
+  props: ReadonlyMap<string, PropertyValue>,
+  allowed: ReadonlySet<string> = SOURCE_PROPERTIES,
+): void {
   const unknown = [...props.keys()].filter((k) => !allowed.has(k));
-  if (unknown.length > 0) throw new KsqlStatementError(`Invalid config variable(s) in the WITH clause: ${unknown.join(',')}`);
-  for (const k of props.keys()) if (UNSUPPORTED_PROPERTIES.has(k)) throw new KsqlUnsupportedError(`WITH property ${k}`);
+  if (unknown.length > 0)
+    throw new KsqlStatementError(`Invalid config variable(s) in the WITH clause: ${unknown.join(',')}`);
+  for (const k of props.keys())
+    if (UNSUPPORTED_PROPERTIES.has(k)) throw new KsqlUnsupportedError(`WITH property ${k}`);
 }
 
 /** Reads a string WITH property. */
@@ -105,7 +123,7 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
   checkProperties(stmt.properties);
   const topic = stringProperty(stmt.properties, 'KAFKA_TOPIC');
   if (topic === undefined) {
-    throw new KsqlStatementError("Missing required property \"KAFKA_TOPIC\" which has no default value.");
+    throw new KsqlStatementError('Missing required property "KAFKA_TOPIC" which has no default value.');
   }
   const columns = stmt.columns ?? [];
   const formats = resolveFormats(stmt.properties, { key: undefined, value: defaultValueFormat });
@@ -115,16 +133,22 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
   const names = new Set<string>();
   for (const c of columns) {
     if (RESERVED_COLUMNS.has(c.name)) {
-      throw new KsqlStatementError(`\`${c.name}\` is a reserved column name. You cannot use it as a name for a column.`);
+      throw new KsqlStatementError(
+        `\`${c.name}\` is a reserved column name. You cannot use it as a name for a column.`,
+      );
     }
     if (names.has(c.name)) throw new KsqlStatementError(`Duplicate column names:\`${c.name}\``);
     names.add(c.name);
     if (c.headers) throw new KsqlUnsupportedError('HEADERS columns');
     if (stmt.sourceType === 'STREAM' && c.primaryKey) {
-      throw new KsqlStatementError(`Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.`);
+      throw new KsqlStatementError(
+        `Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.`,
+      );
     }
     if (stmt.sourceType === 'TABLE' && c.key && !c.primaryKey) {
-      throw new KsqlStatementError(`Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.`);
+      throw new KsqlStatementError(
+        `Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.`,
+      );
     }
     if (c.key && containsMap(c.type)) {
       throw new KsqlStatementError(
@@ -153,13 +177,15 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
     }
     let size: number | undefined;
     if (windowType === 'SESSION') {
-      if (windowSizeText !== undefined) throw new KsqlStatementError("'WINDOW_SIZE' should not be set for SESSION windows.");
+      if (windowSizeText !== undefined)
+        throw new KsqlStatementError("'WINDOW_SIZE' should not be set for SESSION windows.");
     } else {
       if (windowSizeText === undefined) {
         throw new KsqlStatementError(`'WINDOW_SIZE' must be set for ${windowType} windows.`);
       }
       const parsed = parseDurationText(windowSizeText);
-      if ('error' in parsed) throw new KsqlStatementError(`Configuration WINDOW_SIZE is invalid: ${parsed.error}`);
+      if ('error' in parsed)
+        throw new KsqlStatementError(`Configuration WINDOW_SIZE is invalid: ${parsed.error}`);
       size = parsed.ms;
     }
     window = { kind: windowType, size };
@@ -169,10 +195,16 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
   const timestamp = stringProperty(stmt.properties, 'TIMESTAMP')?.toUpperCase();
   if (timestamp !== undefined) {
     const col = columns.find((c) => c.name === timestamp);
-    if (col === undefined) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestamp}'`);
+    if (col === undefined)
+      throw new KsqlStatementError(
+        `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestamp}'`,
+      );
     if (col.type.kind !== 'BIGINT') {
-      if (col.type.kind === 'STRING') throw new KsqlUnsupportedError('STRING TIMESTAMP column (TIMESTAMP_FORMAT)');
-      throw new KsqlStatementError(`Timestamp column, \`${col.name}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`);
+      if (col.type.kind === 'STRING')
+        throw new KsqlUnsupportedError('STRING TIMESTAMP column (TIMESTAMP_FORMAT)');
+      throw new KsqlStatementError(
+        `Timestamp column, \`${col.name}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`,
+      );
     }
   }
   const partitions = stmt.properties.get('PARTITIONS');

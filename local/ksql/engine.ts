@@ -1,9 +1,23 @@
 import type { Statement } from './ast.ts';
 import { type DataSource, planCreateSource } from './data-source.ts';
 import { KsqlError, KsqlSerdeError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
-import { parseStatement, splitStatements } from './parser.ts';
-import { type DecodedRecord, type OutputRow, type PersistentQuery, planQuery, type QueryContext, SkipReason } from './query.ts';
-import { type ColumnsSerde, columnsSerde, Format, parseFormat, splitWindowedKey, windowedKeyBytes } from './serde.ts';
+import { parseSplitStatement, parseStatement, splitStatements } from './parser.ts';
+import {
+  type DecodedRecord,
+  type OutputRow,
+  type PersistentQuery,
+  planQuery,
+  type QueryContext,
+  SkipReason,
+} from './query.ts';
+import {
+  type ColumnsSerde,
+  columnsSerde,
+  Format,
+  parseFormat,
+  splitWindowedKey,
+  windowedKeyBytes,
+} from './serde.ts';
 
 /** A Kafka record as the engine consumes and produces it. */
 export interface KafkaRecord {
@@ -96,12 +110,15 @@ export class KsqlEngine {
 
   /** Executes every statement of a script, in order. */
   executeScript(script: string): ExecuteResult[] {
-    return splitStatements(script).map((s) => this.execute(s.text));
+    return splitStatements(script).map((s) => this.executeStatement(parseSplitStatement(s)));
   }
 
   /** Parses, plans and registers one statement. */
   execute(text: string): ExecuteResult {
-    const stmt = parseStatement(text);
+    return this.executeStatement(parseStatement(text));
+  }
+
+  private executeStatement(stmt: Statement): ExecuteResult {
     try {
       return this.executeParsed(stmt);
     } catch (err) {
@@ -131,7 +148,9 @@ export class KsqlEngine {
       outputTopicPrefix: this.outputPrefix,
     });
     if (query.sink.topic === query.source.topic) {
-      throw new KsqlStatementError(`Sink topic ${query.sink.topic} is also the source topic of ${query.source.name}.`);
+      throw new KsqlStatementError(
+        `Sink topic ${query.sink.topic} is also the source topic of ${query.source.name}.`,
+      );
     }
     this.register(query.sink);
     this.queryList.push(query);
@@ -168,8 +187,10 @@ export class KsqlEngine {
   /** Encodes a row with a sink's formats (windowed keys get ksqlDB's window suffix). */
   encode(sink: DataSource, row: OutputRow): KafkaRecord {
     const serdes = this.serdesOf(sink);
-    let key = sink.keyColumns.length === 0 ? null : serdes.key.write(row.key);
-    if (sink.window !== undefined && row.window !== undefined) key = windowedKeyBytes(key, sink.window.kind, row.window);
+    // A key whose columns are all null is written as a null key.
+    let key = row.key.every((v) => v === null || v === undefined) ? null : serdes.key.write(row.key);
+    if (sink.window !== undefined && row.window !== undefined)
+      key = windowedKeyBytes(key, sink.window.kind, row.window);
     return { topic: sink.topic, key, value: serdes.value.write(row.value), timestamp: row.timestamp };
   }
 
@@ -202,7 +223,12 @@ export class KsqlEngine {
       }
       const ts = this.extractTimestamp(query.source, decoded);
       if (ts === undefined) {
-        this.skip(query.id, record.topic, SkipReason.InvalidTimestamp, 'record timestamp is null or negative');
+        this.skip(
+          query.id,
+          record.topic,
+          SkipReason.InvalidTimestamp,
+          'record timestamp is null or negative',
+        );
         continue;
       }
       query.process(ts === decoded.timestamp ? decoded : { ...decoded, timestamp: ts }, ctx);

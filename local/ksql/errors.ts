@@ -11,7 +11,7 @@ export class KsqlError extends Error {
   }
 }
 
-/** Position of a token inside a statement (line 1-based, column 0-based as ANTLR reports it). */
+/** Position of a token in the submitted text (line and column 1-based, as ksqlDB reports them). */
 export interface SourcePosition {
   readonly line: number;
   readonly column: number;

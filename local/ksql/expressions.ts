@@ -705,6 +705,11 @@ const isNum = isNumeric;
 const isInt = isIntegral;
 const any = (): boolean => true;
 
+/** True when the engine knows a function of this name (scalar, aggregate or AS_VALUE). */
+export function isKnownFunction(name: string): boolean {
+  return name === 'AS_VALUE' || AGGREGATE_NAMES.has(name) || Object.hasOwn(SCALARS, name);
+}
+
 const SCALARS: Readonly<Record<string, FunctionBuilder>> = {
   ABS: (args, text) => {
     expectArgs(args, text, [isNum]);
@@ -850,6 +855,7 @@ export const AGGREGATE_NAMES: ReadonlySet<string> = new Set([
 function compileCall(e: Extract<Expr, { k: 'call' }>, scope: CompileScope): Compiled {
   const name = e.name;
   if (AGGREGATE_NAMES.has(name)) {
+    for (const a of e.args) compileExpr(a, scope);
     throw new KsqlStatementError(`Use of aggregate function ${name} requires a GROUP BY clause.`);
   }
   if (name === 'AS_VALUE') {

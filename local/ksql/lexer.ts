@@ -51,7 +51,8 @@ export function tokenize(text: string, statementForErrors: () => string = () => 
   let i = 0;
   let line = 1;
   let lineStart = 0;
-  const pos = (at: number): SourcePosition => ({ line, column: at - lineStart });
+  // ksqlDB reports 1-based columns (ANTLR's charPositionInLine + 1).
+  const pos = (at: number): SourcePosition => ({ line, column: at - lineStart + 1 });
   while (i < text.length) {
     const c = text[i] as string;
     if (c === '\n') {

@@ -52,34 +52,54 @@ const RESERVED = new Set([
   'WITH',
 ]);
 
-/** One statement of a script: its text (up to and including the `;`). */
+/** One statement of a script: its text (up to and including the `;`) and its tokens. */
 export interface StatementText {
   readonly text: string;
   readonly line: number;
+  readonly tokens: readonly Token[];
 }
 
-/** Splits a script into statements at top-level semicolons (strings and comments are respected). */
+/**
+ * Splits a script into statements at top-level semicolons (strings and comments are respected).
+ * Token positions stay relative to the whole script, so errors name the script's line.
+ */
 export function splitStatements(script: string): StatementText[] {
   const tokens = tokenize(script);
+  const eof = tokens[tokens.length - 1] as Token;
   const out: StatementText[] = [];
-  let start: Token | undefined;
-  for (const t of tokens) {
-    if (t.kind === TokenKind.Eof) break;
-    if (start === undefined) start = t;
+  let startIndex = -1;
+  for (let i = 0; i < tokens.length - 1; i++) {
+    const t = tokens[i] as Token;
+    if (startIndex === -1) startIndex = i;
     if (t.kind === TokenKind.Op && t.text === ';') {
-      out.push({ text: script.slice(start.offset, t.offset + 1), line: start.position.line });
-      start = undefined;
+      const first = tokens[startIndex] as Token;
+      out.push({
+        text: script.slice(first.offset, t.offset + 1),
+        line: first.position.line,
+        tokens: [...tokens.slice(startIndex, i + 1), eof],
+      });
+      startIndex = -1;
     }
   }
-  if (start !== undefined) {
-    out.push({ text: script.slice(start.offset).trimEnd(), line: start.position.line });
+  if (startIndex !== -1) {
+    const first = tokens[startIndex] as Token;
+    out.push({
+      text: script.slice(first.offset).trimEnd(),
+      line: first.position.line,
+      tokens: tokens.slice(startIndex),
+    });
   }
   return out;
 }
 
 /** Parses every statement of a script. */
 export function parseScript(script: string): Statement[] {
-  return splitStatements(script).map((s) => parseStatement(s.text));
+  return splitStatements(script).map((s) => new Parser(s.text, s.tokens).statement());
+}
+
+/** Parses one statement produced by {@link splitStatements}. */
+export function parseSplitStatement(s: StatementText): Statement {
+  return new Parser(s.text, s.tokens).statement();
 }
 
 /**
@@ -87,22 +107,23 @@ export function parseScript(script: string): Statement[] {
  * raise {@link KsqlUnsupportedError}; malformed text raises {@link KsqlParseError}.
  */
 export function parseStatement(text: string): Statement {
-  const parser = new Parser(text);
-  return parser.statement();
+  return new Parser(text).statement();
 }
 
-/** Parses a single expression (used by tests and the TIMESTAMP property). */
+/** Parses a single expression (used by tests). */
 export function parseExpression(text: string): Expr {
-  const parser = new Parser(text);
-  return parser.standaloneExpression();
+  return new Parser(text).standaloneExpression();
 }
 
 class Parser {
-  private readonly tokens: Token[];
+  private readonly tokens: readonly Token[];
   private index = 0;
 
-  constructor(private readonly text: string) {
-    this.tokens = tokenize(text, () => text.trim());
+  constructor(
+    private readonly text: string,
+    tokens?: readonly Token[],
+  ) {
+    this.tokens = tokens ?? tokenize(text, () => text.trim());
   }
 
   private peek(offset = 0): Token {
@@ -272,10 +293,23 @@ class Parser {
     if (t.kind !== TokenKind.Ident) this.fail(`mismatched input '${t.text}' expecting a type`);
     this.next();
     const name = t.quoted ? t.text.toUpperCase() : t.text;
+    // The grammar allows `type(param, ...)` with params STRING or an integer; only VARCHAR(STRING) means anything.
     const noParams = (): void => {
-      if (this.isOp('(')) {
-        this.next();
-        this.fail("Expecting {'STRING', INTEGER_VALUE}");
+      if (!this.isOp('(')) return;
+      this.next();
+      const params: string[] = [];
+      do {
+        const p = this.peek();
+        if (
+          !(p.kind === TokenKind.Integer || (p.kind === TokenKind.Ident && !p.quoted && p.text === 'STRING'))
+        ) {
+          this.fail("Expecting {'STRING', INTEGER_VALUE}");
+        }
+        params.push(this.next().text);
+      } while (this.acceptOp(','));
+      this.expectOp(')');
+      if (!((name === 'VARCHAR' || name === 'STRING') && params.length === 1 && params[0] === 'STRING')) {
+        throw new KsqlUnsupportedError(`type ${name}(${params.join(', ')})`);
       }
     };
     switch (name) {
@@ -417,11 +451,11 @@ class Parser {
     if (this.acceptKw('WHERE')) where = this.expression();
     if (this.acceptKw('GROUP')) {
       this.expectKw('BY');
-      groupBy = this.expressionList();
+      groupBy = this.groupingList();
     }
     if (this.acceptKw('PARTITION')) {
       this.expectKw('BY');
-      partitionBy = this.expressionList();
+      partitionBy = this.groupingList();
     }
     if (this.acceptKw('HAVING')) having = this.expression();
     if (this.acceptKw('EMIT')) {
@@ -442,15 +476,23 @@ class Parser {
     };
   }
 
-  private expressionList(): Expr[] {
+  /** GROUP BY / PARTITION BY: value expressions (no boolean operators), or one parenthesised set. */
+  private groupingList(): Expr[] {
+    if (this.isOp('(') && this.looksLikeGroupingSet()) {
+      this.next();
+      const list = [this.additive()];
+      while (this.acceptOp(',')) list.push(this.additive());
+      this.expectOp(')');
+      return list;
+    }
     const list: Expr[] = [];
     do {
       if (this.isOp('(') && this.looksLikeGroupingSet()) {
         this.next();
-        this.expression();
-        this.fail("Syntax Error\nmissing ')' at ','");
+        this.additive();
+        this.fail("missing ')' at ','");
       }
-      list.push(this.expression());
+      list.push(this.additive());
     } while (this.acceptOp(','));
     return list;
   }
@@ -667,7 +709,6 @@ class Parser {
         if (t.text === '(') {
           this.next();
           const e = this.expression();
-          if (this.isOp(',')) this.fail("missing ')' at ','");
           this.expectOp(')');
           return e;
         }

@@ -1,6 +1,12 @@
 import { type AggregateFunction, buildAggregate } from './aggregates.ts';
 import type { CreateAsSelect, Expr, SelectItem } from './ast.ts';
-import { checkProperties, type DataSource, RESERVED_COLUMNS, resolveFormats, stringProperty } from './data-source.ts';
+import {
+  checkProperties,
+  type DataSource,
+  RESERVED_COLUMNS,
+  resolveFormats,
+  stringProperty,
+} from './data-source.ts';
 import { KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import {
   AGGREGATE_NAMES,
@@ -10,12 +16,20 @@ import {
   compileExpr,
   type Evaluator,
   formatExpr,
+  isKnownFunction,
   type Row,
   type ScopeColumn,
   walkExpr,
 } from './expressions.ts';
-import { Format, type SerdeColumn, validateKeyFormat, validateValueFormat, type WindowBounds, type WindowKind } from './serde.ts';
-import { BIGINT, containsMap, formatType, type SqlType } from './types.ts';
+import {
+  Format,
+  type SerdeColumn,
+  validateKeyFormat,
+  validateValueFormat,
+  type WindowBounds,
+  type WindowKind,
+} from './serde.ts';
+import { BIGINT, containsMap, formatType } from './types.ts';
 import { defaultGrace, timeWindowsFor } from './windows.ts';
 
 /** A source record after deserialisation. */
@@ -67,7 +81,18 @@ export interface PlanConfig {
   readonly outputTopicPrefix: string;
 }
 
-const SINK_PROPERTIES = new Set(['KAFKA_TOPIC', 'VALUE_FORMAT', 'KEY_FORMAT', 'FORMAT', 'PARTITIONS', 'REPLICAS', 'TIMESTAMP', 'TIMESTAMP_FORMAT', 'WRAP_SINGLE_VALUE', 'RETENTION_MS']);
+const SINK_PROPERTIES = new Set([
+  'KAFKA_TOPIC',
+  'VALUE_FORMAT',
+  'KEY_FORMAT',
+  'FORMAT',
+  'PARTITIONS',
+  'REPLICAS',
+  'TIMESTAMP',
+  'TIMESTAMP_FORMAT',
+  'WRAP_SINGLE_VALUE',
+  'RETENTION_MS',
+]);
 
 class NotInGroupBy extends Error {}
 
@@ -81,7 +106,11 @@ interface Projected {
   readonly expr: Expr;
 }
 
-function expandSelect(items: readonly SelectItem[], source: DataSource, qualifiers: ReadonlySet<string>): Projected[] {
+function expandSelect(
+  items: readonly SelectItem[],
+  source: DataSource,
+  qualifiers: ReadonlySet<string>,
+): Projected[] {
   const out: Projected[] = [];
   for (const item of items) {
     if (item.k === 'all') {
@@ -121,7 +150,8 @@ function containsAggregate(e: Expr): string | undefined {
 function usesWindowBounds(e: Expr): string | undefined {
   let found: string | undefined;
   walkExpr(e, (n) => {
-    if (found === undefined && n.k === 'column' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND')) found = n.name;
+    if (found === undefined && n.k === 'column' && (n.name === 'WINDOWSTART' || n.name === 'WINDOWEND'))
+      found = n.name;
     return undefined;
   });
   return found;
@@ -130,13 +160,61 @@ function usesWindowBounds(e: Expr): string | undefined {
 function checkDuplicates(columns: readonly SerdeColumn[]): void {
   const seen = new Set<string>();
   for (const c of columns) {
-    if (seen.has(c.name)) throw new KsqlStatementError(`Duplicate value columns found in schema: \`${c.name}\` ${formatType(c.type)}`);
+    if (seen.has(c.name))
+      throw new KsqlStatementError(
+        `Duplicate value columns found in schema: \`${c.name}\` ${formatType(c.type)}`,
+      );
     seen.add(c.name);
   }
 }
 
+function qualify(e: Expr, alias: string): Expr {
+  switch (e.k) {
+    case 'column':
+      return e.source === undefined ? { ...e, source: alias } : e;
+    case 'arith':
+    case 'compare':
+    case 'logical':
+      return { ...e, left: qualify(e.left, alias), right: qualify(e.right, alias) };
+    case 'call':
+      return { ...e, args: e.args.map((a) => qualify(a, alias)) };
+    case 'deref':
+      return { ...e, base: qualify(e.base, alias) };
+    case 'negate':
+    case 'not':
+    case 'isNull':
+    case 'cast':
+      return { ...e, operand: qualify(e.operand, alias) };
+    default:
+      return e;
+  }
+}
+
+/** The statement as ksqlDB prints it in some errors (qualified columns, every item named). */
+function ksqlStatementText(stmt: CreateAsSelect, projected: readonly Projected[], alias: string): string {
+  const q = stmt.query;
+  const props = [...stmt.properties.entries()].map(
+    ([k, v]) => `${k}=${typeof v === 'string' ? `'${v}'` : String(v)}`,
+  );
+  const lines = [
+    `CREATE ${stmt.sourceType} ${stmt.name}${props.length > 0 ? ` WITH (${props.join(', ')})` : ''} AS SELECT`,
+    projected.map((p) => `  ${formatExpr(qualify(p.expr, alias))} ${p.name}`).join(',\n'),
+    `FROM ${q.from.name} ${alias}`,
+  ];
+  if (q.where !== undefined) lines.push(`WHERE ${formatExpr(qualify(q.where, alias))}`);
+  if (q.groupBy !== undefined)
+    lines.push(`GROUP BY ${q.groupBy.map((g) => formatExpr(qualify(g, alias))).join(', ')}`);
+  if (q.having !== undefined) lines.push(`HAVING ${formatExpr(qualify(q.having, alias))}`);
+  lines.push(`EMIT ${q.emit ?? 'CHANGES'}`);
+  return lines.join('\n');
+}
+
 /** Plans CREATE STREAM/TABLE AS SELECT into a runnable query. */
-export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, DataSource>, config: PlanConfig): PersistentQuery {
+export function planQuery(
+  stmt: CreateAsSelect,
+  sources: ReadonlyMap<string, DataSource>,
+  config: PlanConfig,
+): PersistentQuery {
   const q = stmt.query;
   checkProperties(stmt.properties, SINK_PROPERTIES);
   for (const p of ['TIMESTAMP_FORMAT', 'WRAP_SINGLE_VALUE']) {
@@ -148,15 +226,34 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
   if (q.partitionBy !== undefined) throw new KsqlUnsupportedError('PARTITION BY');
   for (const p of q.select) {
     if (p.k === 'expr' && p.alias !== undefined && RESERVED_COLUMNS.has(p.alias)) {
-      throw new KsqlStatementError(`\`${p.alias}\` is a reserved column name. You cannot use it as an alias for a column.`);
+      throw new KsqlStatementError(
+        `\`${p.alias}\` is a reserved column name. You cannot use it as an alias for a column.`,
+      );
     }
   }
   const qualifiers = new Set([source.name, ...(q.from.alias === undefined ? [] : [q.from.alias])]);
+  const clauses = [
+    ...q.select.flatMap((i) => (i.k === 'expr' ? [i.expr] : [])),
+    ...(q.where === undefined ? [] : [q.where]),
+    ...(q.groupBy ?? []),
+    ...(q.having === undefined ? [] : [q.having]),
+  ];
+  for (const e of clauses) {
+    walkExpr(e, (n) => {
+      if (n.k === 'call' && !isKnownFunction(n.name)) {
+        throw new KsqlUnsupportedError(
+          `function ${n.name} (Can't find any functions with the name '${n.name}' in the embedded engine)`,
+        );
+      }
+      return undefined;
+    });
+  }
 
   // Source row layout: key columns, value columns, ROWTIME, then window bounds of a windowed source.
   const columns = new Map<string, ScopeColumn>();
   let index = 0;
-  for (const c of [...source.keyColumns, ...source.valueColumns]) columns.set(c.name, { name: c.name, type: c.type, index: index++ });
+  for (const c of [...source.keyColumns, ...source.valueColumns])
+    columns.set(c.name, { name: c.name, type: c.type, index: index++ });
   const rowtimeIndex = index++;
   columns.set('ROWTIME', { name: 'ROWTIME', type: BIGINT, index: rowtimeIndex });
   if (source.window !== undefined) {
@@ -183,36 +280,46 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
 
   let where: Evaluator | undefined;
   if (q.where !== undefined) {
-    const agg = containsAggregate(q.where);
-    if (agg !== undefined) throw new KsqlStatementError(`Aggregate functions are not allowed in WHERE: ${formatExpr(q.where)}`);
     const compiled = compileExpr(q.where, scopeFor('WHERE'));
     if (compiled.type.kind !== 'BOOLEAN') {
-      throw new KsqlStatementError(`Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(q.where)} (${formatType(compiled.type)}) instead.`);
+      throw new KsqlStatementError(
+        `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(q.where)} (${formatType(compiled.type)}) instead.`,
+      );
     }
     where = compiled.fn;
   }
 
   const projected = expandSelect(q.select, source, qualifiers);
-  const aggregating = q.groupBy !== undefined || projected.some((p) => containsAggregate(p.expr) !== undefined);
-  const sinkTopic = stringProperty(stmt.properties, 'KAFKA_TOPIC') ?? `${config.outputTopicPrefix}${stmt.name}`;
+  const aggregating =
+    q.groupBy !== undefined || projected.some((p) => containsAggregate(p.expr) !== undefined);
+  const sinkTopic =
+    stringProperty(stmt.properties, 'KAFKA_TOPIC') ?? `${config.outputTopicPrefix}${stmt.name}`;
   const formats = resolveFormats(stmt.properties, { key: source.keyFormat, value: source.valueFormat });
   const partitions = stmt.properties.get('PARTITIONS');
 
   if (!aggregating) {
     if (q.window !== undefined) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
     if (q.having !== undefined) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
-    if (q.emit === 'FINAL') throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
+    if (q.emit === 'FINAL')
+      throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
     if (stmt.sourceType === 'TABLE' && source.type === 'STREAM') {
-      throw new KsqlStatementError('Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.');
+      throw new KsqlStatementError(
+        'Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.',
+      );
     }
     if (stmt.sourceType === 'STREAM' && source.type === 'TABLE') {
-      throw new KsqlStatementError('Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.');
+      throw new KsqlStatementError(
+        'Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.',
+      );
     }
-    if (source.type === 'TABLE') throw new KsqlUnsupportedError('CREATE TABLE AS SELECT over a TABLE source without GROUP BY');
+    if (source.type === 'TABLE')
+      throw new KsqlUnsupportedError('CREATE TABLE AS SELECT over a TABLE source without GROUP BY');
     return planProjection();
   }
   if (stmt.sourceType === 'STREAM') {
-    throw new KsqlStatementError('Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.');
+    throw new KsqlStatementError(
+      'Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.',
+    );
   }
   return planAggregation();
 
@@ -229,7 +336,9 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
         const ki = keyIndexByColumn.get(e.name) as number;
         const existing = keyAliases.get(ki);
         if (existing !== undefined) {
-          throw new KsqlStatementError(`The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`);
+          throw new KsqlStatementError(
+            `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
+          );
         }
         keyAliases.set(ki, p.name);
         continue;
@@ -259,8 +368,12 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
       const ki = keyColumns.findIndex((c) => c.name === tsName);
       const vi = valueColumns.findIndex((c) => c.name === tsName);
       const col = ki >= 0 ? keyColumns[ki] : valueColumns[vi];
-      if (col === undefined) throw new KsqlStatementError(`The TIMESTAMP column set in the WITH clause does not exist in the schema: '${tsName}'`);
-      if (col.type.kind !== 'BIGINT') throw new KsqlUnsupportedError(`TIMESTAMP column of type ${formatType(col.type)}`);
+      if (col === undefined)
+        throw new KsqlStatementError(
+          `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${tsName}'`,
+        );
+      if (col.type.kind !== 'BIGINT')
+        throw new KsqlUnsupportedError(`TIMESTAMP column of type ${formatType(col.type)}`);
       tsIndex = ki >= 0 ? { key: true, index: ki } : { key: false, index: vi };
     }
     const sink: DataSource = {
@@ -323,24 +436,53 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
     if (source.type === 'TABLE') throw new KsqlUnsupportedError('aggregation over a TABLE source');
     if (source.window !== undefined) throw new KsqlUnsupportedError('aggregation over a windowed source');
     if (source.valueFormat === Format.KAFKA) {
-      throw new KsqlStatementError(`Source(s) ${source.name} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`);
+      throw new KsqlStatementError(
+        `Source(s) ${source.name} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`,
+      );
     }
-    if (q.emit === 'FINAL' && q.window === undefined) throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
+    if (q.emit === 'FINAL' && q.window === undefined)
+      throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
     const groupBy = q.groupBy;
     if (groupBy === undefined) {
-      const first = projected.map((p) => containsAggregate(p.expr)).find((x) => x !== undefined);
-      throw new KsqlStatementError(`Use of aggregate function ${first ?? 'COUNT'} requires a GROUP BY clause.`);
+      const plain = projected
+        .filter((p) => containsAggregate(p.expr) === undefined)
+        .map((p) => canonicalExpr(p.expr));
+      if (plain.length > 0) {
+        throw new KsqlStatementError(
+          `Non-aggregate SELECT expression(s) not part of GROUP BY: ${plain.join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`,
+        );
+      }
+      const first = projected.find((p) => containsAggregate(p.expr) !== undefined)?.expr;
+      let shown = '';
+      if (first !== undefined) {
+        walkExpr(first, (n) => {
+          if (shown === '' && n.k === 'call' && AGGREGATE_NAMES.has(n.name)) {
+            shown = n.star || n.args.length === 0 ? `${n.name}(ROWTIME)` : canonicalExpr(n);
+          }
+          return undefined;
+        });
+      }
+      throw new KsqlStatementError(
+        `${stmt.sourceType === 'TABLE' ? 'CREATE TABLE' : 'CREATE STREAM'} AS SELECT statement does not support aggregate function [${shown}] without a GROUP BY clause.`,
+      );
     }
     const sourceScope = scopeFor('GROUP BY');
     const groupCanon: string[] = [];
     const groupCompiled: Compiled[] = [];
     for (const g of groupBy) {
       const agg = containsAggregate(g);
-      if (agg !== undefined) throw new KsqlStatementError(`GROUP BY does not support aggregate functions: ${agg} is an aggregate function.`);
+      if (agg !== undefined)
+        throw new KsqlStatementError(
+          `GROUP BY does not support aggregate functions: ${agg} is an aggregate function.`,
+        );
       const wb = usesWindowBounds(g);
-      if (wb !== undefined) throw new KsqlStatementError(`Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`);
+      if (wb !== undefined)
+        throw new KsqlStatementError(
+          `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
+        );
       const canon = canonicalExpr(g);
-      if (groupCanon.includes(canon)) throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(g)}`);
+      if (groupCanon.includes(canon))
+        throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(g)}`);
       groupCanon.push(canon);
       groupCompiled.push(compileExpr(g, sourceScope));
     }
@@ -359,9 +501,13 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
       walkExpr(e, (n) => {
         if (n.k === 'call' && AGGREGATE_NAMES.has(n.name)) {
           for (const a of n.args) {
-            if (containsAggregate(a) !== undefined) throw new KsqlStatementError(`Aggregate functions can not be nested: ${formatExpr(n)}`);
+            if (containsAggregate(a) !== undefined)
+              throw new KsqlStatementError(`Aggregate functions can not be nested: ${formatExpr(n)}`);
             const wb = usesWindowBounds(a);
-            if (wb !== undefined) throw new KsqlStatementError(`Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`);
+            if (wb !== undefined)
+              throw new KsqlStatementError(
+                `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
+              );
           }
           const canon = canonicalExpr(n);
           if (!aggIndex.has(canon)) {
@@ -376,11 +522,19 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
     for (const p of projected) collect(p.expr);
     if (q.having !== undefined) {
       const wb = usesWindowBounds(q.having);
-      if (wb !== undefined) throw new KsqlStatementError(`Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`);
+      if (wb !== undefined)
+        throw new KsqlStatementError(
+          `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
+        );
       collect(q.having);
     }
-    if (aggregates.length === 0) throw new KsqlStatementError('GROUP BY requires aggregate functions in either the SELECT or HAVING clause.');
-    const structIntermediate = aggregates.some((a) => ['AVG', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET'].includes(a.name));
+    if (aggregates.length === 0)
+      throw new KsqlStatementError(
+        'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.',
+      );
+    const structIntermediate = aggregates.some((a) =>
+      ['AVG', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET'].includes(a.name),
+    );
     if (structIntermediate && source.valueFormat === Format.DELIMITED) {
       throw new KsqlStatementError(
         'One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.',
@@ -429,7 +583,9 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
       if (gi >= 0) {
         const existing = keyNames[gi];
         if (existing !== undefined) {
-          throw new KsqlStatementError(`The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`);
+          throw new KsqlStatementError(
+            `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
+          );
         }
         keyNames[gi] = p.name;
         continue;
@@ -456,20 +612,30 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
     if (q.having !== undefined) {
       try {
         const compiled = compileExpr(q.having, postScope('HAVING'));
-        if (compiled.type.kind !== 'BOOLEAN') throw new KsqlStatementError(`HAVING expression must be BOOLEAN: ${formatExpr(q.having)}`);
+        if (compiled.type.kind !== 'BOOLEAN')
+          throw new KsqlStatementError(`HAVING expression must be BOOLEAN: ${formatExpr(q.having)}`);
         having = compiled.fn;
       } catch (err) {
         if (!(err instanceof NotInGroupBy)) throw err;
-        throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${canonicalExpr(q.having)}`);
+        throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${err.message}`);
       }
     }
     const keyColumns = groupCompiled.map((g, i) => ({ name: keyNames[i] as string, type: g.type }));
     const valueColumns = valueItems.map((v) => ({ name: v.name, type: v.compiled.type }));
     checkDuplicates([...keyColumns, ...valueColumns]);
     if (valueColumns.length === 0) throw new KsqlStatementError('The projection contains no value columns.');
-    validateKeyFormat(formats.key === Format.NONE ? Format.KAFKA : formats.key, keyColumns);
+    try {
+      validateKeyFormat(formats.key === Format.NONE ? Format.KAFKA : formats.key, keyColumns);
+    } catch (err) {
+      if (!(err instanceof KsqlStatementError)) throw err;
+      throw new KsqlStatementError(
+        err.message,
+        ksqlStatementText(stmt, projected, q.from.alias ?? source.name),
+      );
+    }
     validateValueFormat(formats.value, valueColumns);
-    if (stmt.properties.has('TIMESTAMP')) throw new KsqlUnsupportedError('TIMESTAMP property on an aggregate sink');
+    if (stmt.properties.has('TIMESTAMP'))
+      throw new KsqlUnsupportedError('TIMESTAMP property on an aggregate sink');
 
     const w = q.window;
     const emitFinal = q.emit === 'FINAL';
@@ -479,7 +645,9 @@ export function planQuery(stmt: CreateAsSelect, sources: ReadonlyMap<string, Dat
       windowKind = w.type;
       if (w.type !== 'SESSION') windowSize = w.size;
       if (w.type === 'HOPPING' && (w.advance <= 0 || w.advance > w.size)) {
-        throw new KsqlStatementError(`Window advance must be > 0 and <= window size: ${w.advance} > ${w.size}`);
+        throw new KsqlStatementError(
+          `Window advance must be > 0 and <= window size: ${w.advance} > ${w.size}`,
+        );
       }
       const size = w.type === 'SESSION' ? w.gap : w.size;
       if (size <= 0) throw new KsqlStatementError('Window size must be greater than zero.');
@@ -576,7 +744,8 @@ class AggregationQuery implements PersistentQuery {
     private readonly spec: AggregationSpec,
   ) {
     const w = spec.window;
-    this.grace = w === undefined ? 0 : (w.grace ?? defaultGrace(w.type === 'SESSION' ? w.gap : w.size, spec.emitFinal));
+    this.grace =
+      w === undefined ? 0 : (w.grace ?? defaultGrace(w.type === 'SESSION' ? w.gap : w.size, spec.emitFinal));
   }
 
   process(record: DecodedRecord, ctx: QueryContext): void {
@@ -625,7 +794,10 @@ class AggregationQuery implements PersistentQuery {
       const closeTime = this.streamTime - this.grace;
       for (const win of timeWindowsFor(ts, w.size, advance)) {
         if (win.end <= closeTime) {
-          ctx.skip(SkipReason.LateRecord, `window [${win.start}, ${win.end}) closed at stream time ${this.streamTime}`);
+          ctx.skip(
+            SkipReason.LateRecord,
+            `window [${win.start}, ${win.end}) closed at stream time ${this.streamTime}`,
+          );
           continue;
         }
         this.update(`${keyText}|${win.start}`, key, win.start, win.end, args, seq, ts, out, true);
@@ -664,7 +836,8 @@ class AggregationQuery implements PersistentQuery {
   private result(entry: AggEntry, window: WindowBounds | undefined, out: OutputRow[]): void {
     const spec = this.spec;
     const aggRow: Row = [...entry.key];
-    for (let i = 0; i < spec.aggregates.length; i++) aggRow.push((spec.aggregates[i] as AggregateFunction).result(entry.states[i]));
+    for (let i = 0; i < spec.aggregates.length; i++)
+      aggRow.push((spec.aggregates[i] as AggregateFunction).result(entry.states[i]));
     aggRow.push(entry.start, entry.end);
     let pass = true;
     if (spec.having !== undefined) {
@@ -703,7 +876,9 @@ class AggregationQuery implements PersistentQuery {
   ): void {
     const aggs = this.spec.aggregates;
     const list = this.sessions.get(keyText) ?? [];
-    const overlapping = list.filter((s) => s.end >= ts - gap && s.start <= ts + gap).sort((a, b) => a.end - b.end || a.start - b.start);
+    const overlapping = list
+      .filter((s) => s.end >= ts - gap && s.start <= ts + gap)
+      .sort((a, b) => a.end - b.end || a.start - b.start);
     let start = ts;
     let end = ts;
     let states = aggs.map((a) => a.init());
@@ -718,11 +893,13 @@ class AggregationQuery implements PersistentQuery {
     }
     if (!(start === ts && end === ts)) {
       for (const s of overlapping) {
-        if (s.passed) out.push({ key: s.key, window: { start: s.start, end: s.end }, value: null, timestamp: s.end });
+        if (s.passed)
+          out.push({ key: s.key, window: { start: s.start, end: s.end }, value: null, timestamp: s.end });
       }
     }
     const remaining = list.filter((s) => !overlapping.includes(s));
-    for (let i = 0; i < aggs.length; i++) states[i] = (aggs[i] as AggregateFunction).add(states[i], args[i] as unknown[], seq);
+    for (let i = 0; i < aggs.length; i++)
+      states[i] = (aggs[i] as AggregateFunction).add(states[i], args[i] as unknown[], seq);
     // Kafka forwards a session update without its old value, so HAVING never turns it into a tombstone.
     const entry: AggEntry = { key, start, end, states, ts: end, passed: false };
     remaining.push(entry);
@@ -746,7 +923,9 @@ class AggregationQuery implements PersistentQuery {
     const expiry = this.suppressTime - suppressGrace;
     const due = [...this.buffer.entries()].filter(([, b]) => b.bufferTime <= expiry);
     if (due.length === 0) return;
-    due.sort(([, a], [, b]) => a.bufferTime - b.bufferTime || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0));
+    due.sort(
+      ([, a], [, b]) => a.bufferTime - b.bufferTime || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0),
+    );
     for (const [id, b] of due) {
       this.buffer.delete(id);
       // Final results drop tombstones: a window that ended empty emits nothing.
@@ -761,7 +940,9 @@ class AggregationQuery implements PersistentQuery {
     if (w.type === 'SESSION') {
       const limit = this.streamTime - this.grace - w.gap;
       for (const [k, list] of this.sessions) {
-        const live = list.filter((s) => s.end >= limit || this.buffer.has(`${JSON.stringify(s.key)}|${s.start}|${s.end}`));
+        const live = list.filter(
+          (s) => s.end >= limit || this.buffer.has(`${JSON.stringify(s.key)}|${s.start}|${s.end}`),
+        );
         if (live.length === 0) this.sessions.delete(k);
         else if (live.length !== list.length) this.sessions.set(k, live);
       }
@@ -773,7 +954,13 @@ class AggregationQuery implements PersistentQuery {
 
   snapshot(): AggregationSnapshot {
     const entries = [...this.entries.values(), ...[...this.sessions.values()].flat()];
-    return { streamTime: this.streamTime, suppressTime: this.suppressTime, seq: this.seq, entries, buffer: [...this.buffer.values()] };
+    return {
+      streamTime: this.streamTime,
+      suppressTime: this.suppressTime,
+      seq: this.seq,
+      entries,
+      buffer: [...this.buffer.values()],
+    };
   }
 
   restore(state: unknown): void {

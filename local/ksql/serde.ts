@@ -294,11 +294,16 @@ function parseDelimitedField(raw: string, type: SqlType, column: string): unknow
   );
 }
 
-function writeDelimitedField(v: unknown, type: SqlType): string {
+/** Quotes like commons-csv's MINIMAL mode, which ksqlDB's DELIMITED writer uses. */
+function writeDelimitedField(v: unknown, type: SqlType, first: boolean): string {
   if (v === null || v === undefined) return '';
-  if (type.kind === 'DOUBLE') return formatJavaDouble(v as number);
-  const s = String(v);
-  return /[",\n\r]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+  const s = type.kind === 'DOUBLE' ? formatJavaDouble(v as number) : String(v);
+  const quote = (): string => `"${s.replaceAll('"', '""')}"`;
+  if (s.length === 0) return first ? '""' : '';
+  const c = s[0] as string;
+  if (first && !/[0-9A-Za-z]/.test(c)) return quote();
+  if (c <= '#' || /[",\n\r]/.test(s) || (s[s.length - 1] as string) <= ' ') return quote();
+  return s;
 }
 
 // ---- KAFKA ----
@@ -411,7 +416,9 @@ export function columnsSerde(
           if (values === null) return null;
           if (unwrapSingle && columns.length === 1 && (values[0] === null || values[0] === undefined))
             return null;
-          return encoder.encode(columns.map((c, i) => writeDelimitedField(values[i], c.type)).join(','));
+          return encoder.encode(
+            columns.map((c, i) => writeDelimitedField(values[i], c.type, i === 0)).join(','),
+          );
         },
       };
     case Format.JSON: {

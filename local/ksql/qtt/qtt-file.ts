@@ -24,7 +24,9 @@ const caseSchema = z.looseObject({
   format: z.array(z.string()).optional(),
   config: z.array(z.string()).optional(),
   versions: z.looseObject({ min: z.string().optional(), max: z.string().optional() }).optional(),
-  expectedException: z.looseObject({ type: z.string().optional(), message: z.string().optional() }).optional(),
+  expectedException: z
+    .looseObject({ type: z.string().optional(), message: z.string().optional() })
+    .optional(),
   enabled: z.boolean().optional(),
 });
 

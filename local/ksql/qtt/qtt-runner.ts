@@ -47,11 +47,17 @@ export function expandCase(c: QttCase): { name: string; testCase: QttCase }[] {
         return r;
       };
       const properties =
-        c.properties === undefined ? undefined : Object.fromEntries(Object.entries(c.properties).map(([k, v]) => [k, sub(String(v))]));
+        c.properties === undefined
+          ? undefined
+          : Object.fromEntries(Object.entries(c.properties).map(([k, v]) => [k, sub(String(v))]));
       const suffix = [f, cfg].filter((x) => x !== undefined).join(' - ');
       out.push({
         name: suffix === '' ? c.name : `${c.name} - ${suffix}`,
-        testCase: { ...c, statements: c.statements.map(sub), ...(properties === undefined ? {} : { properties }) },
+        testCase: {
+          ...c,
+          statements: c.statements.map(sub),
+          ...(properties === undefined ? {} : { properties }),
+        },
       });
     }
   }
@@ -83,11 +89,20 @@ function serializeInput(source: DataSource, r: QttRecord): KafkaRecord {
     else if (source.valueFormat === Format.DELIMITED) value = encoder.encode(String(r.value));
     else {
       const only = source.valueColumns[0];
-      value = only === undefined ? null : columnsSerde(Format.KAFKA, source.valueColumns, false).write([coerceJson(r.value, only.type, '$')]);
+      value =
+        only === undefined
+          ? null
+          : columnsSerde(Format.KAFKA, source.valueColumns, false).write([
+              coerceJson(r.value, only.type, '$'),
+            ]);
     }
   }
   // An absent timestamp is 0; an explicit null gets the wall clock, as the test driver does.
-  const timestamp = !('timestamp' in r) ? 0 : r.timestamp === null || r.timestamp === undefined ? Date.now() : r.timestamp;
+  const timestamp = !('timestamp' in r)
+    ? 0
+    : r.timestamp === null || r.timestamp === undefined
+      ? Date.now()
+      : r.timestamp;
   return { topic: r.topic, key, value, timestamp };
 }
 
@@ -98,21 +113,31 @@ export function matchesExpected(actual: unknown, expected: unknown): boolean {
   if (typeof expected === 'string') return typeof actual === 'string' && actual === expected;
   if (typeof expected === 'boolean') return actual === expected;
   if (Array.isArray(expected)) {
-    return Array.isArray(actual) && actual.length === expected.length && expected.every((e, i) => matchesExpected(actual[i], e));
+    return (
+      Array.isArray(actual) &&
+      actual.length === expected.length &&
+      expected.every((e, i) => matchesExpected(actual[i], e))
+    );
   }
   if (typeof expected === 'object') {
     let entries: Map<string, unknown>;
     if (actual instanceof Map) entries = new Map([...actual].map(([k, v]) => [String(k), v]));
-    else if (actual !== null && typeof actual === 'object' && !Array.isArray(actual)) entries = new Map(Object.entries(actual));
+    else if (actual !== null && typeof actual === 'object' && !Array.isArray(actual))
+      entries = new Map(Object.entries(actual));
     else return false;
     const exp = Object.entries(expected as Record<string, unknown>);
     if (entries.size !== exp.length) return false;
-    return exp.every(([k, v]) => matchesExpected(entries.has(k) ? entries.get(k) : (entries.get(k.toUpperCase()) ?? null), v));
+    return exp.every(([k, v]) =>
+      matchesExpected(entries.has(k) ? entries.get(k) : (entries.get(k.toUpperCase()) ?? null), v),
+    );
   }
   return false;
 }
 
-function decodeKey(sink: DataSource, key: Uint8Array | null): { key: unknown; window: { start: number; end: number } | undefined } {
+function decodeKey(
+  sink: DataSource,
+  key: Uint8Array | null,
+): { key: unknown; window: { start: number; end: number } | undefined } {
   let inner = key;
   let window: { start: number; end: number } | undefined;
   if (sink.window !== undefined && key !== null) {
@@ -121,6 +146,7 @@ function decodeKey(sink: DataSource, key: Uint8Array | null): { key: unknown; wi
     window = split.window;
   }
   if (inner === null || sink.keyColumns.length === 0) return { key: null, window };
+  if (sink.keyFormat === Format.DELIMITED) return { key: decoder.decode(inner), window };
   const values = columnsSerde(sink.keyFormat, sink.keyColumns, true).read(inner) ?? [];
   if (sink.keyColumns.length === 1) return { key: values[0] ?? null, window };
   return { key: Object.fromEntries(sink.keyColumns.map((c, i) => [c.name, values[i] ?? null])), window };
@@ -144,13 +170,15 @@ export function runCase(name: string, c: QttCase): CaseResult {
   const unsupported = (detail: string): CaseResult => ({ name, status: CaseStatus.Unsupported, detail });
   const failed = (detail: string): CaseResult => ({ name, status: CaseStatus.Failed, detail });
   if (c.enabled === false) return unsupported('case disabled in ksqlDB');
-  if (c.versions?.max !== undefined) return unsupported(`case limited to ksqlDB versions <= ${c.versions.max}`);
+  if (c.versions?.max !== undefined)
+    return unsupported(`case limited to ksqlDB versions <= ${c.versions.max}`);
   const expected = c.expectedException;
   let engine: KsqlEngine;
   try {
     const props = Object.fromEntries(Object.entries(c.properties ?? {}).map(([k, v]) => [k, String(v)]));
     engine = new KsqlEngine({ properties: props });
-    for (const s of c.statements) engine.execute(s);
+    // ksqlDB's harness submits the statements as one text, so parse errors name the line in it.
+    engine.executeScript(c.statements.join('\n'));
   } catch (err) {
     if (!(err instanceof KsqlError)) throw err;
     if (expected?.message !== undefined && err.message.includes(expected.message)) {
@@ -158,12 +186,15 @@ export function runCase(name: string, c: QttCase): CaseResult {
     }
     if (err instanceof KsqlUnsupportedError) return unsupported(err.construct);
     if (expected !== undefined) {
-      return failed(`rejected with a different message: expected "${expected.message ?? ''}", got "${err.message}"`);
+      return failed(
+        `rejected with a different message: expected "${expected.message ?? ''}", got "${err.message}"`,
+      );
     }
     return failed(`statement rejected: ${err.message}`);
   }
   if (expected !== undefined) {
-    if ((expected.type ?? '').includes('StreamsException')) return unsupported('runtime exceptions of Kafka Streams');
+    if ((expected.type ?? '').includes('StreamsException'))
+      return unsupported('runtime exceptions of Kafka Streams');
     return failed(`statements accepted but ksqlDB rejects them: ${expected.message ?? expected.type ?? ''}`);
   }
   const produced: KafkaRecord[] = [];
@@ -184,7 +215,11 @@ export function runCase(name: string, c: QttCase): CaseResult {
     const act = produced.filter((p) => p.topic === topic);
     const sink = sourceForTopic(engine, topic);
     if (sink === undefined) return failed(`no source writes topic ${topic}`);
-    const actual = act.map((a) => ({ ...decodeKey(sink, a.key), value: decodeValue(sink, a.value), timestamp: a.timestamp }));
+    const actual = act.map((a) => ({
+      ...decodeKey(sink, a.key),
+      value: decodeValue(sink, a.value),
+      timestamp: a.timestamp,
+    }));
     if (actual.length !== exp.length) {
       return failed(`topic ${topic}: expected ${exp.length} records, got ${actual.length}: ${show(actual)}`);
     }

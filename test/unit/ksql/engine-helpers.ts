@@ -1,0 +1,53 @@
+import { KsqlEngine } from '../../../local/ksql/engine.ts';
+import { splitWindowedKey } from '../../../local/ksql/serde.ts';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A decoded output record of a test engine. */
+export interface Out {
+  topic: string;
+  key: string | null;
+  window?: { start: number; end: number };
+  value: unknown;
+  timestamp: number;
+}
+
+/** An engine whose inputs are JSON values with STRING keys, and whose outputs come back decoded. */
+export function jsonEngine(script: string): {
+  engine: KsqlEngine;
+  send: (topic: string, key: string | null, value: unknown, timestamp: number) => Out[];
+} {
+  const engine = new KsqlEngine();
+  engine.executeScript(script);
+  const send = (topic: string, key: string | null, value: unknown, timestamp: number): Out[] =>
+    engine
+      .process({
+        topic,
+        key: key === null ? null : encoder.encode(key),
+        value: value === null ? null : encoder.encode(JSON.stringify(value)),
+        timestamp,
+      })
+      .map((r) => {
+        const sink = [...engine.catalog.values()].find((s) => s.topic === r.topic);
+        let keyBytes = r.key;
+        let window: { start: number; end: number } | undefined;
+        if (sink?.window !== undefined && keyBytes !== null) {
+          const split = splitWindowedKey(keyBytes, sink.window.kind, sink.window.size);
+          keyBytes = split.inner;
+          window = split.window;
+        }
+        return {
+          topic: r.topic,
+          key: keyBytes === null ? null : decoder.decode(keyBytes),
+          ...(window === undefined ? {} : { window }),
+          value: r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as unknown),
+          timestamp: r.timestamp,
+        };
+      });
+  return { engine, send };
+}
+
+/** A clickstream-like source stream with STRING key and JSON value. */
+export const PAGEVIEWS_SOURCE =
+  "CREATE STREAM clicks (user_id STRING KEY, page STRING, n INT) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='JSON');";

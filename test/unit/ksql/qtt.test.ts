@@ -1,0 +1,34 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { collectFiles, runFile } from '../../../local/ksql/qtt/qtt-runner.ts';
+
+// ksqlDB's own query-validation cases live next to the repository, never copied into it.
+const QTT_DIR = fileURLToPath(new URL('../../../../shared/ksql-qtt', import.meta.url));
+const present = existsSync(QTT_DIR);
+if (!present) console.warn(`skipping ksqlDB conformance: ${QTT_DIR} is absent`);
+
+describe('ksqlDB query-validation tests (../shared/ksql-qtt)', () => {
+  it.skipIf(!present)('passes every case the embedded engine does not mark unsupported', async () => {
+    // prepare
+    const files = await collectFiles([QTT_DIR]);
+
+    // act
+    const results = await Promise.all(files.map((f) => runFile(f)));
+
+    // assert
+    const failures = results.flatMap((r) =>
+      r.cases.filter((c) => c.status === 'failed').map((c) => `${r.file}: ${c.name}: ${c.detail}`),
+    );
+    expect(failures).toEqual([]);
+    const passed = (file: string): number => results.find((r) => r.file === file)?.passed ?? 0;
+    for (const file of [
+      'tumbling-windows.json',
+      'hopping-windows.json',
+      'window-bounds.json',
+      'having.json',
+    ]) {
+      expect(passed(file), file).toBeGreaterThan(0);
+    }
+  });
+});
