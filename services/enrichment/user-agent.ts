@@ -1,5 +1,9 @@
 import { UAParser } from 'ua-parser-js';
 import { isBot } from 'ua-parser-js/bot-detection';
+import { Bots, Crawlers, Fetchers } from 'ua-parser-js/extensions';
+
+// Without these extensions the parser does not name crawlers, and isBot cannot see them.
+const EXTENSIONS = [Bots, Crawlers, Fetchers].flat();
 
 /**
  * The device classes the segment statistics are broken down by. ua-parser-js reports no
@@ -30,7 +34,8 @@ export interface ClientInfo {
 }
 
 const deviceClassOf = (result: UAParser.IResult): DeviceClass => {
-  if (isBot(result)) return DeviceClass.Bot;
+  // A headless browser is automation, though the library counts it as a browser.
+  if (isBot(result) || result.browser.name?.includes('Headless') === true) return DeviceClass.Bot;
   switch (result.device.type) {
     case 'mobile':
       return DeviceClass.Mobile;
@@ -47,7 +52,7 @@ const deviceClassOf = (result: UAParser.IResult): DeviceClass => {
 
 /** Parses a user agent with ua-parser-js (a maintained parser; no cache). */
 export const parseUserAgent = (userAgent: string): ClientInfo => {
-  const result = UAParser(userAgent);
+  const result = UAParser(userAgent, EXTENSIONS);
   return {
     deviceClass: deviceClassOf(result),
     deviceVendor: result.device.vendor ?? null,

@@ -1,0 +1,98 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { ProducerRecord } from 'kafkajs';
+import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../../../services/dead-letter/index.ts';
+import {
+  type EnrichmentDependencies,
+  type MetricsSink,
+  type ProfileReader,
+  UserAgentParser,
+} from '../../../services/enrichment/index.ts';
+import type { ProfileLookup, UserProfile } from '../../../services/profiles/index.ts';
+
+/** Topic names for unit tests. */
+export const TOPICS = { sessionsEnriched: 'sessions-enriched', cartAbandoned: 'cart-abandoned' } as const;
+
+/** A profile reader over a fixed set of profiles; ids in `invalid` read as invalid items. */
+export class InMemoryProfileReader implements ProfileReader {
+  readonly requests: string[][] = [];
+
+  constructor(
+    private readonly profiles: readonly UserProfile[],
+    private readonly invalid: readonly string[] = [],
+  ) {}
+
+  async getProfiles(userIds: readonly string[]): Promise<ProfileLookup> {
+    this.requests.push([...userIds]);
+    const wanted = new Set(userIds);
+    return {
+      profiles: new Map(this.profiles.filter((p) => wanted.has(p.userId)).map((p) => [p.userId, p])),
+      invalid: this.invalid
+        .filter((id) => wanted.has(id))
+        .map((userId) => ({ userId, detail: 'segment: invalid' })),
+    };
+  }
+}
+
+/** A Kafka sender that keeps what it is given, and can be made to fail. */
+export class RecordingSender implements KafkaSender {
+  readonly sent: ProducerRecord[] = [];
+  failure: Error | undefined;
+
+  async send(record: ProducerRecord): Promise<unknown> {
+    if (this.failure !== undefined) throw this.failure;
+    this.sent.push(record);
+    return [];
+  }
+
+  /** The parsed values sent to a topic. */
+  values(topic: string): unknown[] {
+    return this.sent
+      .filter((record) => record.topic === topic)
+      .flatMap((record) => record.messages.map((message) => JSON.parse(String(message.value))));
+  }
+}
+
+/** A dead-letter publisher that keeps what it is given. */
+export class RecordingDeadLetters implements DeadLetterPublisher {
+  readonly letters: DeadLetter[] = [];
+
+  async publish(letters: readonly DeadLetter[]): Promise<void> {
+    this.letters.push(...letters);
+  }
+}
+
+/** Metrics that keep what they are given. */
+export class RecordingMetrics implements MetricsSink {
+  readonly values = new Map<string, number>();
+
+  addMetric(name: string, _unit: unknown, value: number): void {
+    this.values.set(name, (this.values.get(name) ?? 0) + value);
+  }
+}
+
+/** A profile as the load generator seeds them. */
+export const aProfile = (overrides: Partial<UserProfile> = {}): UserProfile => ({
+  userId: 'user-0001',
+  segment: 'loyal',
+  country: 'DE',
+  signupDate: '2024-03-14',
+  marketingOptIn: true,
+  ...overrides,
+});
+
+/** The enrichment's dependencies, each a recording fake. */
+export const fakeDependencies = (profiles: ProfileReader = new InMemoryProfileReader([aProfile()])) => {
+  const producer = new RecordingSender();
+  const deadLetters = new RecordingDeadLetters();
+  const metrics = new RecordingMetrics();
+  const dependencies: EnrichmentDependencies = {
+    profiles,
+    producer,
+    topics: TOPICS,
+    deadLetters,
+    userAgents: new UserAgentParser(),
+    logger: new Logger({ logLevel: 'SILENT' }),
+    metrics,
+  };
+  return { dependencies, producer, deadLetters, metrics };
+};
