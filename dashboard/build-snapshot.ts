@@ -1,0 +1,243 @@
+import {
+  type Funnel as AggregatedFunnel,
+  type AnalyticsReader,
+  type Minute,
+  minuteOf,
+  minutesBetween,
+} from '../services/aggregation/index.ts';
+import { PipelineStatsSchema, type PipelineStatsSource } from './pipeline-stats.ts';
+import type { SegmentStats, SegmentStatsReader } from './segment-stats-reader.ts';
+import {
+  type ConversionRow,
+  type Enrichment,
+  FUNNEL_STEPS,
+  type Funnel,
+  type FunnelStep,
+  type FunnelStepName,
+  type MinuteActivity,
+  type PipelineHealth,
+  type Snapshot,
+  type TopPages,
+} from './snapshot.ts';
+
+/** The read side of the aggregation the snapshot needs (services/aggregation's AnalyticsReader). */
+export type AnalyticsQueries = Pick<AnalyticsReader, 'funnels' | 'topPages' | 'uniqueSessions'>;
+
+/** Where a snapshot's figures come from. */
+export interface SnapshotSources {
+  readonly analytics: AnalyticsQueries;
+  readonly segmentStats: SegmentStatsReader;
+  /** The pipeline's health; without it the page says why health is unavailable. */
+  readonly pipelineStats?: PipelineStatsSource | undefined;
+  /** Shown on the page: where the data is read from. */
+  readonly source: string;
+  readonly analyticsTable: string;
+}
+
+/** How much the snapshot covers. */
+export interface SnapshotSettings {
+  /** Minutes of activity in the events-per-minute chart, the current one included. */
+  readonly rangeMinutes: number;
+  /** Minutes the funnel adds up, the current one included. */
+  readonly funnelMinutes: number;
+  /** Minutes with a distinct-session count (one Query each). */
+  readonly sessionMinutes: number;
+  /** Pages listed per window. */
+  readonly topPages: number;
+  /** How long the pipeline's health may take before it is shown as unavailable. */
+  readonly pipelineTimeoutMs: number;
+}
+
+export const DEFAULT_SNAPSHOT_SETTINGS: SnapshotSettings = {
+  rangeMinutes: 30,
+  funnelMinutes: 15,
+  sessionMinutes: 10,
+  topPages: 8,
+  pipelineTimeoutMs: 1500,
+};
+
+export const NO_PIPELINE_STATS =
+  'no pipeline statistics: run the dashboard inside `npm run demo`, or give it the Kafka brokers (KAFKA_BROKERS)';
+
+const MINUTE_MS = 60_000;
+
+const minutesBefore = (current: Minute, minutes: number): Minute =>
+  minuteOf(Date.parse(current) - minutes * MINUTE_MS);
+
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? part / whole : null);
+
+const reasonOf = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+};
+
+/** The counters of a minute the funnel adds up. */
+export type FunnelCounts = Pick<AggregatedFunnel, FunnelStepName | 'revenue'>;
+
+/** The funnel over the given minutes, with step-to-step and overall conversion rates. */
+export const funnelOf = (minutes: readonly FunnelCounts[], from: Minute, to: Minute): Funnel => {
+  const totals = FUNNEL_STEPS.map((step) => minutes.reduce((sum, minute) => sum + minute[step], 0));
+  const first = totals[0] ?? 0;
+  const steps = FUNNEL_STEPS.map(
+    (step, index): FunnelStep => ({
+      step,
+      count: totals[index] ?? 0,
+      fromPrevious: index === 0 ? null : ratio(totals[index] ?? 0, totals[index - 1] ?? 0),
+      fromFirst: ratio(totals[index] ?? 0, first),
+    }),
+  );
+  const revenue = minutes.reduce((sum, minute) => sum + minute.revenue, 0);
+  return { from, to, steps, revenue: Math.round(revenue * 100) / 100 };
+};
+
+/** Sums segment-statistics rows by one dimension, largest group first. */
+export const conversionBy = (
+  rows: readonly SegmentStats[],
+  dimension: 'segment' | 'device',
+): ConversionRow[] => {
+  const groups = new Map<
+    string,
+    { sessions: number; converted: number; revenue: number; abandonedCarts: number }
+  >();
+  for (const row of rows) {
+    const group = groups.get(row[dimension]) ?? { sessions: 0, converted: 0, revenue: 0, abandonedCarts: 0 };
+    group.sessions += row.sessions;
+    group.converted += row.converted;
+    group.revenue += row.revenue;
+    group.abandonedCarts += row.abandonedCarts;
+    groups.set(row[dimension], group);
+  }
+  return [...groups.entries()]
+    .map(([group, totals]) => ({
+      group,
+      ...totals,
+      revenue: Math.round(totals.revenue * 100) / 100,
+      rate: ratio(totals.converted, totals.sessions),
+    }))
+    .sort((a, b) => b.sessions - a.sessions || a.group.localeCompare(b.group));
+};
+
+const readEnrichment = async (reader: SegmentStatsReader, from: Minute, to: Minute): Promise<Enrichment> => {
+  let rows: SegmentStats[];
+  try {
+    rows = await reader.segmentStats(from, to);
+  } catch (error) {
+    return { available: false, reason: reasonOf(error) };
+  }
+  if (rows.length === 0) {
+    return {
+      available: false,
+      reason: 'no enriched sessions in this range yet: the enrichment loop writes them as sessions close',
+    };
+  }
+  const sum = (pick: (row: SegmentStats) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  return {
+    available: true,
+    from,
+    to,
+    closedSessions: sum((row) => row.sessions),
+    converted: sum((row) => row.converted),
+    abandonedCarts: sum((row) => row.abandonedCarts),
+    abandonedCartValue: Math.round(sum((row) => row.abandonedCartValue) * 100) / 100,
+    bySegment: conversionBy(rows, 'segment'),
+    byDevice: conversionBy(rows, 'device'),
+  };
+};
+
+const readPipeline = async (
+  source: PipelineStatsSource | undefined,
+  timeoutMs: number,
+): Promise<PipelineHealth> => {
+  if (source === undefined) return { available: false, reason: NO_PIPELINE_STATS };
+  let timer: NodeJS.Timeout | undefined;
+  // A broker that does not answer must not hold up the rest of the page.
+  const timeout = new Promise<PipelineHealth>((resolveTimeout) => {
+    timer = setTimeout(
+      () =>
+        resolveTimeout({ available: false, reason: `no answer from the pipeline within ${timeoutMs} ms` }),
+      timeoutMs,
+    );
+  });
+  const read = (async (): Promise<PipelineHealth> => {
+    try {
+      return { available: true, ...PipelineStatsSchema.parse(await source()) };
+    } catch (error) {
+      return { available: false, reason: reasonOf(error) };
+    }
+  })();
+  try {
+    return await Promise.race([read, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+};
+
+const topPagesOf = async (analytics: AnalyticsQueries, minute: Minute, limit: number): Promise<TopPages> => ({
+  minute,
+  pages: (await analytics.topPages(minute, limit)).map(
+    ({ path, views, clicks, addToCarts, purchases, revenue }) => ({
+      path,
+      views,
+      clicks,
+      addToCarts,
+      purchases,
+      revenue,
+    }),
+  ),
+});
+
+/**
+ * Reads everything the dashboard shows at `now`. The analytics table is required: if it
+ * cannot be read the snapshot fails. Segment statistics and pipeline health are optional:
+ * when they fail or are absent, the snapshot says why and the rest is still shown.
+ *
+ * @throws {AggregateStoreError} when the analytics table cannot be read.
+ */
+export const buildSnapshot = async (
+  sources: SnapshotSources,
+  settings: SnapshotSettings,
+  now: number,
+): Promise<Snapshot> => {
+  const current = minuteOf(now);
+  const rangeStart = minutesBefore(current, settings.rangeMinutes - 1);
+  const funnelStart = minutesBefore(current, settings.funnelMinutes - 1);
+  const sessionMinutes = minutesBetween(minutesBefore(current, settings.sessionMinutes - 1), current);
+
+  const [funnels, topCurrent, topPrevious, sessionCounts, enrichment, pipeline] = await Promise.all([
+    sources.analytics.funnels(rangeStart, current),
+    topPagesOf(sources.analytics, current, settings.topPages),
+    topPagesOf(sources.analytics, minutesBefore(current, 1), settings.topPages),
+    Promise.all(sessionMinutes.map((minute) => sources.analytics.uniqueSessions(minute))),
+    readEnrichment(sources.segmentStats, rangeStart, current),
+    readPipeline(sources.pipelineStats, settings.pipelineTimeoutMs),
+  ]);
+
+  const byMinute = new Map(funnels.map((funnel) => [funnel.minute, funnel]));
+  const activity = minutesBetween(rangeStart, current).map((minute): MinuteActivity => {
+    const funnel = byMinute.get(minute);
+    return {
+      minute,
+      events: funnel?.events ?? 0,
+      pageViews: funnel?.pageViews ?? 0,
+      addToCarts: funnel?.addToCarts ?? 0,
+      purchases: funnel?.purchases ?? 0,
+      revenue: funnel?.revenue ?? 0,
+    };
+  });
+  const funnelMinutes = funnels.filter((funnel) => funnel.minute >= funnelStart);
+  const perMinute = sessionMinutes.map((minute, index) => ({ minute, sessions: sessionCounts[index] ?? 0 }));
+
+  return {
+    generatedAt: now,
+    source: sources.source,
+    analyticsTable: sources.analyticsTable,
+    currentMinute: current,
+    activity,
+    topPages: { current: topCurrent, previous: topPrevious },
+    funnel: funnelOf(funnelMinutes, funnelStart, current),
+    sessions: { active: perMinute.at(-1)?.sessions ?? 0, perMinute },
+    enrichment,
+    pipeline,
+  };
+};

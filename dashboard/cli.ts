@@ -1,0 +1,125 @@
+import { parseArgs } from 'node:util';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Kafka, logLevel } from 'kafkajs';
+import { readStackState } from '../local/stack/state.ts';
+import { DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from './config.ts';
+import { DashboardConfigError } from './errors.ts';
+import { kafkaPipelineStats } from './kafka-pipeline-stats.ts';
+import { startDashboard } from './server.ts';
+
+const HELP = `Usage: npm run dashboard -- [--port <n>] [--refresh <seconds>]
+
+Serves the live clickstream dashboard on 127.0.0.1 and prints its URL: events per minute,
+top pages, the funnel, sessions, conversion by segment and device, abandoned carts and the
+pipeline's health, read from the DynamoDB aggregates and refreshed every few seconds.
+Everything the page needs is bundled at start-up; it makes no request to another host.
+
+Options:
+  --port <n>          port to listen on (default: any free port)
+  --refresh <seconds> how often the page refreshes, 1 to 60 (default: 2)
+  --help              this text
+
+Where it reads from:
+  by default          the local stack (npm run stack -- up), from .cache/stack/endpoints.json
+  ANALYTICS_TABLE     read this table instead, with
+    DYNAMODB_ENDPOINT   a local DynamoDB endpoint (e.g. http://127.0.0.1:8000), or
+    AWS_REGION          the region of a deployed stage (credentials from the usual AWS chain)
+  USER_PROFILES_TABLE the user-profiles table (shown for reference)
+  KAFKA_BROKERS       brokers to read consumer lag and the dead-letter count from
+                      (default: the local stack's; unset on AWS shows health as unavailable)
+  DLQ_TOPIC           the dead-letter topic (default: ${DEFAULT_DEAD_LETTER_TOPIC})
+
+Inside \`npm run demo\` the dashboard also shows the event source mappings' invocations,
+batch sizes, errors and retries. See docs/dashboard.md.`;
+
+const parseFlags = (): { port: number; refreshMs: number } | undefined => {
+  const { values } = parseArgs({
+    options: { port: { type: 'string' }, refresh: { type: 'string' }, help: { type: 'boolean' } },
+    strict: true,
+  });
+  if (values.help) return undefined;
+  const port = values.port === undefined ? 0 : Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+    throw new DashboardConfigError(`--port ${values.port} is not a port number (0–65535)`);
+  }
+  const refresh = values.refresh === undefined ? 2 : Number(values.refresh);
+  if (!Number.isFinite(refresh) || refresh < 1 || refresh > 60) {
+    throw new DashboardConfigError(`--refresh ${values.refresh} is not a number of seconds from 1 to 60`);
+  }
+  return { port, refreshMs: Math.round(refresh * 1000) };
+};
+
+const main = async (): Promise<number> => {
+  let flags: ReturnType<typeof parseFlags>;
+  let config: ReturnType<typeof readDashboardConfig>;
+  try {
+    flags = parseFlags();
+    if (flags === undefined) {
+      console.log(HELP);
+      return 0;
+    }
+    config = readDashboardConfig(process.env, readStackState());
+  } catch (error) {
+    console.error(`dashboard: ${(error as Error).message}\nRun with --help for the options.`);
+    return 2;
+  }
+
+  const logger = new Logger({ serviceName: 'dashboard' });
+  const dynamo = new DynamoDBClient({
+    region: config.dynamodb.region,
+    ...(config.dynamodb.endpoint === undefined ? {} : { endpoint: config.dynamodb.endpoint }),
+    ...(config.dynamodb.dummyCredentials
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  // Few retries and a short timeout: a broker that is down shows as "unavailable" at once.
+  const admin =
+    config.kafkaBrokers === undefined
+      ? undefined
+      : new Kafka({
+          clientId: 'clickstream-dashboard',
+          brokers: config.kafkaBrokers,
+          logLevel: logLevel.NOTHING,
+          connectionTimeout: 1000,
+          requestTimeout: 2000,
+          retry: { retries: 1 },
+        }).admin();
+
+  const dashboard = await startDashboard({
+    port: flags.port,
+    refreshMs: flags.refreshMs,
+    dynamo,
+    tables: config.tables,
+    source: config.source,
+    pipelineStats:
+      admin === undefined
+        ? undefined
+        : kafkaPipelineStats(admin, { deadLetterTopic: config.deadLetterTopic }),
+    logger,
+  });
+  console.log(
+    `Dashboard: ${dashboard.url}  (reading ${config.tables.analytics} from ${config.source}; Ctrl-C stops it)`,
+  );
+
+  await new Promise<void>((resolveSignal) => {
+    process.once('SIGINT', resolveSignal);
+    process.once('SIGTERM', resolveSignal);
+  });
+  await dashboard.stop();
+  await admin?.disconnect().catch(() => {});
+  dynamo.destroy();
+  return 0;
+};
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(`dashboard: ${error instanceof Error ? error.message : String(error)}`);
+    if (error instanceof Error && error.cause instanceof Error)
+      console.error(`  caused by: ${error.cause.message}`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,37 @@
+import { z } from 'zod';
+
+const count = z.number().int().nonnegative();
+
+/**
+ * The health of one event source mapping (one function reading one topic through one
+ * consumer group). Figures a source cannot know are `null`: the Kafka admin fallback sees
+ * lag but not invocations.
+ */
+export const MappingStatsSchema = z.object({
+  /** The function the mapping invokes, or the consumer group when only Kafka is asked. */
+  name: z.string(),
+  topic: z.string(),
+  consumerGroup: z.string(),
+  /** Records between the group's committed offsets and the partitions' ends. */
+  lag: count,
+  invocations: count.nullable(),
+  /** Invocations that threw or timed out (each one is retried by the mapping). */
+  errors: count.nullable(),
+  retries: count.nullable(),
+  /** Records delivered per invocation. */
+  batchSize: z.object({ mean: z.number().nonnegative(), max: count }).nullable(),
+});
+export type MappingStats = z.infer<typeof MappingStatsSchema>;
+
+/** What the dashboard shows about the pipeline's health. */
+export const PipelineStatsSchema = z.object({
+  /** Where the figures come from, shown on the page. */
+  source: z.string(),
+  mappings: z.array(MappingStatsSchema),
+  /** Records in the dead-letter topic, or `null` when it cannot be read. */
+  deadLetters: count.nullable(),
+});
+export type PipelineStats = z.infer<typeof PipelineStatsSchema>;
+
+/** Reads the pipeline's health; called once per dashboard refresh. */
+export type PipelineStatsSource = () => PipelineStats | Promise<PipelineStats>;

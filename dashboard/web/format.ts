@@ -1,0 +1,49 @@
+/** How the page writes numbers, rates, money and times. Pure functions, unit-tested. */
+
+const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const compactMoney = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const decimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
+
+/** `12345` → `12,345`; `null` (unknown) → `–`. */
+export const formatCount = (value: number | null): string => (value === null ? '–' : counts.format(value));
+
+/** `0.1234` → `12.3%`; `null` (no base to divide by) → `–`. */
+export const formatRate = (ratio: number | null): string => {
+  if (ratio === null) return '–';
+  const percent = ratio * 100;
+  return `${percent > 0 && percent < 0.1 ? '<0.1' : decimals.format(percent)}%`;
+};
+
+/** Revenue in the shop's currency: `1234.5` → `1,234.50`, and `1.2M` once it is that large. */
+export const formatMoney = (value: number): string =>
+  value >= 1_000_000 ? compactMoney.format(value) : money.format(value);
+
+/** A batch size: `12.345` → `12.3`. */
+export const formatDecimal = (value: number): string => decimals.format(value);
+
+/** The label of a minute bucket (`2026-11-25T10:42Z` → `10:42`), in UTC like the buckets. */
+export const minuteLabel = (minute: string): string => minute.slice(11, 16);
+
+/** A clock time in UTC: `10:42:07`. */
+export const clockLabel = (epochMs: number): string => new Date(epochMs).toISOString().slice(11, 19);
+
+/** A path shortened for an axis label, keeping its end (the most specific part). */
+export const shortenPath = (path: string, max = 32): string =>
+  path.length <= max ? path : `…${path.slice(path.length - (max - 1))}`;
+
+/** The change from `previous` to `current` in words, e.g. `+12% vs 10:41`; empty without a base. */
+export const changeLabel = (current: number, previous: number, previousLabel: string): string => {
+  if (previous === 0) return '';
+  const change = (current - previous) / previous;
+  const sign = change >= 0 ? '+' : '−';
+  return `${sign}${decimals.format(Math.abs(change) * 100)}% vs ${previousLabel}`;
+};
+
+/** The names of the funnel's steps as people say them. */
+export const STEP_LABELS: Readonly<Record<string, string>> = {
+  pageViews: 'Page views',
+  addToCarts: 'Add to cart',
+  checkouts: 'Checkout',
+  purchases: 'Purchase',
+};
