@@ -1,0 +1,250 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { IHeaders, Kafka } from 'kafkajs';
+import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
+import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../../../local/esm/payload.ts';
+import type { SourceRecord } from '../../../services/aggregation/index.ts';
+import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+import { EnrichedSessionSchema, LineageHeader, sessionEventId } from '../../../services/enrichment/index.ts';
+import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
+import {
+  anAbandonedCartSessionRow,
+  aSessionKey,
+  aSessionRecord,
+  aSessionRow,
+  aSessionTombstone,
+} from '../../factories/session-row.ts';
+import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka } from '../helpers.ts';
+
+/*
+ * The enrich-sessions handler as Lambda runs it: its module imported once per instance
+ * (module scope = the instance), invoked with the event source mapping's payload, producing
+ * to a real broker and reading profiles from the DynamoDB emulator.
+ */
+
+interface Instance {
+  readonly handler: (event: unknown) => Promise<void>;
+  /** How many times the instance's producer opened its connection. */
+  readonly producerConnects: () => number;
+  readonly topics: {
+    readonly sessions: string;
+    readonly enriched: string;
+    readonly abandoned: string;
+    readonly dlq: string;
+  };
+  readonly profiles: DynamoDbProfileStore;
+}
+
+/** A fresh Lambda instance with its own topics and tables, torn down after the test. */
+const startInstance = async (): Promise<Instance> => {
+  // Output topics have one partition so that their offsets count every record.
+  const topics = {
+    sessions: await createTestTopic(1, 'user-sessions'),
+    enriched: await createTestTopic(1, 'sessions-enriched'),
+    abandoned: await createTestTopic(1, 'cart-abandoned'),
+    dlq: await createTestTopic(1, 'dlq'),
+  };
+  const tables = await createTestTables();
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('DYNAMODB_ENDPOINT', inject('dynamodbEndpoint'));
+  vi.stubEnv('KAFKA_BROKERS', testBrokers().join(','));
+  vi.stubEnv('USER_PROFILES_TABLE', tables.userProfiles);
+  vi.stubEnv('SESSIONS_ENRICHED_TOPIC', topics.enriched);
+  vi.stubEnv('CART_ABANDONED_TOPIC', topics.abandoned);
+  vi.stubEnv('DLQ_TOPIC', topics.dlq);
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
+  vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  // A new module registry is a new instance: its own clients, config and producer.
+  vi.resetModules();
+  const { handler } = await import('../../../functions/enrich-sessions/handler.ts');
+  const { kafkaProducer } = await import('../../../functions/commons/clients/kafka.ts');
+  onTestFinished(() => kafkaProducer.disconnect());
+  return {
+    handler,
+    producerConnects: () => kafkaProducer.connectCount,
+    topics,
+    profiles: new DynamoDbProfileStore(DynamoDBDocumentClient.from(dynamoClient()), tables.userProfiles),
+  };
+};
+
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+/** The event source mapping's payload for records of one topic-partition. */
+const eventOf = (topic: string, records: readonly SourceRecord[]): KafkaEvent =>
+  buildKafkaEvent({ eventSource: 'SelfManagedKafka', bootstrapServers: testBrokers().join(',') }, [
+    {
+      key: `${topic}-0`,
+      records: records.map((record, offset) =>
+        toEventRecord({
+          ...record,
+          topic,
+          partition: 0,
+          offset,
+          headers: record.headers.map((header) => [header.name, header.value] as const),
+        }),
+      ),
+    },
+  ]);
+
+/** How many records a (one-partition) topic holds. */
+const countRecords = async (kafka: Kafka, topic: string): Promise<number> => {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+interface ReadRecord {
+  readonly key: string;
+  readonly value: string;
+  readonly headers: IHeaders;
+}
+
+/** Reads every record a topic holds. */
+const readAll = async (kafka: Kafka, topic: string): Promise<ReadRecord[]> => {
+  const expected = await countRecords(kafka, topic);
+  const records: ReadRecord[] = [];
+  if (expected === 0) return records;
+  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await new Promise<void>((done) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          records.push({
+            key: String(message.key),
+            value: String(message.value),
+            headers: message.headers ?? {},
+          });
+          if (records.length === expected) done();
+        },
+      });
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return records;
+};
+
+describe('enrich-sessions on a real broker', () => {
+  it('never produces anything for session tombstones', async () => {
+    // Prepare
+    const instance = await startInstance();
+    const kafka = testKafka();
+    const merged = aSessionKey({ windowEnd: aSessionKey().windowStart + 60_000 });
+    const tombstonesOnly = eventOf(instance.topics.sessions, [
+      aSessionTombstone(merged),
+      aSessionTombstone(),
+    ]);
+    const mixed = eventOf(instance.topics.sessions, [
+      aSessionTombstone(merged),
+      aSessionRecord(aSessionKey(), anAbandonedCartSessionRow()),
+    ]);
+
+    // Act
+    await instance.handler(tombstonesOnly);
+    const afterTombstones = await countRecords(kafka, instance.topics.enriched);
+    await instance.handler(mixed);
+
+    // Assert
+    expect(afterTombstones).toBe(0);
+    expect(await countRecords(kafka, instance.topics.enriched)).toBe(1);
+    expect(await countRecords(kafka, instance.topics.abandoned)).toBe(1);
+    expect(await countRecords(kafka, instance.topics.dlq)).toBe(0);
+  });
+
+  it('produces duplicates on a retried batch only with the same event id and the same bytes', async () => {
+    // Prepare
+    const instance = await startInstance();
+    const keys = ['user-a', 'user-b', 'user-c'].map((userId) => aSessionKey({ userId }));
+    const batch = eventOf(instance.topics.sessions, [
+      aSessionRecord(keys[0], aSessionRow()),
+      aSessionRecord(keys[1], anAbandonedCartSessionRow()),
+      aSessionRecord(keys[2], aSessionRow({ EVENTS: 1, PAGE_VIEWS: 1 })),
+    ]);
+
+    // Act: the first attempt produced, then (say) timed out; the event source mapping retries.
+    await instance.handler(batch);
+    await instance.handler(batch);
+
+    // Assert
+    const enriched = await readAll(testKafka(), instance.topics.enriched);
+    expect(enriched).toHaveLength(6);
+    const byId = new Map<string, ReadRecord[]>();
+    for (const record of enriched) {
+      const { eventId } = EnrichedSessionSchema.parse(JSON.parse(record.value));
+      byId.set(eventId, [...(byId.get(eventId) ?? []), record]);
+    }
+    expect([...byId.keys()].sort()).toEqual(
+      keys.map((key) => sessionEventId('session_enriched', key.userId, key.windowStart)).sort(),
+    );
+    for (const copies of byId.values()) {
+      expect(copies).toHaveLength(2);
+      expect(copies[1]?.value).toBe(copies[0]?.value);
+    }
+    const abandoned = await readAll(testKafka(), instance.topics.abandoned);
+    expect(abandoned.map((record) => String(record.headers[LineageHeader.EventId]))).toEqual([
+      sessionEventId('cart_abandoned', 'user-b', keys[1]?.windowStart ?? 0),
+      sessionEventId('cart_abandoned', 'user-b', keys[1]?.windowStart ?? 0),
+    ]);
+  });
+
+  it('opens one producer connection across 100 invocations of a warm instance', async () => {
+    // Prepare
+    const instance = await startInstance();
+    const invocations = 100;
+
+    // Act
+    for (let invocation = 0; invocation < invocations; invocation += 1) {
+      const key = aSessionKey({ userId: `user-${invocation}` });
+      await instance.handler(eventOf(instance.topics.sessions, [aSessionRecord(key)]));
+    }
+
+    // Assert
+    expect(instance.producerConnects()).toBe(1);
+    expect(await countRecords(testKafka(), instance.topics.enriched)).toBe(invocations);
+  });
+
+  it('enriches a user without a profile as "unknown", and dead-letters an undecodable row with its reason', async () => {
+    // Prepare
+    const instance = await startInstance();
+    await instance.profiles.putProfiles([
+      {
+        userId: 'user-known',
+        segment: 'vip',
+        country: 'FR',
+        signupDate: '2023-06-01',
+        marketingOptIn: false,
+      },
+    ]);
+    const poison = { ...aSessionRecord(), value: Buffer.from('{"EVENTS":"many"}') };
+    const batch = eventOf(instance.topics.sessions, [
+      aSessionRecord(aSessionKey({ userId: 'user-known' })),
+      aSessionRecord(aSessionKey({ userId: 'bot-0001' })),
+      poison,
+    ]);
+
+    // Act
+    await instance.handler(batch);
+
+    // Assert
+    const enriched = (await readAll(testKafka(), instance.topics.enriched)).map((record) =>
+      EnrichedSessionSchema.parse(JSON.parse(record.value)),
+    );
+    expect(enriched.map(({ userId, segment, country }) => ({ userId, segment, country }))).toEqual([
+      { userId: 'user-known', segment: 'vip', country: 'FR' },
+      { userId: 'bot-0001', segment: 'unknown', country: null },
+    ]);
+    const [letter, ...others] = await readAll(testKafka(), instance.topics.dlq);
+    expect(others).toEqual([]);
+    expect(String(letter?.headers[DeadLetterHeader.Reason])).toBe('SESSION_VALUE_SCHEMA_INVALID');
+    expect(String(letter?.headers[DeadLetterHeader.SourceOffset])).toBe('2');
+    expect(letter?.value).toBe('{"EVENTS":"many"}');
+  });
+});
