@@ -1,0 +1,91 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { KsqlEngine } from '../../../local/ksql/engine.ts';
+import { DEFAULT_VARIABLES, loadMigrations, substitute } from '../../../local/ksql/migrations/migrations.ts';
+
+const KSQL_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+const event = (
+  userId: string,
+  type: string,
+  eventTime: number,
+  path: string,
+  product: unknown = null,
+): Record<string, unknown> => ({
+  schemaVersion: 1,
+  eventId: `${userId}-${eventTime}`,
+  type,
+  userId,
+  sessionId: 's1',
+  eventTime,
+  page: { path, title: 'T', referrer: null },
+  product,
+  query: null,
+  userAgent: 'Mozilla/5.0',
+  ip: '10.0.0.1',
+  utm: { source: null, medium: null, campaign: null },
+});
+
+describe('ksql/ migrations', () => {
+  it('all run on the embedded engine and produce pageviews and sessions from clickstream events', async () => {
+    // prepare
+    const vars = {
+      ...DEFAULT_VARIABLES,
+      SESSION_GAP: '10 SECONDS',
+      SESSION_GRACE: '0 SECONDS',
+      BOT_THRESHOLD: '2',
+    };
+    const migrations = await loadMigrations(KSQL_DIR, vars);
+    const engine = new KsqlEngine();
+    for (const m of migrations) engine.executeScript(m.sql);
+    const send = (e: Record<string, unknown>): { topic: string; value: unknown }[] =>
+      engine
+        .process({
+          topic: 'clickstream-events',
+          key: encoder.encode(e.userId as string),
+          value: encoder.encode(JSON.stringify(e)),
+          timestamp: 0,
+        })
+        .map((r) => ({
+          topic: r.topic,
+          value: r.value === null ? null : (JSON.parse(decoder.decode(r.value)) as unknown),
+        }));
+
+    // act
+    const first = send(event('u1', 'page_view', 1_000, '/home'));
+    send(event('u1', 'purchase', 2_000, '/cart', { id: 'p1', category: 'books', price: 10, quantity: 2 }));
+    const later = send(event('u2', 'page_view', 60_000, '/home'));
+
+    // assert
+    expect(migrations.map((m) => m.version)).toEqual([1, 2, 3, 4, 5]);
+    expect(first).toContainEqual({
+      topic: 'clickstream-pageviews-per-minute',
+      value: { VIEWS: 1, UNIQUE_USERS: 1, WINDOW_START: 0, WINDOW_END: 60_000 },
+    });
+    expect(later).toContainEqual({
+      topic: 'clickstream-user-sessions',
+      value: {
+        EVENTS: 2,
+        DISTINCT_PAGES: 2,
+        ENTRY_PAGE: '/home',
+        EXIT_PAGE: '/cart',
+        REVENUE: 20,
+        SESSION_START: 1_000,
+        SESSION_END: 2_000,
+      },
+    });
+  });
+
+  it('names the file and the variable when a variable is missing', () => {
+    // prepare
+    const placeholder = ['$', '{NOPE}'].join('');
+
+    // act
+    const attempt = (): string => substitute(`KAFKA_TOPIC='${placeholder}'`, {}, 'V000009__x.sql');
+
+    // assert
+    expect(attempt).toThrow(`V000009__x.sql: variable ${placeholder} is not defined`);
+  });
+});
