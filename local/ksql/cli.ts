@@ -1,0 +1,87 @@
+import { parseArgs } from 'node:util';
+import { KsqlError } from './errors.ts';
+import { formatReport, totals } from './qtt/qtt-report.ts';
+import { collectFiles, runFile } from './qtt/qtt-runner.ts';
+
+const HELP = `Usage: npm run ksql -- <command> [options]
+
+Commands:
+  qtt <dir-or-files...> [--json] [--verbose]
+      Run ksqlDB query-validation test files against the embedded engine and print
+      passed / failed / unsupported per file and in total. Exit code 1 if any case failed.
+  apply [--dir ksql] [--var NAME=VALUE ...] [--dry-run]
+      Apply the migrations in ksql/ to the ksqlDB server at KSQLDB_URL, one at a time,
+      skipping versions already applied. Basic auth from KSQLDB_API_KEY / KSQLDB_API_SECRET.
+  status [--dir ksql] [--var NAME=VALUE ...]
+      Show which migrations are applied on the server at KSQLDB_URL and which are pending.
+  run [--dir ksql] [--var NAME=VALUE ...] [--brokers host:port] [--group id]
+      Run the migrations on the embedded engine over real Kafka topics (KAFKA_BROKERS).
+
+Options:
+  -h, --help   Show this help (also: <command> --help).
+`;
+
+async function qtt(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      verbose: { type: 'boolean', short: 'v' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(
+      'Usage: npm run ksql -- qtt <dir-or-files...> [--json] [--verbose]\n\nRuns ksqlDB query-validation test files (see ../shared/ksql-qtt/README.md).\n--json prints {files, totals} for machines; --verbose lists unsupported cases with their construct.\n',
+    );
+    return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+  const files = await collectFiles(positionals);
+  const results = [];
+  for (const f of files) results.push(await runFile(f));
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ files: results, totals: totals(results) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`${formatReport(results, values.verbose === true)}\n`);
+  }
+  return totals(results).failed > 0 ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'qtt':
+      return qtt(rest);
+    case 'apply':
+    case 'status': {
+      const { runMigrationsCommand } = await import('./migrations/migrations-cli.ts');
+      return runMigrationsCommand(command, rest);
+    }
+    case 'run': {
+      const { runKafkaCommand } = await import('./kafka/kafka-cli.ts');
+      return runKafkaCommand(rest);
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(HELP);
+      return command === undefined ? 2 : 0;
+    default:
+      process.stderr.write(`Unknown command: ${command}\n\n${HELP}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(
+      `${err instanceof KsqlError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exitCode = 1;
+  },
+);
