@@ -91,11 +91,11 @@ export class SessionPlanner {
     for (let i = 0; i < browse; i++) {
       const step = browseSteps.pick(random);
       if (step === 'click') {
-        events.push({ type: 'click', page: { ...current }, product: null, query: null });
+        events.push({ type: 'click', page: current, product: null, query: null });
       } else if (step === 'search') {
         const query = this.pools.searchQueries[this.#queryRank.sample(random)] ?? 'gift';
         goTo(`/search?q=${encodeURIComponent(query)}`, `Search: ${query}`);
-        events.push({ type: 'search', page: { ...current }, product: null, query });
+        events.push({ type: 'search', page: current, product: null, query });
       } else if (random.chance(0.7)) {
         const product = this.#popularProduct(random);
         goTo(`/products/${product.id}`, product.title, product);
@@ -121,24 +121,24 @@ export class SessionPlanner {
         quantity: random.chance(0.15) ? 2 : 1,
       };
       cart.push(line);
-      events.push({ type: 'add_to_cart', page: { ...current }, product: line, query: null });
+      events.push({ type: 'add_to_cart', page: current, product: line, query: null });
     }
 
     goTo('/cart', 'Your cart');
     if (random.chance(FUNNEL.removeRate)) {
       const [removed] = cart.splice(random.int(cart.length), 1);
       if (removed !== undefined) {
-        events.push({ type: 'remove_from_cart', page: { ...current }, product: removed, query: null });
+        events.push({ type: 'remove_from_cart', page: current, product: removed, query: null });
       }
     }
     if (cart.length === 0) return events;
     if (!random.chance(Math.min(0.95, FUNNEL.checkoutRate * propensity))) return events;
     goTo('/checkout', 'Checkout');
-    events.push({ type: 'checkout', page: { ...current }, product: null, query: null });
+    events.push({ type: 'checkout', page: current, product: null, query: null });
     if (!random.chance(FUNNEL.purchaseRate)) return events;
     goTo('/checkout/confirmation', 'Thank you for your order');
     for (const line of cart) {
-      events.push({ type: 'purchase', page: { ...current }, product: line, query: null });
+      events.push({ type: 'purchase', page: current, product: line, query: null });
     }
     return events;
   }

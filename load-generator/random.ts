@@ -105,12 +105,28 @@ export class Random {
     const b = this.uint32();
     const c = this.uint32();
     const d = this.uint32();
-    const h = (word: number, shift: number) => HEX[(word >>> shift) & 0xff];
-    const version = HEX[0x40 | ((b >>> 8) & 0x0f)];
-    const variant = HEX[0x80 | ((c >>> 24) & 0x3f)];
+    // Hot path (one per event): table lookups, no closures.
     return (
-      `${h(a, 24)}${h(a, 16)}${h(a, 8)}${h(a, 0)}-${h(b, 24)}${h(b, 16)}-${version}${h(b, 0)}-` +
-      `${variant}${h(c, 16)}-${h(c, 8)}${h(c, 0)}${h(d, 24)}${h(d, 16)}${h(d, 8)}${h(d, 0)}`
+      (HEX[a >>> 24] as string) +
+      HEX[(a >>> 16) & 0xff] +
+      HEX[(a >>> 8) & 0xff] +
+      HEX[a & 0xff] +
+      '-' +
+      HEX[b >>> 24] +
+      HEX[(b >>> 16) & 0xff] +
+      '-' +
+      HEX[0x40 | ((b >>> 8) & 0x0f)] +
+      HEX[b & 0xff] +
+      '-' +
+      HEX[0x80 | (c >>> 26)] +
+      HEX[(c >>> 16) & 0xff] +
+      '-' +
+      HEX[(c >>> 8) & 0xff] +
+      HEX[c & 0xff] +
+      HEX[d >>> 24] +
+      HEX[(d >>> 16) & 0xff] +
+      HEX[(d >>> 8) & 0xff] +
+      HEX[d & 0xff]
     );
   }
 

@@ -42,14 +42,32 @@ export const THINK_TIME = {
   humanMeanExtraMs: 2600,
   botMinMs: 20,
   botMeanExtraMs: 60,
-  /** Mean delay before a freed slot starts its next visitor's session. */
-  arrivalMeanMs: 1000,
 } as const;
 
 const MEAN_HUMAN_THINK_MS = THINK_TIME.humanMinMs + THINK_TIME.humanMeanExtraMs;
 const MEAN_BOT_THINK_MS = THINK_TIME.botMinMs + THINK_TIME.botMeanExtraMs;
 // More concurrent crawlers would make bots, not shoppers, the bulk of a very fast run.
 const MAX_BOT_SLOTS = 100;
+// Slots are sized a little under the rate's demand, so the clock (not a backlog of overdue
+// events) sets the pace: an event is then at most pulled slightly early, never delayed
+// behind a queue, and humans cannot crowd bots out (or the other way round).
+const SLOT_HEADROOM = 0.9;
+
+// Measured mean length of a human visit under the funnel (bounces included).
+const MEAN_HUMAN_EVENTS = 4;
+
+/**
+ * How many distinct users a run needs so that each can rest for the session gap between
+ * visits without the simulation running short: the users in a visit (rate × think time)
+ * plus those resting (visits per second × the mean rest), with 20 % to spare. Fewer users
+ * still work — gaps are still honoured — but visits get faster than a human would browse.
+ */
+export const recommendedUsers = (rate: number, botShare: number, sessionGapMs: number): number => {
+  const humanRate = (1 - botShare) * rate;
+  const browsing = (SLOT_HEADROOM * humanRate * MEAN_HUMAN_THINK_MS) / 1000;
+  const resting = ((humanRate / MEAN_HUMAN_EVENTS) * 1.25 * sessionGapMs) / 1000;
+  return Math.max(1000, Math.ceil(((browsing + resting) * 1.2) / 1000) * 1000);
+};
 
 interface Session {
   bot: boolean;
@@ -61,9 +79,15 @@ interface Session {
   utm: TrafficSource['utm'];
   events: PlannedEvent[];
   next: number;
+  /** `"userId":…,"sessionId":…` — serialised once per session, not per event. */
+  idsJson: string;
+  /** `"userAgent":…,"ip":…,"utm":{…}` — likewise. */
+  tailJson: string;
 }
 
 interface Population {
+  /** Sessions under way, by the due time of their next event. */
+  steps: MinHeap<Session>;
   /** Sessions waiting to start, one per free slot, by due time. */
   starts: MinHeap<true>;
   /** Idle users, by the time their gap is over. */
@@ -98,10 +122,12 @@ export class ClickstreamSimulation {
   readonly #badness: Random;
   readonly #sources: WeightedPicker<TrafficSource>;
   readonly #deviceRank: Zipf;
-  readonly #steps = new MinHeap<Session>();
-  readonly #humans: Population = { starts: new MinHeap(), idle: new MinHeap() };
-  readonly #bots: Population = { starts: new MinHeap(), idle: new MinHeap() };
+  readonly #humans: Population = { steps: new MinHeap(), starts: new MinHeap(), idle: new MinHeap() };
+  readonly #bots: Population = { steps: new MinHeap(), starts: new MinHeap(), idle: new MinHeap() };
   readonly #tickMs: number;
+  // Per-user facts, computed on a user's first session and kept.
+  readonly #propensity: Float64Array;
+  readonly #device: Int32Array;
   #tick = 0;
   #stats: SimulationStats = { humanSessions: 0, botSessions: 0, slippedMs: 0 };
 
@@ -118,6 +144,8 @@ export class ClickstreamSimulation {
     this.#sources = new WeightedPicker(pools.trafficSources);
     this.#deviceRank = new Zipf(pools.browserUserAgents.length, 1.0);
     this.#tickMs = 1000 / options.rate;
+    this.#propensity = new Float64Array(options.users).fill(Number.NaN);
+    this.#device = new Int32Array(options.users * 2).fill(-1);
 
     const humanSlots = Math.max(
       1,
@@ -155,20 +183,33 @@ export class ClickstreamSimulation {
   next(): GeneratedRecord {
     let now = this.#stats.slippedMs + this.#tick * this.#tickMs;
     this.#tick++;
-    let session: Session | undefined;
-    while (session === undefined) {
-      const stepDue = this.#steps.peekPriority() ?? Number.POSITIVE_INFINITY;
-      const humanDue = this.#startDue(this.#humans, now);
-      const botDue = this.#startDue(this.#bots, now);
-      const best = Math.min(stepDue, humanDue, botDue);
-      if (best === Number.POSITIVE_INFINITY) {
+    for (;;) {
+      const humanDue = this.#due(this.#humans, now);
+      const botDue = this.#due(this.#bots, now);
+      if (humanDue === Number.POSITIVE_INFINITY && botDue === Number.POSITIVE_INFINITY) {
+        // Every user is in its session gap: skip the clock to the first one back.
         const resume = Math.min(this.#resumeAt(this.#humans), this.#resumeAt(this.#bots));
         this.#stats.slippedMs += resume - now;
         now = resume;
-      } else if (best === stepDue) session = this.#steps.pop();
-      else session = this.#startSession(best !== humanDue);
+        continue;
+      }
+      let population: Population;
+      if (Math.min(humanDue, botDue) <= now) population = humanDue <= botDue ? this.#humans : this.#bots;
+      else if (humanDue === Number.POSITIVE_INFINITY) population = this.#bots;
+      else if (botDue === Number.POSITIVE_INFINITY) population = this.#humans;
+      else {
+        // Nothing is due yet: the tick goes early to one of the two populations in the
+        // proportion asked for, so whichever thinks faster (bots) does not take every
+        // spare tick.
+        population = this.#behaviour.chance(this.#options.botShare) ? this.#bots : this.#humans;
+      }
+      const stepDue = population.steps.peekPriority() ?? Number.POSITIVE_INFINITY;
+      const session =
+        stepDue <= this.#startDue(population, now)
+          ? (population.steps.pop() as Session)
+          : this.#startSession(population === this.#bots);
+      return this.#emit(session, now);
     }
-    return this.#emit(session, now);
   }
 
   /** The next `count` records. */
@@ -180,8 +221,16 @@ export class ClickstreamSimulation {
     for (let i = 0; i < slots; i++) {
       const session = this.#startSession(bot);
       session.next = this.#behaviour.int(session.events.length);
-      this.#steps.push(this.#behaviour.next() * meanThinkMs, session);
+      (bot ? this.#bots : this.#humans).steps.push(this.#behaviour.next() * meanThinkMs, session);
     }
+  }
+
+  /** When the population's next event is due: a step, or a start that has a free user. */
+  #due(population: Population, now: number): number {
+    return Math.min(
+      population.steps.peekPriority() ?? Number.POSITIVE_INFINITY,
+      this.#startDue(population, now),
+    );
   }
 
   /** When a session could start now, its slot's due time; otherwise +∞. */
@@ -203,35 +252,66 @@ export class ClickstreamSimulation {
     const userIndex = population.idle.pop() as number;
     const { seed } = this.#options;
     const random = this.#behaviour;
+    const sessionId = this.#ids.uuid();
     if (bot) {
       this.#stats.botSessions++;
-      return {
-        bot,
+      const userId = botUserId(userIndex);
+      const userAgent = random.pick(this.#pools.botUserAgents);
+      const ip = random.pick(this.#pools.ips);
+      return this.#session(
+        true,
         userIndex,
-        userId: botUserId(userIndex),
-        sessionId: this.#ids.uuid(),
-        userAgent: random.pick(this.#pools.botUserAgents),
-        ip: random.pick(this.#pools.ips),
-        utm: { source: null, medium: null, campaign: null },
-        events: this.#planner.bot(random),
-        next: 0,
-      };
+        userId,
+        sessionId,
+        userAgent,
+        ip,
+        NO_UTM,
+        this.#planner.bot(random),
+      );
     }
     this.#stats.humanSessions++;
     // A user keeps one device and home IP across sessions.
-    const device = new Random(hashSeed(seed, 'device', userIndex));
+    if (this.#device[2 * userIndex] === -1) {
+      const device = new Random(hashSeed(seed, 'device', userIndex));
+      this.#device[2 * userIndex] = this.#deviceRank.sample(device);
+      this.#device[2 * userIndex + 1] = device.int(this.#pools.ips.length);
+      this.#propensity[userIndex] = SEGMENT_PROPENSITY[syntheticProfile(seed, userIndex).segment];
+    }
     const source = this.#sources.pick(random);
-    const propensity = SEGMENT_PROPENSITY[syntheticProfile(seed, userIndex).segment];
+    return this.#session(
+      false,
+      userIndex,
+      humanUserId(userIndex),
+      sessionId,
+      this.#pools.browserUserAgents[this.#device[2 * userIndex] as number] as string,
+      this.#pools.ips[this.#device[2 * userIndex + 1] as number] as string,
+      source.utm,
+      this.#planner.human(random, source.referrer, this.#propensity[userIndex] as number),
+    );
+  }
+
+  #session(
+    bot: boolean,
+    userIndex: number,
+    userId: string,
+    sessionId: string,
+    userAgent: string,
+    ip: string,
+    utm: TrafficSource['utm'],
+    events: PlannedEvent[],
+  ): Session {
     return {
       bot,
       userIndex,
-      userId: humanUserId(userIndex),
-      sessionId: this.#ids.uuid(),
-      userAgent: this.#pools.browserUserAgents[this.#deviceRank.sample(device)] as string,
-      ip: device.pick(this.#pools.ips),
-      utm: source.utm,
-      events: this.#planner.human(random, source.referrer, propensity),
+      userId,
+      sessionId,
+      userAgent,
+      ip,
+      utm,
+      events,
       next: 0,
+      idsJson: `"userId":${JSON.stringify(userId)},"sessionId":${JSON.stringify(sessionId)}`,
+      tailJson: `"userAgent":${JSON.stringify(userAgent)},"ip":${JSON.stringify(ip)},"utm":${JSON.stringify(utm)}`,
     };
   }
 
@@ -239,42 +319,50 @@ export class ClickstreamSimulation {
     const planned = session.events[session.next] as PlannedEvent;
     session.next++;
     const random = this.#behaviour;
+    // A freed slot also waits one think time before its next visitor arrives, so every
+    // event costs its slot one think time and `slots / mean think` is the slot's rate.
+    const think = session.bot
+      ? THINK_TIME.botMinMs + random.exponential(THINK_TIME.botMeanExtraMs)
+      : THINK_TIME.humanMinMs + random.exponential(THINK_TIME.humanMeanExtraMs);
+    const population = session.bot ? this.#bots : this.#humans;
     if (session.next < session.events.length) {
-      const think = session.bot
-        ? THINK_TIME.botMinMs + random.exponential(THINK_TIME.botMeanExtraMs)
-        : THINK_TIME.humanMinMs + random.exponential(THINK_TIME.humanMeanExtraMs);
-      this.#steps.push(now + think, session);
+      population.steps.push(now + think, session);
     } else {
-      const population = session.bot ? this.#bots : this.#humans;
       const gap = this.#options.sessionGapMs;
       population.idle.push(now + gap + random.exponential(gap / 4), session.userIndex);
-      population.starts.push(now + random.exponential(THINK_TIME.arrivalMeanMs), true);
+      population.starts.push(now + think, true);
     }
 
     const timestamp = this.#options.startTime + Math.floor(now);
-    const event: ClickstreamEvent = {
-      schemaVersion: SCHEMA_VERSION,
-      eventId: this.#ids.uuid(),
-      type: planned.type,
-      userId: session.userId,
-      sessionId: session.sessionId,
-      eventTime: timestamp,
-      page: planned.page,
-      product: planned.product,
-      query: planned.query,
-      userAgent: session.userAgent,
-      ip: session.ip,
-      utm: session.utm,
-    };
+    const eventId = this.#ids.uuid();
     if (this.#options.badRate > 0 && this.#badness.chance(this.#options.badRate)) {
       const kind = this.#badness.pick(BAD_RECORD_KINDS);
+      const event: ClickstreamEvent = {
+        schemaVersion: SCHEMA_VERSION,
+        eventId,
+        type: planned.type,
+        userId: session.userId,
+        sessionId: session.sessionId,
+        eventTime: timestamp,
+        page: planned.page,
+        product: planned.product,
+        query: planned.query,
+        userAgent: session.userAgent,
+        ip: session.ip,
+        utm: session.utm,
+      };
       return { key: session.userId, value: corruptEvent(event, kind, this.#badness), timestamp, kind };
     }
-    return {
-      key: session.userId,
-      value: Buffer.from(JSON.stringify(event), 'utf8'),
-      timestamp,
-      kind: RecordKind.Valid,
-    };
+    // Byte for byte what `encodeEvent` (JSON.stringify of a ClickstreamEvent, fields in
+    // schema order) gives — a unit test holds the two together — assembled from parts
+    // serialised once per session: the generator must cost far less than the producer.
+    const json =
+      `{"schemaVersion":${SCHEMA_VERSION},"eventId":"${eventId}","type":"${planned.type}",${session.idsJson},` +
+      `"eventTime":${timestamp},"page":${JSON.stringify(planned.page)},` +
+      `"product":${planned.product === null ? 'null' : JSON.stringify(planned.product)},` +
+      `"query":${planned.query === null ? 'null' : JSON.stringify(planned.query)},${session.tailJson}}`;
+    return { key: session.userId, value: Buffer.from(json, 'utf8'), timestamp, kind: RecordKind.Valid };
   }
 }
+
+const NO_UTM: TrafficSource['utm'] = { source: null, medium: null, campaign: null };

@@ -1,0 +1,186 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { UsageError } from './errors.ts';
+
+/** `npm run load -- --help`. */
+export const USAGE = `Usage: npm run load -- [options]
+
+Simulated shoppers (and a few bots) browsing a web shop, produced to Kafka as clickstream
+events keyed by user id. Connects to the local stack (npm run stack -- up) or to
+KAFKA_BROKERS (see docs/load-generator.md for SASL/SSL and the profiles table).
+
+Volume and pace
+  --rate <n>           events per second, paced evenly (default 100)
+  --duration <s>       send rate × s events, then stop
+  --events <n>         send n events, then stop (default: until Ctrl-C)
+  --users <n>          distinct human users, each with a profile (default: enough for
+                       the rate and session gap, e.g. 28000 at --rate 2000)
+  --bot-share <f>      share of events from crawler bots, 0–0.5 (default 0.05)
+  --session-gap <s>    minimum idle seconds between two sessions of a user; keep it at or
+                       above the session window gap downstream (default 30)
+  --bad-rate <f>       share of deliberately bad records, 0–1, split evenly between
+                       malformed JSON, schema-invalid and oversized (default 0)
+
+Reproducibility
+  --seed <n>           same seed and flags → same users, sessions and records
+                       (default: random, printed in the summary)
+  --start-time <t>     simulated time 0, ISO-8601 or epoch ms (default: now). Pin it as
+                       well to get byte-identical records, ids and event times included
+
+Kafka
+  --topic <name>       (default clickstream-events)
+  --partitions <n>     partitions if the topic has to be created (default 6)
+  --batch-size <n>     most records per produce request (default 2000)
+  --compression <c>    none | gzip (default none)
+
+User profiles (DynamoDB)
+  --seed-profiles      write the users' profiles first; fail if no table is configured
+                       (default: write them when a table is configured)
+  --skip-profiles      do not write profiles
+  --profiles-only      write the profiles and exit without producing events
+
+Output
+  --json               print only a one-line JSON summary on stdout (no progress bar)
+  -h, --help           show this help
+
+Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 invalid flags, 130 interrupted.`;
+
+const count = (flag: string) =>
+  z.coerce
+    .number({ error: `${flag} must be a number` })
+    .int(`${flag} must be a whole number`)
+    .positive(`${flag} must be > 0`);
+const fraction = (flag: string, max: number) =>
+  z.coerce
+    .number({ error: `${flag} must be a number` })
+    .min(0, `${flag} must be ≥ 0`)
+    .max(max, `${flag} must be ≤ ${max}`);
+
+const startTime = z.string().transform((text, ctx) => {
+  const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+  if (!Number.isSafeInteger(ms) || ms < 0) {
+    ctx.addIssue({ code: 'custom', message: '--start-time must be an ISO-8601 date or epoch milliseconds' });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+const OptionsSchema = z
+  .object({
+    rate: z.coerce
+      .number({ error: '--rate must be a number' })
+      .positive('--rate must be > 0')
+      .max(10_000_000, '--rate must be ≤ 10000000')
+      .default(100),
+    duration: z.coerce
+      .number({ error: '--duration must be a number' })
+      .positive('--duration must be > 0')
+      .optional(),
+    events: count('--events').optional(),
+    users: count('--users').max(10_000_000, '--users must be ≤ 10000000').optional(),
+    botShare: fraction('--bot-share', 0.5).default(0.05),
+    sessionGap: z.coerce
+      .number({ error: '--session-gap must be a number' })
+      .positive('--session-gap must be > 0')
+      .default(30),
+    badRate: fraction('--bad-rate', 1).default(0),
+    seed: z.coerce
+      .number({ error: '--seed must be a number' })
+      .int('--seed must be a whole number')
+      .min(0, '--seed must be ≥ 0')
+      .max(2 ** 32 - 1, '--seed must be < 2^32')
+      .optional(),
+    startTime: startTime.optional(),
+    topic: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,249}$/, '--topic must be 1–249 of a-z A-Z 0-9 . _ -')
+      .default('clickstream-events'),
+    partitions: count('--partitions').max(1000, '--partitions must be ≤ 1000').default(6),
+    batchSize: count('--batch-size').max(100_000, '--batch-size must be ≤ 100000').default(2000),
+    compression: z.enum(['none', 'gzip'], { error: '--compression must be none or gzip' }).default('none'),
+    seedProfiles: z.boolean().default(false),
+    skipProfiles: z.boolean().default(false),
+    profilesOnly: z.boolean().default(false),
+    json: z.boolean().default(false),
+  })
+  .superRefine((options, ctx) => {
+    if (options.duration !== undefined && options.events !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give --duration or --events, not both' });
+    }
+    if (options.skipProfiles && (options.seedProfiles || options.profilesOnly)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '--skip-profiles contradicts --seed-profiles / --profiles-only',
+      });
+    }
+  });
+
+/** The validated command line. */
+export type LoadOptions = z.infer<typeof OptionsSchema>;
+
+/** What the command line asks for: help, or a run. */
+export type ParsedArgs = { help: true } | { help: false; options: LoadOptions };
+
+/**
+ * Parses and validates the flags.
+ *
+ * @throws {UsageError} naming the offending flag — the CLI exits 2 before sending anything.
+ */
+export const parseLoadArgs = (argv: readonly string[]): ParsedArgs => {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        rate: { type: 'string' },
+        duration: { type: 'string' },
+        events: { type: 'string' },
+        users: { type: 'string' },
+        'bot-share': { type: 'string' },
+        'session-gap': { type: 'string' },
+        'bad-rate': { type: 'string' },
+        seed: { type: 'string' },
+        'start-time': { type: 'string' },
+        topic: { type: 'string' },
+        partitions: { type: 'string' },
+        'batch-size': { type: 'string' },
+        compression: { type: 'string' },
+        'seed-profiles': { type: 'boolean' },
+        'skip-profiles': { type: 'boolean' },
+        'profiles-only': { type: 'boolean' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message, { cause: error });
+  }
+  if (values.help === true) return { help: true };
+  const parsed = OptionsSchema.safeParse({
+    rate: values.rate,
+    duration: values.duration,
+    events: values.events,
+    users: values.users,
+    botShare: values['bot-share'],
+    sessionGap: values['session-gap'],
+    badRate: values['bad-rate'],
+    seed: values.seed,
+    startTime: values['start-time'],
+    topic: values.topic,
+    partitions: values.partitions,
+    batchSize: values['batch-size'],
+    compression: values.compression,
+    seedProfiles: values['seed-profiles'],
+    skipProfiles: values['skip-profiles'],
+    profilesOnly: values['profiles-only'],
+    json: values.json,
+  });
+  if (!parsed.success) {
+    throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '), {
+      cause: parsed.error,
+    });
+  }
+  return { help: false, options: parsed.data };
+};

@@ -1,0 +1,227 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * `npm run load -- [options]`: the clickstream load generator's command line. Parses the
+ * flags, reads the configuration, builds the clients once, then hands over to
+ * {@link produceLoad}. `--help` lists the flags; docs/load-generator.md explains the model.
+ */
+import { randomInt } from 'node:crypto';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Producer } from 'kafkajs';
+import { DynamoDbProfileStore } from '../services/profiles/index.ts';
+import { type LoadOptions, parseLoadArgs, USAGE } from './args.ts';
+import { type LoadGeneratorConfig, loadConfig, NO_KAFKA_MESSAGE, type ProfilesTarget } from './config.ts';
+import { ConfigError, LoadGeneratorError, UsageError } from './errors.ts';
+import { connectProducer, createKafka, ensureTopic } from './kafka-client.ts';
+import { type Logger, stderrLogger } from './log.ts';
+import { produceLoad } from './produce-load.ts';
+import { type Progress, type ProgressMode, startProgress } from './progress.ts';
+import { recommendedUsers } from './simulation.ts';
+import { syntheticProfiles } from './synthetic-profiles.ts';
+
+const EXIT_INTERRUPTED = 130;
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const logger = stderrLogger();
+  let options: LoadOptions;
+  try {
+    const parsed = parseLoadArgs(argv);
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    options = parsed.options;
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`load-generator: ${error.message}\nRun with --help for the options.\n`);
+    return error.exitCode;
+  }
+
+  const config = loadConfig();
+  const seed = options.seed ?? randomInt(2 ** 32 - 1);
+  const startTime = options.startTime ?? Date.now();
+  const mode: ProgressMode = options.json ? 'off' : process.stderr.isTTY ? 'bar' : 'log';
+  const kafka = options.profilesOnly ? undefined : requireKafka(config);
+  const recommended = recommendedUsers(options.rate, options.botShare, options.sessionGap * 1000);
+  const users = options.users ?? recommended;
+  if (users < recommended) {
+    logger.warn(
+      'fewer users than the rate needs: visits will be faster than people browse (gaps still hold)',
+      {
+        users,
+        recommended,
+      },
+    );
+  }
+
+  const profilesTarget = profilesToWrite(options, config);
+  const profilesWritten =
+    profilesTarget === undefined ? 0 : await writeProfiles(profilesTarget, seed, users, mode, logger);
+  if (options.profilesOnly) {
+    report(options.json, { profilesWritten, seed, table: profilesTarget?.tableName ?? null });
+    return 0;
+  }
+  if (kafka === undefined) throw new ConfigError(NO_KAFKA_MESSAGE);
+
+  const client = createKafka(kafka, logger);
+  const topic = await ensureTopic(client, kafka.brokers, options.topic, options.partitions);
+  logger.info('producing', {
+    brokers: kafka.brokers,
+    brokersFrom: kafka.source,
+    topic: options.topic,
+    partitions: topic.partitions,
+    topicCreated: topic.created,
+    rate: options.rate,
+    seed,
+    startTime: new Date(startTime).toISOString(),
+  });
+  const producer = await connectProducer(client, kafka.brokers);
+
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    logger.warn('interrupted: stopping, flushing what was sent (Ctrl-C again to quit at once)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+
+  const total =
+    options.events ??
+    (options.duration !== undefined ? Math.round(options.duration * options.rate) : Infinity);
+  let progress: Progress | undefined;
+  try {
+    const result = await produceLoad(producer, {
+      simulation: {
+        seed,
+        startTime,
+        rate: options.rate,
+        users,
+        botShare: options.botShare,
+        badRate: options.badRate,
+        sessionGapMs: options.sessionGap * 1000,
+      },
+      topic: options.topic,
+      total,
+      batchSize: options.batchSize,
+      compression: options.compression,
+      signal: interrupt.signal,
+      onSendError: (error) => logger.error('send failed: stopping', { error: describe(error) }),
+      onStart: (stats) => {
+        progress = startProgress(mode, total, stats, logger);
+      },
+    });
+    progress?.stop();
+    const { sent, acked, valid, bad, errors } = result.stats;
+    report(options.json, {
+      sent,
+      acked,
+      valid,
+      bad,
+      errors,
+      durationMs: Math.round(result.durationMs),
+      rate: Math.round((acked * 1000) / Math.max(1, result.durationMs)),
+      topic: options.topic,
+      seed,
+      startTime,
+      interrupted: result.interrupted,
+      profilesWritten,
+    });
+    if (errors > 0) return 1;
+    return result.interrupted ? EXIT_INTERRUPTED : 0;
+  } finally {
+    progress?.stop();
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await disconnect(producer);
+  }
+};
+
+const requireKafka = (config: LoadGeneratorConfig) => {
+  if (config.kafka === undefined) throw new ConfigError(NO_KAFKA_MESSAGE);
+  return config.kafka;
+};
+
+/** Profiles are written when asked, or by default when a table is configured. */
+const profilesToWrite = (options: LoadOptions, config: LoadGeneratorConfig): ProfilesTarget | undefined => {
+  if (options.skipProfiles) return undefined;
+  if ((options.seedProfiles || options.profilesOnly) && config.profiles === undefined) {
+    throw new ConfigError(
+      'no user-profiles table: set USER_PROFILES_TABLE (and DYNAMODB_ENDPOINT for an emulator), or start the local stack with `npm run stack -- up`',
+    );
+  }
+  return config.profiles;
+};
+
+const writeProfiles = async (
+  target: ProfilesTarget,
+  seed: number,
+  users: number,
+  mode: ProgressMode,
+  logger: Logger,
+): Promise<number> => {
+  const client = new DynamoDBClient({
+    ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),
+    // An emulator ignores the region, but the SDK insists on one.
+    ...(target.region !== undefined
+      ? { region: target.region }
+      : target.endpoint !== undefined
+        ? { region: 'us-east-1' }
+        : {}),
+    ...(target.emulatorCredentials
+      ? { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+  const store = new DynamoDbProfileStore(DynamoDBDocumentClient.from(client), target.tableName);
+  const profiles = syntheticProfiles(seed, users);
+  logger.info('writing user profiles', { table: target.tableName, tableFrom: target.source, users, seed });
+  let written = 0;
+  const progress = startProgress(mode, profiles.length, () => profileStats(written), logger);
+  try {
+    await store.putProfiles(profiles, (done) => {
+      written = done;
+    });
+  } finally {
+    progress.stop();
+    client.destroy();
+  }
+  return profiles.length;
+};
+
+const profileStats = (written: number) => ({
+  sent: written,
+  acked: written,
+  valid: written,
+  bad: { malformedJson: 0, schemaInvalid: 0, oversized: 0 },
+  errors: 0,
+  bytes: 0,
+});
+
+const report = (json: boolean, summary: Record<string, unknown>) => {
+  if (json) {
+    process.stdout.write(`${JSON.stringify(summary)}\n`);
+    return;
+  }
+  const lines = Object.entries(summary).map(
+    ([key, value]) =>
+      `  ${key.padEnd(16)} ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`,
+  );
+  process.stdout.write(`load generator summary\n${lines.join('\n')}\n`);
+};
+
+const disconnect = async (producer: Producer) => {
+  await producer.disconnect().catch(() => {});
+};
+
+const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const code = error instanceof LoadGeneratorError ? error.exitCode : 1;
+    process.stderr.write(`load-generator: ${describe(error)}\n`);
+    process.exitCode = code;
+  },
+);

@@ -1,0 +1,42 @@
+/** Base class of the load generator's errors; `exitCode` is what the CLI exits with. */
+export class LoadGeneratorError extends Error {
+  readonly exitCode: number = 1;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LoadGeneratorError';
+  }
+}
+
+/** Bad command-line flags: nothing was sent. Exit code 2, as usual for usage errors. */
+export class UsageError extends LoadGeneratorError {
+  override readonly exitCode = 2;
+
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'UsageError';
+  }
+}
+
+/** A required setting is missing or invalid (environment, or no stack to connect to). */
+export class ConfigError extends LoadGeneratorError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Kafka did not answer within the connection timeout. */
+export class BrokerUnreachableError extends LoadGeneratorError {
+  readonly brokers: readonly string[];
+
+  constructor(brokers: readonly string[], timeoutMs: number, options?: ErrorOptions) {
+    super(
+      `cannot reach Kafka at ${brokers.join(', ')} within ${timeoutMs / 1000} s` +
+        (options?.cause instanceof Error ? `: ${options.cause.message}` : ''),
+      options,
+    );
+    this.name = 'BrokerUnreachableError';
+    this.brokers = brokers;
+  }
+}

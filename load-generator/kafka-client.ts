@@ -1,0 +1,132 @@
+import { Kafka, type LogEntry, logLevel, type Producer, type SASLOptions } from 'kafkajs';
+import type { KafkaSettings } from './config.ts';
+import { BrokerUnreachableError, LoadGeneratorError } from './errors.ts';
+import type { Logger } from './log.ts';
+
+/** How long to wait for the cluster before giving up (connect + metadata). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+// kafkajs warns on every start that bounded retries "may invalidate EoS guarantees". Here
+// they cannot: a batch that exhausts its retries is counted as an error and never re-sent
+// by us, so giving up can lose records (reported) but never duplicate them.
+// Connection failures are retried, then reported once by BrokerUnreachableError or the
+// failed send; kafkajs' per-attempt lines would only bury that message.
+const SILENCED = [
+  'Limiting retries for the idempotent producer',
+  'Connection error',
+  'Connection timeout',
+  'Failed to connect to seed broker',
+  'Closed connection',
+];
+
+/**
+ * The kafkajs client for the configured cluster: TLS and SASL (PLAIN / SCRAM, as
+ * Confluent Cloud uses) from the environment, bounded connection retries, kafkajs' own
+ * warnings routed to the structured log.
+ */
+export const createKafka = (settings: KafkaSettings, logger: Logger): Kafka =>
+  new Kafka({
+    clientId: 'clickstream-load-generator',
+    brokers: [...settings.brokers],
+    ssl: settings.ssl,
+    ...(settings.sasl !== undefined ? { sasl: saslOptions(settings.sasl) } : {}),
+    connectionTimeout: CONNECT_TIMEOUT_MS,
+    requestTimeout: 30_000,
+    // Connection refused fails fast; a silent host is bounded by connectionTimeout per
+    // attempt and by the overall deadline in connectProducer.
+    retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 2_000 },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, timestamp: _t, logger: _l, stack: _s, ...fields } = log;
+        if (SILENCED.some((prefix) => message.startsWith(prefix))) return;
+        (level === logLevel.ERROR ? logger.error : logger.warn)(`kafkajs: ${message}`, fields);
+      },
+  });
+
+const saslOptions = ({ mechanism, username, password }: NonNullable<KafkaSettings['sasl']>): SASLOptions => {
+  switch (mechanism) {
+    case 'plain':
+      return { mechanism, username, password };
+    case 'scram-sha-256':
+      return { mechanism, username, password };
+    case 'scram-sha-512':
+      return { mechanism, username, password };
+  }
+};
+
+/**
+ * An idempotent producer (acks=all), connected. One batch in flight per broker keeps the
+ * idempotent sequence numbers in order.
+ *
+ * @throws {BrokerUnreachableError} when the cluster does not answer within {@link CONNECT_TIMEOUT_MS}.
+ */
+export const connectProducer = async (kafka: Kafka, brokers: readonly string[]): Promise<Producer> => {
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000 },
+  });
+  await withDeadline(producer.connect(), brokers, async () => {
+    await producer.disconnect().catch(() => {});
+  });
+  return producer;
+};
+
+/**
+ * Creates the topic with `partitions` partitions (the cluster's default replication) if
+ * it does not exist, and returns its partition count.
+ */
+export const ensureTopic = async (
+  kafka: Kafka,
+  brokers: readonly string[],
+  topic: string,
+  partitions: number,
+): Promise<{ partitions: number; created: boolean }> => {
+  const admin = kafka.admin();
+  await withDeadline(admin.connect(), brokers, async () => {
+    await admin.disconnect().catch(() => {});
+  });
+  try {
+    const existing = await admin.listTopics();
+    let created = false;
+    if (!existing.includes(topic)) {
+      // replicationFactor -1: the broker's default (1 on the laptop, 3 on Confluent Cloud).
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
+      });
+      created = true;
+    }
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    return { partitions: metadata.topics[0]?.partitions.length ?? 0, created };
+  } catch (error) {
+    throw new LoadGeneratorError(`cannot prepare topic ${topic}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+const withDeadline = async (
+  connecting: Promise<void>,
+  brokers: readonly string[],
+  abandon: () => Promise<void>,
+): Promise<void> => {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), CONNECT_TIMEOUT_MS);
+  });
+  try {
+    await Promise.race([connecting, deadline]);
+  } catch (error) {
+    connecting.catch(() => {});
+    await abandon();
+    throw new BrokerUnreachableError(brokers, CONNECT_TIMEOUT_MS, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+};

@@ -1,0 +1,62 @@
+import type { Producer } from 'kafkajs';
+import { BatchSender, type SendStats } from './kafka-sender.ts';
+import { runPaced } from './paced-run.ts';
+import { ClickstreamSimulation, type SimulationOptions, type SimulationStats } from './simulation.ts';
+
+export interface ProduceLoadSettings {
+  simulation: SimulationOptions;
+  topic: string;
+  /** Records to send; `Infinity` runs until `signal` aborts. */
+  total: number;
+  batchSize: number;
+  compression: 'none' | 'gzip';
+  signal: AbortSignal;
+  /** Called once per failed batch (its records count as errors); the run stops after it. */
+  onSendError?: (error: unknown) => void;
+  /** Called with live counters once the run has started, e.g. to drive a progress bar. */
+  onStart?: (stats: () => Readonly<SendStats>) => void;
+}
+
+/** The outcome of {@link produceLoad}. */
+export interface ProduceLoadResult {
+  stats: SendStats;
+  simulation: SimulationStats;
+  durationMs: number;
+  /** True when the signal stopped the run before `total`. */
+  interrupted: boolean;
+}
+
+/**
+ * Runs the simulation into Kafka at the simulation's rate through a connected producer:
+ * the whole load generator minus its command line. The first failed batch stops the run
+ * (a broker that went away would otherwise make every later batch wait out its retries).
+ */
+export const produceLoad = async (
+  producer: Producer,
+  settings: ProduceLoadSettings,
+): Promise<ProduceLoadResult> => {
+  const stop = new AbortController();
+  const signal = AbortSignal.any([settings.signal, stop.signal]);
+  const simulation = new ClickstreamSimulation(settings.simulation);
+  const sender = new BatchSender(producer, {
+    topic: settings.topic,
+    compression: settings.compression,
+    onError: (error) => {
+      settings.onSendError?.(error);
+      stop.abort(error);
+    },
+  });
+  settings.onStart?.(() => sender.stats);
+  const run = await runPaced(simulation, sender, {
+    rate: settings.simulation.rate,
+    total: settings.total,
+    batchSize: settings.batchSize,
+    signal,
+  });
+  return {
+    stats: sender.stats,
+    simulation: simulation.stats,
+    durationMs: run.durationMs,
+    interrupted: settings.signal.aborted && run.interrupted,
+  };
+};
