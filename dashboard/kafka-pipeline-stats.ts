@@ -17,13 +17,27 @@ export interface KafkaPipelineStatsOptions {
 
 type TopicEnds = Map<number, { low: number; high: number }>;
 
-const endsOf = async (admin: KafkaAdmin, topic: string): Promise<TopicEnds> =>
+const endsOf = async (admin: Pick<KafkaAdmin, 'fetchTopicOffsets'>, topic: string): Promise<TopicEnds> =>
   new Map(
     (await admin.fetchTopicOffsets(topic)).map((partition) => [
       partition.partition,
       { low: Number(partition.low), high: Number(partition.high) },
     ]),
   );
+
+/**
+ * The records in the dead-letter topic (the sum of its partitions' high minus low
+ * watermarks), or `null` when the topic does not exist.
+ */
+export const countDeadLetters = async (
+  admin: Pick<KafkaAdmin, 'listTopics' | 'fetchTopicOffsets'>,
+  topic: string,
+): Promise<number | null> => {
+  if (!(await admin.listTopics()).includes(topic)) return null;
+  let records = 0;
+  for (const { low, high } of (await endsOf(admin, topic)).values()) records += high - low;
+  return records;
+};
 
 /**
  * Pipeline health from Kafka alone, for the dashboard run without the demo: the lag of

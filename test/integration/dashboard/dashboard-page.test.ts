@@ -1,0 +1,236 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Page } from 'playwright-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { kafkaPipelineStats } from '../../../dashboard/kafka-pipeline-stats.ts';
+import { startDashboard } from '../../../dashboard/server.ts';
+import { REPO_ROOT } from '../../../local/kafka/install.ts';
+import { minuteOf } from '../../../services/aggregation/index.ts';
+import { createTestTables, createTestTopic, dynamoClient, testKafka } from '../helpers.ts';
+import { launchChromium } from './chromium.ts';
+import { runShortPipeline, writeSegmentStats } from './short-run.ts';
+
+/** Screenshots are a CI artifact (test-output/ is gitignored). */
+const SCREENSHOTS = join(REPO_ROOT, 'test-output', 'dashboard');
+
+interface ChartData {
+  labels: string[];
+  datasets: { label: string; data: number[] }[];
+  /** Elements Chart.js laid out for the first dataset: bars, points. */
+  drawn: number;
+  /** Whether the canvas holds any painted pixel. */
+  painted: boolean;
+}
+
+/** The page's debugging handle (dashboard/web/main.ts), typed by the little this test reads. */
+interface PageGlobals {
+  dashboard?: {
+    renders: number;
+    charts: Record<
+      string,
+      {
+        canvas: {
+          width: number;
+          height: number;
+          getContext(kind: '2d'): { getImageData(...area: number[]): { data: ArrayLike<number> } } | null;
+        };
+        data: { labels?: unknown[]; datasets: { label?: unknown; data: unknown[] }[] };
+        getDatasetMeta(index: number): { data: unknown[] } | undefined;
+      }
+    >;
+  };
+}
+
+/** Reads every chart's data and drawing state through the page's debugging handle. */
+const readCharts = (page: Page): Promise<Record<string, ChartData>> =>
+  page.evaluate(() => {
+    const handle = (globalThis as unknown as PageGlobals).dashboard;
+    if (handle === undefined) throw new Error('the page did not start');
+    return Object.fromEntries(
+      Object.entries(handle.charts).map(([name, chart]) => {
+        const canvas = chart.canvas;
+        const pixels: ArrayLike<number> =
+          canvas.getContext('2d')?.getImageData(0, 0, canvas.width, canvas.height).data ?? [];
+        let painted = false;
+        for (let i = 3; i < pixels.length && !painted; i += 4) painted = (pixels[i] ?? 0) > 0;
+        return [
+          name,
+          {
+            labels: (chart.data.labels ?? []).map(String),
+            datasets: chart.data.datasets.map((dataset) => ({
+              label: String(dataset.label),
+              data: dataset.data.map(Number),
+            })),
+            drawn: chart.getDatasetMeta(0)?.data.length ?? 0,
+            painted,
+          },
+        ];
+      }),
+    );
+  });
+
+/** Opens the dashboard and waits for its first drawn snapshot; collects what the page did. */
+const openDashboard = async (url: string) => {
+  const context = await launchChromium();
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const problems: string[] = [];
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(message.text());
+  });
+  page.on('pageerror', (error) => problems.push(error.message));
+  await page.goto(url);
+  await page.waitForFunction(
+    () => ((globalThis as unknown as PageGlobals).dashboard?.renders ?? 0) > 0,
+    undefined,
+    {
+      timeout: 15_000,
+    },
+  );
+  return { page, requests, problems };
+};
+
+const kpi = (page: Page, id: string) => page.locator(`#${id} .kpi-value`).textContent();
+
+describe('the dashboard in a real browser', () => {
+  it('draws a short pipeline run: events per minute, funnel, top pages, sessions, segments and health', async () => {
+    // Prepare: a short real run through the broker into the analytics table
+    const kafka = testKafka('dashboard-test');
+    const [eventsTopic, deadLetterTopic, tables] = await Promise.all([
+      createTestTopic(3, 'dashboard-events'),
+      createTestTopic(1, 'dashboard-dlq'),
+      createTestTables(),
+    ]);
+    const client = dynamoClient();
+    const documentClient = DynamoDBDocumentClient.from(client);
+    const seed = 7;
+    const run = await runShortPipeline({
+      kafka,
+      documentClient,
+      analyticsTable: tables.analytics,
+      eventsTopic,
+      deadLetterTopic,
+      minutes: 6,
+      rate: 8,
+      seed,
+    });
+    const segments = await writeSegmentStats(documentClient, tables.analytics, run, seed, 30_000);
+    const admin = kafka.admin();
+    onTestFinished(() => admin.disconnect());
+    const dashboard = await startDashboard({
+      dynamo: client,
+      tables,
+      source: 'integration test',
+      pipelineStats: kafkaPipelineStats(admin, {
+        deadLetterTopic,
+        includeGroup: (groupId) => groupId === run.groupId,
+      }),
+      clock: () => run.endedAt,
+      logger: { info: () => {}, warn: () => {} },
+    });
+    onTestFinished(() => dashboard.stop());
+
+    // Act
+    const { page, requests, problems } = await openDashboard(dashboard.url);
+    const charts = await readCharts(page);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const screenshot = join(SCREENSHOTS, 'dashboard.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+
+    // Assert: every chart is drawn, from the run's real figures
+    for (const [name, chart] of Object.entries(charts)) {
+      expect.soft(chart.painted, `${name} painted`).toBe(true);
+      expect.soft(chart.drawn, `${name} has drawn elements`).toBeGreaterThan(0);
+    }
+    const perMinute = new Map<string, number>();
+    for (const event of run.events) {
+      const minute = minuteOf(event.eventTime);
+      perMinute.set(minute, (perMinute.get(minute) ?? 0) + 1);
+    }
+    const activity = charts.activity;
+    expect(activity?.labels).toHaveLength(30);
+    expect(activity?.datasets[0]?.data.reduce((sum, value) => sum + value, 0)).toBe(run.events.length);
+    expect(activity?.datasets[0]?.data.slice(-perMinute.size)).toEqual(
+      [...perMinute.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, events]) => events),
+    );
+
+    const countOf = (type: string) => run.events.filter((event) => event.type === type).length;
+    expect(charts.funnel?.labels).toEqual(['Page views', 'Add to cart', 'Checkout', 'Purchase']);
+    expect(charts.funnel?.datasets[0]?.data).toEqual([
+      countOf('page_view'),
+      countOf('add_to_cart'),
+      countOf('checkout'),
+      countOf('purchase'),
+    ]);
+    expect(await page.locator('#funnel-steps tbody tr').count()).toBe(4);
+
+    const current = minuteOf(run.endedAt);
+    const viewsNow = new Map<string, number>();
+    for (const event of run.events) {
+      if (event.type === 'page_view' && minuteOf(event.eventTime) === current) {
+        viewsNow.set(event.page.path, (viewsNow.get(event.page.path) ?? 0) + 1);
+      }
+    }
+    const mostViews = Math.max(...viewsNow.values());
+    const topLabel = charts.pages?.labels[0] ?? '';
+    expect(viewsNow.get(topLabel)).toBe(mostViews);
+    expect(charts.pages?.datasets[0]?.data[0]).toBe(mostViews);
+
+    const sessionsNow = new Set(
+      run.events.filter((event) => minuteOf(event.eventTime) === current).map((event) => event.sessionId),
+    );
+    expect(charts.sessions?.datasets[0]?.data.at(-1)).toBe(sessionsNow.size);
+    expect(await kpi(page, 'kpi-sessions')).toBe(sessionsNow.size.toLocaleString('en-US'));
+
+    const closedSessions = segments.reduce((sum, row) => sum + row.sessions, 0);
+    const closedChart = charts.closed;
+    const closedDrawn = (closedChart?.datasets ?? [])
+      .flatMap((dataset) => dataset.data)
+      .reduce((a, b) => a + b, 0);
+    expect(closedDrawn).toBe(closedSessions);
+    expect(new Set(charts.segments?.labels)).toEqual(new Set(segments.map((row) => row.segment)));
+    expect(new Set(charts.devices?.labels)).toEqual(new Set(segments.map((row) => row.device)));
+    const abandoned = segments.reduce((sum, row) => sum + row.abandonedCarts, 0);
+    expect(await kpi(page, 'kpi-abandoned')).toBe(abandoned.toLocaleString('en-US'));
+
+    const mapping = page.locator('#pipeline-table tbody tr');
+    await expect.poll(() => mapping.count()).toBe(1);
+    expect(await mapping.locator('td').first().textContent()).toBe(run.groupId);
+    expect(await mapping.locator('td').nth(2).textContent()).toBe('0');
+    expect(await kpi(page, 'kpi-dlq')).toBe(String(run.bad));
+    expect(run.bad).toBeGreaterThan(0);
+
+    // Nothing but the dashboard's own origin was asked for, and nothing went wrong in the page.
+    expect(requests.filter((url) => !url.startsWith(dashboard.url))).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(statSync(screenshot).size).toBeGreaterThan(50_000);
+  });
+
+  it('says what is missing when the table is empty and no pipeline statistics are given', async () => {
+    // Prepare
+    const tables = await createTestTables();
+    const dashboard = await startDashboard({
+      dynamo: dynamoClient(),
+      tables,
+      source: 'integration test',
+      logger: { info: () => {}, warn: () => {} },
+    });
+    onTestFinished(() => dashboard.stop());
+
+    // Act
+    const { page, problems } = await openDashboard(dashboard.url);
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-empty.png'), fullPage: true });
+
+    // Assert
+    await expect.poll(() => page.locator('#activity-empty').isVisible()).toBe(true);
+    expect(await page.locator('#activity-empty').textContent()).toContain('No events');
+    expect(await page.locator('#segments-empty').textContent()).toContain('no enriched sessions');
+    expect(await page.locator('#pipeline-empty').textContent()).toContain('npm run demo');
+    expect(await kpi(page, 'kpi-lag')).toBe('–');
+    expect(await page.locator('#status').getAttribute('data-state')).toBe('live');
+    expect(problems).toEqual([]);
+  });
+});
