@@ -110,6 +110,13 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn !== undefined) functions.set(fn.key, fn);
   }
 
+  const kafka = new Kafka({
+    clientId: `esm-emulator-${service.service}`,
+    brokers: [...options.brokers],
+    logLevel: logLevel.NOTHING,
+  });
+  await assertTopicsExist(kafka, mappings);
+
   const serviceDir = resolve(options.serviceDir);
   const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');
   const started = performance.now();
@@ -142,11 +149,6 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     );
   }
 
-  const kafka = new Kafka({
-    clientId: `esm-emulator-${service.service}`,
-    brokers: [...options.brokers],
-    logLevel: logLevel.NOTHING,
-  });
   let producer: Promise<Producer> | undefined;
   const destinationProducer = (): Promise<Producer> => {
     producer ??= (async () => {
@@ -156,8 +158,6 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     })();
     return producer;
   };
-
-  await assertTopicsExist(kafka, mappings);
 
   const pollers: MappingPoller[] = [];
   const stop = async (): Promise<void> => {

@@ -87,6 +87,23 @@ export interface MappingPollerOptions {
   readonly statsIntervalMs?: number;
 }
 
+/**
+ * Retries a cluster request while Kafka answers with a retriable error (a group
+ * coordinator still loading, a leader moving): normal for seconds after a broker starts.
+ */
+const retriable = async <T>(request: () => Promise<T>, attempts = 40): Promise<T> => {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await request();
+    } catch (error) {
+      const canRetry =
+        typeof error === 'object' && error !== null && Reflect.get(error, 'retriable') === true;
+      if (!canRetry || attempt >= attempts) throw error;
+      await new Promise((wake) => setTimeout(wake, 250));
+    }
+  }
+};
+
 /** Records per partition buffered before fetching pauses. */
 const highWater = (batchSize: number): number => batchSize * 2 + 500;
 
@@ -136,6 +153,7 @@ export class MappingPoller {
   readonly #running = new Set<Promise<void>>();
   readonly #paused = new Set<number>();
   #commitChain: Promise<void> = Promise.resolve();
+  #startingAt = new Map<number, string>();
   readonly #committed = new Map<string, number>();
   #lagByPartition: Record<string, number> = {};
   #assigned = 0;
@@ -183,8 +201,8 @@ export class MappingPoller {
   async start(): Promise<void> {
     const { mapping, fn } = this.#options;
     await this.#admin.connect();
-    await this.#positionNewGroup();
-    await this.#refreshLag();
+    this.#startingAt = await this.#startingOffsets();
+    await retriable(() => this.#refreshLag());
 
     const consumer = this.#options.kafka.consumer({
       groupId: mapping.consumerGroupId,
@@ -197,6 +215,7 @@ export class MappingPoller {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       const assigned = new Set(payload.memberAssignment[mapping.topic] ?? []);
       this.#assigned = assigned.size;
+      this.#applyStartingOffsets(consumer, assigned);
       for (const key of this.#planner.partitionKeys) {
         const partition = Number(key.slice(key.lastIndexOf('-') + 1));
         if (!assigned.has(partition)) this.#planner.revoke(key);
@@ -288,49 +307,49 @@ export class MappingPoller {
   }
 
   /**
-   * A consumer group without committed offsets starts at StartingPosition; one with
-   * committed offsets resumes from them and StartingPosition is ignored
-   * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-consumer-group-id.html). The
-   * start offsets are committed before the group is joined, so a mapping's start is a
-   * fixed point: what is produced after start() returns is delivered, even for LATEST.
+   * Where each partition without a committed offset starts. A consumer group without
+   * committed offsets starts at StartingPosition; one with committed offsets resumes from
+   * them and StartingPosition is ignored
+   * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-consumer-group-id.html). Positions
+   * are taken before the group is joined and committed as soon as it is, so start() is a
+   * fixed point: what is produced after it returns is delivered, even for LATEST.
    */
-  async #positionNewGroup(): Promise<void> {
+  async #startingOffsets(): Promise<Map<number, string>> {
     const { mapping } = this.#options;
-    const [committed] = await this.#admin.fetchOffsets({
-      groupId: mapping.consumerGroupId,
-      topics: [mapping.topic],
-    });
+    const [committed] = await retriable(() =>
+      this.#admin.fetchOffsets({ groupId: mapping.consumerGroupId, topics: [mapping.topic] }),
+    );
     const partitions = committed?.partitions ?? [];
     const missing = partitions.filter((p) => p.offset === '-1').map((p) => p.partition);
-    if (missing.length === 0) return;
+    const starts = new Map<number, string>();
+    if (missing.length === 0) return starts;
     const groupIsNew = missing.length === partitions.length;
-    let offsets: Array<{ partition: number; offset: string }>;
     if (groupIsNew && mapping.startingPosition === StartingPosition.AtTimestamp) {
-      const byTime = await this.#admin.fetchTopicOffsetsByTimestamp(
-        mapping.topic,
-        mapping.startingPositionTimestampMs,
+      const byTime = await retriable(() =>
+        this.#admin.fetchTopicOffsetsByTimestamp(mapping.topic, mapping.startingPositionTimestampMs),
       );
-      offsets = byTime.map((p) => ({ partition: p.partition, offset: p.offset }));
+      for (const p of byTime) starts.set(p.partition, p.offset);
     } else {
-      const ends = await this.#admin.fetchTopicOffsets(mapping.topic);
+      const ends = await retriable(() => this.#admin.fetchTopicOffsets(mapping.topic));
       // Partitions added to a group that already has offsets are read from their start, losing nothing.
       const useLatest = groupIsNew && mapping.startingPosition === StartingPosition.Latest;
-      offsets = ends.map((p) => ({ partition: p.partition, offset: useLatest ? p.high : p.low }));
+      for (const p of ends) starts.set(p.partition, useLatest ? p.high : p.low);
     }
-    const toSet = offsets.filter((p) => missing.includes(p.partition));
-    try {
-      await this.#admin.setOffsets({
-        groupId: mapping.consumerGroupId,
-        topic: mapping.topic,
-        partitions: toSet,
-      });
-    } catch (error) {
-      // An active member elsewhere (another emulator) owns the group; it decides the positions.
-      this.#options.log.warn('could not set the starting position', {
-        mapping: mapping.uuid,
-        error: error instanceof Error ? error.message : String(error),
-      });
+    for (const partition of starts.keys()) if (!missing.includes(partition)) starts.delete(partition);
+    return starts;
+  }
+
+  /** Seeks newly assigned partitions that have no committed offset to their start, and commits it. */
+  #applyStartingOffsets(consumer: Consumer, assigned: ReadonlySet<number>): void {
+    const commits: Commit[] = [];
+    for (const partition of assigned) {
+      const offset = this.#startingAt.get(partition);
+      if (offset === undefined) continue;
+      this.#startingAt.delete(partition);
+      consumer.seek({ topic: this.#mapping.topic, partition, offset });
+      commits.push({ topic: this.#mapping.topic, partition, offset: Number(offset) });
     }
+    if (commits.length > 0) this.#commit(commits);
   }
 
   async #refreshLag(): Promise<void> {

@@ -435,9 +435,16 @@ export const loadServerlessConfig = async (
     const config: unknown = JSON.parse(stdout);
     return config;
   } catch (error) {
-    const stderr =
-      typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr).trim() : '';
-    throw new ServerlessConfigError(`serverless print failed${stderr ? `: ${stderr}` : ''}`, {
+    // serverless prints its error on stdout and its environment banner on stderr.
+    const output = ['stdout', 'stderr']
+      .map((stream) =>
+        typeof error === 'object' && error !== null && stream in error
+          ? String(Reflect.get(error, stream))
+          : '',
+      )
+      .join('\n')
+      .trim();
+    throw new ServerlessConfigError(`serverless print failed${output ? `:\n${output}` : ''}`, {
       cause: error,
     });
   }

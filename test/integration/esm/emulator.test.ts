@@ -1,0 +1,243 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MappingConfigError } from '../../../local/esm/errors.ts';
+import { testBrokers } from '../helpers.ts';
+import {
+  bundleDirectory,
+  committedOffsets,
+  createTopic,
+  deliveredRecords,
+  emulatorFor,
+  json,
+  produce,
+  readInvocations,
+  recordDirectory,
+  recorderConfig,
+  waitForInvocations,
+} from './support.ts';
+
+let bundleDir: string;
+
+beforeAll(() => {
+  bundleDir = bundleDirectory();
+});
+
+const groupId = (): string => `esm-test-${randomUUID().slice(0, 8)}`;
+
+describe('ESM emulator payload', () => {
+  it('delivers records exactly as Lambda does: base64, headers as byte arrays, key omitted when null', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const recordDir = recordDirectory();
+    await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: groupId(), batchSize: 10, maximumBatchingWindow: 1 },
+        environment: { FIXTURE_SETTING: 'from-serverless-yml' },
+      }),
+      environmentOverrides: { FIXTURE_SETTING: 'from-local-override' },
+    });
+
+    // Act
+    await produce(topic, [
+      { key: 'user-1', value: json({ n: 1 }), headers: { trace: 'abc', ver: Buffer.from([1, 2]) } },
+      { key: null, value: 'plain text' },
+    ]);
+    const [invocation] = await waitForInvocations(recordDir, (all) => deliveredRecords(all).length >= 2);
+
+    // Assert
+    expect(invocation?.event.eventSource).toBe('SelfManagedKafka');
+    expect(invocation?.event.bootstrapServers).toBe(testBrokers().join(','));
+    expect(Object.keys(invocation?.event ?? {})).toEqual(['eventSource', 'bootstrapServers', 'records']);
+    const records = invocation?.event.records[`${topic}-0`] ?? [];
+    expect(records).toHaveLength(2);
+    const [first, second] = records;
+    expect(first).toEqual({
+      topic,
+      partition: 0,
+      offset: 0,
+      timestamp: expect.any(Number),
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from('user-1').toString('base64'),
+      value: Buffer.from(json({ n: 1 })).toString('base64'),
+      headers: [{ trace: [...Buffer.from('abc')] }, { ver: [1, 2] }],
+    });
+    expect(second).not.toHaveProperty('key');
+    expect(second?.value).toBe(Buffer.from('plain text').toString('base64'));
+    expect(second?.headers).toEqual([]);
+    expect(invocation?.functionName).toBe('clickstream-dev-recorder');
+    expect(invocation?.remainingMs).toBeGreaterThan(0);
+    expect(invocation?.env.FIXTURE_SETTING).toBe('from-local-override');
+  });
+});
+
+describe('ESM emulator batching', () => {
+  it('closes a batch on BatchSize before the window, and delivers the rest when the window expires', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const recordDir = recordDirectory();
+    await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: groupId(), batchSize: 5, maximumBatchingWindow: 3 },
+      }),
+    });
+
+    // Act
+    const producedAt = Date.now();
+    await produce(
+      topic,
+      Array.from({ length: 12 }, (_, n) => ({ value: json({ n }) })),
+    );
+    const invocations = await waitForInvocations(recordDir, (all) => deliveredRecords(all).length >= 12);
+
+    // Assert
+    expect(invocations.map((i) => deliveredRecords([i]).length)).toEqual([5, 5, 2]);
+    const [full1, full2, partial] = invocations;
+    // The full batches did not wait for the window; the partial one did.
+    expect(full2?.at ?? 0).toBeLessThan(partial?.at ?? 0);
+    expect(full1?.at ?? 0).toBeLessThanOrEqual(full2?.at ?? 0);
+    expect((partial?.at ?? 0) - producedAt).toBeGreaterThanOrEqual(3000 - 50);
+  });
+
+  it('keeps each partition in offset order, one batch per partition at a time, and commits every offset', async () => {
+    // Prepare
+    const topic = await createTopic(3);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 7, maximumBatchingWindow: 1 },
+      }),
+    });
+
+    // Act
+    for (let round = 0; round < 3; round += 1) {
+      await produce(
+        topic,
+        Array.from({ length: 30 }, (_, n) => ({ key: `user-${n % 9}`, value: json({ round, n }) })),
+      );
+    }
+    const invocations = await waitForInvocations(recordDir, (all) => deliveredRecords(all).length >= 90);
+
+    // Assert
+    const byPartition = new Map<number, number[]>();
+    for (const record of deliveredRecords(invocations)) {
+      byPartition.set(record.partition, [...(byPartition.get(record.partition) ?? []), record.offset]);
+    }
+    expect([...byPartition.values()].flat()).toHaveLength(90);
+    for (const offsets of byPartition.values()) {
+      expect(offsets).toEqual(offsets.map((_, i) => i));
+    }
+    for (const invocation of invocations)
+      expect(deliveredRecords([invocation]).length).toBeLessThanOrEqual(7);
+    const expected = Object.fromEntries(
+      [...byPartition].map(([partition, offsets]) => [partition, offsets.length]),
+    );
+    await expect.poll(async () => Object.fromEntries(await committedOffsets(group, topic))).toEqual(expected);
+    await expect.poll(() => emulator.stats().mappings[0]?.lag, { timeout: 5000 }).toBe(0);
+  });
+
+  it('keeps one warm module scope across invocations', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: groupId(), batchSize: 1 },
+      }),
+    });
+
+    // Act
+    await produce(
+      topic,
+      Array.from({ length: 8 }, (_, n) => ({ value: json({ n }) })),
+    );
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 8);
+
+    // Assert
+    expect(new Set(invocations.map((i) => i.instanceId)).size).toBe(1);
+    expect(invocations.map((i) => i.invocation)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(emulator.stats().functions.recorder?.coldStarts).toBe(1);
+  });
+});
+
+describe('ESM emulator filtering', () => {
+  it('never delivers filtered records and commits their offsets', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: {
+          topic,
+          consumerGroupId: group,
+          batchSize: 100,
+          maximumBatchingWindow: 1,
+          filterPatterns: [
+            { value: { type: ['purchase'], price: [{ numeric: ['>=', 10] }] } },
+            { value: { page: [{ prefix: '/cart' }] } },
+          ],
+        },
+      }),
+    });
+
+    // Act
+    await produce(topic, [
+      { value: json({ type: 'purchase', price: 12 }) }, // delivered
+      { value: json({ type: 'purchase', price: 5 }) }, // filtered: price
+      { value: json({ type: 'view', page: '/cart/1' }) }, // delivered: second filter
+      { value: json({ type: 'view', page: '/home' }) }, // filtered
+      { value: json({ type: 'view' }) }, // filtered (last record of the topic)
+    ]);
+    const invocations = await waitForInvocations(recordDir, (all) => deliveredRecords(all).length >= 2);
+
+    // Assert
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0)).toBe(5);
+    expect(deliveredRecords(readInvocations(recordDir)).map((r) => r.offset)).toEqual([0, 2]);
+    expect(invocations).toHaveLength(1);
+  });
+});
+
+describe('ESM emulator configuration', () => {
+  it('refuses to start a mapping whose topic does not exist, naming the function and setting', async () => {
+    // Prepare
+    const recordDir = recordDirectory();
+    const missing = `missing-${randomUUID().slice(0, 8)}`;
+
+    // Act
+    const starting = emulatorFor({
+      bundleDir,
+      config: recorderConfig({ recordDir, kafka: { topic: missing } }),
+    });
+
+    // Assert
+    await expect(starting).rejects.toThrow(MappingConfigError);
+    await expect(starting).rejects.toThrow(`function "recorder": Topics topic "${missing}" does not exist`);
+  });
+
+  it('refuses a batch size out of range before touching Kafka', async () => {
+    // Prepare
+    const topic = `unused-${randomUUID().slice(0, 8)}`;
+
+    // Act
+    const starting = emulatorFor({
+      bundleDir,
+      config: recorderConfig({ recordDir: '/nonexistent', kafka: { topic, batchSize: 20_000 } }),
+    });
+
+    // Assert
+    await expect(starting).rejects.toThrow(
+      'function "recorder": BatchSize must be an integer from 1 to 10000',
+    );
+  });
+});
