@@ -1,0 +1,146 @@
+/**
+ * `npm run deploy` / `npm run remove`: deploys the stack to AWS against Confluent Cloud or
+ * Amazon MSK, or tears it down. Settings come from the environment and `.env`
+ * (.env.example lists them all); `--help` for usage.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Kafka } from 'kafkajs';
+import { DeployError } from './errors.ts';
+import { adminKafkaConfig } from './kafka-admin.ts';
+import { loadMskTokenSigner, type MskTokenSigner } from './msk-iam.ts';
+import { runCommand } from './run-command.ts';
+import { type DeploySettings, KafkaProvider, readDeploySettings, serverlessArgs } from './settings.ts';
+import { deployTopics, ensureTopics } from './topics.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+const HELP = `Usage: npm run deploy -- [options]      (tsx deploy/cli.ts deploy)
+       npm run remove -- [options]      (tsx deploy/cli.ts remove)
+       tsx deploy/cli.ts check [options]
+
+Commands:
+  deploy  Check every setting, create the missing topics on the cluster, run
+          \`sls deploy\`, then apply the ksql migrations when KSQLDB_URL is set.
+  remove  Run \`sls remove\` for the stage (topics and their data are kept).
+  check   Check the settings and print the serverless command, create nothing.
+
+Options:
+  --stage <name>      Stage to deploy (default: STAGE); "confluent" and "msk" also pick
+                      the Kafka provider, any other stage needs KAFKA_PROVIDER.
+  --region <region>   AWS region (default: AWS_REGION).
+  --env-file <path>   Settings file (default: .env in the repository, if present).
+  -h, --help          Show this help.
+
+Settings (environment or .env; .env.example documents each):
+  all        STAGE, AWS_REGION, KAFKA_PROVIDER, KAFKA_BOOTSTRAP_SERVERS
+  confluent  KAFKA_SECRET_ARN, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD
+  msk        MSK_CLUSTER_ARN, MSK_SUBNET_IDS, MSK_SECURITY_GROUP_IDS
+             (and the aws-msk-iam-sasl-signer-js package)
+  optional   TOPIC_PARTITIONS, KSQLDB_URL (+ KSQLDB_API_KEY, KSQLDB_API_SECRET),
+             AGGREGATE_/ENRICH_ BATCH_SIZE, BATCH_WINDOW, CONSUMER_GROUP_ID,
+             OFFSET_LAG_THRESHOLD, LOG_RETENTION_DAYS
+AWS credentials come from the usual AWS variables or profile, as for the AWS CLI.
+`;
+
+const log = (message: string, fields: Record<string, unknown> = {}): void => {
+  const details = Object.entries(fields)
+    .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`)
+    .join(' ');
+  console.error(`[deploy] ${message}${details ? ` ${details}` : ''}`);
+};
+
+const serverless = (args: readonly string[]): Promise<void> =>
+  runCommand('npx', ['sls', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
+  });
+
+const createTopics = async (settings: DeploySettings, signer: MskTokenSigner | undefined): Promise<void> => {
+  const admin = new Kafka(adminKafkaConfig(settings, signer)).admin();
+  await admin.connect();
+  try {
+    const created = await ensureTopics(admin, deployTopics(settings.topicPartitions));
+    log('topics ready', { created: created.length > 0 ? created : 'none (all existed)' });
+  } finally {
+    await admin.disconnect();
+  }
+};
+
+const deploy = async (settings: DeploySettings): Promise<void> => {
+  // Loaded before anything is created: a missing package must not leave half a deployment.
+  const signer = settings.kafka.provider === KafkaProvider.Msk ? await loadMskTokenSigner() : undefined;
+  log('creating missing topics', { brokers: settings.kafka.bootstrapServers });
+  await createTopics(settings, signer);
+  log('deploying the stack', {
+    stage: settings.stage,
+    region: settings.region,
+    kafka: settings.kafka.provider,
+  });
+  await serverless(serverlessArgs('deploy', settings));
+  if (settings.ksqldbUrl === undefined) {
+    log('KSQLDB_URL is not set: ksql migrations not applied (npm run ksql -- apply when it is)');
+    return;
+  }
+  log('applying ksql migrations', { ksqldb: settings.ksqldbUrl });
+  await runCommand(
+    'npx',
+    ['tsx', 'local/ksql/cli.ts', 'apply', '--var', `OUTPUT_PARTITIONS=${settings.topicPartitions}`],
+    { cwd: ROOT },
+  );
+  log('deployed', { stage: settings.stage });
+};
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    options: {
+      stage: { type: 'string' },
+      region: { type: 'string' },
+      'env-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help === true || command === undefined) {
+    process.stdout.write(HELP);
+    return command === undefined && values.help !== true ? 1 : 0;
+  }
+  if (command !== 'deploy' && command !== 'remove' && command !== 'check') {
+    console.error(`unknown command "${command}"\n\n${HELP}`);
+    return 1;
+  }
+  const envFile = values['env-file'] ?? join(ROOT, '.env');
+  if (values['env-file'] !== undefined || existsSync(envFile)) process.loadEnvFile(envFile);
+
+  const settings = readDeploySettings(process.env, { stage: values.stage, region: values.region });
+  if (command === 'check') {
+    log('settings complete', {
+      stage: settings.stage,
+      region: settings.region,
+      kafka: settings.kafka.provider,
+    });
+    process.stdout.write(`npx sls ${serverlessArgs('deploy', settings).join(' ')}\n`);
+    return 0;
+  }
+  if (command === 'remove') {
+    await serverless(serverlessArgs('remove', settings));
+    log('removed; the topics and their data are still on the cluster', { stage: settings.stage });
+    return 0;
+  }
+  await deploy(settings);
+  return 0;
+};
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof DeployError ? error.message : error);
+    process.exitCode = 1;
+  },
+);
