@@ -56,6 +56,11 @@ export class InMemoryAggregateStore implements AggregateStore {
   async addSessions(draft: SessionSetDraft): Promise<void> {
     this.writes += 1;
     const item = this.#itemOrNew(draft.key);
+    Object.assign(item.attributes, {
+      entity: 'SessionSet',
+      minute: draft.minute,
+      expiresAt: draft.expiresAt,
+    });
     for (const session of draft.sessions) item.sessions.add(session);
   }
 

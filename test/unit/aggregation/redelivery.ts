@@ -35,6 +35,7 @@ export const deliverWithRetries = async (
   const committed = partitions.map(() => 0);
   let failures = 0;
   while (committed.some((position, index) => position < (partitions[index]?.length ?? 0))) {
+    if (failures > 1000) throw new Error('the delivery does not converge: every retry fails');
     const cuts = partitions.map((records, index) => {
       const start = committed[index] ?? 0;
       const size = 1 + Math.floor(options.random() * options.maxBatchPerPartition);

@@ -1,0 +1,39 @@
+import type { Context } from 'aws-lambda';
+import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
+import {
+  DynamoDbSegmentStatsStore,
+  type SegmentStatsDependencies,
+  writeSegmentStats,
+} from '../../services/enrichment/index.ts';
+import { documentClient } from '../commons/clients/dynamodb.ts';
+import { kafkaProducer } from '../commons/clients/kafka.ts';
+import { sourceRecordsOf } from '../commons/kafka-event.ts';
+import { logger, metrics } from '../commons/observability.ts';
+import { config } from './config.ts';
+
+const dependencies: SegmentStatsDependencies = {
+  store: new DynamoDbSegmentStatsStore(documentClient, config.analyticsTable),
+  deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic),
+  logger,
+  metrics,
+  retentionDays: config.retentionDays,
+  writeConcurrency: config.writeConcurrency,
+};
+
+/**
+ * Writes ksqlDB's per-segment, per-device 5-minute statistics (the segment-stats topic,
+ * via a Kafka event source mapping) to the analytics table for the dashboard. Failures
+ * are thrown so the event source mapping retries the batch; writes are conditional on the
+ * source offset, so a retry never moves a total backwards.
+ */
+export const handler = async (event: unknown, context?: Context): Promise<void> => {
+  if (context !== undefined) logger.addContext(context);
+  try {
+    await writeSegmentStats(sourceRecordsOf(event), dependencies);
+  } catch (error) {
+    logger.error('batch failed; the event source mapping will retry it', { error });
+    throw error;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
