@@ -4,6 +4,7 @@ import type { Message } from 'kafkajs';
 import type { SourceRecord } from '../aggregation/index.ts';
 import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../dead-letter/index.ts';
 import type { ProfileStore, UserProfile } from '../profiles/index.ts';
+import { deadLetterOf } from './dead-letter-of.ts';
 import { cartAbandonedOf, type EnrichedSession, enrichSession } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
 import { lineageHeaders } from './lineage.ts';
@@ -65,21 +66,6 @@ interface SourcedSession {
   readonly record: SourceRecord;
   readonly session: Session;
 }
-
-const deadLetterOf = (record: SourceRecord, reason: string, detail: string): DeadLetter => ({
-  reason,
-  detail,
-  source: {
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    timestamp: record.timestamp,
-    timestampType: record.timestampType,
-  },
-  key: record.key,
-  value: record.value,
-  headers: record.headers,
-});
 
 const messageOf = (
   event: { readonly eventId: string; readonly type: string; readonly userId: string },

@@ -5,14 +5,17 @@ const Count = z.number().int().nonnegative();
 /**
  * The value of a row on the user-sessions topic: the JSON ksqlDB writes for the SESSION-
  * windowed aggregation over the clickstream (ksql/), one column per field, upper-cased as
- * ksqlDB names unquoted columns. The user id and the window are in the key
- * ({@link SessionKey}); columns this service does not read are tolerated and dropped.
+ * ksqlDB names unquoted columns (ksql/V000003__user_sessions.sql). The user id and the
+ * window are in the key ({@link SessionKey}); columns this service does not read (such as
+ * SESSION_START / SESSION_END, copies of the key's window) are tolerated and dropped.
  *
  * This is the contract with the sessions statement; docs/enrichment.md lists it.
  */
 export const SessionRowSchema = z.object({
   /** `COUNT(*)`: every event of the session; at least one. */
   EVENTS: Count.min(1),
+  /** `COUNT_DISTINCT(page->path)`: how many different pages the session saw. */
+  DISTINCT_PAGES: Count,
   /** Page views (`SUM(CASE WHEN type = 'page_view' THEN 1 ELSE 0 END)`). */
   PAGE_VIEWS: Count,
   ADD_TO_CARTS: Count,
@@ -24,8 +27,8 @@ export const SessionRowSchema = z.object({
   /** `LATEST_BY_OFFSET(userAgent)`. */
   USER_AGENT: z.string(),
   /** `EARLIEST_BY_OFFSET(page->path)`, the landing page. */
-  FIRST_PAGE: z.string().nullish(),
+  ENTRY_PAGE: z.string().nullish(),
   /** `LATEST_BY_OFFSET(page->path)`, the exit page. */
-  LAST_PAGE: z.string().nullish(),
+  EXIT_PAGE: z.string().nullish(),
 });
 export type SessionRow = z.infer<typeof SessionRowSchema>;

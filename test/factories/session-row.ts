@@ -15,6 +15,7 @@ export const aSessionKey = (overrides: Partial<SessionKey> = {}): SessionKey => 
 /** The value ksqlDB writes for a browsing session of four page views and no cart. */
 export const aSessionRow = (overrides: Partial<SessionRow> = {}): SessionRow => ({
   EVENTS: 6,
+  DISTINCT_PAGES: 3,
   PAGE_VIEWS: 4,
   ADD_TO_CARTS: 0,
   REMOVE_FROM_CARTS: 0,
@@ -22,8 +23,8 @@ export const aSessionRow = (overrides: Partial<SessionRow> = {}): SessionRow => 
   REVENUE: 0,
   USER_AGENT:
     'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  FIRST_PAGE: '/',
-  LAST_PAGE: '/products/p-0042',
+  ENTRY_PAGE: '/',
+  EXIT_PAGE: '/products/p-0042',
   ...overrides,
 });
 
@@ -34,13 +35,13 @@ export const aConvertedSessionRow = (overrides: Partial<SessionRow> = {}): Sessi
     ADD_TO_CARTS: 1,
     PURCHASES: 1,
     REVENUE: 89.9,
-    LAST_PAGE: '/checkout/complete',
+    EXIT_PAGE: '/checkout/complete',
     ...overrides,
   });
 
 /** A session that put something in the cart and left. */
 export const anAbandonedCartSessionRow = (overrides: Partial<SessionRow> = {}): SessionRow =>
-  aSessionRow({ EVENTS: 7, ADD_TO_CARTS: 2, REMOVE_FROM_CARTS: 1, LAST_PAGE: '/cart', ...overrides });
+  aSessionRow({ EVENTS: 7, ADD_TO_CARTS: 2, REMOVE_FROM_CARTS: 1, EXIT_PAGE: '/cart', ...overrides });
 
 /** Where a record sits on its topic. */
 export interface RecordPosition {

@@ -23,8 +23,8 @@ describe('decodeSessionRecord', () => {
   });
 
   it('drops columns it does not read, and accepts rows without the optional ones', () => {
-    const { REMOVE_FROM_CARTS: _removed, FIRST_PAGE: _first, LAST_PAGE: _last, ...required } = aSessionRow();
-    const value = Buffer.from(JSON.stringify({ ...required, SESSION_ID: 's-1', WINDOW_START: 1 }));
+    const { REMOVE_FROM_CARTS: _removed, ENTRY_PAGE: _entry, EXIT_PAGE: _exit, ...required } = aSessionRow();
+    const value = Buffer.from(JSON.stringify({ ...required, SESSION_START: 1, SESSION_END: 2 }));
 
     const decoded = decodeSessionRecord({ key: aSessionRecord().key, value });
 

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+const Count = z.number().int().nonnegative();
+const EpochMillis = z.number().int().nonnegative();
+
+/**
+ * The value of a row on the segment-stats topic: the JSON ksqlDB writes for the 5-minute
+ * TUMBLING aggregation over enriched sessions (ksql/V000006__sessions_enriched.sql). Every
+ * row carries the window's running totals (EMIT CHANGES), so the latest row is the truth.
+ */
+export const SegmentStatsRowSchema = z.object({
+  CUSTOMER_SEGMENT: z.string().min(1),
+  DEVICE_CLASS: z.string().min(1),
+  SESSIONS: Count.min(1),
+  CONVERSIONS: Count,
+  ABANDONED_CARTS: Count,
+  REVENUE: z.number().nonnegative(),
+  CONVERSION_RATE: z.number().min(0).max(1),
+  WINDOW_START: EpochMillis,
+  WINDOW_END: EpochMillis,
+});
+export type SegmentStatsRow = z.infer<typeof SegmentStatsRowSchema>;
+
+/** The `entity` attribute of a segment-stats item in the analytics table. */
+export const SEGMENT_STATS_ENTITY = 'SegmentStats' as const;
+
+/**
+ * One segment × device class × 5-minute window in the analytics table. Keys: one partition
+ * per UTC day (`SEGMENTS#<day>`), so a dashboard reads a day in one Query; the sort key
+ * orders by window, then segment, then device.
+ */
+export interface SegmentStatsItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly entity: typeof SEGMENT_STATS_ENTITY;
+  /** ISO-8601 UTC. */
+  readonly windowStart: string;
+  readonly windowEnd: string;
+  readonly segment: string;
+  readonly deviceClass: string;
+  readonly sessions: number;
+  readonly conversions: number;
+  readonly abandonedCarts: number;
+  /** Integer cents, as every money amount in the analytics table. */
+  readonly revenueCents: number;
+  readonly conversionRate: number;
+  /** The segment-stats record this item was written from: `<topic>-<partition>` and offset. */
+  readonly source: string;
+  readonly sourceOffset: number;
+  /** Epoch seconds, for DynamoDB TTL. */
+  readonly expiresAt: number;
+}
+
+/** The partition of a UTC day's segment statistics. */
+export const segmentStatsPartition = (day: string): string => `SEGMENTS#${day}`;
+
+/** Builds the item of a segment-stats row read from `source` at `offset`. */
+export const segmentStatsItem = (
+  row: SegmentStatsRow,
+  source: { readonly id: string; readonly offset: number },
+  retentionDays: number,
+): SegmentStatsItem => {
+  const windowStart = new Date(row.WINDOW_START).toISOString();
+  return {
+    pk: segmentStatsPartition(windowStart.slice(0, 10)),
+    sk: `WINDOW#${windowStart}#SEGMENT#${row.CUSTOMER_SEGMENT}#DEVICE#${row.DEVICE_CLASS}`,
+    entity: SEGMENT_STATS_ENTITY,
+    windowStart,
+    windowEnd: new Date(row.WINDOW_END).toISOString(),
+    segment: row.CUSTOMER_SEGMENT,
+    deviceClass: row.DEVICE_CLASS,
+    sessions: row.SESSIONS,
+    conversions: row.CONVERSIONS,
+    abandonedCarts: row.ABANDONED_CARTS,
+    revenueCents: Math.round(row.REVENUE * 100),
+    conversionRate: row.CONVERSION_RATE,
+    source: source.id,
+    sourceOffset: source.offset,
+    expiresAt: Math.floor(row.WINDOW_END / 1000) + retentionDays * 86_400,
+  };
+};
+
+/** What a conditional write did. */
+export const PutOutcome = {
+  Written: 'written',
+  /** The item already holds this record or a later one of the same source: nothing to do. */
+  Stale: 'stale',
+} as const;
+export type PutOutcome = (typeof PutOutcome)[keyof typeof PutOutcome];
+
+/**
+ * The port segment statistics are written through. `put` replaces the item unless it was
+ * written from a later (or the same) offset of the same source partition, so redelivered
+ * or reordered rows never move totals backwards.
+ */
+export interface SegmentStatsStore {
+  put(item: SegmentStatsItem): Promise<PutOutcome>;
+}

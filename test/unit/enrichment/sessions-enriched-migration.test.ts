@@ -1,0 +1,129 @@
+import { describe, expect, it } from 'vitest';
+import { type KafkaRecord, KsqlEngine } from '../../../local/ksql/engine.ts';
+import { loadMigrations, resolveVariables } from '../../../local/ksql/migrations/migrations.ts';
+import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
+import {
+  decodeSessionKey,
+  type EnrichedSession,
+  enrichSession,
+  parseUserAgent,
+  SegmentStatsRowSchema,
+} from '../../../services/enrichment/index.ts';
+import type { UserProfile } from '../../../services/profiles/index.ts';
+import { aClickstreamEvent } from '../../factories/clickstream-event.ts';
+import {
+  aConvertedSessionRow,
+  anAbandonedCartSessionRow,
+  aSessionKey,
+  aSessionRow,
+} from '../../factories/session-row.ts';
+import { aProfile } from './fakes.ts';
+
+/*
+ * The ksql side of the loop on the embedded engine (local/ksql), offline: the statements of
+ * ksql/ as migrated, fed records shaped as on the real topics.
+ */
+
+const utf8 = new TextEncoder();
+
+const startEngine = async (): Promise<KsqlEngine> => {
+  const engine = new KsqlEngine();
+  for (const migration of await loadMigrations('ksql', resolveVariables({}, {})))
+    engine.executeScript(migration.sql);
+  return engine;
+};
+
+const eventRecord = (event: ClickstreamEvent): KafkaRecord => ({
+  topic: 'clickstream-events',
+  key: utf8.encode(event.userId),
+  value: utf8.encode(JSON.stringify(event)),
+  timestamp: event.eventTime,
+});
+
+const enrichedRecord = (enriched: EnrichedSession): KafkaRecord => ({
+  topic: 'clickstream-sessions-enriched',
+  key: utf8.encode(enriched.userId),
+  value: utf8.encode(JSON.stringify(enriched)),
+  timestamp: enriched.sessionEnd,
+});
+
+describe('the user-sessions topic, as the embedded engine writes it', () => {
+  it('has session-windowed keys that decodeSessionKey reads back as user, start and end', async () => {
+    // Prepare: three events of one user, then another user's event after the gap and grace.
+    const engine = await startEngine();
+    const t0 = Date.parse('2026-11-25T10:00:00Z');
+    const events = [0, 4_000, 9_000].map((offset) =>
+      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + offset }),
+    );
+    const later = aClickstreamEvent({ userId: 'user-43', eventTime: t0 + 120_000 });
+
+    // Act
+    const output = [...events, later]
+      .flatMap((event) => engine.process(eventRecord(event)))
+      .filter((record) => record.topic === 'clickstream-user-sessions' && record.value !== null);
+
+    // Assert
+    expect(output).toHaveLength(1);
+    const key = Buffer.from(output[0]?.key ?? new Uint8Array());
+    expect(decodeSessionKey(key)).toEqual({ userId: 'user-42', windowStart: t0, windowEnd: t0 + 9_000 });
+  });
+});
+
+describe('ksql/V000006__sessions_enriched.sql', () => {
+  it('counts sessions, conversions and revenue per segment and device per 5-minute window', async () => {
+    // Prepare
+    const engine = await startEngine();
+    const windowStart = Date.parse('2026-11-25T10:00:00Z');
+    const enriched = (userId: string, row = aSessionRow(), profile?: UserProfile, endOffset = 60_000) => {
+      const key = aSessionKey({
+        userId,
+        windowStart: windowStart + endOffset - 30_000,
+        windowEnd: windowStart + endOffset,
+      });
+      return enrichSession({ ...key, row }, profile, parseUserAgent(row.USER_AGENT));
+    };
+    const vip = aProfile({ segment: 'vip' });
+    const sessions = [
+      enriched('u1', aConvertedSessionRow({ REVENUE: 100 }), vip),
+      enriched('u2', aConvertedSessionRow({ REVENUE: 50.5 }), vip),
+      enriched('u3', anAbandonedCartSessionRow(), vip),
+      enriched('u4', aSessionRow(), vip),
+      enriched('bot-1', aSessionRow(), undefined, 90_000),
+      // The next window: its own row.
+      enriched('u5', aConvertedSessionRow({ REVENUE: 10 }), vip, 360_000),
+    ];
+
+    // Act
+    const rows = sessions
+      .flatMap((session) => engine.process(enrichedRecord(session)))
+      .filter((record) => record.topic === 'clickstream-segment-stats')
+      .map((record) =>
+        SegmentStatsRowSchema.parse(JSON.parse(new TextDecoder().decode(record.value ?? undefined))),
+      );
+
+    // Assert: the latest row of each segment × device × window holds its totals.
+    const latest = new Map(
+      rows.map((row) => [`${row.CUSTOMER_SEGMENT}/${row.DEVICE_CLASS}/${row.WINDOW_START}`, row]),
+    );
+    expect(Object.fromEntries(latest)).toEqual({
+      [`vip/desktop/${windowStart}`]: {
+        CUSTOMER_SEGMENT: 'vip',
+        DEVICE_CLASS: 'desktop',
+        SESSIONS: 4,
+        CONVERSIONS: 2,
+        ABANDONED_CARTS: 1,
+        REVENUE: 150.5,
+        CONVERSION_RATE: 0.5,
+        WINDOW_START: windowStart,
+        WINDOW_END: windowStart + 300_000,
+      },
+      [`unknown/desktop/${windowStart}`]: expect.objectContaining({
+        SESSIONS: 1,
+        CONVERSIONS: 0,
+        CONVERSION_RATE: 0,
+      }),
+      [`vip/desktop/${windowStart + 300_000}`]: expect.objectContaining({ SESSIONS: 1, REVENUE: 10 }),
+    });
+    expect(engine.skipped.size).toBe(0);
+  });
+});
