@@ -1,0 +1,173 @@
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import {
+  AggregateStoreError,
+  AnalyticsReader,
+  aggregateBatch,
+  DynamoDbAggregateStore,
+} from '../../../services/aggregation/index.ts';
+import { eventStream } from '../../unit/aggregation/event-stream.ts';
+import { clickstreamEvent, eventRecord } from '../../unit/aggregation/factories.ts';
+import { testDependencies } from '../../unit/aggregation/fakes.ts';
+import { FaultyStore } from '../../unit/aggregation/faulty-store.ts';
+import { deliverWithRetries, seededRandom } from '../../unit/aggregation/redelivery.ts';
+import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
+import { createTestTables, dynamoClient } from '../helpers.ts';
+import { scannedTotals } from './dynamodb-totals.ts';
+
+/** A document client and a fresh analytics table for the current test. */
+const freshTable = async () => {
+  const client = dynamoClient();
+  const documents = DynamoDBDocumentClient.from(client);
+  onTestFinished(() => client.destroy());
+  const { analytics } = await createTestTables(client);
+  return { documents, table: analytics, store: new DynamoDbAggregateStore(documents, analytics) };
+};
+
+describe('aggregation on DynamoDB (dynalite)', () => {
+  it('leaves exact counts when the same batch is applied twice', async () => {
+    // Prepare
+    const { documents, table, store } = await freshTable();
+    const { events, partitions } = eventStream(400, 3);
+    const batch = partitions.flat();
+    const first = await aggregateBatch(batch, testDependencies(store));
+
+    // Act
+    const second = await aggregateBatch(batch, testDependencies(store));
+
+    // Assert
+    expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+    expect(second.itemsAlreadyApplied).toBe(first.counterItems);
+  });
+
+  it('leaves exact counts when a batch is redelivered cut differently (overlapping offsets)', async () => {
+    // Prepare
+    const { documents, table, store } = await freshTable();
+    const { events, partitions } = eventStream(400, 3);
+    await aggregateBatch(
+      partitions.flatMap((records) => records.slice(0, 70)),
+      testDependencies(store),
+    );
+
+    // Act
+    await aggregateBatch(
+      partitions.flatMap((records) => records.slice(0, 110)),
+      testDependencies(store),
+    );
+    await aggregateBatch(
+      partitions.flatMap((records) => records.slice(110)),
+      testDependencies(store),
+    );
+
+    // Assert
+    expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+  });
+
+  it('fails after writing half the items, then a retry leaves exact counts', async () => {
+    // Prepare
+    const { documents, table, store } = await freshTable();
+    const { events, partitions } = eventStream(400, 3);
+    const batch = partitions.flat();
+
+    // Act
+    const failed = aggregateBatch(batch, testDependencies(new FaultyStore(store, 15)));
+    await expect(failed).rejects.toBeInstanceOf(AggregateStoreError);
+    const halfWritten = await scannedTotals(documents, table);
+    await aggregateBatch(batch, testDependencies(store));
+
+    // Assert
+    expect(halfWritten).not.toEqual(referenceTotals(events));
+    expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+  });
+
+  it('leaves exact counts under random batch cuts and failures', async () => {
+    // Prepare
+    const { documents, table, store } = await freshTable();
+    const { events, partitions } = eventStream(600, 3, 42);
+    const random = seededRandom(42);
+
+    // Act
+    const failures = await deliverWithRetries(
+      partitions,
+      async (batch, attempt) => {
+        await aggregateBatch(
+          batch,
+          testDependencies(attempt.fail ? new FaultyStore(store, Math.floor(random() * 10)) : store),
+        );
+      },
+      { random, maxBatchPerPartition: 80, failureRate: 0.4 },
+    );
+
+    // Assert
+    expect(failures).toBeGreaterThan(0);
+    expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+  });
+
+  it('answers the read-side access patterns', async () => {
+    // Prepare
+    const { documents, table, store } = await freshTable();
+    const at = Date.parse('2026-03-14T09:26:10Z');
+    const events = [
+      ...Array.from({ length: 5 }, (_, i) =>
+        clickstreamEvent({
+          sessionId: `s-${i}`,
+          eventTime: at,
+          page: { path: '/a', title: 'A', referrer: null },
+        }),
+      ),
+      ...Array.from({ length: 3 }, () =>
+        clickstreamEvent({
+          sessionId: 's-1',
+          eventTime: at,
+          page: { path: '/b', title: 'B', referrer: null },
+        }),
+      ),
+      clickstreamEvent({
+        type: 'purchase',
+        sessionId: 's-9',
+        eventTime: at,
+        page: { path: '/c', title: 'C', referrer: null },
+      }),
+      clickstreamEvent({ type: 'page_view', sessionId: 's-9', eventTime: at + 60_000 }),
+    ];
+    await aggregateBatch(
+      events.map((event, offset) => eventRecord(event, offset % 2, offset)),
+      testDependencies(store),
+    );
+    const reader = new AnalyticsReader(documents, table);
+
+    // Act
+    const top = await reader.topPages('2026-03-14T09:26Z', 2);
+    const page = await reader.pageStats('/c', '2026-03-14T09:26Z');
+    const funnel = await reader.funnel('2026-03-14T09:26Z');
+    const funnels = await reader.funnels('2026-03-14T09:00Z', '2026-03-14T09:30Z');
+    const nothing = await reader.pageStats('/c', '2026-03-14T09:27Z');
+
+    // Assert
+    expect(top.map((stats) => [stats.path, stats.views])).toEqual([
+      ['/a', 5],
+      ['/b', 3],
+    ]);
+    expect(page).toEqual({
+      path: '/c',
+      minute: '2026-03-14T09:26Z',
+      views: 0,
+      clicks: 0,
+      addToCarts: 0,
+      purchases: 1,
+      revenue: 59.97,
+    });
+    expect(funnel).toMatchObject({
+      events: 9,
+      pageViews: 8,
+      purchases: 1,
+      revenue: 59.97,
+      uniqueSessions: 6,
+    });
+    expect(funnels.map((each) => [each.minute, each.events])).toEqual([
+      ['2026-03-14T09:26Z', 9],
+      ['2026-03-14T09:27Z', 1],
+    ]);
+    expect(nothing).toBeUndefined();
+  });
+});
