@@ -1,0 +1,298 @@
+/**
+ * Offline checks of the deployment: `sls package` for the Confluent Cloud and the Amazon MSK
+ * stage with no AWS account and no network, assertions on the CloudFormation it generates,
+ * cfn-lint on both templates, and the packaged bundles loading as Lambda loads them.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  cfnLint,
+  extractZip,
+  importBundle,
+  missingHandlers,
+  type PackagedStage,
+  packageStage,
+  policyStatements,
+  resourcesOf,
+  SENTINEL_SECRET,
+  serverless,
+} from './package-helpers.ts';
+
+const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstream/confluent-AbCdEf';
+const CLUSTER_ARN =
+  'arn:aws:kafka:eu-west-1:123456789012:cluster/clickstream/0b1c2d3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e-2';
+const CONFLUENT_PARAMS = {
+  kafkaBootstrapServers: 'pkc-12345.eu-west-1.aws.confluent.cloud:9092',
+  kafkaSecretArn: SECRET_ARN,
+};
+const MSK_PARAMS = {
+  kafkaBootstrapServers: 'b-1.clickstream.abc123.c2.kafka.eu-west-1.amazonaws.com:9098',
+  mskClusterArn: CLUSTER_ARN,
+  mskSubnetIds: 'subnet-0123456789abcdef0,subnet-0123456789abcdef1',
+  mskSecurityGroupIds: 'sg-0123456789abcdef0',
+  // A parameter overrides its default: the consumer group id is configurable per function.
+  enrichConsumerGroupId: 'enrich-sessions-blue',
+};
+
+/** What each function's mapping must say, per stage. */
+const EXPECTED_MAPPINGS = {
+  'aggregate-events': { topic: 'clickstream-events', batchSize: 500, window: 1 },
+  'enrich-sessions': { topic: 'clickstream-user-sessions', batchSize: 100, window: 1 },
+} as const;
+
+const FUNCTION_LOGICAL_IDS = {
+  'aggregate-events': 'AggregateDasheventsLambdaFunction',
+  'enrich-sessions': 'EnrichDashsessionsLambdaFunction',
+} as const;
+
+// The Fn::Sub variable the MSK policy's topic and group ARNs use for `<cluster name>/<uuid>`.
+// biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable, not a template literal
+const CLUSTER = '${Cluster}';
+
+// Actions on data or secrets: none may be granted on every resource.
+const DATA_ACTION = /^(dynamodb|kafka-cluster|kafka|secretsmanager|kms|sns|sqs|s3):/;
+
+const missing = missingHandlers();
+
+describe.skipIf(missing.length > 0)(
+  missing.length > 0
+    ? `deploy packaging (skipped: ${missing.join(', ')} missing; serverless-esbuild cannot bundle it)`
+    : 'deploy packaging',
+  () => {
+    let confluent: PackagedStage;
+    let msk: PackagedStage;
+
+    beforeAll(async () => {
+      // One after the other: both use serverless-esbuild's work folder in the repository.
+      confluent = await packageStage('confluent', CONFLUENT_PARAMS);
+      msk = await packageStage('msk', MSK_PARAMS);
+    }, 120_000);
+
+    const stages = () =>
+      [
+        ['confluent', confluent],
+        ['msk', msk],
+      ] as const;
+
+    it('passes cfn-lint for both stages', async () => {
+      const result = await cfnLint([confluent.templateFile, msk.templateFile]);
+
+      expect(result.output).toBe('');
+      expect(result.code).toBe(0);
+    });
+
+    it('maps the Confluent topics through self-managed Kafka mappings authenticated by the secret ARN', () => {
+      const mappings = resourcesOf(confluent.template, 'AWS::Lambda::EventSourceMapping');
+
+      expect(mappings).toHaveLength(2);
+      for (const [fn, expected] of Object.entries(EXPECTED_MAPPINGS)) {
+        const [, mapping] =
+          mappings.find(([id]) =>
+            id.startsWith(fn === 'aggregate-events' ? 'AggregateDash' : 'EnrichDash'),
+          ) ?? [];
+        expect(mapping).toMatchObject({
+          FunctionName: {
+            'Fn::GetAtt': [FUNCTION_LOGICAL_IDS[fn as keyof typeof FUNCTION_LOGICAL_IDS], 'Arn'],
+          },
+          Topics: [expected.topic],
+          BatchSize: expected.batchSize,
+          MaximumBatchingWindowInSeconds: expected.window,
+          StartingPosition: 'TRIM_HORIZON',
+          SelfManagedEventSource: {
+            Endpoints: { KafkaBootstrapServers: [CONFLUENT_PARAMS.kafkaBootstrapServers] },
+          },
+          SelfManagedKafkaEventSourceConfig: { ConsumerGroupId: `clickstream-confluent-${fn}` },
+          SourceAccessConfigurations: [{ Type: 'BASIC_AUTH', URI: SECRET_ARN }],
+        });
+        // The design retries whole batches (poison records are dead-lettered by the function).
+        expect(mapping).not.toHaveProperty('FunctionResponseTypes');
+        expect(mapping).not.toHaveProperty('DestinationConfig');
+      }
+    });
+
+    it('maps the MSK topics on the cluster ARN with IAM authentication (no secret)', () => {
+      const mappings = resourcesOf(msk.template, 'AWS::Lambda::EventSourceMapping');
+
+      expect(mappings).toHaveLength(2);
+      expect(msk.template.Parameters?.MskClusterArn?.Default).toBe(CLUSTER_ARN);
+      const groups = {
+        'aggregate-events': 'clickstream-msk-aggregate-events',
+        'enrich-sessions': 'enrich-sessions-blue',
+      };
+      for (const [fn, expected] of Object.entries(EXPECTED_MAPPINGS)) {
+        const [, mapping] =
+          mappings.find(([id]) =>
+            id.startsWith(fn === 'aggregate-events' ? 'AggregateDash' : 'EnrichDash'),
+          ) ?? [];
+        expect(mapping).toMatchObject({
+          EventSourceArn: { Ref: 'MskClusterArn' },
+          Topics: [expected.topic],
+          BatchSize: expected.batchSize,
+          MaximumBatchingWindowInSeconds: expected.window,
+          StartingPosition: 'TRIM_HORIZON',
+          AmazonManagedKafkaEventSourceConfig: { ConsumerGroupId: groups[fn as keyof typeof groups] },
+        });
+        expect(mapping).not.toHaveProperty('SourceAccessConfigurations');
+      }
+    });
+
+    it('runs every function on arm64 Node.js 24 within the 14-minute limit of Kafka mappings', () => {
+      for (const [, stage] of stages()) {
+        for (const [, fn] of resourcesOf(stage.template, 'AWS::Lambda::Function')) {
+          expect(fn).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+          expect(fn.Timeout).toBeLessThanOrEqual(14 * 60);
+          expect(fn.MemorySize).toBeGreaterThanOrEqual(512);
+        }
+      }
+    });
+
+    it('puts the MSK functions in the given subnets and the Confluent ones in none', () => {
+      const [, mskFunction] = resourcesOf(msk.template, 'AWS::Lambda::Function')[0] ?? [];
+      const [, confluentFunction] = resourcesOf(confluent.template, 'AWS::Lambda::Function')[0] ?? [];
+
+      expect(mskFunction?.VpcConfig).toEqual({
+        SubnetIds: { 'Fn::Split': [',', MSK_PARAMS.mskSubnetIds] },
+        SecurityGroupIds: { 'Fn::Split': [',', MSK_PARAMS.mskSecurityGroupIds] },
+      });
+      expect(confluentFunction).not.toHaveProperty('VpcConfig');
+    });
+
+    it('grants data actions on named resources only, the secret by its ARN', () => {
+      for (const [name, stage] of stages()) {
+        for (const statement of policyStatements(stage.template)) {
+          const actions = [statement.Action].flat();
+          if (!actions.some((action) => DATA_ACTION.test(action))) continue;
+          const resources = [statement.Resource].flat();
+          expect(resources, `${name}: ${actions.join(',')}`).not.toContain('*');
+          expect(
+            actions.some((action) => action.endsWith(':*') || action === '*'),
+            name,
+          ).toBe(false);
+        }
+      }
+      const secretStatements = policyStatements(confluent.template).filter((statement) =>
+        [statement.Action].flat().includes('secretsmanager:GetSecretValue'),
+      );
+      expect(secretStatements.length).toBeGreaterThan(0);
+      for (const statement of secretStatements) expect(statement.Resource).toEqual([SECRET_ARN]);
+      expect(JSON.stringify(policyStatements(msk.template))).not.toContain('secretsmanager');
+    });
+
+    it('scopes MSK IAM access to the cluster, its topics and the two consumer groups', () => {
+      const statements = policyStatements(msk.template);
+      const byAction = (action: string) =>
+        statements.filter((statement) => [statement.Action].flat().includes(action));
+
+      expect(byAction('kafka-cluster:ReadData')).toHaveLength(1);
+      expect(byAction('kafka-cluster:WriteData')).toHaveLength(1);
+      const reads = JSON.stringify(byAction('kafka-cluster:ReadData')[0]?.Resource);
+      expect(reads).toContain(`:topic/${CLUSTER}/clickstream-events`);
+      expect(reads).toContain(`:topic/${CLUSTER}/clickstream-user-sessions`);
+      expect(reads).not.toContain('clickstream-dlq');
+      const groups = JSON.stringify(byAction('kafka-cluster:AlterGroup')[0]?.Resource);
+      expect(groups).toContain(`:group/${CLUSTER}/clickstream-msk-aggregate-events`);
+      expect(groups).toContain(`:group/${CLUSTER}/enrich-sessions-blue`);
+    });
+
+    it('keeps secrets out of the templates: the Confluent key is a dynamic reference to the secret', () => {
+      for (const [, stage] of stages()) {
+        expect(readFileSync(stage.templateFile, 'utf8')).not.toContain(SENTINEL_SECRET);
+      }
+      const [, fn] = resourcesOf(confluent.template, 'AWS::Lambda::Function')[0] ?? [];
+      expect(fn?.Environment).toMatchObject({
+        Variables: {
+          KAFKA_SSL: 'true',
+          KAFKA_SASL_MECHANISM: 'plain',
+          KAFKA_SASL_USERNAME: `{{resolve:secretsmanager:${SECRET_ARN}:SecretString:username}}`,
+          KAFKA_SASL_PASSWORD: `{{resolve:secretsmanager:${SECRET_ARN}:SecretString:password}}`,
+        },
+      });
+    });
+
+    it('creates the tables of resources/dynamodb-tables.yml on demand, with the GSI and TTL', () => {
+      const tables = Object.fromEntries(resourcesOf(confluent.template, 'AWS::DynamoDB::Table'));
+
+      expect(tables.AnalyticsTable).toMatchObject({
+        TableName: 'clickstream-confluent-analytics',
+        BillingMode: 'PAY_PER_REQUEST',
+        GlobalSecondaryIndexes: [{ IndexName: 'gsi1' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+      expect(tables.UserProfilesTable).toMatchObject({
+        TableName: 'clickstream-confluent-user-profiles',
+        BillingMode: 'PAY_PER_REQUEST',
+      });
+    });
+
+    it('alarms on offset lag, errors and dead letters of each function, and keeps logs 14 days', () => {
+      for (const [, stage] of stages()) {
+        const alarms = resourcesOf(stage.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm);
+        for (const logicalId of Object.values(FUNCTION_LOGICAL_IDS)) {
+          const onFunction = alarms.filter((alarm) => JSON.stringify(alarm.Dimensions).includes(logicalId));
+          expect(onFunction.map((alarm) => alarm.MetricName).sort()).toEqual(['Errors', 'OffsetLag']);
+        }
+        expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
+          expect.arrayContaining(['PoisonRecords', 'SessionsDeadLettered']),
+        );
+        for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: 'AlarmTopic' }]);
+        for (const [, group] of resourcesOf(stage.template, 'AWS::Logs::LogGroup')) {
+          expect(group.RetentionInDays).toBe(14);
+        }
+      }
+    });
+
+    it('outputs what the dashboard needs: region and table names', () => {
+      expect(confluent.template.Outputs).toMatchObject({
+        Region: { Value: { Ref: 'AWS::Region' } },
+        AnalyticsTableName: { Value: { Ref: 'AnalyticsTable' } },
+        UserProfilesTableName: { Value: { Ref: 'UserProfilesTable' } },
+      });
+    });
+
+    it('packages bundles that load as Lambda loads them (ES module, no require)', async () => {
+      const dir = await extractZip(join(msk.dir, 'aggregate-events.zip'));
+
+      const exports = await importBundle(join(dir, 'functions', 'aggregate-events', 'handler.mjs'), {
+        AWS_REGION: 'eu-west-1',
+        KAFKA_BROKERS: '127.0.0.1:9',
+        ANALYTICS_TABLE: 'analytics',
+        DLQ_TOPIC: 'clickstream-dlq',
+      });
+
+      expect(exports).toEqual(['handler']);
+    });
+  },
+);
+
+/** The output of a serverless command that must fail. */
+const failureOutput = async (args: readonly string[]): Promise<string> => {
+  const failed = await serverless(args).then(
+    () => undefined,
+    (error: unknown) => z.object({ stdout: z.string(), stderr: z.string() }).parse(error),
+  );
+  if (failed === undefined) throw new Error(`sls ${args.join(' ')} succeeded; it should have failed`);
+  return failed.stdout + failed.stderr;
+};
+
+describe('deploy settings at packaging', () => {
+  it('stops before packaging when a required setting is missing, naming it', async () => {
+    const output = await failureOutput([
+      'print',
+      '--stage',
+      'confluent',
+      '--param',
+      `kafkaSecretArn=${SECRET_ARN}`,
+    ]);
+
+    expect(output).toContain('Missing deploy setting "kafkaBootstrapServers"');
+    expect(output).not.toContain('Missing deploy setting "kafkaSecretArn"');
+  });
+
+  it('asks for the Kafka provider on a stage that does not imply one', async () => {
+    const output = await failureOutput(['print', '--stage', 'prod']);
+
+    expect(output).toContain('Missing deploy setting "kafkaProvider"');
+  });
+});
