@@ -57,7 +57,7 @@ export const DEFAULT_SNAPSHOT_SETTINGS: SnapshotSettings = {
 };
 
 export const NO_PIPELINE_STATS =
-  'no pipeline statistics: run the dashboard inside `npm run demo`, or give it the Kafka brokers (KAFKA_BROKERS)';
+  'no pipeline statistics: run the dashboard inside npm run demo, or give it the Kafka brokers (KAFKA_BROKERS)';
 
 const MINUTE_MS = 60_000;
 

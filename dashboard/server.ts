@@ -147,9 +147,10 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
   let latest: { at: number; snapshot: Promise<SnapshotResponse> } | undefined;
   let lastFailure: string | undefined;
   const snapshot = (): Promise<SnapshotResponse> => {
-    const now = clock();
+    // Reuse is measured on the machine's clock, not the data clock (which tests pin).
+    const now = performance.now();
     if (latest !== undefined && now - latest.at < SNAPSHOT_REUSE_MS) return latest.snapshot;
-    const next = buildSnapshot(sources, settings, now).then((built) => ({ ...built, refreshMs }));
+    const next = buildSnapshot(sources, settings, clock()).then((built) => ({ ...built, refreshMs }));
     latest = { at: now, snapshot: next };
     // A failed snapshot is not reused: the next request tries again.
     next.catch(() => {

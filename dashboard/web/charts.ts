@@ -100,11 +100,12 @@ const conversionChart = (id: string, color: string): Chart<'bar'> =>
       datasets: [{ label: 'Conversion', data: [], backgroundColor: color, borderRadius: 4 }],
     },
     options: {
+      indexAxis: 'y',
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { label: (item) => `Conversion ${formatRate(item.parsed.y)}` } },
+        tooltip: { callbacks: { label: (item) => `Conversion ${formatRate(item.parsed.x)}` } },
       },
-      scales: { x: plainAxis, y: rateAxis },
+      scales: { x: rateAxis, y: plainAxis },
     },
   });
 
@@ -132,7 +133,7 @@ export const createCharts = (): DashboardCharts => {
           backgroundColor: COLORS.rose,
           pointRadius: 0,
           borderWidth: 2,
-          tension: 0.3,
+          cubicInterpolationMode: 'monotone',
           yAxisID: 'purchases',
         },
       ],
@@ -209,7 +210,7 @@ export const createCharts = (): DashboardCharts => {
           borderColor: COLORS.teal,
           backgroundColor: COLORS.tealFill,
           fill: true,
-          tension: 0.3,
+          cubicInterpolationMode: 'monotone',
           pointRadius: 2,
           borderWidth: 2,
         },
@@ -233,9 +234,10 @@ export const createCharts = (): DashboardCharts => {
     options: {
       plugins: {
         legend: { position: 'top', align: 'end' },
-        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatCount(item.parsed.y)}` } },
+        tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatCount(item.parsed.x)}` } },
       },
-      scales: { x: { ...plainAxis, stacked: true }, y: { ...countAxis, stacked: true } },
+      indexAxis: 'y',
+      scales: { x: { ...countAxis, stacked: true }, y: { ...plainAxis, stacked: true } },
     },
   });
   const lag = create('chart-lag', {

@@ -19,6 +19,10 @@ export const formatRate = (ratio: number | null): string => {
 export const formatMoney = (value: number): string =>
   value >= 1_000_000 ? compactMoney.format(value) : money.format(value);
 
+/** Revenue for a key figure, short enough for a card: `1234.5` → `1,234.50`, `26863.7` → `26.9K`. */
+export const formatMoneyShort = (value: number): string =>
+  value >= 10_000 ? compactMoney.format(value) : money.format(value);
+
 /** A batch size: `12.345` → `12.3`. */
 export const formatDecimal = (value: number): string => decimals.format(value);
 

@@ -62,6 +62,8 @@ const start = (): void => {
   const handle: DashboardHandle = { charts, snapshot: undefined, renders: 0 };
   window.dashboard = handle;
   let refreshMs = FALLBACK_REFRESH_MS;
+  /** When (page clock) the last snapshot arrived, and the server time it was read at. */
+  let lastArrival = 0;
   let lastSuccess = 0;
 
   // One request at a time: the next starts when the previous has been drawn.
@@ -72,6 +74,7 @@ const start = (): void => {
       setStatus('error', lastSuccess === 0 ? 'No data' : `Last update ${clockLabel(lastSuccess)} UTC`);
     } else {
       refreshMs = result.refreshMs;
+      lastArrival = Date.now();
       lastSuccess = result.generatedAt;
       render(result, charts, history);
       handle.snapshot = result;
@@ -84,7 +87,7 @@ const start = (): void => {
 
   // A hidden tab still polls, at the same rate: the page is a monitor and is often left open.
   window.setInterval(() => {
-    if (lastSuccess > 0 && Date.now() - lastSuccess > refreshMs * 4 && status?.dataset.state === 'live') {
+    if (lastArrival > 0 && Date.now() - lastArrival > refreshMs * 4 && status?.dataset.state === 'live') {
       setStatus('stale', `Stale · ${clockLabel(lastSuccess)} UTC`);
     }
   }, 1000);

@@ -3,9 +3,11 @@ import type { SnapshotResponse } from '../snapshot.ts';
 import { type DashboardCharts, seriesColor, setSeries } from './charts.ts';
 import {
   changeLabel,
+  clockLabel,
   formatCount,
   formatDecimal,
   formatMoney,
+  formatMoneyShort,
   formatRate,
   minuteLabel,
   STEP_LABELS,
@@ -42,13 +44,13 @@ const setKpi = (id: string, value: string, note = '', alert = false): void => {
   card.dataset.alert = String(alert);
 };
 
-/** Shows `message` in an empty-state box under a chart (and dims the chart), or hides it. */
+/** Shows `message` in an empty-state box over a chart (the chart dimmed), or hides it. */
 const setEmpty = (id: string, message: string | undefined): void => {
   const box = byId(id);
   box.hidden = message === undefined;
   box.textContent = message ?? '';
-  const chart = box.parentElement?.querySelector<HTMLElement>('.chart-box');
-  if (chart) chart.style.opacity = message === undefined ? '1' : '0.35';
+  const chartBox = box.closest<HTMLElement>('.chart-box');
+  if (chartBox !== null) chartBox.dataset.empty = String(message !== undefined);
 };
 
 const renderActivity = (snapshot: SnapshotResponse, charts: DashboardCharts): void => {
@@ -63,7 +65,7 @@ const renderActivity = (snapshot: SnapshotResponse, charts: DashboardCharts): vo
   setEmpty(
     'activity-empty',
     total === 0
-      ? 'No events in this range yet. Start the pipeline with `npm run demo`, or send events with `npm run load`.'
+      ? 'No events in this range yet. Start the pipeline with npm run demo, or send events with npm run load.'
       : undefined,
   );
 };
@@ -197,7 +199,7 @@ export class LagHistory {
       backgroundColor: seriesColor(index),
       pointRadius: 0,
       borderWidth: 2,
-      tension: 0.25,
+      cubicInterpolationMode: 'monotone' as const,
       spanGaps: true,
     }));
     chart.update('none');
@@ -206,7 +208,9 @@ export class LagHistory {
 
 const renderPipeline = (snapshot: SnapshotResponse, charts: DashboardCharts, history: LagHistory): void => {
   const pipeline = snapshot.pipeline;
-  const body = byId('pipeline-table').querySelector('tbody');
+  const table = byId('pipeline-table');
+  const body = table.querySelector('tbody');
+  table.hidden = !pipeline.available;
   if (!pipeline.available) {
     body?.replaceChildren();
     setEmpty('pipeline-empty', `Health unavailable: ${pipeline.reason}.`);
@@ -255,8 +259,9 @@ const renderPipeline = (snapshot: SnapshotResponse, charts: DashboardCharts, his
     pipeline.deadLetters === null ? 'topic unreadable' : 'poison records kept',
     (pipeline.deadLetters ?? 0) > 0,
   );
+  // The page's own clock: this chart is a memory of what the page saw, refresh by refresh.
   history.add(
-    new Date(snapshot.generatedAt).toISOString().slice(11, 19),
+    clockLabel(Date.now()),
     new Map(pipeline.mappings.map((mapping) => [mapping.name, mapping.lag])),
   );
   history.draw(charts.lag);
@@ -280,7 +285,7 @@ const renderKpis = (snapshot: SnapshotResponse): void => {
   const { funnel } = snapshot;
   setKpi(
     'kpi-revenue',
-    formatMoney(funnel.revenue),
+    formatMoneyShort(funnel.revenue),
     `${minuteLabel(funnel.from)}–${minuteLabel(funnel.to)} UTC`,
   );
   const purchase = funnel.steps.at(-1);
@@ -294,6 +299,9 @@ const renderKpis = (snapshot: SnapshotResponse): void => {
 /** Draws a snapshot: every chart, table and figure on the page. */
 export const render = (snapshot: SnapshotResponse, charts: DashboardCharts, history: LagHistory): void => {
   byId('source').textContent = `${snapshot.source} · table ${snapshot.analyticsTable}`;
+  byId('footer').textContent =
+    `Refreshes every ${snapshot.refreshMs / 1000} s · minute buckets in UTC · read from the DynamoDB aggregates ` +
+    '(services/aggregation) and the pipeline statistics · docs/dashboard.md';
   renderKpis(snapshot);
   renderActivity(snapshot, charts);
   renderFunnel(snapshot, charts);
