@@ -154,6 +154,8 @@ export class MappingPoller {
   readonly #paused = new Set<number>();
   #commitChain: Promise<void> = Promise.resolve();
   #startingAt = new Map<number, string>();
+  readonly #startCommits: Commit[] = [];
+  #runnerUp = false;
   readonly #committed = new Map<string, number>();
   #lagByPartition: Record<string, number> = {};
   #assigned = 0;
@@ -239,6 +241,8 @@ export class MappingPoller {
       partitionsConsumedConcurrently: 1,
       eachBatch: async (payload) => this.#ingest(payload),
     });
+    this.#runnerUp = true;
+    this.#flushStartCommits();
     this.#statsTimer = setInterval(() => {
       this.#refreshLag().catch(() => {});
     }, this.#options.statsIntervalMs ?? 1000);
@@ -349,6 +353,13 @@ export class MappingPoller {
       consumer.seek({ topic: this.#mapping.topic, partition, offset });
       commits.push({ topic: this.#mapping.topic, partition, offset: Number(offset) });
     }
+    // kafkajs ignores commits until its runner is up (after the first join); hold them till then.
+    this.#startCommits.push(...commits);
+    if (this.#runnerUp) this.#flushStartCommits();
+  }
+
+  #flushStartCommits(): void {
+    const commits = this.#startCommits.splice(0);
     if (commits.length > 0) this.#commit(commits);
   }
 

@@ -1,0 +1,237 @@
+import { randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { testKafka } from '../helpers.ts';
+import {
+  bundleDirectory,
+  committedOffsets,
+  createTopic,
+  deliveredRecords,
+  emulatorFor,
+  json,
+  produce,
+  readInvocations,
+  recordDirectory,
+  recorderConfig,
+  waitForInvocations,
+} from './support.ts';
+
+let bundleDir: string;
+
+beforeAll(() => {
+  bundleDir = bundleDirectory();
+});
+
+const groupId = (): string => `esm-test-${randomUUID().slice(0, 8)}`;
+const offsetsOf = (invocation: Parameters<typeof deliveredRecords>[0][number] | undefined): number[] =>
+  invocation === undefined ? [] : deliveredRecords([invocation]).map((record) => record.offset);
+
+describe('ESM emulator on function errors', () => {
+  it('retries the whole batch and commits nothing while the function fails', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
+      }),
+    });
+
+    // Act
+    await produce(topic, [
+      { value: json({ n: 0 }) },
+      { value: json({ n: 1, throwUntil: 1000 }) },
+      { value: json({ n: 2 }) },
+    ]);
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 4);
+
+    // Assert
+    for (const invocation of invocations) expect(offsetsOf(invocation)).toEqual([0, 1, 2]);
+    expect((await committedOffsets(group, topic)).get(0)).toBe(0);
+    const stats = emulator.stats().mappings[0];
+    expect(stats?.retries).toBeGreaterThanOrEqual(3);
+    expect(stats?.recordsDelivered).toBe(0);
+  });
+
+  it('commits after the retry that succeeds, without losing or skipping a record', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
+      }),
+    });
+
+    // Act
+    await produce(topic, [{ value: json({ n: 0, throwUntil: 2 }) }, { value: json({ n: 1 }) }]);
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 3);
+
+    // Assert
+    expect(invocations.map(offsetsOf)).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 1],
+    ]);
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0)).toBe(2);
+  });
+
+  it('treats a timeout as an error and replaces the timed-out environment with a cold one', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      timeoutMs: 1000,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
+      }),
+    });
+
+    // Act
+    await produce(topic, [{ value: json({ n: 0, sleepMs: 5000, sleepUntil: 1 }) }]);
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 2);
+
+    // Assert
+    const [timedOut, retried] = invocations;
+    expect(offsetsOf(retried)).toEqual([0]);
+    expect(retried?.instanceId).not.toBe(timedOut?.instanceId);
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0)).toBe(1);
+    const stats = emulator.stats();
+    expect(stats.mappings[0]?.timeouts).toBe(1);
+    expect(stats.functions.recorder?.coldStarts).toBe(2);
+  });
+});
+
+describe('ESM emulator with ReportBatchItemFailures', () => {
+  it('resumes each partition from its lowest failed offset', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
+        esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
+      }),
+    });
+
+    // Act
+    await produce(
+      topic,
+      Array.from({ length: 6 }, (_, n) => ({
+        value: json({ n, ...(n === 2 || n === 4 ? { rejectUntil: 1 } : {}) }),
+      })),
+    );
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 2);
+
+    // Assert
+    expect(invocations.map(offsetsOf)).toEqual([
+      [0, 1, 2, 3, 4, 5],
+      [2, 3, 4, 5],
+    ]);
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0)).toBe(6);
+  });
+
+  it('retries the whole batch when an identifier names no record of the batch', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
+        esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
+      }),
+    });
+
+    // Act
+    await produce(topic, [
+      { value: json({ n: 0 }) },
+      { value: json({ n: 1, bogusUntil: 1 }) },
+      { value: json({ n: 2 }) },
+    ]);
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 2);
+
+    // Assert
+    expect(invocations.map(offsetsOf)).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+    ]);
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0)).toBe(3);
+  });
+});
+
+describe('ESM emulator retry limits', () => {
+  it('bisects a failing batch, sends the poison record to the kafka:// on-failure destination and moves on', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const destination = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: {
+          topic,
+          consumerGroupId: group,
+          batchSize: 4,
+          maximumBatchingWindow: 1,
+          onFailureDestination: `kafka://${destination}`,
+        },
+        esm: { maximumRetryAttempts: 1, bisectBatchOnFunctionError: true },
+      }),
+    });
+
+    // Act
+    await produce(topic, [
+      { value: json({ n: 0 }) },
+      { key: 'poison-key', value: json({ n: 1, throwUntil: 1000 }) },
+      { value: json({ n: 2 }) },
+      { value: json({ n: 3 }) },
+    ]);
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0), { timeout: 20_000 }).toBe(4);
+    const consumer = testKafka('esm-test-dlq').consumer({ groupId: groupId() });
+    await consumer.connect();
+    await consumer.subscribe({ topic: destination, fromBeginning: true });
+    const dead: Array<{ key: string | undefined; value: string }> = [];
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        dead.push({ key: message.key?.toString(), value: message.value?.toString() ?? '' });
+      },
+    });
+    await expect.poll(() => dead.length, { timeout: 10_000 }).toBe(1);
+    await consumer.disconnect();
+
+    // Assert
+    const succeeded = readInvocations(recordDir)
+      .map(offsetsOf)
+      .filter((offsets) => !offsets.includes(1));
+    expect(succeeded.flat().sort()).toEqual([0, 2, 3]);
+    const [record] = dead;
+    expect(record?.key).toBe('poison-key');
+    const failure: unknown = JSON.parse(record?.value ?? '{}');
+    expect(failure).toMatchObject({
+      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 2 },
+      responseContext: { functionError: 'Unhandled' },
+      version: '1.0',
+      KafkaBatchInfo: { batchSize: 1, recordInfo: { offset: '1' } },
+      payload: { eventSource: 'SelfManagedKafka', records: { [`${topic}-0`]: [{ offset: 1 }] } },
+    });
+    const stats = emulator.stats().mappings[0];
+    expect(stats?.bisections).toBeGreaterThanOrEqual(1);
+    expect(stats?.recordsToDestination).toBe(1);
+  });
+});
