@@ -16,8 +16,8 @@ import { connectProducer, createKafka, ensureTopic } from './kafka-client.ts';
 import { type Logger, stderrLogger } from './log.ts';
 import { produceLoad } from './produce-load.ts';
 import { type Progress, type ProgressMode, startProgress } from './progress.ts';
+import { seedProfiles } from './seed-profiles.ts';
 import { recommendedUsers } from './simulation.ts';
-import { syntheticProfiles } from './synthetic-profiles.ts';
 
 const EXIT_INTERRUPTED = 130;
 
@@ -173,19 +173,21 @@ const writeProfiles = async (
       : {}),
   });
   const store = new DynamoDbProfileStore(DynamoDBDocumentClient.from(client), target.tableName);
-  const profiles = syntheticProfiles(seed, users);
-  logger.info('writing user profiles', { table: target.tableName, tableFrom: target.source, users, seed });
+  logger.info('seeding user profiles', { table: target.tableName, tableFrom: target.source, users, seed });
   let written = 0;
-  const progress = startProgress(mode, profiles.length, () => profileStats(written), logger);
+  let progress: Progress | undefined;
   try {
-    await store.putProfiles(profiles, (done) => {
+    const result = await seedProfiles(store, seed, users, (done) => {
+      progress ??= startProgress(mode, users, () => profileStats(written), logger);
       written = done;
     });
+    if (result.written === 0)
+      logger.info('user profiles already in place', { table: target.tableName, users });
+    return result.written;
   } finally {
-    progress.stop();
+    progress?.stop();
     client.destroy();
   }
-  return profiles.length;
 };
 
 const profileStats = (written: number) => ({

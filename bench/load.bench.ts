@@ -1,0 +1,127 @@
+/**
+ * `npm run bench:load`: the load generator's sustained acked rate against a bare, batched
+ * kafkajs producer loop sending records of the same size, to the same broker, with the
+ * same producer settings (idempotent, acks=all, one batch in flight, batches of 2000),
+ * each to its own topic with the same partition count.
+ *
+ * Uses KAFKA_BROKERS when set, otherwise launches a local broker for the run. Rounds
+ * alternate bare / generator so that a noisy, shared machine weighs on both alike; the
+ * median round of each is reported. Prints a markdown table for BENCHMARKS.md.
+ */
+import { randomUUID } from 'node:crypto';
+import { CompressionTypes, type Producer } from 'kafkajs';
+import { connectProducer, createKafka } from '../load-generator/kafka-client.ts';
+import { stderrLogger } from '../load-generator/log.ts';
+import { produceLoad } from '../load-generator/produce-load.ts';
+import { ClickstreamSimulation, type SimulationOptions } from '../load-generator/simulation.ts';
+import { createTopics, startKafka } from '../local/kafka/launcher.ts';
+
+const RECORDS_PER_ROUND = Number(process.env.BENCH_RECORDS ?? 150_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const PARTITIONS = 6;
+const BATCH = 2000;
+// "Unlimited": the pacer never waits at this rate. The user count is fixed so the
+// simulation's size does not grow with the rate.
+const SIMULATION: SimulationOptions = {
+  seed: 1,
+  startTime: Date.parse('2025-06-01T12:00:00Z'),
+  rate: 10_000_000,
+  users: 28_000,
+  botShare: 0.05,
+  badRate: 0,
+  sessionGapMs: 30_000,
+};
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const bareLoop = async (producer: Producer, topic: string, valueBytes: number, records: number) => {
+  const value = Buffer.alloc(valueBytes, 'x');
+  const start = performance.now();
+  for (let sent = 0; sent < records; sent += BATCH) {
+    const messages = Array.from({ length: Math.min(BATCH, records - sent) }, (_, i) => ({
+      key: `user-${String((sent + i) % SIMULATION.users).padStart(6, '0')}`,
+      value,
+      timestamp: String(Date.now()),
+    }));
+    await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
+  }
+  return (records * 1000) / (performance.now() - start);
+};
+
+const generatorRun = async (producer: Producer, topic: string, records: number) => {
+  const result = await produceLoad(producer, {
+    simulation: SIMULATION,
+    topic,
+    total: records,
+    batchSize: BATCH,
+    compression: 'none',
+    signal: new AbortController().signal,
+  });
+  if (result.stats.acked !== records) throw new Error(`generator acked ${result.stats.acked} of ${records}`);
+  return (result.stats.acked * 1000) / result.durationMs;
+};
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+const main = async () => {
+  const external = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
+  const cluster = external === undefined ? await startKafka({ log }) : undefined;
+  const brokers = external ?? cluster?.brokers ?? [];
+  try {
+    const id = randomUUID().slice(0, 8);
+    const topics = { bare: `bench-load-bare-${id}`, generator: `bench-load-gen-${id}` };
+    await createTopics(brokers, [
+      { topic: topics.bare, partitions: PARTITIONS },
+      { topic: topics.generator, partitions: PARTITIONS },
+    ]);
+    const sample = new ClickstreamSimulation(SIMULATION).take(20_000);
+    const valueBytes = Math.round(
+      sample.reduce((sum, record) => sum + record.value.length, 0) / sample.length,
+    );
+    log(`records of ${valueBytes} bytes on average; ${ROUNDS} rounds of ${RECORDS_PER_ROUND} records each`);
+
+    const kafka = createKafka({ brokers, source: 'KAFKA_BROKERS', ssl: false }, stderrLogger());
+    const producer = await connectProducer(kafka, brokers);
+    const rates = { bare: [] as number[], generator: [] as number[] };
+    try {
+      // Warm-up: connections, metadata, JIT.
+      await bareLoop(producer, topics.bare, valueBytes, 20_000);
+      await generatorRun(producer, topics.generator, 20_000);
+      for (let round = 1; round <= ROUNDS; round++) {
+        rates.bare.push(await bareLoop(producer, topics.bare, valueBytes, RECORDS_PER_ROUND));
+        rates.generator.push(await generatorRun(producer, topics.generator, RECORDS_PER_ROUND));
+        log(
+          `round ${round}: bare ${Math.round(rates.bare.at(-1) ?? 0)}/s, generator ${Math.round(rates.generator.at(-1) ?? 0)}/s`,
+        );
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    const bare = median(rates.bare);
+    const generator = median(rates.generator);
+    const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+    const all = (values: number[]) => values.map(fmt).join(' / ');
+    process.stdout.write(
+      [
+        '### Load generator vs bare kafkajs producer',
+        '',
+        `Same broker (${external === undefined ? 'local single-node KRaft, launched by the bench' : 'KAFKA_BROKERS'}), ` +
+          `${PARTITIONS} partitions per topic, records of ${valueBytes} B, idempotent producer, acks=all, ` +
+          `batches of ${BATCH}, one batch in flight, no compression; ${ROUNDS} alternating rounds of ` +
+          `${fmt(RECORDS_PER_ROUND)} records, median shown.`,
+        '',
+        '| method | acked records/s (median) | rounds |',
+        '| --- | ---: | --- |',
+        `| bare kafkajs loop (pre-built records) | ${fmt(bare)} | ${all(rates.bare)} |`,
+        `| load generator (simulation + pacer + sender) | ${fmt(generator)} | ${all(rates.generator)} |`,
+        '',
+        `**Ratio generator / bare: ${(generator / bare).toFixed(2)}** (target ≥ 0.80)`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await cluster?.stop();
+  }
+};
+
+await main();
