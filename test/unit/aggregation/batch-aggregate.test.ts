@@ -31,7 +31,7 @@ describe('aggregateEvents', () => {
     // Assert
     const page = aggregate.counterItems.find((item) => item.entity === Entity.PageStats);
     expect(page?.key).toEqual(pageStatsKey('/', '2026-03-14T09:26Z'));
-    // 19.99 × 3 twice: 11994 cents, where float arithmetic would give 119.94000000000001.
+    // 19.99 × 3, twice, in integer cents.
     expect(page && totalOf(page)).toEqual({
       views: 2,
       clicks: 1,
