@@ -1,0 +1,204 @@
+import { spawn } from 'node:child_process';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, inject, it } from 'vitest';
+import { syntheticProfiles } from '../../../load-generator/synthetic-profiles.ts';
+import { freePort } from '../../../local/common/ports.ts';
+import { decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
+import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
+import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka } from '../helpers.ts';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+/** Runs `npm run load -- …` as a user would (same entry point), with its own environment. */
+const load = (args: string[], env: Record<string, string>): Promise<Run> =>
+  new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = spawn(process.execPath, ['--import', 'tsx', 'load-generator/cli.ts', ...args], {
+      // No inherited KAFKA_* / USER_PROFILES_TABLE: each test says where to go.
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
+  });
+
+const Summary = (stdout: string) =>
+  JSON.parse(stdout.trim()) as {
+    sent: number;
+    acked: number;
+    valid: number;
+    bad: { malformedJson: number; schemaInvalid: number; oversized: number };
+    errors: number;
+    seed: number;
+  };
+
+interface Consumed {
+  key: string;
+  value: Buffer;
+  timestamp: string;
+  partition: number;
+}
+
+/** Reads a topic from the beginning to its current end. */
+const readTopic = async (topic: string): Promise<Consumed[]> => {
+  const kafka = testKafka('load-generator-test-reader');
+  const admin = kafka.admin();
+  await admin.connect();
+  const offsets = await admin.fetchTopicOffsets(topic);
+  await admin.disconnect();
+  const expected = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
+  const records: Consumed[] = [];
+  if (expected === 0) return records;
+  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  await new Promise<void>((resolve) => {
+    void consumer.run({
+      eachBatch: async ({ batch }) => {
+        for (const message of batch.messages) {
+          records.push({
+            key: message.key?.toString('utf8') ?? '',
+            value: message.value ?? Buffer.alloc(0),
+            timestamp: message.timestamp,
+            partition: batch.partition,
+          });
+        }
+        if (records.length >= expected) resolve();
+      },
+    });
+  });
+  await consumer.disconnect();
+  return records;
+};
+
+const byPartition = (records: Consumed[]) =>
+  [...records]
+    .sort((a, b) => a.partition - b.partition)
+    .map((r) => [r.partition, r.key, r.timestamp, r.value.toString()]);
+
+describe('npm run load against a real broker', () => {
+  it('puts exactly the reported records in Kafka: valid events plus each kind of bad one', async () => {
+    // Prepare
+    const topic = await createTestTopic(3, 'load');
+
+    // Act
+    const run = await load(
+      [
+        '--events',
+        '3000',
+        '--rate',
+        '3000',
+        '--seed',
+        '7',
+        '--bad-rate',
+        '0.05',
+        '--topic',
+        topic,
+        '--json',
+        '--skip-profiles',
+      ],
+      { KAFKA_BROKERS: testBrokers().join(',') },
+    );
+
+    // Assert
+    expect(run.code, run.stderr).toBe(0);
+    const summary = Summary(run.stdout);
+    expect(summary).toMatchObject({ sent: 3000, acked: 3000, errors: 0, seed: 7 });
+    expect(summary.bad.malformedJson).toBeGreaterThan(0);
+    expect(summary.bad.schemaInvalid).toBeGreaterThan(0);
+    expect(summary.bad.oversized).toBeGreaterThan(0);
+
+    const records = await readTopic(topic);
+    const found = { valid: 0, MALFORMED_JSON: 0, SCHEMA_INVALID: 0, OVERSIZED: 0, EMPTY_VALUE: 0 };
+    for (const record of records) {
+      try {
+        const event = decodeEvent(record.value);
+        expect(record.key).toBe(event.userId);
+        found.valid++;
+      } catch (error) {
+        if (!(error instanceof EventDecodeError)) throw error;
+        found[error.reason]++;
+      }
+    }
+    expect(records).toHaveLength(summary.acked);
+    expect(found).toEqual({
+      valid: summary.valid,
+      MALFORMED_JSON: summary.bad.malformedJson,
+      SCHEMA_INVALID: summary.bad.schemaInvalid,
+      OVERSIZED: summary.bad.oversized,
+      EMPTY_VALUE: 0,
+    });
+  });
+
+  it('produces identical records for the same seed and start time', async () => {
+    // Prepare
+    const [first, second] = [await createTestTopic(3, 'load-a'), await createTestTopic(3, 'load-b')];
+    const args = [
+      '--events',
+      '1500',
+      '--rate',
+      '5000',
+      '--seed',
+      '11',
+      '--start-time',
+      '2025-06-01T12:00:00Z',
+    ];
+    const env = { KAFKA_BROKERS: testBrokers().join(',') };
+
+    // Act
+    const runs = [
+      await load([...args, '--topic', first, '--json', '--skip-profiles'], env),
+      await load([...args, '--topic', second, '--json', '--skip-profiles'], env),
+    ];
+
+    // Assert
+    expect(runs.map((run) => run.code)).toEqual([0, 0]);
+    const [a, b] = [await readTopic(first), await readTopic(second)];
+    expect(a).toHaveLength(1500);
+    expect(byPartition(b)).toEqual(byPartition(a));
+  });
+
+  it('fails fast, naming the brokers, when Kafka is unreachable', async () => {
+    // Prepare: a port nothing listens on.
+    const broker = `127.0.0.1:${await freePort()}`;
+
+    // Act
+    const run = await load(['--events', '10', '--json', '--skip-profiles'], { KAFKA_BROKERS: broker });
+
+    // Assert
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`cannot reach Kafka at ${broker}`);
+    expect(run.stdout).toBe('');
+  });
+
+  it('seeds the user profiles of the seed into the configured table', async () => {
+    // Prepare
+    const tables = await createTestTables();
+    const env = {
+      USER_PROFILES_TABLE: tables.userProfiles,
+      DYNAMODB_ENDPOINT: inject('dynamodbEndpoint'),
+    };
+
+    // Act
+    const run = await load(['--profiles-only', '--users', '300', '--seed', '3', '--json'], env);
+
+    // Assert
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ profilesWritten: 300, seed: 3 });
+    const client = dynamoClient();
+    const store = new DynamoDbProfileStore(DynamoDBDocumentClient.from(client), tables.userProfiles);
+    const expected = syntheticProfiles(3, 300);
+    const { profiles } = await store.getProfiles(expected.map((profile) => profile.userId));
+    expect([...profiles.values()].sort((a, b) => a.userId.localeCompare(b.userId))).toEqual(expected);
+    client.destroy();
+  });
+});
