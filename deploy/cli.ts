@@ -3,10 +3,10 @@
  * Amazon MSK, or tears it down. Settings come from the environment and `.env`
  * (.env.example lists them all); `--help` for usage.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { parseArgs, parseEnv } from 'node:util';
 import { Kafka } from 'kafkajs';
 import { DeployError } from './errors.ts';
 import { adminKafkaConfig } from './kafka-admin.ts';
@@ -50,6 +50,17 @@ const log = (message: string, fields: Record<string, unknown> = {}): void => {
     .map(([key, value]) => `${key}=${Array.isArray(value) ? value.join(',') : String(value)}`)
     .join(' ');
   console.error(`[deploy] ${message}${details ? ` ${details}` : ''}`);
+};
+
+/**
+ * Copies the non-empty settings of a .env file into the environment, without overriding what
+ * is already set. Empty lines of a copied .env.example stay unset: an empty AWS_PROFILE, for
+ * one, would make the AWS SDK look for a profile named "".
+ */
+const loadSettingsFile = (file: string): void => {
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+    if (value !== '' && process.env[name] === undefined) process.env[name] = value;
+  }
 };
 
 const serverless = (args: readonly string[]): Promise<void> =>
@@ -114,7 +125,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 1;
   }
   const envFile = values['env-file'] ?? join(ROOT, '.env');
-  if (values['env-file'] !== undefined || existsSync(envFile)) process.loadEnvFile(envFile);
+  if (values['env-file'] !== undefined || existsSync(envFile)) loadSettingsFile(envFile);
 
   const settings = readDeploySettings(process.env, { stage: values.stage, region: values.region });
   if (command === 'check') {
