@@ -1,4 +1,10 @@
-import kafkajs, { type Kafka, type Producer, type ProducerRecord, type RecordMetadata } from 'kafkajs';
+import kafkajs, {
+  type Kafka,
+  Partitioners,
+  type Producer,
+  type ProducerRecord,
+  type RecordMetadata,
+} from 'kafkajs';
 
 /** Options of a {@link LazyKafkaProducer}. */
 export interface LazyKafkaProducerOptions {
@@ -41,7 +47,12 @@ export class LazyKafkaProducer {
 
   constructor(kafka: Kafka, options: LazyKafkaProducerOptions) {
     // The dead-letter topic must exist: auto-creating it would hide a misconfiguration.
-    this.#producer = kafka.producer({ allowAutoTopicCreation: false });
+    // The default partitioner is murmur2, the Java client's: a key lands on the partition
+    // any other Kafka client would choose.
+    this.#producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
     this.#maxIdleMs = options.maxIdleMs;
     this.#now = options.now ?? Date.now;
     this.#producer.on(this.#producer.events.DISCONNECT, () => {

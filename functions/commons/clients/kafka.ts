@@ -75,7 +75,8 @@ export const createKafka = (settings: KafkaSettings): Kafka => {
     logCreator:
       () =>
       ({ level, log }) => {
-        const { message, ...fields } = log;
+        // `timestamp` and `logger` are keys the structured logger reserves for itself.
+        const { message, timestamp: _timestamp, logger: _logger, ...fields } = log;
         logger[LEVELS[level] ?? 'info']('kafkajs', { kafkaMessage: message, ...fields });
       },
   };
