@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest';
+import { type Batch, BatchPlanner, type BufferedRecord } from '../../../local/esm/batch-planner.ts';
+import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../local/esm/payload.ts';
+
+const TOPIC = 'clicks';
+
+/** A buffered record factory: offsets of one partition, all arriving at `at`. */
+const records = (
+  partition: number,
+  offsets: readonly number[],
+  options: { at?: number; filtered?: readonly number[]; valueBytes?: number } = {},
+): BufferedRecord[] =>
+  offsets.map((offset) => {
+    const source: SourceRecord = {
+      topic: TOPIC,
+      partition,
+      offset,
+      timestamp: 1_700_000_000_000 + offset,
+      timestampType: 'CREATE_TIME',
+      key: Buffer.from(`user-${offset}`),
+      value: Buffer.alloc(options.valueBytes ?? 20, 'x'),
+      headers: [],
+    };
+    const event = toEventRecord(source);
+    return {
+      source,
+      event,
+      bytes: eventRecordBytes(event),
+      delivered: !(options.filtered ?? []).includes(offset),
+      arrivedAt: options.at ?? 0,
+    };
+  });
+
+const planner = (overrides: Partial<ConstructorParameters<typeof BatchPlanner>[0]> = {}): BatchPlanner =>
+  new BatchPlanner({
+    batchSize: 3,
+    windowMs: 500,
+    source: { eventSource: 'SelfManagedKafka', bootstrapServers: 'localhost:9092' },
+    maximumRetryAttempts: -1,
+    bisectBatchOnFunctionError: false,
+    retryDelayMs: () => 100,
+    ...overrides,
+  });
+
+const offsetsOf = (batch: Batch | undefined): Record<string, number[]> =>
+  Object.fromEntries(
+    (batch?.parts ?? []).map((part) => [part.key, part.records.map((r) => r.source.offset)]),
+  );
+
+describe('BatchPlanner batching', () => {
+  it('waits for the window while a batch is not full, then delivers what is there', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { at: 1000 }), 1000);
+
+    // Act
+    const early = plan.take(1499);
+    const wake = plan.nextWakeAt(1499);
+    const due = plan.take(1500);
+
+    // Assert
+    expect(early.batches).toEqual([]);
+    expect(wake).toBe(1500);
+    expect(due.batches.map(offsetsOf)).toEqual([{ 'clicks-0': [0, 1] }]);
+  });
+
+  it('closes a batch on BatchSize without waiting, across partitions, one batch per partition', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { at: 1000 }), 1000);
+    plan.ingest(TOPIC, 1, records(1, [0, 1, 2, 3], { at: 1001 }), 1001);
+
+    // Act
+    const { batches } = plan.take(1001);
+
+    // Assert
+    expect(batches.map(offsetsOf)).toEqual([{ 'clicks-0': [0, 1], 'clicks-1': [0] }]);
+    expect(plan.take(5000).batches).toEqual([]);
+  });
+
+  it('continues a partition in offset order after its batch succeeds, committing the next offset', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3, 4]), 0);
+    const [first] = plan.take(0).batches;
+
+    // Act
+    const settlement = first === undefined ? undefined : plan.complete(first, { kind: 'success' }, 10);
+    const next = plan.take(600).batches;
+
+    // Assert
+    expect(offsetsOf(first)).toEqual({ 'clicks-0': [0, 1, 2] });
+    expect(settlement?.commits).toEqual([{ topic: TOPIC, partition: 0, offset: 3 }]);
+    expect(next.map(offsetsOf)).toEqual([{ 'clicks-0': [3, 4] }]);
+  });
+
+  it('cuts a batch before its payload would exceed the quota', () => {
+    // Prepare
+    const plan = planner({ batchSize: 100, maxPayloadBytes: 1200 });
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3], { valueBytes: 200 }), 0);
+
+    // Act
+    const [batch] = plan.take(0).batches;
+
+    // Assert
+    expect(batch?.payloadBytes).toBeLessThanOrEqual(1200);
+    expect(batch?.recordCount).toBeGreaterThan(0);
+    expect(batch?.recordCount).toBeLessThan(4);
+    expect(batch?.tooLarge).toBe(false);
+  });
+
+  it('flags a single record larger than the quota instead of splitting it', () => {
+    // Prepare
+    const plan = planner({ batchSize: 100, maxPayloadBytes: 300 });
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { valueBytes: 400 }), 0);
+
+    // Act
+    const [batch] = plan.take(0).batches;
+
+    // Assert
+    expect(offsetsOf(batch)).toEqual({ 'clicks-0': [0] });
+    expect(batch?.tooLarge).toBe(true);
+  });
+
+  it('ignores records redelivered by the fetcher after a rebalance', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1]), 0);
+
+    // Act
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2]), 0);
+
+    // Assert
+    expect(plan.buffered('clicks-0')).toBe(3);
+  });
+});
+
+describe('BatchPlanner filtering', () => {
+  it('commits filtered records nothing waits for, without a batch', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { filtered: [0, 1] }), 0);
+
+    // Act
+    const { batches, commits } = plan.take(0);
+
+    // Assert
+    expect(batches).toEqual([]);
+    expect(commits).toEqual([{ topic: TOPIC, partition: 0, offset: 2 }]);
+  });
+
+  it('commits filtered records inside a batch with it, never delivering them', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3], { filtered: [1, 3] }), 0);
+    const [batch] = plan.take(600).batches;
+
+    // Act
+    const settlement = batch === undefined ? undefined : plan.complete(batch, { kind: 'success' }, 600);
+
+    // Assert
+    expect(offsetsOf(batch)).toEqual({ 'clicks-0': [0, 2] });
+    expect(settlement?.commits).toEqual([{ topic: TOPIC, partition: 0, offset: 4 }]);
+  });
+});
+
+describe('BatchPlanner error handling', () => {
+  it('retries the same batch after a failure and commits nothing', () => {
+    // Prepare
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    const [batch] = plan.take(0).batches;
+
+    // Act
+    const settlement = batch === undefined ? undefined : plan.complete(batch, { kind: 'failure' }, 10);
+    const tooSoon = plan.take(50).batches;
+    const [retry] = plan.take(110).batches;
+
+    // Assert
+    expect(settlement).toMatchObject({ commits: [], retrying: true });
+    expect(tooSoon).toEqual([]);
+    expect(offsetsOf(retry)).toEqual(offsetsOf(batch));
+    expect(retry?.attempt).toBe(1);
+  });
+
+  it('gives the records up after MaximumRetryAttempts and moves on', () => {
+    // Prepare
+    const plan = planner({ maximumRetryAttempts: 1 });
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    const [batch] = plan.take(0).batches;
+    if (batch !== undefined) plan.complete(batch, { kind: 'failure' }, 0);
+    const [retry] = plan.take(100).batches;
+
+    // Act
+    const settlement = retry === undefined ? undefined : plan.complete(retry, { kind: 'failure' }, 100);
+    const next = plan.take(700).batches;
+
+    // Assert
+    expect(settlement?.exhausted.map((r) => r.source.offset)).toEqual([0, 1, 2]);
+    expect(settlement?.exhaustedAttempts).toBe(2);
+    expect(settlement?.commits).toEqual([{ topic: TOPIC, partition: 0, offset: 3 }]);
+    expect(next.map(offsetsOf)).toEqual([{ 'clicks-0': [3] }]);
+  });
+
+  it('on a partial failure commits up to the lowest failed offset and retries from it', () => {
+    // Prepare
+    const plan = planner({ batchSize: 10 });
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    plan.ingest(TOPIC, 1, records(1, [0, 1]), 0);
+    const [batch] = plan.take(600).batches;
+
+    // Act
+    const settlement =
+      batch === undefined
+        ? undefined
+        : plan.complete(batch, { kind: 'partial', lowestFailedOffset: new Map([['clicks-0', 2]]) }, 600);
+    const [retry] = plan.take(700).batches;
+
+    // Assert
+    expect(settlement?.commits).toEqual([
+      { topic: TOPIC, partition: 0, offset: 2 },
+      { topic: TOPIC, partition: 1, offset: 2 },
+    ]);
+    expect(offsetsOf(retry)).toEqual({ 'clicks-0': [2, 3] });
+  });
+
+  it('bisects a failing batch into halves that run in order, keeping the attempt count', () => {
+    // Prepare
+    const plan = planner({ batchSize: 4, bisectBatchOnFunctionError: true, maximumRetryAttempts: 0 });
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    const [batch] = plan.take(0).batches;
+
+    // Act
+    const split = batch === undefined ? undefined : plan.complete(batch, { kind: 'failure' }, 0);
+    const [firstHalf] = plan.take(0).batches;
+    const whileFirstRuns = plan.take(0).batches;
+    if (firstHalf !== undefined) plan.complete(firstHalf, { kind: 'success' }, 0);
+    const [secondHalf] = plan.take(0).batches;
+
+    // Assert
+    expect(split?.bisected).toBe(true);
+    expect(offsetsOf(firstHalf)).toEqual({ 'clicks-0': [0, 1] });
+    expect(firstHalf?.attempt).toBe(0);
+    expect(whileFirstRuns).toEqual([]);
+    expect(offsetsOf(secondHalf)).toEqual({ 'clicks-0': [2, 3] });
+  });
+});

@@ -1,0 +1,207 @@
+import { describe, expect, it } from 'vitest';
+import { MappingConfigError } from '../../../local/esm/errors.ts';
+import { resolveServerlessConfig } from '../../../local/esm/serverless-config.ts';
+
+/** A resolved configuration shaped like `serverless print --format json` of serverless.yml. */
+const printed = (
+  kafka: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> => ({
+  service: 'clickstream',
+  provider: {
+    name: 'aws',
+    runtime: 'nodejs20.x',
+    stage: 'dev',
+    region: 'eu-west-1',
+    environment: { SHARED: 'provider', OVERRIDDEN: 'provider' },
+  },
+  functions: {
+    'aggregate-events': {
+      handler: 'functions/aggregate-events/handler.handler',
+      timeout: 60,
+      environment: { OVERRIDDEN: 'function', PORT: 8080 },
+      events: [
+        {
+          kafka: {
+            accessConfigurations: {
+              saslPlainAuth: ['arn:aws:secretsmanager:us-east-1:000000000000:secret:x'],
+            },
+            bootstrapServers: ['127.0.0.1:9092'],
+            topic: 'clickstream-events',
+            ...kafka,
+          },
+        },
+      ],
+      name: 'clickstream-dev-aggregate-events',
+    },
+  },
+  ...extra,
+});
+
+describe('resolveServerlessConfig', () => {
+  it("applies Lambda's defaults for Kafka mappings", () => {
+    // Act
+    const { mappings, functions } = resolveServerlessConfig(printed({}));
+
+    // Assert
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]).toMatchObject({
+      functionKey: 'aggregate-events',
+      kind: 'SelfManagedKafka',
+      topic: 'clickstream-events',
+      batchSize: 100,
+      maximumBatchingWindowMs: 500,
+      startingPosition: 'TRIM_HORIZON',
+      reportBatchItemFailures: false,
+      maximumRetryAttempts: -1,
+      bisectBatchOnFunctionError: false,
+      consumerGroupIdGenerated: true,
+    });
+    expect(functions.get('aggregate-events')).toMatchObject({
+      name: 'clickstream-dev-aggregate-events',
+      handlerModule: 'functions/aggregate-events/handler',
+      handlerExport: 'handler',
+      timeoutSeconds: 60,
+      region: 'eu-west-1',
+      environment: { SHARED: 'provider', OVERRIDDEN: 'function', PORT: '8080' },
+    });
+  });
+
+  it('generates a UUID consumer group id that is stable across restarts', () => {
+    // Act
+    const first = resolveServerlessConfig(printed({})).mappings[0];
+    const again = resolveServerlessConfig(printed({})).mappings[0];
+    const otherTopic = resolveServerlessConfig(printed({ topic: 'other' })).mappings[0];
+
+    // Assert
+    expect(first?.consumerGroupId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(again?.consumerGroupId).toBe(first?.consumerGroupId);
+    expect(otherTopic?.consumerGroupId).not.toBe(first?.consumerGroupId);
+  });
+
+  it('reads the settings serverless v3 lacks from custom.esm, the event taking precedence', () => {
+    // Prepare
+    const config = printed(
+      {
+        consumerGroupId: 'agg',
+        maximumRetryAttempts: 3,
+        onFailureDestination: 'kafka://clickstream-esm-failures',
+      },
+      {
+        custom: {
+          esm: {
+            'aggregate-events': {
+              functionResponseTypes: ['ReportBatchItemFailures'],
+              maximumRetryAttempts: 7,
+              bisectBatchOnFunctionError: true,
+            },
+          },
+        },
+      },
+    );
+
+    // Act
+    const [mapping] = resolveServerlessConfig(config).mappings;
+
+    // Assert
+    expect(mapping).toMatchObject({
+      consumerGroupId: 'agg',
+      consumerGroupIdGenerated: false,
+      reportBatchItemFailures: true,
+      maximumRetryAttempts: 3,
+      bisectBatchOnFunctionError: true,
+      onFailureTopic: 'clickstream-esm-failures',
+    });
+  });
+
+  it('caps infinite retries at 10 when a Kafka on-failure destination is set', () => {
+    // Act
+    const [mapping] = resolveServerlessConfig(printed({ onFailureDestination: 'kafka://dlt' })).mappings;
+
+    // Assert
+    expect(mapping?.maximumRetryAttempts).toBe(10);
+  });
+
+  it('keeps the 500 ms default for a window of 0, which serverless drops at deploy', () => {
+    // Act
+    const resolved = resolveServerlessConfig(printed({ maximumBatchingWindow: 0 }));
+
+    // Assert
+    expect(resolved.mappings[0]?.maximumBatchingWindowMs).toBe(500);
+    expect(resolved.warnings.join('\n')).toMatch(/maximumBatchingWindow 0/);
+  });
+
+  it('converts AT_TIMESTAMP seconds to milliseconds', () => {
+    // Act
+    const [mapping] = resolveServerlessConfig(
+      printed({ startingPosition: 'AT_TIMESTAMP', startingPositionTimestamp: 1_700_000_000.5 }),
+    ).mappings;
+
+    // Assert
+    expect(mapping?.startingPositionTimestampMs).toBe(1_700_000_000_500);
+  });
+
+  it('describes an MSK event as aws:kafka with its cluster ARN', () => {
+    // Prepare
+    const config = printed({});
+    const fn = (config.functions as Record<string, { events: unknown[] }>)['aggregate-events'];
+    if (fn !== undefined) {
+      fn.events = [{ msk: { arn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/1', topic: 't' } }];
+    }
+
+    // Act
+    const [mapping] = resolveServerlessConfig(config).mappings;
+
+    // Assert
+    expect(mapping).toMatchObject({
+      kind: 'aws:kafka',
+      eventSourceArn: 'arn:aws:kafka:eu-west-1:123456789012:cluster/c/1',
+    });
+  });
+
+  it('skips disabled mappings', () => {
+    expect(resolveServerlessConfig(printed({ enabled: false })).mappings).toEqual([]);
+  });
+
+  it.each([
+    [{ batchSize: 0 }, 'function "aggregate-events": BatchSize must be an integer from 1 to 10000, got 0'],
+    [{ batchSize: 10_001 }, 'BatchSize must be an integer from 1 to 10000'],
+    [{ maximumBatchingWindow: 301 }, 'MaximumBatchingWindowInSeconds must be an integer from 0 to 300'],
+    [{ maximumBatchingWindow: 1.5 }, 'MaximumBatchingWindowInSeconds must be an integer'],
+    [{ startingPosition: 'EARLIEST' }, 'StartingPosition must be TRIM_HORIZON, LATEST or AT_TIMESTAMP'],
+    [{ startingPosition: 'AT_TIMESTAMP' }, 'StartingPositionTimestamp is required with AT_TIMESTAMP'],
+    [{ consumerGroupId: 'has spaces' }, 'ConsumerGroupId must be 1–200 characters'],
+    [
+      { filterPatterns: [{ key: ['x'] }] },
+      'FilterCriteria filterPatterns[0]: Kafka event source mappings only support',
+    ],
+    [{ functionResponseTypes: ['Other'] }, 'FunctionResponseTypes only supports ReportBatchItemFailures'],
+    [{ maximumRetryAttempts: 10_001 }, 'MaximumRetryAttempts must be an integer from -1 to 10000'],
+    [
+      { onFailureDestination: 'kafka://clickstream-events' },
+      'DestinationConfig.OnFailure cannot be the source topic',
+    ],
+  ])('refuses %j naming the function and the setting', (kafka, message) => {
+    // Act
+    const resolving = () => resolveServerlessConfig(printed(kafka));
+
+    // Assert
+    expect(resolving).toThrow(MappingConfigError);
+    expect(resolving).toThrow(message);
+  });
+
+  it('refuses two mappings sharing a consumer group id', () => {
+    // Prepare
+    const config = printed({ consumerGroupId: 'shared' });
+    const functions = config.functions as Record<string, unknown>;
+    functions.other = {
+      handler: 'functions/other/handler.handler',
+      events: [{ kafka: { topic: 'x', bootstrapServers: ['h:9092'], consumerGroupId: 'shared' } }],
+    };
+
+    // Act / Assert
+    expect(() => resolveServerlessConfig(config)).toThrow(
+      'ConsumerGroupId "shared" is already used by function',
+    );
+  });
+});
