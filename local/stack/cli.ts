@@ -30,7 +30,9 @@ const print = (state: StackState, json: boolean) => {
     console.log(JSON.stringify(state));
     return;
   }
-  console.log(`Kafka brokers      ${state.kafkaBrokers.join(',')}${state.launched.kafka ? '' : ' (external)'}`);
+  console.log(
+    `Kafka brokers      ${state.kafkaBrokers.join(',')}${state.launched.kafka ? '' : ' (external)'}`,
+  );
   console.log(`DynamoDB endpoint  ${state.dynamodbEndpoint}${state.launched.dynamodb ? '' : ' (external)'}`);
   console.log(`Tables             ${state.tables.analytics}, ${state.tables.userProfiles}`);
   console.log(`Stack pid          ${state.pid} (log: ${STACK_LOG})`);
@@ -54,12 +56,16 @@ const up = async (json: boolean): Promise<number> => {
   }
   mkdirSync(STACK_DIR, { recursive: true });
   const out = openSync(STACK_LOG, 'w');
-  const daemon = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'local', 'stack', 'daemon.ts')], {
-    cwd: REPO_ROOT,
-    detached: true,
-    stdio: ['ignore', out, out],
-    env: process.env,
-  });
+  const daemon = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(REPO_ROOT, 'local', 'stack', 'daemon.ts')],
+    {
+      cwd: REPO_ROOT,
+      detached: true,
+      stdio: ['ignore', out, out],
+      env: process.env,
+    },
+  );
   closeSync(out);
   daemon.unref();
   const pid = daemon.pid ?? -1;
@@ -132,7 +138,9 @@ const main = async (): Promise<number> => {
       return 0;
     }
     default:
-      console.error(`${command === undefined ? 'missing command' : `unknown command "${command}"`}\n\n${HELP}`);
+      console.error(
+        `${command === undefined ? 'missing command' : `unknown command "${command}"`}\n\n${HELP}`,
+      );
       return 2;
   }
 };

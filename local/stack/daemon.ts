@@ -43,7 +43,12 @@ const main = async () => {
 
 main().catch((error: unknown) => {
   console.log(
-    JSON.stringify({ time: new Date().toISOString(), level: 'ERROR', message: 'stack failed to start', error: String(error) }),
+    JSON.stringify({
+      time: new Date().toISOString(),
+      level: 'ERROR',
+      message: 'stack failed to start',
+      error: String(error),
+    }),
   );
   process.exit(1);
 });
