@@ -11,6 +11,8 @@ import {
 import { AggregateStoreError } from './errors.ts';
 import { dayOf, isMinute, type Minute, minuteOf, minuteStart } from './time-buckets.ts';
 
+const DAY_MS = 86_400_000;
+
 const count = z.number().int().nonnegative().default(0);
 
 const PageStatsItem = z.object({
@@ -139,12 +141,12 @@ export class AnalyticsReader {
     assertMinute(from);
     assertMinute(to);
     const funnels: Omit<Funnel, 'uniqueSessions'>[] = [];
-    const lastDay = dayOf(to);
     for (
-      let day = dayOf(from);
-      day <= lastDay;
-      day = dayOf(minuteOf(minuteStart(`${day}T00:00Z`) + 86_400_000))
+      let midnight = minuteStart(`${dayOf(from)}T00:00Z`);
+      midnight <= minuteStart(to);
+      midnight += DAY_MS
     ) {
+      const day = dayOf(minuteOf(midnight));
       for (const item of await this.#query(funnelPartition(day), `MINUTE#${from}`, `MINUTE#${to}`)) {
         const { revenueCents, ...counts } = FunnelItem.parse(item);
         funnels.push({ ...counts, revenue: revenueCents / 100 });
