@@ -141,15 +141,26 @@ export function buildAggregate(
         name,
         type: BIGINT,
         args: [arg0],
-        init: () => [],
+        // State: { n: distinct count, seen: value token -> 1 }; mutated in place for speed.
+        init: () => ({ n: 0, seen: {} }),
         add: (s, v) => {
           if (v[0] === null) return s;
-          const token = JSON.stringify(v[0]);
-          const seen = s as string[];
-          return seen.includes(token) ? seen : [...seen, token];
+          const state = s as { n: number; seen: Record<string, 1> };
+          const token = typeof v[0] === 'string' ? `s${v[0]}` : JSON.stringify(v[0]);
+          if (state.seen[token] === undefined) {
+            state.seen[token] = 1;
+            state.n++;
+          }
+          return state;
         },
-        merge: (a, b) => [...new Set([...(a as string[]), ...(b as string[])])],
-        result: (s) => (s as string[]).length,
+        merge: (a, b) => {
+          const seen: Record<string, 1> = {
+            ...(a as { seen: Record<string, 1> }).seen,
+            ...(b as { seen: Record<string, 1> }).seen,
+          };
+          return { n: Object.keys(seen).length, seen };
+        },
+        result: (s) => (s as { n: number }).n,
       };
     }
     case 'COLLECT_LIST':
@@ -211,7 +222,12 @@ export function buildAggregate(
         add: (s, v, seq) => {
           const value = v[0] ?? null;
           if (value === null && ignoreNulls) return s;
-          return keep([...(s as Seq[]), { s: seq, v: value }]);
+          const entries = s as Seq[];
+          if (n === undefined) {
+            // Rows arrive in sequence order: the latest is the new row, the earliest the first one kept.
+            return latest || entries.length === 0 ? [{ s: seq, v: value }] : entries;
+          }
+          return keep([...entries, { s: seq, v: value }]);
         },
         merge: (a, b) => keep([...(a as Seq[]), ...(b as Seq[])]),
         result: (s) => {

@@ -206,19 +206,22 @@ export class KsqlEngine {
 
   private dispatch(record: KafkaRecord, produced: KafkaRecord[], depth: number): void {
     if (depth > 32) throw new KsqlError('query chain deeper than 32 levels');
+    // Queries reading the same source share one decoded record (decoding dominates the cost).
+    const decodedBySource = new Map<DataSource, DecodedRecord | KsqlSerdeError>();
     for (const query of this.queryList) {
       if (query.source.topic !== record.topic) continue;
-      const outputs: KafkaRecord[] = [];
-      const ctx: QueryContext = {
-        emit: (row) => outputs.push(this.encode(query.sink, row)),
-        skip: (reason, message) => this.skip(query.id, record.topic, reason, message),
-      };
-      let decoded: DecodedRecord;
-      try {
-        decoded = this.decode(query.source, record);
-      } catch (err) {
-        if (!(err instanceof KsqlSerdeError)) throw err;
-        this.skip(query.id, record.topic, SkipReason.Deserialization, err.message);
+      let decoded = decodedBySource.get(query.source);
+      if (decoded === undefined) {
+        try {
+          decoded = this.decode(query.source, record);
+        } catch (err) {
+          if (!(err instanceof KsqlSerdeError)) throw err;
+          decoded = err;
+        }
+        decodedBySource.set(query.source, decoded);
+      }
+      if (decoded instanceof KsqlSerdeError) {
+        this.skip(query.id, record.topic, SkipReason.Deserialization, decoded.message);
         continue;
       }
       const ts = this.extractTimestamp(query.source, decoded);
@@ -231,6 +234,11 @@ export class KsqlEngine {
         );
         continue;
       }
+      const outputs: KafkaRecord[] = [];
+      const ctx: QueryContext = {
+        emit: (row) => outputs.push(this.encode(query.sink, row)),
+        skip: (reason, message) => this.skip(query.id, record.topic, reason, message),
+      };
       query.process(ts === decoded.timestamp ? decoded : { ...decoded, timestamp: ts }, ctx);
       for (const out of outputs) {
         produced.push(out);

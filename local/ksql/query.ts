@@ -21,6 +21,7 @@ import {
   type ScopeColumn,
   walkExpr,
 } from './expressions.ts';
+import { MinHeap } from './min-heap.ts';
 import {
   Format,
   type SerdeColumn,
@@ -735,6 +736,12 @@ class AggregationQuery implements PersistentQuery {
   private readonly entries = new Map<string, AggEntry>();
   private readonly sessions = new Map<string, AggEntry[]>();
   private readonly buffer = new Map<string, Buffered>();
+  /** EMIT FINAL buffer entries by (window end, key), as Kafka's suppression buffer orders them. */
+  private readonly due = new MinHeap<{ id: string; entry: Buffered }>(
+    (a, b) =>
+      a.entry.bufferTime < b.entry.bufferTime ||
+      (a.entry.bufferTime === b.entry.bufferTime && a.entry.order < b.entry.order),
+  );
   private readonly grace: number;
 
   constructor(
@@ -918,16 +925,24 @@ class AggregationQuery implements PersistentQuery {
       this.suppressTime = Math.max(this.suppressTime, r.timestamp);
       const win = r.window as WindowBounds;
       const id = `${JSON.stringify(r.key)}|${win.start}|${win.end}`;
-      this.buffer.set(id, { order: JSON.stringify(r.key), bufferTime: win.end, row: r });
+      const buffered: Buffered = { order: JSON.stringify(r.key), bufferTime: win.end, row: r };
+      this.buffer.set(id, buffered);
+      this.due.push({ id, entry: buffered });
     }
     const expiry = this.suppressTime - suppressGrace;
-    const due = [...this.buffer.entries()].filter(([, b]) => b.bufferTime <= expiry);
-    if (due.length === 0) return;
-    due.sort(
-      ([, a], [, b]) => a.bufferTime - b.bufferTime || (a.order < b.order ? -1 : a.order > b.order ? 1 : 0),
-    );
-    for (const [id, b] of due) {
-      this.buffer.delete(id);
+    const due: Buffered[] = [];
+    for (
+      let top = this.due.peek();
+      top !== undefined && top.entry.bufferTime <= expiry;
+      top = this.due.peek()
+    ) {
+      this.due.pop();
+      // Only the latest update of a window is still in the buffer; older heap entries are stale.
+      if (this.buffer.get(top.id) !== top.entry) continue;
+      this.buffer.delete(top.id);
+      due.push(top.entry);
+    }
+    for (const b of due) {
       // Final results drop tombstones: a window that ended empty emits nothing.
       if (b.row.value !== null) ctx.emit(b.row);
     }
@@ -979,7 +994,9 @@ class AggregationQuery implements PersistentQuery {
     }
     for (const b of s.buffer) {
       const win = b.row.window as WindowBounds;
-      this.buffer.set(`${b.order}|${win.start}|${win.end}`, b);
+      const id = `${b.order}|${win.start}|${win.end}`;
+      this.buffer.set(id, b);
+      this.due.push({ id, entry: b });
     }
   }
 }

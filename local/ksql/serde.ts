@@ -176,25 +176,41 @@ function jsonNodeType(node: unknown): string {
   return 'ObjectNode';
 }
 
+/** Per field list: JSON member name -> field position (-1: not a field), learnt as names are seen. */
+const memberIndexCache = new WeakMap<readonly SerdeColumn[], Map<string, number>>();
+
 function coerceStruct(
   obj: Record<string, unknown>,
   fields: readonly SerdeColumn[],
   path: string,
 ): Record<string, unknown> {
-  // ksqlDB matches JSON field names case-insensitively against the (upper-case) column names.
-  let upper: Map<string, unknown> | undefined;
-  const out: Record<string, unknown> = {};
-  for (const f of fields) {
-    let v: unknown;
-    if (Object.hasOwn(obj, f.name)) v = obj[f.name];
-    else {
-      if (upper === undefined) {
-        upper = new Map();
-        for (const [k, x] of Object.entries(obj)) upper.set(k.toUpperCase(), x);
-      }
-      v = upper.get(f.name.toUpperCase());
+  // ksqlDB matches JSON field names case-insensitively; an exact match wins over a case-folded one.
+  let index = memberIndexCache.get(fields);
+  if (index === undefined) {
+    index = new Map();
+    memberIndexCache.set(fields, index);
+  }
+  const raw: unknown[] = new Array(fields.length);
+  const exact: boolean[] = new Array(fields.length).fill(false);
+  for (const k in obj) {
+    if (!Object.hasOwn(obj, k)) continue;
+    let i = index.get(k);
+    if (i === undefined) {
+      i = fields.findIndex((f) => f.name === k);
+      if (i === -1) i = fields.findIndex((f) => f.name.toUpperCase() === k.toUpperCase());
+      if (index.size < 10_000) index.set(k, i);
     }
-    out[f.name] = coerceJson(v, f.type, `${path}.${f.name}`);
+    if (i < 0) continue;
+    const isExact = (fields[i] as SerdeColumn).name === k;
+    if (raw[i] === undefined || (isExact && !exact[i])) {
+      raw[i] = obj[k];
+      exact[i] = isExact;
+    }
+  }
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < fields.length; i++) {
+    const f = fields[i] as SerdeColumn;
+    out[f.name] = coerceJson(raw[i], f.type, `${path}.${f.name}`);
   }
   return out;
 }
