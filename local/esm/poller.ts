@@ -104,8 +104,11 @@ const retriable = async <T>(request: () => Promise<T>, attempts = 40): Promise<T
   }
 };
 
-/** Records per partition buffered before fetching pauses. */
-const highWater = (batchSize: number): number => batchSize * 2 + 500;
+/**
+ * Records per partition buffered before fetching that partition pauses; it resumes below
+ * half of it, early enough that the next fetch lands before the buffer runs dry.
+ */
+const highWater = (batchSize: number): number => Math.max(batchSize * 4, 5000);
 
 const timestampTypeOf = (message: KafkaMessage): TimestampType => {
   // kafkajs keeps the record batch's timestamp type (attributes bit 3) in `batchContext`.
@@ -417,7 +420,7 @@ export class MappingPoller {
 
   #resumeDrained(): void {
     for (const partition of [...this.#paused]) {
-      if (this.#planner.buffered(`${this.#mapping.topic}-${partition}`) <= this.#mapping.batchSize) {
+      if (this.#planner.buffered(`${this.#mapping.topic}-${partition}`) < highWater(this.#mapping.batchSize) / 2) {
         this.#paused.delete(partition);
         this.#consumer?.resume([{ topic: this.#mapping.topic, partitions: [partition] }]);
       }
