@@ -6,13 +6,10 @@ import { jsonEngine, PAGEVIEWS_SOURCE } from './engine-helpers.ts';
 describe('statements the engine rejects', () => {
   it('names line, column and statement of a syntax error', () => {
     // prepare
-    const engine = new KsqlEngine();
+    const script = `${PAGEVIEWS_SOURCE}\nCREATE TABLE t AS SELECT page COUNT(*) FROM clicks GROUP BY page;`;
 
     // act
-    const attempt = (): unknown =>
-      engine.executeScript(
-        `${PAGEVIEWS_SOURCE}\nCREATE TABLE t AS SELECT page COUNT(*) FROM clicks GROUP BY page;`,
-      );
+    const attempt = (): unknown => new KsqlEngine().executeScript(script);
 
     // assert
     expect(attempt).toThrow(KsqlParseError);
