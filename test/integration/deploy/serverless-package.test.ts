@@ -3,9 +3,9 @@
  * stage with no AWS account and no network, assertions on the CloudFormation it generates,
  * cfn-lint on both templates, and the packaged bundles loading as Lambda loads them.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import {
   cfnLint,
@@ -63,12 +63,19 @@ describe.skipIf(missing.length > 0)(
   () => {
     let confluent: PackagedStage;
     let msk: PackagedStage;
+    const packageDirs: string[] = [];
 
     beforeAll(async () => {
       // One after the other: both use serverless-esbuild's work folder in the repository.
       confluent = await packageStage('confluent', CONFLUENT_PARAMS);
+      packageDirs.push(confluent.dir);
       msk = await packageStage('msk', MSK_PARAMS);
+      packageDirs.push(msk.dir);
     }, 120_000);
+
+    afterAll(() => {
+      for (const dir of packageDirs) rmSync(dir, { recursive: true, force: true });
+    });
 
     const stages = () =>
       [
@@ -253,6 +260,7 @@ describe.skipIf(missing.length > 0)(
 
     it('packages bundles that load as Lambda loads them (ES module, no require)', async () => {
       const dir = await extractZip(join(msk.dir, 'aggregate-events.zip'));
+      onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
 
       const exports = await importBundle(join(dir, 'functions', 'aggregate-events', 'handler.mjs'), {
         AWS_REGION: 'eu-west-1',
