@@ -6,7 +6,8 @@
  *
  * Uses KAFKA_BROKERS when set, otherwise launches a local broker for the run. Rounds
  * alternate bare / generator so that a noisy, shared machine weighs on both alike; the
- * median round of each is reported. Prints a markdown table for BENCHMARKS.md.
+ * ratio is the median of the per-round ratios (each pair ran back to back), the rates the
+ * median of each. Prints a markdown table for BENCHMARKS.md.
  */
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, type Producer } from 'kafkajs';
@@ -16,8 +17,8 @@ import { produceLoad } from '../load-generator/produce-load.ts';
 import { ClickstreamSimulation, type SimulationOptions } from '../load-generator/simulation.ts';
 import { createTopics, startKafka } from '../local/kafka/launcher.ts';
 
-const RECORDS_PER_ROUND = Number(process.env.BENCH_RECORDS ?? 150_000);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const RECORDS_PER_ROUND = Number(process.env.BENCH_RECORDS ?? 100_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const PARTITIONS = 6;
 const BATCH = 2000;
 // "Unlimited": the pacer never waits at this rate. The user count is fixed so the
@@ -99,6 +100,8 @@ const main = async () => {
     }
     const bare = median(rates.bare);
     const generator = median(rates.generator);
+    const ratios = rates.generator.map((rate, i) => rate / (rates.bare[i] ?? rate));
+    const ratio = median(ratios);
     const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
     const all = (values: number[]) => values.map(fmt).join(' / ');
     process.stdout.write(
@@ -108,14 +111,14 @@ const main = async () => {
         `Same broker (${external === undefined ? 'local single-node KRaft, launched by the bench' : 'KAFKA_BROKERS'}), ` +
           `${PARTITIONS} partitions per topic, records of ${valueBytes} B, idempotent producer, acks=all, ` +
           `batches of ${BATCH}, one batch in flight, no compression; ${ROUNDS} alternating rounds of ` +
-          `${fmt(RECORDS_PER_ROUND)} records, median shown.`,
+          `${fmt(RECORDS_PER_ROUND)} records each, medians shown; ratio = median of the per-round ratios.`,
         '',
         '| method | acked records/s (median) | rounds |',
         '| --- | ---: | --- |',
         `| bare kafkajs loop (pre-built records) | ${fmt(bare)} | ${all(rates.bare)} |`,
         `| load generator (simulation + pacer + sender) | ${fmt(generator)} | ${all(rates.generator)} |`,
         '',
-        `**Ratio generator / bare: ${(generator / bare).toFixed(2)}** (target ≥ 0.80)`,
+        `**Ratio generator / bare: ${ratio.toFixed(2)}** (target ≥ 0.80; per round: ${ratios.map((r) => r.toFixed(2)).join(' / ')})`,
         '',
       ].join('\n'),
     );

@@ -3,7 +3,7 @@ import type { OutgoingRecord } from './kafka-sender.ts';
 
 /** Where records come from (the simulation). */
 export interface RecordSource {
-  take(count: number): OutgoingRecord[];
+  take(count: number): OutgoingRecord[] | Promise<OutgoingRecord[]>;
 }
 
 /** Where records go (the Kafka batch sender). */
@@ -53,7 +53,7 @@ export const runPaced = async (
     const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + 1);
     const count = Math.min(due - produced, batchSize);
     if (count > 0) {
-      await sink.send(source.take(count));
+      await sink.send(await source.take(count));
       produced += count;
       continue;
     }

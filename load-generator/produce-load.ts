@@ -1,7 +1,8 @@
 import type { Producer } from 'kafkajs';
 import { BatchSender, type SendStats } from './kafka-sender.ts';
 import { runPaced } from './paced-run.ts';
-import { ClickstreamSimulation, type SimulationOptions, type SimulationStats } from './simulation.ts';
+import type { SimulationOptions, SimulationStats } from './simulation.ts';
+import { WorkerRecordSource } from './worker-source.ts';
 
 export interface ProduceLoadSettings {
   simulation: SimulationOptions;
@@ -37,7 +38,7 @@ export const produceLoad = async (
 ): Promise<ProduceLoadResult> => {
   const stop = new AbortController();
   const signal = AbortSignal.any([settings.signal, stop.signal]);
-  const simulation = new ClickstreamSimulation(settings.simulation);
+  const simulation = new WorkerRecordSource(settings.simulation, Math.min(settings.batchSize, 2000));
   const sender = new BatchSender(producer, {
     topic: settings.topic,
     compression: settings.compression,
@@ -46,13 +47,17 @@ export const produceLoad = async (
       stop.abort(error);
     },
   });
+  await simulation.ready().catch(async (error: unknown) => {
+    await simulation.close();
+    throw error;
+  });
   settings.onStart?.(() => sender.stats);
   const run = await runPaced(simulation, sender, {
     rate: settings.simulation.rate,
     total: settings.total,
     batchSize: settings.batchSize,
     signal,
-  });
+  }).finally(() => simulation.close());
   return {
     stats: sender.stats,
     simulation: simulation.stats,
