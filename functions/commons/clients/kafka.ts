@@ -1,3 +1,4 @@
+import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
 import { flag, positiveInt, readEnv, requiredString } from '../env.ts';
@@ -16,7 +17,8 @@ export interface KafkaSettings {
 /**
  * The environment of the Kafka client: KAFKA_BROKERS (comma-separated host:port), and for a
  * secured cluster KAFKA_SSL=true and KAFKA_SASL_MECHANISM (plain, scram-sha-256,
- * scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD.
+ * scram-sha-512) with KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD, or `aws-msk-iam` for Amazon
+ * MSK's IAM access control (the function's role signs the token; AWS_REGION names the region).
  */
 export const KafkaEnvSchema = z
   .object({
@@ -24,13 +26,20 @@ export const KafkaEnvSchema = z
     KAFKA_CLIENT_ID: z.string().min(1).optional(),
     AWS_LAMBDA_FUNCTION_NAME: z.string().optional(),
     KAFKA_SSL: flag(false),
-    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam']).optional(),
+    AWS_REGION: z.string().min(1).optional(),
     KAFKA_SASL_USERNAME: z.string().min(1).optional(),
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
     KAFKA_MAX_IDLE_MS: positiveInt(300_000),
   })
   .superRefine((env, context) => {
     if (env.KAFKA_SASL_MECHANISM === undefined) return;
+    if (env.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
+      if (env.AWS_REGION === undefined) {
+        context.addIssue({ code: 'custom', path: ['AWS_REGION'], message: 'is required for aws-msk-iam' });
+      }
+      return;
+    }
     for (const variable of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
       if (env[variable] === undefined) {
         context.addIssue({
@@ -49,14 +58,26 @@ export const KafkaEnvSchema = z
       sasl:
         env.KAFKA_SASL_MECHANISM === undefined
           ? undefined
-          : {
-              mechanism: env.KAFKA_SASL_MECHANISM,
-              username: env.KAFKA_SASL_USERNAME ?? '',
-              password: env.KAFKA_SASL_PASSWORD ?? '',
-            },
+          : env.KAFKA_SASL_MECHANISM === 'aws-msk-iam'
+            ? mskIamSasl(env.AWS_REGION ?? '')
+            : {
+                mechanism: env.KAFKA_SASL_MECHANISM,
+                username: env.KAFKA_SASL_USERNAME ?? '',
+                password: env.KAFKA_SASL_PASSWORD ?? '',
+              },
       maxIdleMs: env.KAFKA_MAX_IDLE_MS,
     }),
   );
+
+/**
+ * Amazon MSK IAM access control over SASL/OAUTHBEARER: kafkajs asks for a token on every
+ * (re)authentication and AWS's signer signs a fresh one (valid 15 minutes) with the
+ * function's credentials (https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html).
+ */
+export const mskIamSasl = (region: string): SASLOptions => ({
+  mechanism: 'oauthbearer',
+  oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
+});
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

@@ -69,6 +69,26 @@ describe('Kafka client config', () => {
     });
   });
 
+  it('authenticates to MSK with IAM through OAUTHBEARER, needing only the region', async () => {
+    // Prepare
+    const { KafkaEnvSchema } = await import('../../../functions/commons/clients/kafka.ts');
+
+    // Act
+    const settings = readEnv(KafkaEnvSchema, {
+      KAFKA_BROKERS: 'b-1.msk.example:9098',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'aws-msk-iam',
+      AWS_REGION: 'eu-west-1',
+    });
+
+    // Assert
+    expect(settings.sasl?.mechanism).toBe('oauthbearer');
+    expect(settings.sasl).toHaveProperty('oauthBearerProvider');
+    expect(() =>
+      readEnv(KafkaEnvSchema, { KAFKA_BROKERS: 'b-1.msk.example:9098', KAFKA_SASL_MECHANISM: 'aws-msk-iam' }),
+    ).toThrow(/AWS_REGION/);
+  });
+
   it('requires the SASL credentials when a mechanism is set', async () => {
     // Prepare
     const { KafkaEnvSchema } = await import('../../../functions/commons/clients/kafka.ts');
