@@ -17,7 +17,7 @@ const list = z
 const EnvSchema = z
   .object({
     KAFKA_BROKERS: list.optional(),
-    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam']).optional(),
     KAFKA_SASL_USERNAME: z.string().min(1).optional(),
     KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
     KAFKA_SSL: z.enum(['true', 'false']).optional(),
@@ -31,6 +31,16 @@ const EnvSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.KAFKA_SASL_MECHANISM === undefined) return;
+    if (env.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
+      if (env.AWS_REGION === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['AWS_REGION'],
+          message: 'required when KAFKA_SASL_MECHANISM is aws-msk-iam',
+        });
+      }
+      return;
+    }
     for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
       if (env[name] === undefined) {
         ctx.addIssue({ code: 'custom', path: [name], message: `required when KAFKA_SASL_MECHANISM is set` });
@@ -44,7 +54,9 @@ export interface KafkaSettings {
   /** Where the brokers came from, for messages. */
   source: 'KAFKA_BROKERS' | 'local stack';
   ssl: boolean;
-  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+  sasl?:
+    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
+    | { mechanism: 'aws-msk-iam'; region: string };
 }
 
 /** Where user profiles go. */
@@ -90,17 +102,20 @@ export const resolveConfig = (
       brokers: e.KAFKA_BROKERS,
       source: 'KAFKA_BROKERS',
       ssl: e.KAFKA_SSL === 'true',
-      ...(e.KAFKA_SASL_MECHANISM !== undefined &&
-      e.KAFKA_SASL_USERNAME !== undefined &&
-      e.KAFKA_SASL_PASSWORD !== undefined
-        ? {
-            sasl: {
-              mechanism: e.KAFKA_SASL_MECHANISM,
-              username: e.KAFKA_SASL_USERNAME,
-              password: e.KAFKA_SASL_PASSWORD,
-            },
-          }
-        : {}),
+      ...(e.KAFKA_SASL_MECHANISM === 'aws-msk-iam' && e.AWS_REGION !== undefined
+        ? { sasl: { mechanism: 'aws-msk-iam' as const, region: e.AWS_REGION } }
+        : e.KAFKA_SASL_MECHANISM !== undefined &&
+            e.KAFKA_SASL_MECHANISM !== 'aws-msk-iam' &&
+            e.KAFKA_SASL_USERNAME !== undefined &&
+            e.KAFKA_SASL_PASSWORD !== undefined
+          ? {
+              sasl: {
+                mechanism: e.KAFKA_SASL_MECHANISM,
+                username: e.KAFKA_SASL_USERNAME,
+                password: e.KAFKA_SASL_PASSWORD,
+              },
+            }
+          : {}),
     };
   } else if (stack !== undefined) {
     kafka = { brokers: stack.kafkaBrokers, source: 'local stack', ssl: false };

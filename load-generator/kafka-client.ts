@@ -1,4 +1,5 @@
 import { Kafka, type LogEntry, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
+import { mskIamSasl } from '../services/kafka/msk-iam.ts';
 import type { KafkaSettings } from './config.ts';
 import { BrokerUnreachableError, LoadGeneratorError } from './errors.ts';
 import type { Logger } from './log.ts';
@@ -49,14 +50,14 @@ export const createKafka = (settings: KafkaSettings, logger: Logger): Kafka =>
       },
   });
 
-const saslOptions = ({ mechanism, username, password }: NonNullable<KafkaSettings['sasl']>): SASLOptions => {
-  switch (mechanism) {
+const saslOptions = (sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions => {
+  switch (sasl.mechanism) {
+    case 'aws-msk-iam':
+      return mskIamSasl(sasl.region);
     case 'plain':
-      return { mechanism, username, password };
     case 'scram-sha-256':
-      return { mechanism, username, password };
     case 'scram-sha-512':
-      return { mechanism, username, password };
+      return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
   }
 };
 

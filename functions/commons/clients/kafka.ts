@@ -1,6 +1,6 @@
-import { generateAuthToken } from 'aws-msk-iam-sasl-signer-js';
 import { Kafka, type KafkaConfig, logLevel, type SASLOptions } from 'kafkajs';
 import { z } from 'zod';
+import { mskIamSasl } from '../../../services/kafka/msk-iam.ts';
 import { flag, positiveInt, readEnv, requiredString } from '../env.ts';
 import { LazyKafkaProducer } from '../lazy-kafka-producer.ts';
 import { logger } from '../observability.ts';
@@ -68,16 +68,6 @@ export const KafkaEnvSchema = z
       maxIdleMs: env.KAFKA_MAX_IDLE_MS,
     }),
   );
-
-/**
- * Amazon MSK IAM access control over SASL/OAUTHBEARER: kafkajs asks for a token on every
- * (re)authentication and AWS's signer signs a fresh one (valid 15 minutes) with the
- * function's credentials (https://docs.aws.amazon.com/msk/latest/developerguide/iam-access-control.html).
- */
-export const mskIamSasl = (region: string): SASLOptions => ({
-  mechanism: 'oauthbearer',
-  oauthBearerProvider: async () => ({ value: (await generateAuthToken({ region })).token }),
-});
 
 const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.ERROR]: 'error',

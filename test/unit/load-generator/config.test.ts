@@ -75,3 +75,28 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig(env, undefined)).toThrow(name);
   });
 });
+
+describe('MSK IAM', () => {
+  it('takes aws-msk-iam with a region and no username or password', () => {
+    const config = resolveConfig(
+      {
+        KAFKA_BROKERS: 'b-1.msk.example:9098',
+        KAFKA_SSL: 'true',
+        KAFKA_SASL_MECHANISM: 'aws-msk-iam',
+        AWS_REGION: 'eu-west-1',
+      },
+      undefined,
+    );
+
+    expect(config.kafka?.sasl).toEqual({ mechanism: 'aws-msk-iam', region: 'eu-west-1' });
+  });
+
+  it('names AWS_REGION when it is missing', () => {
+    expect(() =>
+      resolveConfig(
+        { KAFKA_BROKERS: 'b-1.msk.example:9098', KAFKA_SASL_MECHANISM: 'aws-msk-iam' },
+        undefined,
+      ),
+    ).toThrow(/AWS_REGION/);
+  });
+});
