@@ -109,7 +109,7 @@ export class FunctionPool {
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: 'local',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs20.x',
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
       AWS_REGION: fn.region,
       AWS_DEFAULT_REGION: fn.region,
       LAMBDA_TASK_ROOT: dirname(this.#options.handlerFile),

@@ -420,7 +420,10 @@ export class MappingPoller {
 
   #resumeDrained(): void {
     for (const partition of [...this.#paused]) {
-      if (this.#planner.buffered(`${this.#mapping.topic}-${partition}`) < highWater(this.#mapping.batchSize) / 2) {
+      if (
+        this.#planner.buffered(`${this.#mapping.topic}-${partition}`) <
+        highWater(this.#mapping.batchSize) / 2
+      ) {
         this.#paused.delete(partition);
         this.#consumer?.resume([{ topic: this.#mapping.topic, partitions: [partition] }]);
       }

@@ -41,6 +41,7 @@ export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
 
 const FunctionSchema = z.looseObject({
   handler: z.string(),
+  runtime: z.string().optional(),
   name: z.string().optional(),
   timeout: z.number().optional(),
   memorySize: z.number().optional(),
@@ -88,6 +89,8 @@ export interface FunctionDefinition {
   readonly timeoutSeconds: number;
   readonly memorySize: number;
   readonly region: string;
+  /** Lambda runtime identifier, e.g. `nodejs20.x` (AWS_EXECUTION_ENV is derived from it). */
+  readonly runtime: string;
   /** provider.environment merged with the function's, as deployed (values as strings). */
   readonly environment: Readonly<Record<string, string>>;
 }
@@ -200,6 +203,7 @@ const resolveFunction = (
     timeoutSeconds: integerIn(key, 'timeout', timeout, 1, KAFKA_LIMITS.maxTimeoutSeconds),
     memorySize: fn.memorySize ?? config.provider.memorySize ?? KAFKA_LIMITS.defaultMemorySize,
     region: config.provider.region ?? 'us-east-1',
+    runtime: fn.runtime ?? config.provider.runtime ?? 'nodejs20.x',
     environment: {
       ...environmentOf(key, config.provider.environment, warnings),
       ...environmentOf(key, fn.environment, warnings),

@@ -66,9 +66,10 @@ describe('ESM emulator payload', () => {
     expect(second).not.toHaveProperty('key');
     expect(second?.value).toBe(Buffer.from('plain text').toString('base64'));
     expect(second?.headers).toEqual([]);
-    expect(invocation?.functionName).toBe('clickstream-dev-recorder');
+    expect(invocation?.functionName).toBe('clickstream-local-recorder');
     expect(invocation?.remainingMs).toBeGreaterThan(0);
     expect(invocation?.env.FIXTURE_SETTING).toBe('from-local-override');
+    expect(invocation?.env.AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs24.x');
   });
 });
 

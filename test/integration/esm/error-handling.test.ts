@@ -108,6 +108,31 @@ describe('ESM emulator on function errors', () => {
     expect(stats.mappings[0]?.timeouts).toBe(1);
     expect(stats.functions.recorder?.coldStarts).toBe(2);
   });
+
+  it('retries on a new environment when the runtime exits mid-invocation', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const group = groupId();
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
+      }),
+    });
+
+    // Act
+    await produce(topic, [{ value: json({ n: 0, exitUntil: 1 }) }, { value: json({ n: 1 }) }]);
+    const invocations = await waitForInvocations(recordDir, (all) => all.length >= 2);
+
+    // Assert
+    const [crashed, retried] = invocations;
+    expect(offsetsOf(retried)).toEqual([0, 1]);
+    expect(retried?.instanceId).not.toBe(crashed?.instanceId);
+    await expect.poll(async () => (await committedOffsets(group, topic)).get(0)).toBe(2);
+    expect(emulator.stats().mappings[0]?.lastError).toMatch(/Runtime.ExitError/);
+  });
 });
 
 describe('ESM emulator with ReportBatchItemFailures', () => {

@@ -31,12 +31,13 @@ export const DEPLOYED_BASE = {
   frameworkVersion: '>=3',
   provider: {
     name: 'aws',
-    runtime: 'nodejs20.x',
+    runtime: 'nodejs24.x',
     architecture: 'arm64',
     region: 'us-east-1',
-    stage: 'dev',
+    stage: 'local',
     memorySize: 512,
-    environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'clickstream' },
+    timeout: 60,
+    environment: { NODE_OPTIONS: '--enable-source-maps', POWERTOOLS_SERVICE_NAME: 'clickstream-local' },
   },
   custom: {
     esbuild: {
@@ -48,6 +49,9 @@ export const DEPLOYED_BASE = {
       platform: 'node',
       outputFileExtension: '.mjs',
       exclude: [],
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
     },
   },
 } as const;
