@@ -162,11 +162,11 @@ export const enrichSessionBatch = async (
     if (abandoned !== undefined) abandonedMessages.push(messageOf(abandoned, sourced));
   }
 
-  await Promise.all([
-    send(dependencies.producer, topics.sessionsEnriched, enrichedMessages),
-    send(dependencies.producer, topics.cartAbandoned, abandonedMessages),
-    dependencies.deadLetters.publish(deadLetters),
-  ]);
+  // One send at a time: each is acknowledged before the next starts, so the instance's one
+  // producer connection carries them in order and no send races the first connect.
+  await send(dependencies.producer, topics.sessionsEnriched, enrichedMessages);
+  await send(dependencies.producer, topics.cartAbandoned, abandonedMessages);
+  await dependencies.deadLetters.publish(deadLetters);
 
   const summary: EnrichmentSummary = {
     records: records.length,

@@ -201,14 +201,21 @@ describe('enrich-sessions on a real broker', () => {
     const invocations = 100;
 
     // Act
+    // Each invocation writes to all three topics: enriched, cart-abandoned and the DLQ.
     for (let invocation = 0; invocation < invocations; invocation += 1) {
       const key = aSessionKey({ userId: `user-${invocation}` });
-      await instance.handler(eventOf(instance.topics.sessions, [aSessionRecord(key)]));
+      const poison = { ...aSessionRecord(key), value: Buffer.from('{}') };
+      await instance.handler(
+        eventOf(instance.topics.sessions, [aSessionRecord(key, anAbandonedCartSessionRow()), poison]),
+      );
     }
 
     // Assert
     expect(instance.producerConnects()).toBe(1);
-    expect(await countRecords(testKafka(), instance.topics.enriched)).toBe(invocations);
+    const kafka = testKafka();
+    expect(await countRecords(kafka, instance.topics.enriched)).toBe(invocations);
+    expect(await countRecords(kafka, instance.topics.abandoned)).toBe(invocations);
+    expect(await countRecords(kafka, instance.topics.dlq)).toBe(invocations);
   });
 
   it('enriches a user without a profile as "unknown", and dead-letters an undecodable row with its reason', async () => {

@@ -1,0 +1,357 @@
+/**
+ * `npm run bench:enrich`: the enrich-sessions Lambda, measured two ways on a real broker.
+ *
+ * 1. Produce throughput. The real handler module (imported once: a warm instance) is
+ *    invoked with event source mapping payloads of BATCH session rows; its sessions/s
+ *    (decode, one DynamoDB batch read of profiles, user-agent parsing, JSON, produce with
+ *    acks=all) is set against a bare kafkajs producer sending the very records the handler
+ *    produced, in the same batches, with the same settings, to a topic of the same size.
+ *    Rounds alternate bare / handler so a shared machine weighs on both alike; the median
+ *    round of each is reported. Target: handler ≥ 0.7 × bare.
+ * 2. Producer lifecycle. INVOCATIONS small invocations run the same enrichment with a
+ *    producer built once per instance (the handler's way) and with a producer created,
+ *    connected and disconnected in every invocation. Latency per invocation and TCP
+ *    connections opened (counted by a kafkajs socket factory) are reported. Profiles come
+ *    from memory here, so only the producer's lifecycle differs.
+ *
+ * Uses KAFKA_BROKERS / DYNAMODB_ENDPOINT when set; otherwise launches a broker and runs
+ * dynalite in a child process (not in this one, whose event loop is being measured).
+ * Prints a markdown table on stdout for BENCHMARKS.md; progress goes to stderr.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Kafka, logLevel, type Message, type Producer, type ProducerRecord } from 'kafkajs';
+import { LazyKafkaProducer } from '../functions/commons/lazy-kafka-producer.ts';
+import { freePort } from '../local/common/ports.ts';
+import { createTables } from '../local/dynamodb/tables.ts';
+import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../local/esm/payload.ts';
+import { createTopics, startKafka } from '../local/kafka/launcher.ts';
+import { localDynamoClient } from '../local/stack/stack.ts';
+import type { DeadLetterPublisher, KafkaSender } from '../services/dead-letter/index.ts';
+import {
+  type EnrichmentDependencies,
+  encodeSessionKey,
+  enrichSessionBatch,
+  type SessionRow,
+  UserAgentParser,
+} from '../services/enrichment/index.ts';
+import {
+  DynamoDbProfileStore,
+  type ProfileLookup,
+  SEGMENTS,
+  type UserProfile,
+} from '../services/profiles/index.ts';
+
+const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
+const BATCH = Number(process.env.BENCH_BATCH ?? 500);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const INVOCATIONS = Number(process.env.BENCH_INVOCATIONS ?? 50);
+const SMALL_BATCH = 20;
+const USERS = 5_000;
+const PARTITIONS = 6;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+
+const USER_AGENTS = [
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (Linux; Android 10; K) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+  'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
+  'Mozilla/5.0 (iPad; CPU OS 17_7 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.7 Mobile/15E148 Safari/604.1',
+  'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)',
+];
+
+const userId = (index: number) => `user-${String(index % USERS).padStart(6, '0')}`;
+
+/** Every tenth user has no profile (as bots and new visitors have none). */
+const profiles: UserProfile[] = Array.from({ length: USERS }, (_, index) => index)
+  .filter((index) => index % 10 !== 0)
+  .map((index) => ({
+    userId: userId(index),
+    segment: SEGMENTS[index % SEGMENTS.length] ?? 'casual',
+    country: 'DE',
+    signupDate: '2024-01-01',
+    marketingOptIn: index % 2 === 0,
+  }));
+
+/** Session rows as ksqlDB writes them on the user-sessions topic, offset = index. */
+const sessionRecords = (topic: string, count: number, first = 0) =>
+  Array.from({ length: count }, (_, i) => {
+    const index = first + i;
+    const windowStart = Date.parse('2026-11-25T10:00:00Z') + index * 1_000;
+    const row: SessionRow = {
+      EVENTS: 1 + (index % 12),
+      DISTINCT_PAGES: 1 + (index % 5),
+      PAGE_VIEWS: 1 + (index % 7),
+      ADD_TO_CARTS: index % 3,
+      REMOVE_FROM_CARTS: 0,
+      PURCHASES: index % 5 === 0 ? 1 : 0,
+      REVENUE: index % 5 === 0 ? 49.9 : 0,
+      USER_AGENT: USER_AGENTS[index % USER_AGENTS.length] ?? '',
+      ENTRY_PAGE: '/',
+      EXIT_PAGE: '/products/p-0042',
+    };
+    return toEventRecord({
+      topic,
+      partition: 0,
+      offset: index,
+      timestamp: windowStart + 60_000,
+      timestampType: 'CREATE_TIME',
+      key: encodeSessionKey({ userId: userId(index), windowStart, windowEnd: windowStart + 60_000 }),
+      value: Buffer.from(JSON.stringify(row)),
+      headers: [],
+    });
+  });
+
+const eventsOf = (topic: string, total: number, batch: number, brokers: string): KafkaEvent[] => {
+  const all = sessionRecords(topic, total);
+  const events: KafkaEvent[] = [];
+  for (let at = 0; at < all.length; at += batch) {
+    events.push(
+      buildKafkaEvent({ eventSource: 'SelfManagedKafka', bootstrapServers: brokers }, [
+        { key: `${topic}-0`, records: all.slice(at, at + batch) },
+      ]),
+    );
+  }
+  return events;
+};
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+};
+const percentile = (values: readonly number[], p: number): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+
+/** Runs dynalite in a child process; resolves with its endpoint once it answers. */
+const startDynaliteProcess = async (): Promise<{ endpoint: string; child: ChildProcess }> => {
+  const port = await freePort();
+  const script = `require('dynalite')({ createTableMs: 0, deleteTableMs: 0 }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'))`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((ready, failed) => {
+    child.once('error', failed);
+    child.once('exit', (code) => failed(new Error(`dynalite exited with ${code}`)));
+    child.stdout?.once('data', () => ready());
+  });
+  child.removeAllListeners('exit');
+  return { endpoint: `http://127.0.0.1:${port}`, child };
+};
+
+/** A kafkajs client whose TCP connections are counted. */
+const countingKafka = (brokers: string[], clientId: string) => {
+  const counter = { sockets: 0 };
+  const kafka = new Kafka({
+    clientId,
+    brokers,
+    logLevel: logLevel.WARN,
+    socketFactory: ({ host, port, onConnect }) => {
+      counter.sockets += 1;
+      const socket = net.connect({ host, port }, onConnect);
+      socket.setKeepAlive(true, 60_000);
+      return socket;
+    },
+  });
+  return { kafka, counter };
+};
+
+/** Records every ProducerRecord it is given, so the bare producer can send the same bytes. */
+class CapturingSender implements KafkaSender {
+  readonly records: ProducerRecord[] = [];
+  async send(record: ProducerRecord): Promise<unknown> {
+    this.records.push(record);
+    return [];
+  }
+}
+
+const noDeadLetters: DeadLetterPublisher = { publish: async () => {} };
+const silent = new Logger({ logLevel: 'SILENT' });
+const noMetrics = { addMetric: () => undefined };
+
+const main = async () => {
+  const stops: Array<() => Promise<void>> = [];
+  try {
+    let brokers = process.env.KAFKA_BROKERS?.split(',');
+    if (brokers === undefined) {
+      log('starting a local Kafka broker');
+      const kafka = await startKafka({ log });
+      stops.push(kafka.stop);
+      brokers = kafka.brokers;
+    }
+    let dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT;
+    if (dynamodbEndpoint === undefined) {
+      const dynalite = await startDynaliteProcess();
+      stops.push(async () => {
+        dynalite.child.kill();
+      });
+      dynamodbEndpoint = dynalite.endpoint;
+    }
+    const run = randomUUID().slice(0, 8);
+    const topics = {
+      sessions: `bench-user-sessions-${run}`,
+      enriched: `bench-sessions-enriched-${run}`,
+      abandoned: `bench-cart-abandoned-${run}`,
+      dlq: `bench-dlq-${run}`,
+      bare: `bench-bare-${run}`,
+      lifecycle: `bench-lifecycle-${run}`,
+    };
+    await createTopics(brokers, [
+      { topic: topics.enriched, partitions: PARTITIONS },
+      { topic: topics.abandoned, partitions: PARTITIONS },
+      { topic: topics.bare, partitions: PARTITIONS },
+      { topic: topics.lifecycle, partitions: PARTITIONS },
+      { topic: topics.dlq, partitions: 1 },
+    ]);
+    const tables = { analytics: `bench-analytics-${run}`, userProfiles: `bench-profiles-${run}` };
+    const dynamo = localDynamoClient(dynamodbEndpoint);
+    await createTables(dynamo, tables);
+    const profileStore = new DynamoDbProfileStore(DynamoDBDocumentClient.from(dynamo), tables.userProfiles);
+    await profileStore.putProfiles(profiles);
+    log(`seeded ${profiles.length} profiles; ${SESSIONS} sessions in batches of ${BATCH}, ${ROUNDS} rounds`);
+
+    // The handler's environment, as serverless.yml would set it; then the module is loaded once.
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      KAFKA_BROKERS: brokers.join(','),
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      USER_PROFILES_TABLE: tables.userProfiles,
+      SESSIONS_ENRICHED_TOPIC: topics.enriched,
+      CART_ABANDONED_TOPIC: topics.abandoned,
+      DLQ_TOPIC: topics.dlq,
+      POWERTOOLS_LOG_LEVEL: 'ERROR',
+      POWERTOOLS_METRICS_DISABLED: 'true',
+    });
+    const { handler } = await import('../functions/enrich-sessions/handler.ts');
+    const { kafkaProducer } = await import('../functions/commons/clients/kafka.ts');
+    const { documentClient } = await import('../functions/commons/clients/dynamodb.ts');
+    stops.push(async () => {
+      documentClient.destroy();
+      dynamo.destroy();
+    });
+    const events = eventsOf(topics.sessions, SESSIONS, BATCH, brokers.join(','));
+
+    // The records the handler produces, captured once, for the bare producer to send.
+    const capture = new CapturingSender();
+    const captureDependencies: EnrichmentDependencies = {
+      profiles: profileStore,
+      producer: capture,
+      topics: { sessionsEnriched: topics.bare, cartAbandoned: topics.bare },
+      deadLetters: noDeadLetters,
+      userAgents: new UserAgentParser(),
+      logger: silent,
+      metrics: noMetrics,
+    };
+    const { sourceRecordsOf } = await import('../functions/commons/kafka-event.ts');
+    const batches: Message[][] = [];
+    for (const event of events) {
+      capture.records.length = 0;
+      await enrichSessionBatch(sourceRecordsOf(event), captureDependencies);
+      batches.push(capture.records.flatMap((record) => record.messages));
+    }
+    const producedPerRound = batches.reduce((sum, batch) => sum + batch.length, 0);
+
+    const bareKafka = new Kafka({ clientId: 'bench-bare', brokers, logLevel: logLevel.WARN });
+    const bare: Producer = bareKafka.producer({ allowAutoTopicCreation: false });
+    await bare.connect();
+    // Warm both paths (metadata, connections, JIT) outside the measured rounds.
+    await bare.send({ topic: topics.bare, acks: -1, messages: batches[0] ?? [] });
+    await handler(events[0]);
+
+    const bareRates: number[] = [];
+    const handlerRates: number[] = [];
+    for (let round = 1; round <= ROUNDS; round += 1) {
+      let start = performance.now();
+      for (const messages of batches) await bare.send({ topic: topics.bare, acks: -1, messages });
+      bareRates.push((SESSIONS * 1000) / (performance.now() - start));
+      start = performance.now();
+      for (const event of events) await handler(event);
+      handlerRates.push((SESSIONS * 1000) / (performance.now() - start));
+      log(
+        `round ${round}: bare ${Math.round(bareRates.at(-1) ?? 0)} sessions/s, handler ${Math.round(handlerRates.at(-1) ?? 0)} sessions/s`,
+      );
+    }
+    await bare.disconnect();
+    const handlerConnects = kafkaProducer.connectCount;
+    await kafkaProducer.disconnect();
+
+    // Part 2: producer per invocation vs once per instance.
+    const memoryProfiles = {
+      getProfiles: async (ids: readonly string[]): Promise<ProfileLookup> => {
+        const byId = new Map(profiles.map((profile) => [profile.userId, profile]));
+        return {
+          profiles: new Map(
+            ids.flatMap((id) => {
+              const profile = byId.get(id);
+              return profile === undefined ? [] : [[id, profile] as const];
+            }),
+          ),
+          invalid: [],
+        };
+      },
+    };
+    const smallEvents = eventsOf(topics.sessions, INVOCATIONS * SMALL_BATCH, SMALL_BATCH, brokers.join(','));
+    const lifecycleDependencies = (producer: KafkaSender): EnrichmentDependencies => ({
+      ...captureDependencies,
+      profiles: memoryProfiles,
+      producer,
+      topics: { sessionsEnriched: topics.lifecycle, cartAbandoned: topics.lifecycle },
+    });
+
+    const once = countingKafka(brokers, 'bench-once');
+    const instanceProducer = new LazyKafkaProducer(once.kafka, { maxIdleMs: 300_000 });
+    const onceLatencies: number[] = [];
+    for (const event of smallEvents) {
+      const start = performance.now();
+      await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(instanceProducer));
+      onceLatencies.push(performance.now() - start);
+    }
+    await instanceProducer.disconnect();
+
+    const each = countingKafka(brokers, 'bench-each');
+    let perInvocationConnects = 0;
+    const eachLatencies: number[] = [];
+    for (const event of smallEvents) {
+      const start = performance.now();
+      const producer = each.kafka.producer({ allowAutoTopicCreation: false });
+      producer.on(producer.events.CONNECT, () => {
+        perInvocationConnects += 1;
+      });
+      await producer.connect();
+      await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(producer));
+      await producer.disconnect();
+      eachLatencies.push(performance.now() - start);
+    }
+
+    const bareMedian = median(bareRates);
+    const handlerMedian = median(handlerRates);
+    const ms = (value: number) => value.toFixed(1);
+    const lines = [
+      `### Enrichment Lambda (\`npm run bench:enrich\`, ${new Date().toISOString().slice(0, 10)})`,
+      '',
+      `Produce throughput: ${SESSIONS} sessions in invocations of ${BATCH}, ${producedPerRound} records produced per round (enriched + cart-abandoned), ${PARTITIONS}-partition topics, acks=all, median of ${ROUNDS} alternating rounds.`,
+      '',
+      '| Method | sessions/s | ratio |',
+      '|---|---:|---:|',
+      `| bare kafkajs producer, same records and batches | ${Math.round(bareMedian)} | 1.00 |`,
+      `| enrich-sessions handler (decode, profiles from DynamoDB, user agent, produce) | ${Math.round(handlerMedian)} | ${(handlerMedian / bareMedian).toFixed(2)} (target ≥ 0.70) |`,
+      '',
+      `Producer lifecycle: ${INVOCATIONS} invocations of ${SMALL_BATCH} sessions each, profiles from memory.`,
+      '',
+      '| Producer | p50 ms | p95 ms | mean ms | producer connects | TCP connections |',
+      '|---|---:|---:|---:|---:|---:|',
+      `| once per instance (LazyKafkaProducer, as the handler) | ${ms(percentile(onceLatencies, 50))} | ${ms(percentile(onceLatencies, 95))} | ${ms(onceLatencies.reduce((a, b) => a + b, 0) / onceLatencies.length)} | ${instanceProducer.connectCount} | ${once.counter.sockets} |`,
+      `| created per invocation (connect, send, disconnect) | ${ms(percentile(eachLatencies, 50))} | ${ms(percentile(eachLatencies, 95))} | ${ms(eachLatencies.reduce((a, b) => a + b, 0) / eachLatencies.length)} | ${perInvocationConnects} | ${each.counter.sockets} |`,
+      '',
+      `The warm handler opened its producer connection ${handlerConnects} time(s) over ${ROUNDS * events.length + 1} invocations.`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+  } finally {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  }
+};
+
+await main();
