@@ -232,6 +232,15 @@ export class MappingPoller {
         partitions: [...assigned],
       });
     });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      this.#lastError = payload.error.message;
+      this.#options.log.error("the mapping's consumer crashed", {
+        mapping: mapping.uuid,
+        function: fn.key,
+        error: payload.error.message,
+        restarting: payload.restart,
+      });
+    });
     await consumer.connect();
     await consumer.subscribe({
       topic: mapping.topic,

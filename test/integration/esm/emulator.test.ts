@@ -167,6 +167,31 @@ describe('ESM emulator batching', () => {
     expect(invocations.map((i) => i.invocation)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(emulator.stats().functions.recorder?.coldStarts).toBe(1);
   });
+
+  it('cuts a batch before its payload exceeds the 6 MB invocation quota', async () => {
+    // Prepare
+    const topic = await createTopic(1);
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: groupId(), batchSize: 100, maximumBatchingWindow: 3 },
+      }),
+    });
+    // 700 KB values are ~933 KB in base64: six fit in 6 MB (6,291,456 bytes), seven do not.
+    const big = 'x'.repeat(700 * 1024);
+
+    // Act
+    for (let n = 0; n < 8; n += 1) await produce(topic, [{ value: big }]);
+    const invocations = await waitForInvocations(recordDir, (all) => deliveredRecords(all).length >= 8);
+
+    // Assert
+    expect(invocations.map((i) => deliveredRecords([i]).length)).toEqual([6, 2]);
+    const largest = emulator.stats().mappings[0]?.maxPayloadBytes ?? 0;
+    expect(largest).toBeLessThanOrEqual(6 * 1024 * 1024);
+    expect(largest).toBeGreaterThan(5 * 1024 * 1024);
+  });
 });
 
 describe('ESM emulator filtering', () => {
