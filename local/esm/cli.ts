@@ -110,6 +110,17 @@ const main = async (): Promise<number> => {
     ...parseEnvOverrides(values.env ?? []),
   };
   const statsEverySeconds = Number(values['stats-interval'] ?? '5');
+  if (!Number.isFinite(statsEverySeconds) || statsEverySeconds < 0) {
+    throw new EsmError(`--stats-interval expects seconds (0 or more), got "${values['stats-interval']}"`);
+  }
+  const sessionTimeoutMs =
+    values['session-timeout'] === undefined ? undefined : Number(values['session-timeout']);
+  if (sessionTimeoutMs !== undefined && !(Number.isInteger(sessionTimeoutMs) && sessionTimeoutMs >= 6000)) {
+    // The broker's default group.min.session.timeout.ms is 6000.
+    throw new EsmError(
+      `--session-timeout expects milliseconds, at least 6000, got "${values['session-timeout']}"`,
+    );
+  }
   const log =
     env.logLevel === 'SILENT'
       ? silentLog

@@ -160,10 +160,14 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   };
 
   const pollers: MappingPoller[] = [];
-  const stop = async (): Promise<void> => {
-    await Promise.all(pollers.map((poller) => poller.stop()));
-    await Promise.all([...pools.values()].map((pool) => pool.stop()));
-    if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.all(pollers.map((poller) => poller.stop()));
+      await Promise.all([...pools.values()].map((pool) => pool.stop()));
+      if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+    })();
+    return stopping;
   };
 
   try {
