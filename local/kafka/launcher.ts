@@ -260,6 +260,18 @@ export const createTopics = async (
         configEntries: Object.entries(spec.configs ?? {}).map(([name, value]) => ({ name, value })),
       })),
     });
+    // kafkajs' waitForLeaders reads the metadata of one broker; the partitions may still be
+    // unknown to the partition leader for a moment ("does not host this topic-partition"), so
+    // wait until every new partition answers a ListOffsets request.
+    for (const spec of missing) {
+      await pollUntil(
+        async () => {
+          const offsets = await admin.fetchTopicOffsets(spec.topic);
+          return offsets.length === spec.partitions ? true : undefined;
+        },
+        { timeoutMs: 30_000, intervalMs: 100, what: `topic ${spec.topic} to be served` },
+      );
+    }
   } finally {
     await admin.disconnect();
   }

@@ -1,5 +1,6 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readStackConfig } from './config.ts';
+import { startEmbeddedKsql } from './embedded-ksql.ts';
 import { startStack } from './stack.ts';
 import { ENDPOINTS_FILE, STACK_DIR, type StackState } from './state.ts';
 
@@ -20,6 +21,17 @@ const main = async () => {
     wellKnownPorts: true,
     log: (line) => log(line),
   });
+  // ksqlDB state: the migrations run on the embedded engine unless a real ksqlDB is configured
+  // (then `npm run ksql -- apply` applies them there).
+  const ksql =
+    process.env.KSQLDB_URL === undefined
+      ? await startEmbeddedKsql({
+          brokers: stack.kafkaBrokers,
+          applicationId: 'clickstream-stack-ksql',
+          log: (message, fields) => log(message, fields),
+        })
+      : undefined;
+  log(ksql === undefined ? 'ksql: using KSQLDB_URL' : 'ksql: migrations running on the embedded engine');
   const state: StackState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),
@@ -33,6 +45,7 @@ const main = async () => {
   const shutdown = async (signal: string) => {
     log('stopping the stack', { signal });
     rmSync(ENDPOINTS_FILE, { force: true });
+    await ksql?.stop();
     await stack.stop();
     log('stack stopped');
     process.exit(0);

@@ -7,6 +7,9 @@ import { createTopics, startKafka, type TopicSpec } from '../kafka/launcher.ts';
 export const STACK_TOPICS: readonly TopicSpec[] = [
   { topic: 'clickstream-events', partitions: 6 },
   { topic: 'clickstream-dlq', partitions: 1 },
+  // Written by the enrich-sessions Lambda; the ksql migrations read the first.
+  { topic: 'clickstream-sessions-enriched', partitions: 6 },
+  { topic: 'clickstream-cart-abandoned', partitions: 6 },
 ];
 
 /** Where each part of a running stack answers. */

@@ -1,0 +1,57 @@
+import { fileURLToPath } from 'node:url';
+import { Kafka, logLevel } from 'kafkajs';
+import { KsqlEngine } from '../ksql/engine.ts';
+import { KafkaKsqlRunner } from '../ksql/kafka/kafka-runner.ts';
+import { loadMigrations, resolveVariables } from '../ksql/migrations/migrations.ts';
+
+/** The migrations: the single source of truth for ksqlDB and the embedded engine alike. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../ksql', import.meta.url));
+
+export interface EmbeddedKsqlOptions {
+  brokers: readonly string[];
+  /** Overrides of the migrations' `${VARIABLES}` (after KSQL_VAR_* from the environment). */
+  variables?: Readonly<Record<string, string>>;
+  /** Names the consumer group and the changelog topic; a restart with the same id resumes. */
+  applicationId: string;
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+/** The embedded engine running the migrations over Kafka. */
+export interface EmbeddedKsql {
+  /** Records skipped by the processing log (not matching a stream's schema). */
+  skipped(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs every migration in ksql/ on the embedded ksql engine over real Kafka topics — what
+ * `npm run stack` and `npm run demo` do when no KSQLDB_URL points at a real ksqlDB.
+ */
+export const startEmbeddedKsql = async (options: EmbeddedKsqlOptions): Promise<EmbeddedKsql> => {
+  let skipped = 0;
+  const engine = new KsqlEngine({
+    onSkip: (entry) => {
+      skipped += 1;
+      options.log?.('ksql record skipped', {
+        queryId: entry.queryId,
+        topic: entry.topic,
+        reason: entry.reason,
+      });
+    },
+  });
+  const variables = resolveVariables(process.env, options.variables ?? {});
+  for (const migration of await loadMigrations(MIGRATIONS_DIR, variables))
+    engine.executeScript(migration.sql);
+  const runner = new KafkaKsqlRunner({
+    kafka: new Kafka({
+      clientId: 'ksql-embedded',
+      brokers: [...options.brokers],
+      logLevel: logLevel.NOTHING,
+    }),
+    engine,
+    applicationId: options.applicationId,
+    ...(options.log === undefined ? {} : { log: options.log }),
+  });
+  await runner.start();
+  return { skipped: () => skipped, stop: () => runner.stop() };
+};
