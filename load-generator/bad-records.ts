@@ -42,23 +42,23 @@ const schemaBreakers: ReadonlyArray<(event: Record<string, unknown>) => void> = 
 ];
 
 /**
- * Turns a valid event into a bad record of the given kind: malformed JSON is the event's
+ * Turns a valid event into the text of a bad record of the given kind: malformed JSON is the event's
  * JSON cut short (a proper prefix of a JSON object never parses), schema-invalid breaks
  * one rule, oversized pads the event past {@link MAX_EVENT_BYTES}.
  */
-export const corruptEvent = (event: ClickstreamEvent, kind: BadRecordKind, random: Random): Buffer => {
+export const corruptEvent = (event: ClickstreamEvent, kind: BadRecordKind, random: Random): string => {
   const json = JSON.stringify(event);
   switch (kind) {
     case RecordKind.MalformedJson:
-      return Buffer.from(json.slice(0, 1 + random.int(json.length - 1)), 'utf8');
+      return json.slice(0, 1 + random.int(json.length - 1));
     case RecordKind.SchemaInvalid: {
       const broken: Record<string, unknown> = { ...event };
       random.pick(schemaBreakers)(broken);
-      return Buffer.from(JSON.stringify(broken), 'utf8');
+      return JSON.stringify(broken);
     }
     case RecordKind.Oversized: {
       const padding = 'x'.repeat(MAX_EVENT_BYTES - json.length + 1 + random.int(4096));
-      return Buffer.from(JSON.stringify({ ...event, padding }), 'utf8');
+      return JSON.stringify({ ...event, padding });
     }
   }
 };

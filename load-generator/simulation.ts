@@ -33,6 +33,14 @@ export interface GeneratedRecord {
   kind: RecordKind;
 }
 
+/** A {@link GeneratedRecord} whose value is still text (UTF-8 encoding is left to the caller). */
+export interface GeneratedText {
+  key: string;
+  text: string;
+  timestamp: number;
+  kind: RecordKind;
+}
+
 /**
  * Think times between two events of one session (ms): a floor plus an exponential tail.
  * Humans read for seconds; bots fire every few tens of milliseconds.
@@ -122,6 +130,13 @@ export class ClickstreamSimulation {
   readonly #badness: Random;
   readonly #sources: WeightedPicker<TrafficSource>;
   readonly #deviceRank: Zipf;
+  // JSON of every pooled value, serialised once per run rather than once per session.
+  readonly #json: {
+    browsers: string[];
+    bots: string[];
+    ips: string[];
+    utm: Map<TrafficSource['utm'], string>;
+  };
   readonly #humans: Population = { steps: new MinHeap(), starts: new MinHeap(), idle: new MinHeap() };
   readonly #bots: Population = { steps: new MinHeap(), starts: new MinHeap(), idle: new MinHeap() };
   readonly #tickMs: number;
@@ -143,6 +158,17 @@ export class ClickstreamSimulation {
     this.#badness = new Random(hashSeed(options.seed, 'bad'));
     this.#sources = new WeightedPicker(pools.trafficSources);
     this.#deviceRank = new Zipf(pools.browserUserAgents.length, 1.0);
+    this.#json = {
+      browsers: pools.browserUserAgents.map((agent) => JSON.stringify(agent)),
+      bots: pools.botUserAgents.map((agent) => JSON.stringify(agent)),
+      ips: pools.ips.map((ip) => JSON.stringify(ip)),
+      utm: new Map(
+        [NO_UTM, ...pools.trafficSources.map(([source]) => source.utm)].map((utm) => [
+          utm,
+          JSON.stringify(utm),
+        ]),
+      ),
+    };
     this.#tickMs = 1000 / options.rate;
     this.#propensity = new Float64Array(options.users).fill(Number.NaN);
     this.#device = new Int32Array(options.users * 2).fill(-1);
@@ -181,6 +207,12 @@ export class ClickstreamSimulation {
 
   /** The next record of the stream (the stream never ends). */
   next(): GeneratedRecord {
+    const { key, text, timestamp, kind } = this.nextText();
+    return { key, value: Buffer.from(text, 'utf8'), timestamp, kind };
+  }
+
+  /** The next record, its value as text: lets a caller encode many into one buffer. */
+  nextText(): GeneratedText {
     let now = this.#stats.slippedMs + this.#tick * this.#tickMs;
     this.#tick++;
     for (;;) {
@@ -253,69 +285,55 @@ export class ClickstreamSimulation {
     const { seed } = this.#options;
     const random = this.#behaviour;
     const sessionId = this.#ids.uuid();
+    const pools = this.#pools;
+    const json = this.#json;
     if (bot) {
       this.#stats.botSessions++;
-      const userId = botUserId(userIndex);
-      const userAgent = random.pick(this.#pools.botUserAgents);
-      const ip = random.pick(this.#pools.ips);
-      return this.#session(
-        true,
+      const agent = random.int(pools.botUserAgents.length);
+      const ip = random.int(pools.ips.length);
+      return {
+        bot,
         userIndex,
-        userId,
+        userId: botUserId(userIndex),
         sessionId,
-        userAgent,
-        ip,
-        NO_UTM,
-        this.#planner.bot(random),
-      );
+        userAgent: pools.botUserAgents[agent] as string,
+        ip: pools.ips[ip] as string,
+        utm: NO_UTM,
+        events: this.#planner.bot(random),
+        next: 0,
+        idsJson: `"userId":"${botUserId(userIndex)}","sessionId":"${sessionId}"`,
+        tailJson: `"userAgent":${json.bots[agent]},"ip":${json.ips[ip]},"utm":${json.utm.get(NO_UTM)}`,
+      };
     }
     this.#stats.humanSessions++;
     // A user keeps one device and home IP across sessions.
     if (this.#device[2 * userIndex] === -1) {
       const device = new Random(hashSeed(seed, 'device', userIndex));
       this.#device[2 * userIndex] = this.#deviceRank.sample(device);
-      this.#device[2 * userIndex + 1] = device.int(this.#pools.ips.length);
+      this.#device[2 * userIndex + 1] = device.int(pools.ips.length);
       this.#propensity[userIndex] = SEGMENT_PROPENSITY[syntheticProfile(seed, userIndex).segment];
     }
+    const agent = this.#device[2 * userIndex] as number;
+    const ip = this.#device[2 * userIndex + 1] as number;
     const source = this.#sources.pick(random);
-    return this.#session(
-      false,
-      userIndex,
-      humanUserId(userIndex),
-      sessionId,
-      this.#pools.browserUserAgents[this.#device[2 * userIndex] as number] as string,
-      this.#pools.ips[this.#device[2 * userIndex + 1] as number] as string,
-      source.utm,
-      this.#planner.human(random, source.referrer, this.#propensity[userIndex] as number),
-    );
-  }
-
-  #session(
-    bot: boolean,
-    userIndex: number,
-    userId: string,
-    sessionId: string,
-    userAgent: string,
-    ip: string,
-    utm: TrafficSource['utm'],
-    events: PlannedEvent[],
-  ): Session {
+    const userId = humanUserId(userIndex);
     return {
       bot,
       userIndex,
       userId,
       sessionId,
-      userAgent,
-      ip,
-      utm,
-      events,
+      userAgent: pools.browserUserAgents[agent] as string,
+      ip: pools.ips[ip] as string,
+      utm: source.utm,
+      events: this.#planner.human(random, source.referrer, this.#propensity[userIndex] as number),
       next: 0,
-      idsJson: `"userId":${JSON.stringify(userId)},"sessionId":${JSON.stringify(sessionId)}`,
-      tailJson: `"userAgent":${JSON.stringify(userAgent)},"ip":${JSON.stringify(ip)},"utm":${JSON.stringify(utm)}`,
+      // Ids are [a-z0-9-] only: no escaping needed.
+      idsJson: `"userId":"${userId}","sessionId":"${sessionId}"`,
+      tailJson: `"userAgent":${json.browsers[agent]},"ip":${json.ips[ip]},"utm":${json.utm.get(source.utm)}`,
     };
   }
 
-  #emit(session: Session, now: number): GeneratedRecord {
+  #emit(session: Session, now: number): GeneratedText {
     const planned = session.events[session.next] as PlannedEvent;
     session.next++;
     const random = this.#behaviour;
@@ -351,7 +369,7 @@ export class ClickstreamSimulation {
         ip: session.ip,
         utm: session.utm,
       };
-      return { key: session.userId, value: corruptEvent(event, kind, this.#badness), timestamp, kind };
+      return { key: session.userId, text: corruptEvent(event, kind, this.#badness), timestamp, kind };
     }
     // Byte for byte what `encodeEvent` (JSON.stringify of a ClickstreamEvent, fields in
     // schema order) gives — a unit test holds the two together — assembled from parts
@@ -361,7 +379,7 @@ export class ClickstreamSimulation {
       `"eventTime":${timestamp},"page":${JSON.stringify(planned.page)},` +
       `"product":${planned.product === null ? 'null' : JSON.stringify(planned.product)},` +
       `"query":${planned.query === null ? 'null' : JSON.stringify(planned.query)},${session.tailJson}}`;
-    return { key: session.userId, value: Buffer.from(json, 'utf8'), timestamp, kind: RecordKind.Valid };
+    return { key: session.userId, text: json, timestamp, kind: RecordKind.Valid };
   }
 }
 

@@ -144,7 +144,7 @@ const unpack = (chunk: PackedChunk): OutgoingRecord[] => {
     records[i] = {
       key: chunk.keys[i] as string,
       value: Buffer.from(chunk.values, offset, length),
-      timestamp: chunk.timestamps[i] as number,
+      timestamp: String(chunk.timestamps[i]),
       kind: KIND_CODES[chunk.kinds[i] as number] as RecordKind,
     };
     offset += length;

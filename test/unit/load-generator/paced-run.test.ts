@@ -14,14 +14,14 @@ const harness = (sendMs: number) => {
         (): OutgoingRecord => ({
           key: 'k',
           value: Buffer.from(String(next)),
-          timestamp: next++,
+          timestamp: String(next++),
           kind: 'valid',
         }),
       ),
   };
   const sink: RecordSink = {
     send: async (records) => {
-      batches.push(records.map((record) => record.timestamp));
+      batches.push(records.map((record) => Number(record.timestamp)));
       clock += sendMs;
     },
     flush: async () => {},
@@ -74,7 +74,7 @@ describe('runPaced', () => {
     let flushed = false;
     const sink: RecordSink = {
       send: async (records) => {
-        batches.push(records.map((record) => record.timestamp));
+        batches.push(records.map((record) => Number(record.timestamp)));
         tick(10);
         if (batches.length === 3) stop.abort();
       },
