@@ -143,6 +143,43 @@ describe('ESM emulator batching', () => {
     await expect.poll(() => emulator.stats().mappings[0]?.lag, { timeout: 5000 }).toBe(0);
   });
 
+  it('runs partitions concurrently, up to one environment per partition, never two batches of a partition at once', async () => {
+    // Prepare
+    const topic = await createTopic(3);
+    const recordDir = recordDirectory();
+    const emulator = await emulatorFor({
+      bundleDir,
+      config: recorderConfig({
+        recordDir,
+        kafka: { topic, consumerGroupId: groupId(), batchSize: 2, maximumBatchingWindow: 1 },
+      }),
+    });
+    const sleepMs = 400;
+
+    // Act
+    await produce(
+      topic,
+      Array.from({ length: 12 }, (_, n) => ({
+        partition: n % 3,
+        value: json({ n, sleepMs, sleepUntil: 1 }),
+      })),
+    );
+    const invocations = await waitForInvocations(recordDir, (all) => deliveredRecords(all).length >= 12);
+
+    // Assert
+    for (const partition of [0, 1, 2]) {
+      const starts = invocations
+        .filter((i) => deliveredRecords([i]).some((r) => r.partition === partition))
+        .map((i) => i.at);
+      for (let i = 1; i < starts.length; i += 1) {
+        expect((starts[i] ?? 0) - (starts[i - 1] ?? 0)).toBeGreaterThanOrEqual(sleepMs - 20);
+      }
+    }
+    const { coldStarts } = emulator.stats().functions.recorder ?? { coldStarts: 0 };
+    expect(coldStarts).toBeGreaterThan(1);
+    expect(coldStarts).toBeLessThanOrEqual(3);
+  });
+
   it('keeps one warm module scope across invocations', async () => {
     // Prepare
     const topic = await createTopic(1);
