@@ -35,9 +35,25 @@ const SIMULATION: SimulationOptions = {
 
 const log = (line: string) => process.stderr.write(`${line}\n`);
 
+interface Round {
+  /** Acked records per second. */
+  rate: number;
+  /** CPU time of this process (all its threads) per record, µs. */
+  cpuUs: number;
+}
+
+/** Times `run`, wall clock and this process's CPU (the broker's is not counted). */
+const measure = async (records: number, run: () => Promise<void>): Promise<Round> => {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  await run();
+  const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return { rate: (records * 1000) / elapsed, cpuUs: (used.user + used.system) / records };
+};
+
 const bareLoop = async (producer: Producer, topic: string, valueBytes: number, records: number) => {
   const value = Buffer.alloc(valueBytes, 'x');
-  const start = performance.now();
   for (let sent = 0; sent < records; sent += BATCH) {
     const messages = Array.from({ length: Math.min(BATCH, records - sent) }, (_, i) => ({
       key: `user-${String((sent + i) % SIMULATION.users).padStart(6, '0')}`,
@@ -46,7 +62,6 @@ const bareLoop = async (producer: Producer, topic: string, valueBytes: number, r
     }));
     await producer.send({ topic, messages, acks: -1, compression: CompressionTypes.None });
   }
-  return (records * 1000) / (performance.now() - start);
 };
 
 const generatorRun = async (producer: Producer, topic: string, records: number) => {
@@ -59,7 +74,6 @@ const generatorRun = async (producer: Producer, topic: string, records: number) 
     signal: new AbortController().signal,
   });
   if (result.stats.acked !== records) throw new Error(`generator acked ${result.stats.acked} of ${records}`);
-  return (result.stats.acked * 1000) / result.durationMs;
 };
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
@@ -83,21 +97,33 @@ const main = async () => {
 
     const kafka = createKafka({ brokers, source: 'KAFKA_BROKERS', ssl: false }, stderrLogger());
     const producer = await connectProducer(kafka, brokers);
-    const rates = { bare: [] as number[], generator: [] as number[] };
+    const rounds = { bare: [] as Round[], generator: [] as Round[] };
     try {
       // Warm-up: connections, metadata, JIT.
       await bareLoop(producer, topics.bare, valueBytes, 20_000);
       await generatorRun(producer, topics.generator, 20_000);
       for (let round = 1; round <= ROUNDS; round++) {
-        rates.bare.push(await bareLoop(producer, topics.bare, valueBytes, RECORDS_PER_ROUND));
-        rates.generator.push(await generatorRun(producer, topics.generator, RECORDS_PER_ROUND));
+        const bare = await measure(RECORDS_PER_ROUND, () =>
+          bareLoop(producer, topics.bare, valueBytes, RECORDS_PER_ROUND),
+        );
+        const generator = await measure(RECORDS_PER_ROUND, () =>
+          generatorRun(producer, topics.generator, RECORDS_PER_ROUND),
+        );
+        rounds.bare.push(bare);
+        rounds.generator.push(generator);
         log(
-          `round ${round}: bare ${Math.round(rates.bare.at(-1) ?? 0)}/s, generator ${Math.round(rates.generator.at(-1) ?? 0)}/s`,
+          `round ${round}: bare ${Math.round(bare.rate)}/s (${bare.cpuUs.toFixed(1)} µs CPU/record), ` +
+            `generator ${Math.round(generator.rate)}/s (${generator.cpuUs.toFixed(1)} µs CPU/record)`,
         );
       }
     } finally {
       await producer.disconnect();
     }
+    const rates = { bare: rounds.bare.map((r) => r.rate), generator: rounds.generator.map((r) => r.rate) };
+    const cpu = {
+      bare: median(rounds.bare.map((r) => r.cpuUs)),
+      generator: median(rounds.generator.map((r) => r.cpuUs)),
+    };
     const bare = median(rates.bare);
     const generator = median(rates.generator);
     const ratios = rates.generator.map((rate, i) => rate / (rates.bare[i] ?? rate));
@@ -113,10 +139,10 @@ const main = async () => {
           `batches of ${BATCH}, one batch in flight, no compression; ${ROUNDS} alternating rounds of ` +
           `${fmt(RECORDS_PER_ROUND)} records each, medians shown; ratio = median of the per-round ratios.`,
         '',
-        '| method | acked records/s (median) | rounds |',
-        '| --- | ---: | --- |',
-        `| bare kafkajs loop (pre-built records) | ${fmt(bare)} | ${all(rates.bare)} |`,
-        `| load generator (simulation + pacer + sender) | ${fmt(generator)} | ${all(rates.generator)} |`,
+        '| method | acked records/s (median) | client CPU µs/record (median) | rounds (records/s) |',
+        '| --- | ---: | ---: | --- |',
+        `| bare kafkajs loop (pre-built records) | ${fmt(bare)} | ${cpu.bare.toFixed(1)} | ${all(rates.bare)} |`,
+        `| load generator (simulation on a worker + pacer + sender) | ${fmt(generator)} | ${cpu.generator.toFixed(1)} | ${all(rates.generator)} |`,
         '',
         `**Ratio generator / bare: ${ratio.toFixed(2)}** (target ≥ 0.80; per round: ${ratios.map((r) => r.toFixed(2)).join(' / ')})`,
         '',
