@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import {
+  CachingProfileReader,
   type EnrichmentDependencies,
   enrichSessionBatch,
   UserAgentParser,
@@ -14,8 +15,13 @@ import { config } from './config.ts';
 
 // Built once per instance, at module load: the producer connects on first use and is reused
 // by every invocation of this instance (one connection, not one per invocation).
+const profileStore = new DynamoDbProfileStore(documentClient, config.userProfilesTable);
+
 const dependencies: EnrichmentDependencies = {
-  profiles: new DynamoDbProfileStore(documentClient, config.userProfilesTable),
+  profiles:
+    config.profileCache.ttlMs > 0
+      ? new CachingProfileReader(profileStore, config.profileCache)
+      : profileStore,
   producer: kafkaProducer,
   topics: config.topics,
   deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic),
@@ -29,6 +35,11 @@ const dependencies: EnrichmentDependencies = {
  * and produces them to the sessions-enriched and cart-abandoned topics. Undecodable rows
  * are dead-lettered and the batch succeeds; any other failure is thrown, so that the event
  * source mapping retries the whole batch (at least once; event ids are deterministic).
+ *
+ * The mapping commits offsets only after a successful invocation and, by default
+ * (MaximumRetryAttempts -1), retries a failed batch until it succeeds:
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html and
+ * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
  */
 export const handler = async (event: unknown, context?: Context): Promise<void> => {
   if (context !== undefined) logger.addContext(context);

@@ -1,11 +1,12 @@
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Message } from 'kafkajs';
 import type { SourceRecord } from '../aggregation/index.ts';
 import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../dead-letter/index.ts';
-import type { ProfileStore, UserProfile } from '../profiles/index.ts';
+import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { deadLetterOf } from './dead-letter-of.ts';
-import { cartAbandonedOf, type EnrichedSession, enrichSession } from './enriched-session.ts';
+import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
 import { lineageHeaders } from './lineage.ts';
 import { decodeSessionRecord, type Session } from './session-record.ts';
@@ -130,37 +131,41 @@ export const enrichSessionBatch = async (
     }
   }
 
-  let profiles: ReadonlyMap<string, UserProfile> = new Map();
-  let invalidUsers: ReadonlySet<string> = new Set();
-  if (sessions.length > 0) {
-    const lookup = await dependencies.profiles.getProfiles(sessions.map(({ session }) => session.userId));
-    profiles = lookup.profiles;
-    invalidUsers = new Set(lookup.invalid.map((invalid) => invalid.userId));
-    for (const invalid of lookup.invalid) {
-      logger.warn('stored profile is invalid; session enriched as unknown', { ...invalid });
-    }
+  // The profile read goes out first, and describing the sessions (CPU) overlaps its latency;
+  // the request is only written once the event loop turns, hence the yield before describing.
+  const [{ profiles, invalid }, described] = await Promise.all([
+    sessions.length > 0
+      ? dependencies.profiles.getProfiles(sessions.map(({ session }) => session.userId))
+      : Promise.resolve<ProfileLookup>({ profiles: new Map(), invalid: [] }),
+    yieldToEventLoop().then(() =>
+      sessions.map((sourced) =>
+        describeSession(sourced.session, dependencies.userAgents.parse(sourced.session.row.USER_AGENT)),
+      ),
+    ),
+  ]);
+  const invalidUsers = new Set(invalid.map((entry) => entry.userId));
+  for (const entry of invalid) {
+    logger.warn('stored profile is invalid; session enriched as unknown', { ...entry });
   }
 
   const enrichedMessages: Message[] = [];
   const abandonedMessages: Message[] = [];
   let unknownProfiles = 0;
   let invalidProfiles = 0;
-  for (const sourced of sessions) {
-    const { session } = sourced;
-    const profile = profiles.get(session.userId);
+  sessions.forEach((sourced, index) => {
+    const userId = sourced.session.userId;
+    const profile = profiles.get(userId);
     if (profile === undefined) {
-      if (invalidUsers.has(session.userId)) invalidProfiles += 1;
+      if (invalidUsers.has(userId)) invalidProfiles += 1;
       else unknownProfiles += 1;
     }
-    const enriched: EnrichedSession = enrichSession(
-      session,
-      profile,
-      dependencies.userAgents.parse(session.row.USER_AGENT),
-    );
+    const base = described[index];
+    if (base === undefined) return;
+    const enriched = withProfile(base, profile);
     enrichedMessages.push(messageOf(enriched, sourced));
     const abandoned = cartAbandonedOf(enriched);
     if (abandoned !== undefined) abandonedMessages.push(messageOf(abandoned, sourced));
-  }
+  });
 
   // One send at a time: each is acknowledged before the next starts, so the instance's one
   // producer connection carries them in order and no send races the first connect.

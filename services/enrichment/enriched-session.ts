@@ -122,7 +122,14 @@ export const enrichSession = (
   session: Session,
   profile: UserProfile | undefined,
   client: ClientInfo,
-): EnrichedSession => {
+): EnrichedSession => withProfile(describeSession(session, client), profile);
+
+/**
+ * Everything about a session that does not depend on its user's profile (the audience
+ * fields say "unknown"); {@link withProfile} completes it. Split so that this part can be
+ * computed while the profiles are being read.
+ */
+export const describeSession = (session: Session, client: ClientInfo): EnrichedSession => {
   const facts = deriveFacts(session);
   return {
     schemaVersion: ENRICHED_SCHEMA_VERSION,
@@ -143,10 +150,10 @@ export const enrichSession = (
     cartAbandoned: facts.cartAbandoned,
     landingPage: session.row.ENTRY_PAGE ?? null,
     exitPage: session.row.EXIT_PAGE ?? null,
-    segment: profile?.segment ?? UNKNOWN_SEGMENT,
-    country: profile?.country ?? null,
-    marketingOptIn: profile?.marketingOptIn ?? null,
-    signupDate: profile?.signupDate ?? null,
+    segment: UNKNOWN_SEGMENT,
+    country: null,
+    marketingOptIn: null,
+    signupDate: null,
     deviceClass: client.deviceClass,
     deviceVendor: client.deviceVendor,
     deviceModel: client.deviceModel,
@@ -156,6 +163,18 @@ export const enrichSession = (
     osVersion: client.osVersion,
   };
 };
+
+/** The enriched session with its user's profile; unchanged ("unknown") without one. */
+export const withProfile = (described: EnrichedSession, profile: UserProfile | undefined): EnrichedSession =>
+  profile === undefined
+    ? described
+    : {
+        ...described,
+        segment: profile.segment,
+        country: profile.country,
+        marketingOptIn: profile.marketingOptIn,
+        signupDate: profile.signupDate,
+      };
 
 /** The cart-abandoned event of an enriched session, or `undefined` if its cart was not abandoned. */
 export const cartAbandonedOf = (enriched: EnrichedSession): CartAbandoned | undefined =>

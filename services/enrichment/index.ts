@@ -1,3 +1,4 @@
+export { CachingProfileReader, type CachingProfileReaderOptions } from './caching-profile-reader.ts';
 export { DynamoDbSegmentStatsStore } from './dynamodb-segment-stats-store.ts';
 export {
   type EnrichmentDependencies,
@@ -13,6 +14,7 @@ export {
   CartAbandonedSchema,
   cartAbandonedOf,
   deriveFacts,
+  describeSession,
   ENRICHED_SCHEMA_VERSION,
   EnrichedEventType,
   type EnrichedSession,
@@ -20,6 +22,7 @@ export {
   enrichSession,
   type SessionFacts,
   UNKNOWN_SEGMENT,
+  withProfile,
 } from './enriched-session.ts';
 export {
   EnrichedEventPublishError,

@@ -8,6 +8,7 @@ import {
   SessionDecodeFailure,
   sessionEventId,
 } from '../../../services/enrichment/index.ts';
+import { ProfileStoreError } from '../../../services/profiles/index.ts';
 import {
   anAbandonedCartSessionRow,
   aSessionKey,
@@ -153,6 +154,14 @@ describe('enrichSessionBatch', () => {
 
     await expect(result).rejects.toBeInstanceOf(EnrichedEventPublishError);
     await expect(result).rejects.toHaveProperty('cause', producer.failure);
+  });
+
+  it('fails the batch, producing nothing, when the profiles cannot be read', async () => {
+    const failure = new ProfileStoreError('cannot read profiles in table profiles: throttled');
+    const { dependencies, producer } = fakeDependencies({ getProfiles: () => Promise.reject(failure) });
+
+    await expect(enrichSessionBatch([aSessionRecord()], dependencies)).rejects.toBe(failure);
+    expect(producer.sent).toEqual([]);
   });
 
   it('re-sends identical events when a batch is retried', async () => {
