@@ -13,7 +13,7 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../scripts/build.ts';
 import { EsmError, MappingConfigError } from './errors.ts';
-import { FunctionPool, type FunctionPoolStats } from './function-pool.ts';
+import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
 import { type EsmLog, silentLog } from './log.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
 import {
@@ -42,6 +42,8 @@ export interface EmulatorOptions {
   readonly retryDelayMs?: (attempt: number) => number;
   /** Overrides every function's timeout (ms), for tests. */
   readonly timeoutMs?: number;
+  /** Receives the functions' log lines instead of this process' stdout/stderr. */
+  readonly functionOutput?: FunctionOutput;
 }
 
 /** Everything {@link Emulator.stats} reports. */
@@ -145,6 +147,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
           ? {}
           : { environmentOverrides: options.environmentOverrides }),
         ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+        ...(options.functionOutput === undefined ? {} : { functionOutput: options.functionOutput }),
       }),
     );
   }

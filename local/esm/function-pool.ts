@@ -47,7 +47,37 @@ export interface FunctionPoolOptions {
   readonly initTimeoutMs?: number;
   /** Replaces the function's configured timeout (tests). */
   readonly timeoutMs?: number;
+  /**
+   * Receives each line the function writes to stdout/stderr (what Lambda sends to CloudWatch
+   * Logs, EMF metrics included). Without it the lines go to this process' stdout/stderr.
+   */
+  readonly functionOutput?: FunctionOutput;
 }
+
+/** A sink for a function's log lines. */
+export type FunctionOutput = (line: string, stream: 'stdout' | 'stderr', functionKey: string) => void;
+
+const forwardLines = (
+  source: NodeJS.ReadableStream,
+  stream: 'stdout' | 'stderr',
+  functionKey: string,
+  sink: FunctionOutput,
+): void => {
+  let pending = '';
+  source.setEncoding('utf8');
+  source.on('data', (chunk: string) => {
+    pending += chunk;
+    let newline = pending.indexOf('\n');
+    while (newline >= 0) {
+      sink(pending.slice(0, newline), stream, functionKey);
+      pending = pending.slice(newline + 1);
+      newline = pending.indexOf('\n');
+    }
+  });
+  source.on('end', () => {
+    if (pending !== '') sink(pending, stream, functionKey);
+  });
+};
 
 interface Instance {
   readonly id: number;
@@ -196,7 +226,14 @@ export class FunctionPool {
       workerData: data,
       env,
       resourceLimits: { maxOldGenerationSizeMb: fn.memorySize },
+      stdout: this.#options.functionOutput !== undefined,
+      stderr: this.#options.functionOutput !== undefined,
     });
+    const sink = this.#options.functionOutput;
+    if (sink !== undefined) {
+      forwardLines(worker.stdout, 'stdout', fn.key, sink);
+      forwardLines(worker.stderr, 'stderr', fn.key, sink);
+    }
     const instance: Instance = { id: this.#nextId++, worker, busy: true, invocations: 0, onExit: undefined };
     this.#instances.add(instance);
     worker.on('error', (error) => {

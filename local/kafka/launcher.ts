@@ -83,7 +83,13 @@ const log4jProperties = (logFile: string): string =>
   ].join('\n');
 
 /** A KRaft cluster id: 16 random bytes, URL-safe base64 without padding (what `kafka-storage random-uuid` prints). */
-const clusterId = (): string => randomBytes(16).toString('base64url');
+const clusterId = (): string => {
+  // Like Kafka's own Uuid: never starting with '-', which the storage tool would read as a flag.
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+};
 
 const tail = (file: string, lines = 30): string => {
   try {

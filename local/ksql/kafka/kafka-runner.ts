@@ -1,4 +1,4 @@
-import type { Consumer, Kafka, Producer } from 'kafkajs';
+import { CompressionTypes, type Consumer, type Kafka, type Producer } from 'kafkajs';
 import { z } from 'zod';
 import { createTopics } from '../../kafka/launcher.ts';
 import type { KafkaRecord, KsqlEngine } from '../engine.ts';
@@ -32,6 +32,11 @@ export interface KafkaRunnerOptions {
   readonly checkpointIntervalMs?: number;
   readonly log?: (message: string, fields?: Record<string, unknown>) => void;
 }
+
+/** Output records per produce request. */
+const SEND_CHUNK = 1000;
+/** Largest checkpoint record the changelog topic accepts (compressed). */
+const CHECKPOINT_MAX_BYTES = 64 * 1024 * 1024;
 
 const jsonReplacer = (_k: string, v: unknown): unknown => (v === Number.NEGATIVE_INFINITY ? '-Infinity' : v);
 const jsonReviver = (_k: string, v: unknown): unknown => (v === '-Infinity' ? Number.NEGATIVE_INFINITY : v);
@@ -70,7 +75,11 @@ export class KafkaKsqlRunner {
     }));
     await createTopics(kafka, [
       ...sinkTopics,
-      { topic: this.changelogTopic, partitions: 1, configs: { 'cleanup.policy': 'compact' } },
+      {
+        topic: this.changelogTopic,
+        partitions: 1,
+        configs: { 'cleanup.policy': 'compact', 'max.message.bytes': String(CHECKPOINT_MAX_BYTES) },
+      },
     ]);
     await this.restore();
     this.producer = kafka.producer({
@@ -130,19 +139,27 @@ export class KafkaKsqlRunner {
 
   private async send(records: KafkaRecord[]): Promise<void> {
     if (records.length === 0 || this.producer === undefined) return;
-    const byTopic = new Map<string, KafkaRecord[]>();
-    for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
-    await this.producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, rs]) => ({
-        topic,
-        messages: rs.map((r) => ({
-          key: r.key === null ? null : Buffer.from(r.key),
-          value: r.value === null ? null : Buffer.from(r.value),
-          timestamp: String(r.timestamp),
+    // kafkajs writes one record batch per partition per request, and the broker refuses a
+    // batch over max.message.bytes (1 MiB by default): send a busy batch's outputs in chunks.
+    for (let start = 0; start < records.length; start += SEND_CHUNK) {
+      const byTopic = new Map<string, KafkaRecord[]>();
+      for (const r of records.slice(start, start + SEND_CHUNK)) {
+        const list = byTopic.get(r.topic);
+        if (list === undefined) byTopic.set(r.topic, [r]);
+        else list.push(r);
+      }
+      await this.producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, rs]) => ({
+          topic,
+          messages: rs.map((r) => ({
+            key: r.key === null ? null : Buffer.from(r.key),
+            value: r.value === null ? null : Buffer.from(r.value),
+            timestamp: String(r.timestamp),
+          })),
         })),
-      })),
-    });
+      });
+    }
   }
 
   private async maybeCheckpoint(force: boolean): Promise<void> {
@@ -154,6 +171,8 @@ export class KafkaKsqlRunner {
       await this.producer?.send({
         topic: this.changelogTopic,
         acks: -1,
+        // The whole state in one record: compressed, on a topic that accepts large records.
+        compression: CompressionTypes.GZIP,
         messages: [{ key: 'checkpoint', value: JSON.stringify(checkpoint, jsonReplacer) }],
       });
     });
