@@ -178,7 +178,7 @@ const writeProfiles = async (
   let progress: Progress | undefined;
   try {
     const result = await seedProfiles(store, seed, users, (done) => {
-      progress ??= startProgress(mode, users, () => profileStats(written), logger);
+      progress ??= startProgress(mode, users, () => profileStats(written), logger, 'profiles');
       written = done;
     });
     if (result.written === 0)

@@ -17,6 +17,7 @@ export const startProgress = (
   total: number,
   stats: () => Readonly<SendStats>,
   logger: Logger,
+  unit = 'ev',
 ): Progress => {
   if (mode === 'off') return { stop: () => {} };
   let last = { at: performance.now(), acked: 0 };
@@ -47,7 +48,7 @@ export const startProgress = (
   const bar = new SingleBar(
     {
       stream: process.stderr,
-      format: `${finite ? '{bar} {percentage}% | ' : ''}{rate} ev/s | sent {sent} | acked {acked} | errors {errors} | {duration}s`,
+      format: `${finite ? '{bar} {percentage}% | ' : ''}{rate} ${unit}/s | sent {sent} | acked {acked} | errors {errors} | {duration}s`,
       hideCursor: true,
       clearOnComplete: false,
     },
