@@ -1,5 +1,6 @@
 -- User sessions: activity separated by more than SESSION_GAP starts a new session.
 -- EMIT FINAL: the consumer wants one row per closed session, not every intermediate state.
+-- The enrich-sessions Lambda reads these columns (services/enrichment/session-row.ts).
 CREATE TABLE user_sessions WITH (
   KAFKA_TOPIC = '${SESSIONS_TOPIC}',
   KEY_FORMAT = 'KAFKA',
@@ -10,6 +11,11 @@ CREATE TABLE user_sessions WITH (
     userId,
     COUNT(*) AS events,
     COUNT_DISTINCT(page->path) AS distinct_pages,
+    SUM(CASE WHEN `TYPE` = 'page_view' THEN 1 ELSE 0 END) AS page_views,
+    SUM(CASE WHEN `TYPE` = 'add_to_cart' THEN 1 ELSE 0 END) AS add_to_carts,
+    SUM(CASE WHEN `TYPE` = 'remove_from_cart' THEN 1 ELSE 0 END) AS remove_from_carts,
+    SUM(CASE WHEN `TYPE` = 'purchase' THEN 1 ELSE 0 END) AS purchases,
+    LATEST_BY_OFFSET(userAgent) AS user_agent,
     EARLIEST_BY_OFFSET(page->path) AS entry_page,
     LATEST_BY_OFFSET(page->path) AS exit_page,
     SUM(CASE WHEN `TYPE` = 'purchase' THEN product->price * product->quantity ELSE CAST(0 AS DOUBLE) END) AS revenue,
