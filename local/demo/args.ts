@@ -1,0 +1,100 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+
+/** `npm run demo -- --help`. */
+export const USAGE = `Usage: npm run demo -- [options]
+
+The whole pipeline on this machine, for real: starts a Kafka broker and dynalite, runs the
+ksql migrations on the embedded engine, starts the event source mapping emulator with the
+bundled Lambda functions from serverless.yml and the dashboard, drives it all with the load
+generator, waits for the pipeline to drain and checks that nothing was lost or counted twice.
+
+  --duration <s>      seconds of load (default 60)
+  --rate <n>          events per second (default 200)
+  --seed <n>          load generator seed: same seed, same shoppers (default 1)
+  --bad-rate <f>      share of bad records (malformed, schema-invalid, oversized), 0–0.5 (default 0.01)
+  --session-gap <s>   ksql session window gap in seconds; the generator idles longer (default 10)
+  --drain-timeout <s> longest wait for the pipeline to catch up after the load (default 120)
+  --port <n>          dashboard port (default: any free port)
+  --no-dashboard      do not start the dashboard
+  --json              end with a one-line JSON summary on stdout (progress goes to stderr)
+  -h, --help          this text
+
+Environment: KAFKA_BROKERS and DYNAMODB_ENDPOINT use existing services instead of launching
+them (the demo then creates its topics and tables there).
+Exit codes: 0 conserved, 1 not conserved or failed, 2 invalid flags, 130 interrupted.`;
+
+const positive = (flag: string) =>
+  z.coerce.number({ error: `${flag} must be a number` }).positive(`${flag} must be > 0`);
+
+const DemoOptionsSchema = z.object({
+  duration: positive('--duration').max(3600, '--duration must be ≤ 3600'),
+  rate: positive('--rate').max(20_000, '--rate must be ≤ 20000'),
+  seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number'),
+  badRate: z.coerce
+    .number({ error: '--bad-rate must be a number' })
+    .min(0, '--bad-rate must be ≥ 0')
+    .max(0.5, '--bad-rate must be ≤ 0.5'),
+  sessionGap: positive('--session-gap').int('--session-gap must be whole seconds').max(3600),
+  drainTimeout: positive('--drain-timeout'),
+  port: z.coerce.number().int().min(0).max(65_535).optional(),
+  dashboard: z.boolean(),
+  json: z.boolean(),
+});
+export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
+
+/** Invalid flags: the CLI prints the message with the usage and exits 2. */
+export class DemoUsageError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'DemoUsageError';
+  }
+}
+
+/**
+ * Parses the demo's flags.
+ *
+ * @throws {DemoUsageError} naming the flag.
+ */
+export const parseDemoArgs = (
+  argv: readonly string[],
+): { help: true } | { help: false; options: DemoOptions } => {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        duration: { type: 'string', default: '60' },
+        rate: { type: 'string', default: '200' },
+        seed: { type: 'string', default: '1' },
+        'bad-rate': { type: 'string', default: '0.01' },
+        'session-gap': { type: 'string', default: '10' },
+        'drain-timeout': { type: 'string', default: '120' },
+        port: { type: 'string' },
+        'no-dashboard': { type: 'boolean', default: false },
+        json: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (error) {
+    throw new DemoUsageError((error as Error).message, { cause: error });
+  }
+  if (values.help === true) return { help: true };
+  const parsed = DemoOptionsSchema.safeParse({
+    duration: values.duration,
+    rate: values.rate,
+    seed: values.seed,
+    badRate: values['bad-rate'],
+    sessionGap: values['session-gap'],
+    drainTimeout: values['drain-timeout'],
+    port: values.port,
+    dashboard: values['no-dashboard'] !== true,
+    json: values.json === true,
+  });
+  if (!parsed.success) {
+    throw new DemoUsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+  }
+  return { help: false, options: parsed.data };
+};

@@ -1,0 +1,144 @@
+import { Presets, SingleBar } from 'cli-progress';
+import { type DemoOptions, DemoUsageError, parseDemoArgs, USAGE } from './args.ts';
+import { type DemoReporter, type DemoSummary, runDemo } from './run-demo.ts';
+
+/** Progress for a person on a terminal: one bar, the aggregation's consumption against the load. */
+const terminalReporter = (options: DemoOptions): DemoReporter => {
+  const total = Math.round(options.rate * options.duration);
+  const bar = new SingleBar(
+    {
+      format:
+        ' {bar} {percentage}% | produced {produced} | consumed {value}/{total} | lag {lag} | invocations {invocations} | DynamoDB writes {writes} | DLQ {dlq}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    step: (message) => {
+      if (started) bar.stop();
+      started = false;
+      process.stderr.write(`▸ ${message}\n`);
+    },
+    progress: (figures) => {
+      if (!started) {
+        bar.start(total, 0, { produced: 0, lag: 0, invocations: 0, writes: 0, dlq: 0 });
+        started = true;
+      }
+      bar.setTotal(Math.max(total, Number(figures.produced ?? 0)));
+      bar.update(Number(figures.consumed ?? 0), figures);
+    },
+    done: () => {
+      if (started) bar.stop();
+      started = false;
+    },
+  };
+};
+
+/** Progress for logs and CI: structured lines on stderr, every 5 s. */
+const logReporter = (): DemoReporter => {
+  let last = 0;
+  const log = (message: string, fields: Record<string, unknown> = {}) =>
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'INFO', message, ...fields })}\n`,
+    );
+  return {
+    step: (message) => log(message),
+    progress: (figures) => {
+      if (Date.now() - last < 5000) return;
+      last = Date.now();
+      log('progress', figures);
+    },
+    done: () => {},
+  };
+};
+
+const printReport = (summary: DemoSummary): void => {
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+  out();
+  out('Top pages (busiest minutes)');
+  for (const page of summary.topPages)
+    out(`  ${page.minute}  ${String(page.views).padStart(6)}  ${page.path}`);
+  out();
+  const f = summary.funnel;
+  const rate = (a: number, b: number) => (b === 0 ? '  –  ' : `${((100 * a) / b).toFixed(1).padStart(5)}%`);
+  out('Funnel');
+  out(`  page views    ${String(f.pageViews).padStart(8)}`);
+  out(
+    `  add to cart   ${String(f.addToCarts).padStart(8)}  ${rate(f.addToCarts, f.pageViews)} of page views`,
+  );
+  out(
+    `  checkout      ${String(f.checkouts).padStart(8)}  ${rate(f.checkouts, f.addToCarts)} of add to carts`,
+  );
+  out(`  purchase      ${String(f.purchases).padStart(8)}  ${rate(f.purchases, f.checkouts)} of checkouts`);
+  out(`  revenue       ${f.revenue.toFixed(2).padStart(11)}`);
+  out();
+  const s = summary.sessions;
+  out('Sessions (ksql session window → enrich-sessions λ)');
+  out(
+    `  closed ${s.closed}, enriched ${s.enriched} (${s.duplicates} redelivered duplicates), abandoned carts ${s.cartAbandoned}`,
+  );
+  out();
+  out('Conservation');
+  out(`  valid events produced ${summary.produced}  =  counted in DynamoDB ${summary.counted}`);
+  out(`  bad records produced  ${summary.bad}  =  records in the DLQ ${summary.dlq}`);
+  out(`  closed sessions       ${s.closed}  =  enriched sessions ${s.enriched}`);
+  out(`  DynamoDB write requests: ${summary.writes} for ${summary.produced} events`);
+  out(summary.conserved && s.conserved ? '  PASS' : '  FAIL');
+};
+
+const main = async (): Promise<number> => {
+  let options: DemoOptions;
+  try {
+    const parsed = parseDemoArgs(process.argv.slice(2));
+    if (parsed.help) {
+      process.stdout.write(`${USAGE}\n`);
+      return 0;
+    }
+    options = parsed.options;
+  } catch (error) {
+    if (!(error instanceof DemoUsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return 2;
+  }
+  const controller = new AbortController();
+  let interrupted = false;
+  const interrupt = () => {
+    if (interrupted) process.exit(130);
+    interrupted = true;
+    process.stderr.write('\nInterrupted: stopping everything the demo started (Ctrl-C again to force)…\n');
+    controller.abort();
+  };
+  process.on('SIGINT', interrupt);
+  process.on('SIGTERM', interrupt);
+  const reporter = options.json || !process.stderr.isTTY ? logReporter() : terminalReporter(options);
+  try {
+    const summary = await runDemo(options, reporter, controller.signal);
+    const conserved = summary.conserved && summary.sessions.conserved;
+    if (options.json) {
+      process.stdout.write(
+        `${JSON.stringify({
+          produced: summary.produced,
+          bad: summary.bad,
+          counted: summary.counted,
+          dlq: summary.dlq,
+          conserved: summary.conserved,
+          writes: summary.writes,
+          sessions: summary.sessions,
+          durationMs: summary.durationMs,
+        })}\n`,
+      );
+    } else {
+      printReport(summary);
+    }
+    return conserved ? 0 : 1;
+  } catch (error) {
+    if (interrupted) return 130;
+    process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+};
+
+process.exitCode = await main();

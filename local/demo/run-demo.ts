@@ -1,0 +1,373 @@
+import { spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
+import { startDashboard } from '../../dashboard/server.ts';
+import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
+import { DeadLetterHeader } from '../../services/dead-letter/index.ts';
+import { pollUntil } from '../common/poll.ts';
+import { type Emulator, startEmulator } from '../esm/emulator.ts';
+import { loadServerlessConfig } from '../esm/serverless-config.ts';
+import { REPO_ROOT } from '../kafka/install.ts';
+import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
+import { localDynamoClient, type RunningStack, startStack } from '../stack/stack.ts';
+import type { DemoOptions } from './args.ts';
+import { countRecords, readTopicToEnd } from './topic-reader.ts';
+
+/** Where the functions' log lines go during a demo. */
+export const FUNCTION_LOG = join(REPO_ROOT, '.cache', 'demo', 'functions.log');
+
+const TOPICS = {
+  events: 'clickstream-events',
+  deadLetters: 'clickstream-dlq',
+  sessions: 'clickstream-user-sessions',
+  sessionsEnriched: 'clickstream-sessions-enriched',
+  cartAbandoned: 'clickstream-cart-abandoned',
+} as const;
+
+/** The load generator's `--json` summary: the fields the demo relies on. */
+const LoadSummarySchema = z.looseObject({
+  sent: z.number(),
+  acked: z.number(),
+  valid: z.number(),
+  bad: z.object({ malformedJson: z.number(), schemaInvalid: z.number(), oversized: z.number() }),
+  errors: z.number(),
+  durationMs: z.number(),
+});
+type LoadSummary = z.infer<typeof LoadSummarySchema>;
+
+/** What the demo prints at the end; `--json` prints it on one line. */
+export interface DemoSummary {
+  /** Valid events the load generator had acknowledged by Kafka. */
+  produced: number;
+  /** Bad records it produced on purpose. */
+  bad: number;
+  /** Events counted in DynamoDB (Σ of the per-minute funnel `events`). */
+  counted: number;
+  /** Records on the dead-letter topic. */
+  dlq: number;
+  /** produced = counted and bad = dlq. */
+  conserved: boolean;
+  /** DynamoDB write requests the aggregation function reported (its EMF metric). */
+  writes: number;
+  sessions: {
+    closed: number;
+    enriched: number;
+    duplicates: number;
+    cartAbandoned: number;
+    conserved: boolean;
+  };
+  topPages: Array<{ minute: string; path: string; views: number }>;
+  funnel: Omit<Funnel, 'minute' | 'uniqueSessions' | 'revenue'> & { revenue: number };
+  dashboardUrl: string | undefined;
+  durationMs: number;
+}
+
+/** Where the demo reports as it goes. */
+export interface DemoReporter {
+  step(message: string): void;
+  progress(figures: Record<string, number | string>): void;
+  done(): void;
+}
+
+const stderrLog =
+  (level: string) =>
+  (message: string, ...fields: unknown[]): void => {
+    const extra = fields.find(
+      (field): field is Record<string, unknown> => typeof field === 'object' && field !== null,
+    );
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
+  };
+const stderrLogger = { info: stderrLog('INFO'), warn: stderrLog('WARN') };
+
+const emfWrites = (line: string): number => {
+  // Powertools Metrics prints Embedded Metric Format objects; CloudWatch would sum this metric.
+  if (!line.includes('DynamoDBWriteRequests')) return 0;
+  try {
+    const value = (JSON.parse(line) as Record<string, unknown>).DynamoDBWriteRequests;
+    if (typeof value === 'number') return value;
+    if (Array.isArray(value)) return value.reduce((a: number, b) => a + (typeof b === 'number' ? b : 0), 0);
+  } catch {
+    // not JSON: an ordinary log line
+  }
+  return 0;
+};
+
+const runLoadGenerator = (
+  options: DemoOptions,
+  stack: RunningStack,
+  signal: AbortSignal,
+  onProgress: (line: string) => void,
+): Promise<LoadSummary> =>
+  new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        join(REPO_ROOT, 'load-generator', 'cli.ts'),
+        '--rate',
+        String(options.rate),
+        '--duration',
+        String(options.duration),
+        '--seed',
+        String(options.seed),
+        '--bad-rate',
+        String(options.badRate),
+        // Idle longer than the ksql session gap, so sessions close while the demo runs.
+        '--session-gap',
+        String(options.sessionGap * 2),
+        '--topic',
+        TOPICS.events,
+        '--json',
+      ],
+      {
+        cwd: REPO_ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        signal,
+        env: {
+          ...process.env,
+          KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+          DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+          USER_PROFILES_TABLE: stack.tables.userProfiles,
+        },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      onProgress(chunk.toString());
+    });
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const line = stdout.trim().split('\n').at(-1) ?? '';
+      const summary = LoadSummarySchema.safeParse(line === '' ? undefined : JSON.parse(line));
+      if (code === 0 && summary.success) resolve(summary.data);
+      else reject(new Error(`the load generator failed (exit ${code}):\n${stderr.slice(-2000)}`));
+    });
+  });
+
+/**
+ * Runs the whole pipeline locally (see `npm run demo -- --help`) and returns its summary.
+ * Everything it started is stopped before it returns or throws.
+ */
+export const runDemo = async (
+  options: DemoOptions,
+  reporter: DemoReporter,
+  signal: AbortSignal,
+): Promise<DemoSummary> => {
+  const started = Date.now();
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => {});
+  };
+  try {
+    reporter.step('resolving serverless.yml (sls print)');
+    const serverlessConfig = await loadServerlessConfig({ serviceDir: REPO_ROOT });
+
+    reporter.step('starting the local stack (Kafka broker, dynalite, topics, tables)');
+    const stack = await startStack({
+      kafkaBrokers: process.env.KAFKA_BROKERS?.split(','),
+      dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
+    });
+    stops.push(stack.stop);
+    const kafka = new Kafka({ clientId: 'demo', brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const admin = kafka.admin();
+    await admin.connect();
+    stops.push(() => admin.disconnect());
+
+    reporter.step('running the ksql migrations on the embedded engine');
+    const ksql = await startEmbeddedKsql({
+      brokers: stack.kafkaBrokers,
+      variables: {
+        SESSION_GAP: `${options.sessionGap} SECONDS`,
+        SESSION_GRACE: '2 SECONDS',
+      },
+      applicationId: 'clickstream-demo-ksql',
+    });
+    stops.push(ksql.stop);
+
+    reporter.step(
+      `bundling the functions and starting the event source mappings (function logs: ${FUNCTION_LOG})`,
+    );
+    mkdirSync(dirname(FUNCTION_LOG), { recursive: true });
+    const functionLog = createWriteStream(FUNCTION_LOG);
+    stops.push(() => new Promise<void>((closed) => functionLog.end(() => closed())));
+    let writes = 0;
+    const emulator: Emulator = await startEmulator({
+      config: serverlessConfig,
+      serviceDir: REPO_ROOT,
+      brokers: stack.kafkaBrokers,
+      environmentOverrides: {
+        KAFKA_BROKERS: stack.kafkaBrokers.join(','),
+        DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
+        ANALYTICS_TABLE: stack.tables.analytics,
+        USER_PROFILES_TABLE: stack.tables.userProfiles,
+        AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+        AWS_ACCESS_KEY_ID: 'local',
+        AWS_SECRET_ACCESS_KEY: 'local',
+      },
+      // The functions' logs (CloudWatch Logs on AWS) go to a file; their EMF metrics are summed.
+      functionOutput: (line, _stream, functionKey) => {
+        writes += emfWrites(line);
+        functionLog.write(`${functionKey}\t${line}\n`);
+      },
+    });
+    stops.push(() => emulator.stop());
+
+    const dynamo = DynamoDBDocumentClient.from(localDynamoClient(stack.dynamodbEndpoint));
+    stops.push(async () => dynamo.destroy());
+    let dashboardUrl: string | undefined;
+    if (options.dashboard) {
+      const dashboard = await startDashboard({
+        ...(options.port === undefined ? {} : { port: options.port }),
+        dynamo,
+        tables: stack.tables,
+        source: 'local demo',
+        // stdout is the demo's report (and its one JSON line with --json); logs go to stderr.
+        logger: stderrLogger,
+        pipelineStats: esmPipelineStats(emulator, {
+          deadLetters: () => countRecords(admin, TOPICS.deadLetters),
+        }),
+      });
+      stops.push(dashboard.stop);
+      dashboardUrl = dashboard.url;
+      reporter.step(`dashboard: ${dashboard.url}`);
+    }
+
+    const figures = async (): Promise<Record<string, number>> => {
+      const mappings = emulator.stats().mappings;
+      const aggregate = mappings.find((m) => m.topic === TOPICS.events);
+      return {
+        produced: await countRecords(admin, TOPICS.events),
+        consumed: aggregate?.recordsDelivered ?? 0,
+        lag: mappings.reduce((sum, m) => sum + m.lag, 0),
+        invocations: mappings.reduce((sum, m) => sum + m.invocations, 0),
+        writes,
+        dlq: await countRecords(admin, TOPICS.deadLetters),
+      };
+    };
+    const ticker = setInterval(() => {
+      void figures().then(reporter.progress, () => {});
+    }, 1000);
+    stops.push(async () => clearInterval(ticker));
+
+    reporter.step(`producing ${options.rate} events/s for ${options.duration} s (seed ${options.seed})`);
+    const load = await runLoadGenerator(options, stack, signal, () => {});
+
+    reporter.step('waiting for the pipeline to drain');
+    const expected = load.acked;
+    await pollUntil(
+      async () => {
+        const produced = await countRecords(admin, TOPICS.events);
+        const mappings = emulator.stats().mappings;
+        const drained =
+          produced >= expected &&
+          mappings.every((m) => m.lag === 0 && m.inFlight === 0 && m.buffered === 0 && m.state === 'running');
+        return drained ? true : undefined;
+      },
+      { timeoutMs: options.drainTimeout * 1000, intervalMs: 500, what: 'the pipeline to drain' },
+    );
+    // The session window closes only when stream time passes a session's end plus gap and
+    // grace; the enrichment loop then needs its own round trip. Let it settle.
+    await pollUntil(
+      async () => {
+        const mappings = emulator.stats().mappings;
+        return mappings.every((m) => m.lag === 0 && m.inFlight === 0) ? true : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 500, what: 'the enrichment loop to drain' },
+    );
+    clearInterval(ticker);
+    reporter.done();
+
+    reporter.step('checking conservation');
+    const reader = new AnalyticsReader(dynamo, stack.tables.analytics);
+    const from = minuteOf(started - 60 * 60_000);
+    const to = minuteOf(Date.now() + 60 * 60_000);
+    const funnels = await reader.funnels(from, to);
+    const counted = funnels.reduce((sum, f) => sum + f.events, 0);
+    // The dead-letter topic is at least once (a retried batch may dead-letter a record again):
+    // a poison record is identified by where it came from.
+    const deadLetters = await readTopicToEnd(kafka, TOPICS.deadLetters);
+    const dlq = new Set(
+      deadLetters
+        .filter((r) => r.headers[DeadLetterHeader.SourceTopic] === TOPICS.events)
+        .map(
+          (r) =>
+            `${r.headers[DeadLetterHeader.SourceTopic]}/${r.headers[DeadLetterHeader.SourcePartition]}/${r.headers[DeadLetterHeader.SourceOffset]}`,
+        ),
+    ).size;
+    const bad = load.bad.malformedJson + load.bad.schemaInvalid + load.bad.oversized;
+    const produced = load.valid;
+
+    const busiest = [...funnels].sort((a, b) => b.events - a.events).slice(0, 2);
+    const topPages: DemoSummary['topPages'] = [];
+    for (const f of busiest) {
+      for (const page of (await reader.topPages(f.minute, 5)) as PageStats[]) {
+        topPages.push({ minute: f.minute, path: page.path, views: page.views });
+      }
+    }
+    const funnel = funnels.reduce(
+      (sum, f) => ({
+        events: sum.events + f.events,
+        pageViews: sum.pageViews + f.pageViews,
+        clicks: sum.clicks + f.clicks,
+        searches: sum.searches + f.searches,
+        addToCarts: sum.addToCarts + f.addToCarts,
+        removeFromCarts: sum.removeFromCarts + f.removeFromCarts,
+        checkouts: sum.checkouts + f.checkouts,
+        purchases: sum.purchases + f.purchases,
+        revenue: Math.round((sum.revenue + f.revenue) * 100) / 100,
+      }),
+      {
+        events: 0,
+        pageViews: 0,
+        clicks: 0,
+        searches: 0,
+        addToCarts: 0,
+        removeFromCarts: 0,
+        checkouts: 0,
+        purchases: 0,
+        revenue: 0,
+      },
+    );
+
+    const closedSessions = (await readTopicToEnd(kafka, TOPICS.sessions)).filter(
+      (r) => r.value !== null,
+    ).length;
+    const enrichedRecords = await readTopicToEnd(kafka, TOPICS.sessionsEnriched);
+    const enrichedIds = new Set(
+      enrichedRecords.map((r) => String((JSON.parse(String(r.value)) as { eventId?: unknown }).eventId)),
+    );
+    const cartAbandoned = await countRecords(admin, TOPICS.cartAbandoned);
+
+    return {
+      produced,
+      bad,
+      counted,
+      dlq,
+      conserved: produced === counted && bad === dlq,
+      writes,
+      sessions: {
+        closed: closedSessions,
+        enriched: enrichedIds.size,
+        duplicates: enrichedRecords.length - enrichedIds.size,
+        cartAbandoned,
+        conserved: closedSessions === enrichedIds.size,
+      },
+      topPages,
+      funnel,
+      dashboardUrl,
+      durationMs: Date.now() - started,
+    };
+  } finally {
+    await stopAll();
+  }
+};
