@@ -5,8 +5,8 @@
  *    invoked with event source mapping payloads of BATCH session rows; its sessions/s
  *    (decode, profiles through the instance's cache, user-agent parsing, JSON, produce
  *    with acks=all) is set against a bare kafkajs producer sending the very records the
- *    handler produced, in the same batches, with the same settings, to a topic of the same
- *    size. Two more rows run the same enrichment and producer with profiles read from
+ *    handler produced, in the same produce requests, with the same settings, to topics of
+ *    the same size. Two more rows run the same enrichment and producer with profiles read from
  *    DynamoDB for every batch, and from memory, to show where the time goes. The methods
  *    take turns batch by batch, so a shared machine's load spikes weigh on all alike; the
  *    median of the rounds is reported. Target: handler ≥ 0.7 × bare.
@@ -25,7 +25,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Kafka, logLevel, type Message, type Producer, type ProducerRecord } from 'kafkajs';
+import { Kafka, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
 import { LazyKafkaProducer } from '../functions/commons/lazy-kafka-producer.ts';
 import { freePort } from '../local/common/ports.ts';
 import { createTables } from '../local/dynamodb/tables.ts';
@@ -199,12 +199,14 @@ const main = async () => {
       abandoned: `bench-cart-abandoned-${run}`,
       dlq: `bench-dlq-${run}`,
       bare: `bench-bare-${run}`,
+      bareAbandoned: `bench-bare-abandoned-${run}`,
       lifecycle: `bench-lifecycle-${run}`,
     };
     await createTopics(brokers, [
       { topic: topics.enriched, partitions: PARTITIONS },
       { topic: topics.abandoned, partitions: PARTITIONS },
       { topic: topics.bare, partitions: PARTITIONS },
+      { topic: topics.bareAbandoned, partitions: PARTITIONS },
       { topic: topics.lifecycle, partitions: PARTITIONS },
       { topic: topics.dlq, partitions: 1 },
     ]);
@@ -241,26 +243,30 @@ const main = async () => {
     const captureDependencies: EnrichmentDependencies = {
       profiles: profileStore,
       producer: capture,
-      topics: { sessionsEnriched: topics.bare, cartAbandoned: topics.bare },
+      topics: { sessionsEnriched: topics.bare, cartAbandoned: topics.bareAbandoned },
       deadLetters: noDeadLetters,
       userAgents: new UserAgentParser(),
       logger: silent,
       metrics: noMetrics,
     };
     const { sourceRecordsOf } = await import('../functions/commons/kafka-event.ts');
-    const batches: Message[][] = [];
+    // Per invocation, the produce requests the handler makes (one per topic), to the bare topics.
+    const batches: ProducerRecord[][] = [];
     for (const event of events) {
       capture.records.length = 0;
       await enrichSessionBatch(sourceRecordsOf(event), captureDependencies);
-      batches.push(capture.records.flatMap((record) => record.messages));
+      batches.push([...capture.records]);
     }
-    const producedPerRound = batches.reduce((sum, batch) => sum + batch.length, 0);
+    const producedPerRound = batches.flat().reduce((sum, record) => sum + record.messages.length, 0);
+    const sendAll = async (records: readonly ProducerRecord[] = []) => {
+      for (const record of records) await bare.send({ ...record, acks: -1 });
+    };
 
     const bareKafka = new Kafka({ clientId: 'bench-bare', brokers, logLevel: logLevel.WARN });
     const bare: Producer = bareKafka.producer({ allowAutoTopicCreation: false });
     await bare.connect();
     // Warm the paths (metadata, connections, JIT) outside the measured rounds.
-    await bare.send({ topic: topics.bare, acks: -1, messages: batches[0] ?? [] });
+    await sendAll(batches[0]);
     await handler(events[0]);
 
     const byId = new Map(profiles.map((profile) => [profile.userId, profile]));
@@ -286,7 +292,7 @@ const main = async () => {
     const uncachedDependencies: EnrichmentDependencies = { ...memoryDependencies, profiles: profileStore };
     // Per batch, each method in turn: on a shared machine, load spikes hit all of them alike.
     const methods = {
-      bare: (i: number) => bare.send({ topic: topics.bare, acks: -1, messages: batches[i] ?? [] }),
+      bare: (i: number) => sendAll(batches[i]),
       handler: (i: number) => handler(events[i]),
       uncached: (i: number) => enrichSessionBatch(sourceRecordsOf(events[i]), uncachedDependencies),
       memory: (i: number) => enrichSessionBatch(sourceRecordsOf(events[i]), memoryDependencies),
@@ -325,21 +331,19 @@ const main = async () => {
       topics: { sessionsEnriched: topics.lifecycle, cartAbandoned: topics.lifecycle },
     });
 
+    // Invocation by invocation, each way in turn, so load spikes weigh on both alike.
     const once = countingKafka(brokers, 'bench-once');
     const instanceProducer = new LazyKafkaProducer(once.kafka, { maxIdleMs: 300_000 });
-    const onceLatencies: number[] = [];
-    for (const event of smallEvents) {
-      const start = performance.now();
-      await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(instanceProducer));
-      onceLatencies.push(performance.now() - start);
-    }
-    await instanceProducer.disconnect();
-
     const each = countingKafka(brokers, 'bench-each');
     let perInvocationConnects = 0;
+    const onceLatencies: number[] = [];
     const eachLatencies: number[] = [];
     for (const event of smallEvents) {
-      const start = performance.now();
+      let start = performance.now();
+      await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(instanceProducer));
+      onceLatencies.push(performance.now() - start);
+
+      start = performance.now();
       const producer = each.kafka.producer({ allowAutoTopicCreation: false });
       producer.on(producer.events.CONNECT, () => {
         perInvocationConnects += 1;
@@ -349,13 +353,14 @@ const main = async () => {
       await producer.disconnect();
       eachLatencies.push(performance.now() - start);
     }
+    await instanceProducer.disconnect();
 
     const row = (name: Method) => `${Math.round(median(rates[name]))} | ${median(ratios[name]).toFixed(2)}`;
     const ms = (value: number) => value.toFixed(1);
     const lines = [
       `### Enrichment Lambda (\`npm run bench:enrich\`, ${new Date().toISOString().slice(0, 10)})`,
       '',
-      `Produce throughput: ${SESSIONS} sessions in invocations of ${BATCH}, ${producedPerRound} records produced per round (enriched + cart-abandoned), ${PARTITIONS}-partition topics, acks=all, median of ${ROUNDS} alternating rounds.`,
+      `Produce throughput: ${SESSIONS} sessions in invocations of ${BATCH}, ${producedPerRound} records produced per round (enriched + cart-abandoned), ${PARTITIONS}-partition topics, acks=all; the bare producer makes the handler's produce requests (one per topic per invocation) with the same records; methods take turns batch by batch; median of ${ROUNDS} rounds (ratio = bare time / method time within a round).`,
       '',
       '| Method | sessions/s | ratio |',
       '|---|---:|---:|',
@@ -379,4 +384,21 @@ const main = async () => {
   }
 };
 
-await main();
+const HELP = `Usage: npm run bench:enrich [-- --help]
+
+Measures the enrich-sessions Lambda on a real broker: produce throughput against a bare
+kafkajs producer making the same produce requests (target >= 0.7x), and a producer created
+per invocation against one built once per instance (latency, connections). Prints a
+markdown table on stdout (for BENCHMARKS.md); progress on stderr.
+
+Environment:
+  KAFKA_BROKERS        use this cluster instead of launching a local broker
+  DYNAMODB_ENDPOINT    use this DynamoDB endpoint instead of a dynalite child process
+  BENCH_SESSIONS       sessions per round (default 20000)
+  BENCH_BATCH          sessions per invocation (default 500)
+  BENCH_ROUNDS         rounds (default 3)
+  BENCH_INVOCATIONS    invocations in the producer-lifecycle part (default 50)
+`;
+
+if (process.argv.includes('--help') || process.argv.includes('-h')) process.stdout.write(HELP);
+else await main();

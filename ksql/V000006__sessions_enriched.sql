@@ -1,6 +1,7 @@
 -- Enriched sessions (services/enrichment/enriched-session.ts), produced by the enrich-sessions
 -- Lambda from the closed sessions of V000003: the stateless step's output back into state.
 -- Kafka key = userId; event time = sessionEnd (the record timestamp the Lambda also sets).
+-- PARTITIONS: ksqlDB creates the topic if the Lambda has not written to it yet.
 CREATE STREAM sessions_enriched (
   userId STRING KEY,
   eventId STRING,
@@ -15,7 +16,8 @@ CREATE STREAM sessions_enriched (
   KAFKA_TOPIC = 'clickstream-sessions-enriched',
   KEY_FORMAT = 'KAFKA',
   VALUE_FORMAT = 'JSON',
-  TIMESTAMP = 'sessionEnd'
+  TIMESTAMP = 'sessionEnd',
+  PARTITIONS = ${OUTPUT_PARTITIONS}
 );
 
 -- Sessions, conversions and revenue per customer segment and device class, per 5 minutes

@@ -167,8 +167,8 @@ export const enrichSessionBatch = async (
     if (abandoned !== undefined) abandonedMessages.push(messageOf(abandoned, sourced));
   });
 
-  // One send at a time: each is acknowledged before the next starts, so the instance's one
-  // producer connection carries them in order and no send races the first connect.
+  // One send at a time, each acknowledged before the next starts: the instance's connection
+  // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
   await send(dependencies.producer, topics.sessionsEnriched, enrichedMessages);
   await send(dependencies.producer, topics.cartAbandoned, abandonedMessages);
   await dependencies.deadLetters.publish(deadLetters);

@@ -35,7 +35,7 @@ interface Instance {
 }
 
 /** A fresh Lambda instance with its own topics and tables, torn down after the test. */
-const startInstance = async (): Promise<Instance> => {
+const startInstance = async (environment: Readonly<Record<string, string>> = {}): Promise<Instance> => {
   // Output topics have one partition so that their offsets count every record.
   const topics = {
     sessions: await createTestTopic(1, 'user-sessions'),
@@ -53,6 +53,7 @@ const startInstance = async (): Promise<Instance> => {
   vi.stubEnv('DLQ_TOPIC', topics.dlq);
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'ERROR');
   vi.stubEnv('POWERTOOLS_METRICS_DISABLED', 'true');
+  for (const [name, value] of Object.entries(environment)) vi.stubEnv(name, value);
   // A new module registry is a new instance: its own clients, config and producer.
   vi.resetModules();
   const { handler } = await import('../../../functions/enrich-sessions/handler.ts');
@@ -216,6 +217,23 @@ describe('enrich-sessions on a real broker', () => {
     expect(await countRecords(kafka, instance.topics.enriched)).toBe(invocations);
     expect(await countRecords(kafka, instance.topics.abandoned)).toBe(invocations);
     expect(await countRecords(kafka, instance.topics.dlq)).toBe(invocations);
+  });
+
+  it('reconnects, and succeeds, when a thawed instance finds its connection idle for too long', async () => {
+    // Prepare: an instance that presumes its connection dead after 50 ms without a send, as a
+    // Lambda instance frozen for minutes must (a NAT gateway or the broker will have closed it).
+    const instance = await startInstance({ KAFKA_MAX_IDLE_MS: '50' });
+    const first = eventOf(instance.topics.sessions, [aSessionRecord(aSessionKey({ userId: 'user-1' }))]);
+    const second = eventOf(instance.topics.sessions, [aSessionRecord(aSessionKey({ userId: 'user-2' }))]);
+    await instance.handler(first);
+
+    // Act
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await instance.handler(second);
+
+    // Assert
+    expect(instance.producerConnects()).toBe(2);
+    expect(await countRecords(testKafka(), instance.topics.enriched)).toBe(2);
   });
 
   it('enriches a user without a profile as "unknown", and dead-letters an undecodable row with its reason', async () => {
