@@ -3,14 +3,14 @@ import { type KafkaRecord, KsqlEngine } from '../../../local/ksql/engine.ts';
 import { loadMigrations, resolveVariables } from '../../../local/ksql/migrations/migrations.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 import {
-  decodeSessionKey,
+  decodeSessionRecord,
   type EnrichedSession,
   enrichSession,
   parseUserAgent,
   SegmentStatsRowSchema,
 } from '../../../services/enrichment/index.ts';
 import type { UserProfile } from '../../../services/profiles/index.ts';
-import { aClickstreamEvent } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, aPurchase } from '../../factories/clickstream-event.ts';
 import {
   aConvertedSessionRow,
   anAbandonedCartSessionRow,
@@ -48,24 +48,55 @@ const enrichedRecord = (enriched: EnrichedSession): KafkaRecord => ({
 });
 
 describe('the user-sessions topic, as the embedded engine writes it', () => {
-  it('has session-windowed keys that decodeSessionKey reads back as user, start and end', async () => {
-    // Prepare: three events of one user, then another user's event after the gap and grace.
+  it('holds rows decodeSessionRecord reads: user and window from the key, counts from the value', async () => {
+    // Prepare: one user's shopping session, then another user's event after the gap and grace.
     const engine = await startEngine();
     const t0 = Date.parse('2026-11-25T10:00:00Z');
-    const events = [0, 4_000, 9_000].map((offset) =>
-      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + offset }),
-    );
+    const product = { id: 'p-0042', category: 'shoes', price: 89.9, quantity: 2 };
+    const session = [
+      aClickstreamEvent({
+        userId: 'user-42',
+        eventTime: t0,
+        page: { path: '/', title: 'Shop', referrer: null },
+      }),
+      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + 4_000 }),
+      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + 6_000, type: 'add_to_cart', product }),
+      aPurchase({ userId: 'user-42', eventTime: t0 + 9_000, product }),
+    ];
     const later = aClickstreamEvent({ userId: 'user-43', eventTime: t0 + 120_000 });
 
     // Act
-    const output = [...events, later]
+    const output = [...session, later]
       .flatMap((event) => engine.process(eventRecord(event)))
       .filter((record) => record.topic === 'clickstream-user-sessions' && record.value !== null);
 
     // Assert
     expect(output).toHaveLength(1);
-    const key = Buffer.from(output[0]?.key ?? new Uint8Array());
-    expect(decodeSessionKey(key)).toEqual({ userId: 'user-42', windowStart: t0, windowEnd: t0 + 9_000 });
+    const [row] = output;
+    const decoded = decodeSessionRecord({
+      key: Buffer.from(row?.key ?? new Uint8Array()),
+      value: Buffer.from(row?.value ?? new Uint8Array()),
+    });
+    expect(decoded).toEqual({
+      kind: 'session',
+      session: {
+        userId: 'user-42',
+        windowStart: t0,
+        windowEnd: t0 + 9_000,
+        row: {
+          EVENTS: 4,
+          DISTINCT_PAGES: 3,
+          PAGE_VIEWS: 2,
+          ADD_TO_CARTS: 1,
+          REMOVE_FROM_CARTS: 0,
+          PURCHASES: 1,
+          REVENUE: 179.8,
+          USER_AGENT: session[0]?.userAgent,
+          ENTRY_PAGE: '/',
+          EXIT_PAGE: '/checkout/complete',
+        },
+      },
+    });
   });
 });
 
