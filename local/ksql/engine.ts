@@ -2,6 +2,7 @@ import type { Statement } from './ast.ts';
 import { type DataSource, planCreateSource } from './data-source.ts';
 import { KsqlError, KsqlSerdeError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import { parseSplitStatement, parseStatement, splitStatements } from './parser.ts';
+import { partitionForKey } from './partitioner.ts';
 import {
   type DecodedRecord,
   type OutputRow,
@@ -25,6 +26,11 @@ export interface KafkaRecord {
   readonly key: Uint8Array | null;
   readonly value: Uint8Array | null;
   readonly timestamp: number;
+  /**
+   * Partition the record was read from; absent means 0 (one partition, as ksqlDB's test driver
+   * feeds its inputs). Records the engine produces carry none.
+   */
+  readonly partition?: number;
 }
 
 /** One processing-log entry: a record (or a column of it) the engine skipped. */
@@ -77,6 +83,7 @@ export class KsqlEngine {
   private readonly queryList: PersistentQuery[] = [];
   private readonly serdes = new Map<string, SourceSerdes>();
   private readonly skipCounts = new Map<SkipReason, number>();
+  private readonly partitionCounts = new Map<string, number>();
   private readonly outputPrefix: string;
   private readonly defaultValueFormat: Format | undefined;
   private readonly onSkip: ((entry: ProcessingLogEntry) => void) | undefined;
@@ -106,6 +113,22 @@ export class KsqlEngine {
   /** Skipped records by reason (ksqlDB's processing log, counted). */
   get skipped(): ReadonlyMap<SkipReason, number> {
     return this.skipCounts;
+  }
+
+  /**
+   * Tells the engine how many partitions a topic has (the Kafka runtime reads it from the broker).
+   * Stream time, windows and EMIT FINAL buffers are kept per partition of an aggregation's input,
+   * as Kafka Streams keeps them per task; a topic not set here counts as one partition.
+   */
+  setPartitionCount(topic: string, partitions: number): void {
+    if (!Number.isInteger(partitions) || partitions < 1)
+      throw new KsqlError(`partition count of ${topic} must be a positive integer, got ${partitions}`);
+    this.partitionCounts.set(topic, partitions);
+  }
+
+  /** Partition count of a topic as set by {@link setPartitionCount}, else 1. */
+  partitionCount(topic: string): number {
+    return this.partitionCounts.get(topic) ?? 1;
   }
 
   /** Executes every statement of a script, in order. */
@@ -238,11 +261,16 @@ export class KsqlEngine {
       const ctx: QueryContext = {
         emit: (row) => outputs.push(this.encode(query.sink, row)),
         skip: (reason, message) => this.skip(query.id, record.topic, reason, message),
+        partition: record.partition ?? 0,
+        partitions: this.partitionCount(record.topic),
       };
       query.process(ts === decoded.timestamp ? decoded : { ...decoded, timestamp: ts }, ctx);
       for (const out of outputs) {
         produced.push(out);
-        this.dispatch(out, produced, depth + 1);
+        // A query reading this sink reads the record from the partition the producer's default
+        // partitioner puts it on.
+        const partition = partitionForKey(out.key, this.partitionCount(out.topic));
+        this.dispatch({ ...out, partition }, produced, depth + 1);
       }
     }
   }
@@ -262,7 +290,7 @@ export class KsqlEngine {
     this.onSkip?.({ queryId, topic, reason, message });
   }
 
-  /** State of every query, by query id (for a changelog). */
+  /** State of every query, by query id (for a changelog); aggregations keep one state per partition. */
   snapshot(): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     for (const q of this.queryList) out[q.id] = q.snapshot();
@@ -273,7 +301,7 @@ export class KsqlEngine {
   restore(state: Readonly<Record<string, unknown>>): void {
     for (const q of this.queryList) {
       const s = state[q.id];
-      if (s !== undefined && s !== null) q.restore(s);
+      if (s !== undefined && s !== null) q.restore(s, this.partitionCount(q.source.topic));
     }
   }
 }

@@ -22,7 +22,10 @@ import {
   walkExpr,
 } from './expressions.ts';
 import { MinHeap } from './min-heap.ts';
+import { partitionForKey } from './partitioner.ts';
 import {
+  type ColumnsSerde,
+  columnsSerde,
   Format,
   type SerdeColumn,
   validateKeyFormat,
@@ -59,10 +62,14 @@ export const SkipReason = {
 } as const;
 export type SkipReason = (typeof SkipReason)[keyof typeof SkipReason];
 
-/** Receives what a query emits and what it skips. */
+/** Receives what a query emits and what it skips, and says where the record came from. */
 export interface QueryContext {
   emit(row: OutputRow): void;
   skip(reason: SkipReason, message: string): void;
+  /** Partition of the source topic the record was read from. */
+  readonly partition: number;
+  /** Partition count of the source topic (also that of a repartition topic, as ksqlDB creates it). */
+  readonly partitions: number;
 }
 
 /** A running persistent query (CSAS / CTAS): records in, rows out, state exportable. */
@@ -73,7 +80,8 @@ export interface PersistentQuery {
   process(record: DecodedRecord, ctx: QueryContext): void;
   /** State for a changelog; restoring it continues exactly where it was taken. */
   snapshot(): unknown;
-  restore(state: unknown): void;
+  /** `partitions`: the source topic's partition count, to place state of an older snapshot format. */
+  restore(state: unknown, partitions: number): void;
 }
 
 /** Settings that shape how queries are planned. */
@@ -673,8 +681,21 @@ export function planQuery(
       window: windowKind === undefined ? undefined : { kind: windowKind, size: windowSize },
       partitions: typeof partitions === 'number' ? partitions : source.partitions,
     };
+    // ksqlDB groups by the existing key (no repartition) only when the GROUP BY expressions are
+    // exactly the source's key columns, in order; otherwise records go through a repartition
+    // topic keyed by the new key, in the sink's key format.
+    const byExistingKey =
+      groupBy.length === source.keyColumns.length &&
+      groupBy.every(
+        (g, i) =>
+          g.k === 'column' &&
+          (g.source === undefined || qualifiers.has(g.source)) &&
+          g.name === source.keyColumns[i]?.name,
+      );
     return new AggregationQuery(config.queryId, source, sink, {
       toRow,
+      partitionKey: byExistingKey ? undefined : columnsSerde(sink.keyFormat, keyColumns, true),
+      sourceKey: columnsSerde(source.keyFormat, source.keyColumns, true),
       where,
       groupBy: groupCompiled.map((g) => g.fn),
       aggregates,
@@ -688,6 +709,10 @@ export function planQuery(
 
 interface AggregationSpec {
   readonly toRow: (r: DecodedRecord) => Row;
+  /** Serialises the group key for the repartition topic; undefined when grouping by the source key. */
+  readonly partitionKey: ColumnsSerde | undefined;
+  /** Serialises a group key as the source topic's key (to place state of an older snapshot). */
+  readonly sourceKey: ColumnsSerde;
   readonly where: Evaluator | undefined;
   readonly groupBy: readonly Evaluator[];
   readonly aggregates: readonly AggregateFunction[];
@@ -713,35 +738,55 @@ interface Buffered {
   readonly row: OutputRow;
 }
 
-/** State of an aggregation as written to a changelog. */
-interface AggregationSnapshot {
+/** State of one task (partition) as written to a changelog. */
+interface TaskSnapshot {
   readonly streamTime: number;
   readonly suppressTime: number;
-  readonly seq: number;
   readonly entries: AggEntry[];
   readonly buffer: Buffered[];
 }
 
+/** State of an aggregation as written to a changelog: one entry per task, by partition. */
+interface AggregationSnapshot {
+  readonly seq: number;
+  readonly tasks: Readonly<Record<string, TaskSnapshot>>;
+}
+
+/** The snapshot format before stream time was kept per partition: one task for all partitions. */
+interface LegacySnapshot extends TaskSnapshot {
+  readonly seq: number;
+}
+
 /**
- * GROUP BY with optional TUMBLING / HOPPING / SESSION window, HAVING and EMIT FINAL, following
- * Kafka Streams' processors: stream time is the largest timestamp the aggregation has seen,
- * late records are dropped, session merges forward tombstones, EMIT FINAL buffers until close.
+ * What Kafka Streams keeps per task: stream time, the window/session store and the suppression
+ * buffer. A task reads one partition of the aggregation's input (the source topic, or the
+ * repartition topic when the GROUP BY changes the key).
  */
-class AggregationQuery implements PersistentQuery {
-  private streamTime = Number.NEGATIVE_INFINITY;
-  private suppressTime = Number.NEGATIVE_INFINITY;
-  private seq = 0;
-  private processed = 0;
+class TaskState {
+  streamTime = Number.NEGATIVE_INFINITY;
+  suppressTime = Number.NEGATIVE_INFINITY;
+  processed = 0;
   /** Non-session entries by `key|start`; session entries by key. */
-  private readonly entries = new Map<string, AggEntry>();
-  private readonly sessions = new Map<string, AggEntry[]>();
-  private readonly buffer = new Map<string, Buffered>();
+  readonly entries = new Map<string, AggEntry>();
+  readonly sessions = new Map<string, AggEntry[]>();
+  readonly buffer = new Map<string, Buffered>();
   /** EMIT FINAL buffer entries by (window end, key), as Kafka's suppression buffer orders them. */
-  private readonly due = new MinHeap<{ id: string; entry: Buffered }>(
+  readonly due = new MinHeap<{ id: string; entry: Buffered }>(
     (a, b) =>
       a.entry.bufferTime < b.entry.bufferTime ||
       (a.entry.bufferTime === b.entry.bufferTime && a.entry.order < b.entry.order),
   );
+}
+
+/**
+ * GROUP BY with optional TUMBLING / HOPPING / SESSION window, HAVING and EMIT FINAL, following
+ * Kafka Streams' processors: stream time is the largest timestamp the aggregation's task has seen
+ * (one task per input partition), late records are dropped, session merges forward tombstones,
+ * EMIT FINAL buffers until close.
+ */
+class AggregationQuery implements PersistentQuery {
+  private seq = 0;
+  private readonly tasks = new Map<number, TaskState>();
   private readonly grace: number;
 
   constructor(
@@ -753,6 +798,25 @@ class AggregationQuery implements PersistentQuery {
     const w = spec.window;
     this.grace =
       w === undefined ? 0 : (w.grace ?? defaultGrace(w.type === 'SESSION' ? w.gap : w.size, spec.emitFinal));
+  }
+
+  private task(partition: number): TaskState {
+    let t = this.tasks.get(partition);
+    if (t === undefined) {
+      t = new TaskState();
+      this.tasks.set(partition, t);
+    }
+    return t;
+  }
+
+  /**
+   * The task a group key is aggregated in: the source partition when grouping by the source key;
+   * otherwise the repartition topic's partition, which Kafka's default partitioner picks from the
+   * serialised new key (the repartition topic has the source's partition count).
+   */
+  private taskFor(key: unknown[], ctx: QueryContext): TaskState {
+    const pk = this.spec.partitionKey;
+    return this.task(pk === undefined ? ctx.partition : partitionForKey(pk.write(key), ctx.partitions));
   }
 
   process(record: DecodedRecord, ctx: QueryContext): void {
@@ -786,35 +850,37 @@ class AggregationQuery implements PersistentQuery {
       ctx.skip(SkipReason.Evaluation, (err as Error).message);
       return;
     }
+    const t = this.taskFor(key, ctx);
     const seq = this.seq++;
     const ts = record.timestamp;
-    this.streamTime = Math.max(this.streamTime, ts);
+    t.streamTime = Math.max(t.streamTime, ts);
     const keyText = JSON.stringify(key);
     const w = spec.window;
     const out: OutputRow[] = [];
     if (w === undefined) {
-      this.update(keyText, key, 0, 0, args, seq, ts, out, false);
+      this.update(t, keyText, key, 0, 0, args, seq, ts, out, false);
     } else if (w.type === 'SESSION') {
-      this.session(keyText, key, args, seq, ts, w.gap, out, ctx);
+      this.session(t, keyText, key, args, seq, ts, w.gap, out, ctx);
     } else {
       const advance = w.type === 'HOPPING' ? w.advance : w.size;
-      const closeTime = this.streamTime - this.grace;
+      const closeTime = t.streamTime - this.grace;
       for (const win of timeWindowsFor(ts, w.size, advance)) {
         if (win.end <= closeTime) {
           ctx.skip(
             SkipReason.LateRecord,
-            `window [${win.start}, ${win.end}) closed at stream time ${this.streamTime}`,
+            `window [${win.start}, ${win.end}) closed at stream time ${t.streamTime}`,
           );
           continue;
         }
-        this.update(`${keyText}|${win.start}`, key, win.start, win.end, args, seq, ts, out, true);
+        this.update(t, `${keyText}|${win.start}`, key, win.start, win.end, args, seq, ts, out, true);
       }
     }
-    this.forward(out, ctx);
-    if (++this.processed % 1000 === 0) this.prune();
+    this.forward(t, out, ctx);
+    if (++t.processed % 1000 === 0) this.prune(t);
   }
 
   private update(
+    t: TaskState,
     id: string,
     key: unknown[],
     start: number,
@@ -826,10 +892,10 @@ class AggregationQuery implements PersistentQuery {
     windowed: boolean,
   ): void {
     const aggs = this.spec.aggregates;
-    let entry = this.entries.get(id);
+    let entry = t.entries.get(id);
     if (entry === undefined) {
       entry = { key, start, end, states: aggs.map((a) => a.init()), ts, passed: false };
-      this.entries.set(id, entry);
+      t.entries.set(id, entry);
     } else {
       entry.ts = Math.max(entry.ts, ts);
     }
@@ -872,6 +938,7 @@ class AggregationQuery implements PersistentQuery {
   }
 
   private session(
+    t: TaskState,
     keyText: string,
     key: unknown[],
     args: unknown[][],
@@ -882,7 +949,7 @@ class AggregationQuery implements PersistentQuery {
     ctx: QueryContext,
   ): void {
     const aggs = this.spec.aggregates;
-    const list = this.sessions.get(keyText) ?? [];
+    const list = t.sessions.get(keyText) ?? [];
     const overlapping = list
       .filter((s) => s.end >= ts - gap && s.start <= ts + gap)
       .sort((a, b) => a.end - b.end || a.start - b.start);
@@ -894,8 +961,8 @@ class AggregationQuery implements PersistentQuery {
       end = Math.max(end, s.end);
       states = states.map((st, i) => (aggs[i] as AggregateFunction).merge(st, s.states[i]));
     }
-    if (end < this.streamTime - this.grace) {
-      ctx.skip(SkipReason.LateRecord, `session [${start}, ${end}] closed at stream time ${this.streamTime}`);
+    if (end < t.streamTime - this.grace) {
+      ctx.skip(SkipReason.LateRecord, `session [${start}, ${end}] closed at stream time ${t.streamTime}`);
       return;
     }
     if (!(start === ts && end === ts)) {
@@ -910,11 +977,11 @@ class AggregationQuery implements PersistentQuery {
     // Kafka forwards a session update without its old value, so HAVING never turns it into a tombstone.
     const entry: AggEntry = { key, start, end, states, ts: end, passed: false };
     remaining.push(entry);
-    this.sessions.set(keyText, remaining);
+    t.sessions.set(keyText, remaining);
     this.result(entry, { start, end }, out);
   }
 
-  private forward(rows: OutputRow[], ctx: QueryContext): void {
+  private forward(t: TaskState, rows: OutputRow[], ctx: QueryContext): void {
     if (!this.spec.emitFinal) {
       for (const r of rows) ctx.emit(r);
       return;
@@ -922,24 +989,20 @@ class AggregationQuery implements PersistentQuery {
     const w = this.spec.window;
     const suppressGrace = w === undefined ? 0 : w.type === 'SESSION' ? this.grace + w.gap : this.grace;
     for (const r of rows) {
-      this.suppressTime = Math.max(this.suppressTime, r.timestamp);
+      t.suppressTime = Math.max(t.suppressTime, r.timestamp);
       const win = r.window as WindowBounds;
       const id = `${JSON.stringify(r.key)}|${win.start}|${win.end}`;
       const buffered: Buffered = { order: JSON.stringify(r.key), bufferTime: win.end, row: r };
-      this.buffer.set(id, buffered);
-      this.due.push({ id, entry: buffered });
+      t.buffer.set(id, buffered);
+      t.due.push({ id, entry: buffered });
     }
-    const expiry = this.suppressTime - suppressGrace;
+    const expiry = t.suppressTime - suppressGrace;
     const due: Buffered[] = [];
-    for (
-      let top = this.due.peek();
-      top !== undefined && top.entry.bufferTime <= expiry;
-      top = this.due.peek()
-    ) {
-      this.due.pop();
+    for (let top = t.due.peek(); top !== undefined && top.entry.bufferTime <= expiry; top = t.due.peek()) {
+      t.due.pop();
       // Only the latest update of a window is still in the buffer; older heap entries are stale.
-      if (this.buffer.get(top.id) !== top.entry) continue;
-      this.buffer.delete(top.id);
+      if (t.buffer.get(top.id) !== top.entry) continue;
+      t.buffer.delete(top.id);
       due.push(top.entry);
     }
     for (const b of due) {
@@ -949,54 +1012,78 @@ class AggregationQuery implements PersistentQuery {
   }
 
   /** Drops state no record can reach any more (closed windows, sessions beyond gap + grace). */
-  private prune(): void {
+  private prune(t: TaskState): void {
     const w = this.spec.window;
     if (w === undefined) return;
     if (w.type === 'SESSION') {
-      const limit = this.streamTime - this.grace - w.gap;
-      for (const [k, list] of this.sessions) {
+      const limit = t.streamTime - this.grace - w.gap;
+      for (const [k, list] of t.sessions) {
         const live = list.filter(
-          (s) => s.end >= limit || this.buffer.has(`${JSON.stringify(s.key)}|${s.start}|${s.end}`),
+          (s) => s.end >= limit || t.buffer.has(`${JSON.stringify(s.key)}|${s.start}|${s.end}`),
         );
-        if (live.length === 0) this.sessions.delete(k);
-        else if (live.length !== list.length) this.sessions.set(k, live);
+        if (live.length === 0) t.sessions.delete(k);
+        else if (live.length !== list.length) t.sessions.set(k, live);
       }
       return;
     }
-    const closeTime = this.streamTime - this.grace;
-    for (const [k, e] of this.entries) if (e.end <= closeTime) this.entries.delete(k);
+    const closeTime = t.streamTime - this.grace;
+    for (const [k, e] of t.entries) if (e.end <= closeTime) t.entries.delete(k);
   }
 
   snapshot(): AggregationSnapshot {
-    const entries = [...this.entries.values(), ...[...this.sessions.values()].flat()];
-    return {
-      streamTime: this.streamTime,
-      suppressTime: this.suppressTime,
-      seq: this.seq,
-      entries,
-      buffer: [...this.buffer.values()],
-    };
+    const tasks: Record<string, TaskSnapshot> = {};
+    for (const [partition, t] of this.tasks) {
+      tasks[String(partition)] = {
+        streamTime: t.streamTime,
+        suppressTime: t.suppressTime,
+        entries: [...t.entries.values(), ...[...t.sessions.values()].flat()],
+        buffer: [...t.buffer.values()],
+      };
+    }
+    return { seq: this.seq, tasks };
   }
 
-  restore(state: unknown): void {
-    const s = state as AggregationSnapshot;
-    this.streamTime = s.streamTime ?? Number.NEGATIVE_INFINITY;
-    this.suppressTime = s.suppressTime ?? Number.NEGATIVE_INFINITY;
+  restore(state: unknown, partitions: number): void {
+    this.tasks.clear();
+    if (typeof state === 'object' && state !== null && 'tasks' in state) {
+      const s = state as AggregationSnapshot;
+      this.seq = s.seq;
+      for (const [partition, ts] of Object.entries(s.tasks)) {
+        const t = this.task(Number(partition));
+        t.streamTime = ts.streamTime ?? Number.NEGATIVE_INFINITY;
+        t.suppressTime = ts.suppressTime ?? Number.NEGATIVE_INFINITY;
+        for (const e of ts.entries) this.restoreEntry(t, e);
+        for (const b of ts.buffer) this.restoreBuffered(t, b);
+      }
+      return;
+    }
+    // A snapshot of one stream time for all partitions: each key goes to the task the default
+    // partitioner gives it, and every task starts at the old (shared) stream time.
+    const s = state as LegacySnapshot;
     this.seq = s.seq;
-    this.entries.clear();
-    this.sessions.clear();
-    this.buffer.clear();
-    const session = this.spec.window?.type === 'SESSION';
-    for (const e of s.entries) {
-      const keyText = JSON.stringify(e.key);
-      if (session) this.sessions.set(keyText, [...(this.sessions.get(keyText) ?? []), e]);
-      else this.entries.set(this.spec.window === undefined ? keyText : `${keyText}|${e.start}`, e);
-    }
-    for (const b of s.buffer) {
-      const win = b.row.window as WindowBounds;
-      const id = `${b.order}|${win.start}|${win.end}`;
-      this.buffer.set(id, b);
-      this.due.push({ id, entry: b });
-    }
+    const keyTask = (key: readonly unknown[]): TaskState => {
+      const t = this.task(
+        partitionForKey((this.spec.partitionKey ?? this.spec.sourceKey).write(key), partitions),
+      );
+      t.streamTime = s.streamTime ?? Number.NEGATIVE_INFINITY;
+      t.suppressTime = s.suppressTime ?? Number.NEGATIVE_INFINITY;
+      return t;
+    };
+    for (const e of s.entries) this.restoreEntry(keyTask(e.key), e);
+    for (const b of s.buffer) this.restoreBuffered(keyTask(b.row.key), b);
+  }
+
+  private restoreEntry(t: TaskState, e: AggEntry): void {
+    const keyText = JSON.stringify(e.key);
+    if (this.spec.window?.type === 'SESSION')
+      t.sessions.set(keyText, [...(t.sessions.get(keyText) ?? []), e]);
+    else t.entries.set(this.spec.window === undefined ? keyText : `${keyText}|${e.start}`, e);
+  }
+
+  private restoreBuffered(t: TaskState, b: Buffered): void {
+    const win = b.row.window as WindowBounds;
+    const id = `${b.order}|${win.start}|${win.end}`;
+    t.buffer.set(id, b);
+    t.due.push({ id, entry: b });
   }
 }

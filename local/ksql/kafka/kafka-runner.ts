@@ -81,6 +81,7 @@ export class KafkaKsqlRunner {
         configs: { 'cleanup.policy': 'compact', 'max.message.bytes': String(CHECKPOINT_MAX_BYTES) },
       },
     ]);
+    await this.readPartitionCounts([...sourceTopics, ...sinkTopics.map((s) => s.topic)]);
     await this.restore();
     this.producer = kafka.producer({
       allowAutoTopicCreation: false,
@@ -116,6 +117,7 @@ export class KafkaKsqlRunner {
               key: m.key === null ? null : new Uint8Array(m.key),
               value: m.value === null ? null : new Uint8Array(m.value),
               timestamp: Number(m.timestamp),
+              partition: batch.partition,
             }),
           );
           this.positions[batch.topic] = {
@@ -184,6 +186,21 @@ export class KafkaKsqlRunner {
     );
     // Group offsets follow the checkpoint, for tools that show consumer lag.
     await this.consumer?.commitOffsets(positions).catch(() => undefined);
+  }
+
+  /**
+   * Gives the engine each topic's partition count: aggregations keep stream time per partition of
+   * their input (the repartition topic of a GROUP BY that changes the key has the source's count).
+   */
+  private async readPartitionCounts(topics: readonly string[]): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics: [...new Set(topics)] });
+      for (const t of metadata) this.options.engine.setPartitionCount(t.name, t.partitions.length);
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /** Reads the changelog to its end and restores the last checkpoint, if any. */

@@ -13,20 +13,30 @@ export interface Out {
   timestamp: number;
 }
 
-/** An engine whose inputs are JSON values with STRING keys, and whose outputs come back decoded. */
+/**
+ * An engine whose inputs are JSON values with STRING keys, and whose outputs come back decoded.
+ * `partition` is the source partition of the input (absent: none given, i.e. partition 0).
+ */
 export function jsonEngine(script: string): {
   engine: KsqlEngine;
-  send: (topic: string, key: string | null, value: unknown, timestamp: number) => Out[];
+  send: (topic: string, key: string | null, value: unknown, timestamp: number, partition?: number) => Out[];
 } {
   const engine = new KsqlEngine();
   engine.executeScript(script);
-  const send = (topic: string, key: string | null, value: unknown, timestamp: number): Out[] =>
+  const send = (
+    topic: string,
+    key: string | null,
+    value: unknown,
+    timestamp: number,
+    partition?: number,
+  ): Out[] =>
     engine
       .process({
         topic,
         key: key === null ? null : encoder.encode(key),
         value: value === null ? null : encoder.encode(JSON.stringify(value)),
         timestamp,
+        ...(partition === undefined ? {} : { partition }),
       })
       .map((r) => {
         const sink = [...engine.catalog.values()].find((s) => s.topic === r.topic);

@@ -64,9 +64,10 @@ describe('ksql/ migrations', () => {
       topic: 'clickstream-pageviews-per-minute',
       value: { VIEWS: 1, UNIQUE_USERS: 1, WINDOW_START: 0, WINDOW_END: 60_000 },
     });
+    // V000003's columns grow with its consumers; these are the ones the session logic decides.
     expect(later).toContainEqual({
       topic: 'clickstream-user-sessions',
-      value: {
+      value: expect.objectContaining({
         EVENTS: 2,
         DISTINCT_PAGES: 2,
         ENTRY_PAGE: '/home',
@@ -74,7 +75,7 @@ describe('ksql/ migrations', () => {
         REVENUE: 20,
         SESSION_START: 1_000,
         SESSION_END: 2_000,
-      },
+      }),
     });
   });
 
