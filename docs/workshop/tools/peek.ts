@@ -1,0 +1,230 @@
+/**
+ * `npx tsx docs/workshop/tools/peek.ts` — the workshop's window on the pipeline: records of a
+ * topic, the dead letters by reason, a conservation check (events in = events counted + dead
+ * letters), a consumer group's lag, and a summary of the aggregation function's logs.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { Kafka, logLevel } from 'kafkajs';
+import { localDynamoClient } from '../../../local/stack/stack.ts';
+import { readStackState } from '../../../local/stack/state.ts';
+import { AnalyticsReader, minuteOf } from '../../../services/aggregation/index.ts';
+import { type PeekConfig, readPeekConfig } from './config.ts';
+import { UsageError, WorkshopToolError } from './errors.ts';
+import {
+  conservation,
+  type EventsTally,
+  poisonTotal,
+  summarizeBatchLogs,
+  tallyDeadLetters,
+  tallyEvents,
+} from './pipeline-report.ts';
+import { readTopic, waitForZeroLag } from './topic-reader.ts';
+
+const USAGE = `Usage: npx tsx docs/workshop/tools/peek.ts <command> [options]
+
+Looks into the local pipeline for the workshop (docs/workshop/). Reads the running local
+stack's endpoints (npm run stack -- up), or KAFKA_BROKERS, DYNAMODB_ENDPOINT, ANALYTICS_TABLE.
+
+Commands:
+  records <topic> [--limit n]     the first n records of a topic, partition by partition
+                                  (default 3): partition, offset, key, value, headers
+  dead-letters [--topic t]        the dead-letter topic (default clickstream-dlq) by reason,
+                                  with one example each and the distinct source records
+  counts [--check] [--json]       the conservation check: valid events on clickstream-events
+                                  = events counted in DynamoDB, and poison records = distinct
+                                  dead letters. --check exits 1 when they differ
+  wait <group> [--topic t] [--timeout s]
+                                  waits until consumer group <group> has committed every
+                                  record of the topic (default clickstream-events, 90 s)
+  batches <log file> [--json]     adds up the "batch aggregated" lines aggregate-events wrote
+                                  (invocations, batch sizes, DynamoDB requests, redeliveries)
+
+Options:
+  -h, --help   this text
+
+Exit codes: 0 done, 1 failed (or --check found a difference), 2 invalid command line.`;
+
+const EVENTS_TOPIC = 'clickstream-events';
+const DEAD_LETTER_TOPIC = 'clickstream-dlq';
+
+const out = (line = ''): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+const kafkaOf = (config: PeekConfig): Kafka =>
+  new Kafka({ clientId: 'workshop-peek', brokers: [...config.kafkaBrokers], logLevel: logLevel.NOTHING });
+
+const positiveInteger = (flag: string, value: string | undefined, fallback: number): number => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
+  return n;
+};
+
+const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+const printRecords = async (config: PeekConfig, topic: string, limit: number): Promise<void> => {
+  const records = (await readTopic(kafkaOf(config), topic, { perPartitionLimit: limit })).slice(0, limit);
+  if (records.length === 0) out(`${topic} is empty`);
+  for (const record of records) {
+    const headers = Object.entries(record.headers)
+      .map(([name, value]) => `${name}=${cut(value, 60)}`)
+      .join(' ');
+    out(`${topic} p${record.partition} #${record.offset}  key=${record.key?.toString() ?? '(null)'}`);
+    out(`  value   ${cut(record.value?.toString() ?? '(null)', 150)}`);
+    if (headers !== '') out(`  headers ${headers}`);
+  }
+};
+
+const printDeadLetters = async (config: PeekConfig, topic: string): Promise<void> => {
+  const tally = tallyDeadLetters(await readTopic(kafkaOf(config), topic));
+  out(`${topic}: ${tally.letters} dead letters from ${tally.distinctSources} distinct source records`);
+  for (const [reason, { count, example }] of Object.entries(tally.byReason).sort()) {
+    out(`  ${reason.padEnd(16)} ${String(count).padStart(6)}   e.g. ${cut(example, 90)}`);
+  }
+};
+
+/** Σ of the per-minute funnel `events` over the minutes the valid events fall in. */
+const countedInDynamo = async (config: PeekConfig, events: EventsTally): Promise<number> => {
+  if (config.dynamodbEndpoint === undefined || config.analyticsTable === undefined) {
+    throw new WorkshopToolError(
+      'no analytics table to read: start the local stack (npm run stack -- up) or set DYNAMODB_ENDPOINT and ANALYTICS_TABLE',
+    );
+  }
+  if (events.eventTimes === undefined) return 0;
+  const raw = localDynamoClient(config.dynamodbEndpoint);
+  const reader = new AnalyticsReader(DynamoDBDocumentClient.from(raw), config.analyticsTable);
+  try {
+    const funnels = await reader.funnels(minuteOf(events.eventTimes.first), minuteOf(events.eventTimes.last));
+    return funnels.reduce((sum, funnel) => sum + funnel.events, 0);
+  } finally {
+    raw.destroy();
+  }
+};
+
+const printCounts = async (config: PeekConfig, json: boolean, check: boolean): Promise<number> => {
+  const kafka = kafkaOf(config);
+  const events = tallyEvents((await readTopic(kafka, EVENTS_TOPIC)).map((record) => record.value));
+  const deadLetters = tallyDeadLetters(await readTopic(kafka, DEAD_LETTER_TOPIC));
+  const counted = await countedInDynamo(config, events);
+  const books = conservation(events, counted, deadLetters);
+  if (json) {
+    out(JSON.stringify({ records: events.records, ...books, poisonByReason: events.poison }));
+  } else {
+    const reasons = Object.entries(events.poison)
+      .sort()
+      .map(([reason, n]) => `${reason} ${n}`)
+      .join(', ');
+    out(
+      `${EVENTS_TOPIC}  ${events.records} records: ${events.valid} valid events, ${poisonTotal(events)} poison${reasons === '' ? '' : ` (${reasons})`}`,
+    );
+    out(`DynamoDB            ${counted} events counted (${config.analyticsTable})`);
+    out(
+      `${DEAD_LETTER_TOPIC}     ${deadLetters.letters} dead letters from ${deadLetters.distinctSources} distinct source records`,
+    );
+    out(
+      books.conserved
+        ? 'conserved: valid events = events counted, poison records = distinct dead letters'
+        : `NOT conserved: ${books.valid} valid vs ${books.counted} counted, ${books.poison} poison vs ${books.deadLetters} dead letters`,
+    );
+  }
+  return check && !books.conserved ? 1 : 0;
+};
+
+const printBatches = (file: string, json: boolean): void => {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new WorkshopToolError(`cannot read the log file ${file}`, { cause: error });
+  }
+  const summary = summarizeBatchLogs(text.split('\n'));
+  if (json) {
+    out(JSON.stringify(summary));
+    return;
+  }
+  out(
+    `invocations ${summary.succeeded + summary.failed} (${summary.succeeded} succeeded, ${summary.failed} failed)`,
+  );
+  out(`records ${summary.records}, batch size mean ${summary.meanBatch.toFixed(1)} max ${summary.maxBatch}`);
+  out(`DynamoDB write requests ${summary.writeRequests}, read requests ${summary.readRequests}`);
+  out(
+    `redelivered items already applied ${summary.itemsAlreadyApplied}, watermark conflicts ${summary.watermarkConflicts}`,
+  );
+};
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    allowPositionals: true,
+    strict: true,
+    options: {
+      limit: { type: 'string' },
+      topic: { type: 'string' },
+      timeout: { type: 'string' },
+      check: { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const [command, argument] = positionals;
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
+  if (command === 'batches') {
+    if (argument === undefined) throw new UsageError('batches needs the log file to read');
+    printBatches(argument, values.json);
+    return 0;
+  }
+  const needsNoBroker =
+    command === undefined || !['records', 'dead-letters', 'counts', 'wait'].includes(command);
+  if (needsNoBroker) {
+    throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
+  }
+  const config = readPeekConfig(process.env, readStackState());
+  switch (command) {
+    case 'records':
+      if (argument === undefined) throw new UsageError('records needs a topic');
+      await printRecords(config, argument, positiveInteger('--limit', values.limit, 3));
+      return 0;
+    case 'dead-letters':
+      await printDeadLetters(config, values.topic ?? DEAD_LETTER_TOPIC);
+      return 0;
+    case 'counts':
+      return printCounts(config, values.json, values.check);
+    default: {
+      if (argument === undefined) throw new UsageError('wait needs a consumer group id');
+      const topic = values.topic ?? EVENTS_TOPIC;
+      const timeoutSeconds = positiveInteger('--timeout', values.timeout, 90);
+      const started = Date.now();
+      const admin = kafkaOf(config).admin();
+      await admin.connect();
+      try {
+        const lag = await waitForZeroLag(admin, argument, topic, timeoutSeconds * 1000);
+        out(
+          `${argument} has committed all ${lag.records} records of ${topic} (lag 0) after ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        );
+      } finally {
+        await admin.disconnect();
+      }
+      return 0;
+    }
+  }
+};
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (error) {
+  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+    // TypeError with a code: node:util parseArgs refusing an unknown or malformed option.
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    process.exitCode = 2;
+  } else {
+    process.stderr.write(`peek: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

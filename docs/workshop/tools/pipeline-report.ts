@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
+import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+
+/** What the events topic holds, classified by the decoder the aggregation function uses. */
+export interface EventsTally {
+  readonly records: number;
+  readonly valid: number;
+  /** Poison records per decode failure (MALFORMED_JSON, SCHEMA_INVALID, OVERSIZED, EMPTY_VALUE). */
+  readonly poison: Readonly<Record<string, number>>;
+  /** Earliest and latest `eventTime` of the valid events (epoch ms), undefined without events. */
+  readonly eventTimes: { readonly first: number; readonly last: number } | undefined;
+}
+
+/** Classifies record values exactly as `aggregate-events` does: valid event or poison, and why. */
+export const tallyEvents = (values: Iterable<Buffer | null>): EventsTally => {
+  let records = 0;
+  let valid = 0;
+  const poison: Record<string, number> = {};
+  let first = Number.POSITIVE_INFINITY;
+  let last = Number.NEGATIVE_INFINITY;
+  for (const value of values) {
+    records += 1;
+    try {
+      const event = decodeEvent(value);
+      valid += 1;
+      first = Math.min(first, event.eventTime);
+      last = Math.max(last, event.eventTime);
+    } catch (error) {
+      if (!(error instanceof EventDecodeError)) throw error;
+      poison[error.reason] = (poison[error.reason] ?? 0) + 1;
+    }
+  }
+  return { records, valid, poison, eventTimes: valid === 0 ? undefined : { first, last } };
+};
+
+/** The sum of a tally's poison records. */
+export const poisonTotal = (tally: EventsTally): number =>
+  Object.values(tally.poison).reduce((sum, n) => sum + n, 0);
+
+/** The dead-letter topic, read as the demo's conservation check reads it. */
+export interface DeadLetterTally {
+  readonly letters: number;
+  /**
+   * Distinct source records (topic, partition, offset). The dead-letter path is at least once
+   * (docs/effectively-once.md), so this, not {@link letters}, is what must match the poison count.
+   */
+  readonly distinctSources: number;
+  readonly byReason: Readonly<Record<string, { readonly count: number; readonly example: string }>>;
+}
+
+/** Counts dead letters by their `dlq-reason` header and by distinct source record. */
+export const tallyDeadLetters = (
+  letters: Iterable<{ readonly headers: Readonly<Record<string, string>> }>,
+): DeadLetterTally => {
+  let count = 0;
+  const sources = new Set<string>();
+  const byReason: Record<string, { count: number; example: string }> = {};
+  for (const { headers } of letters) {
+    count += 1;
+    const source = `${headers[DeadLetterHeader.SourceTopic]}-${headers[DeadLetterHeader.SourcePartition]}@${headers[DeadLetterHeader.SourceOffset]}`;
+    sources.add(source);
+    const reason = headers[DeadLetterHeader.Reason] ?? '(no reason header)';
+    const entry = byReason[reason];
+    if (entry === undefined) {
+      byReason[reason] = { count: 1, example: `${source}: ${headers[DeadLetterHeader.Detail] ?? ''}` };
+    } else {
+      entry.count += 1;
+    }
+  }
+  return { letters: count, distinctSources: sources.size, byReason };
+};
+
+/** The fields of the aggregation function's "batch aggregated" log line the summary adds up. */
+const BatchLogSchema = z.object({
+  message: z.literal('batch aggregated'),
+  records: z.number(),
+  events: z.number(),
+  poison: z.number(),
+  itemsAlreadyApplied: z.number(),
+  watermarkConflicts: z.number(),
+  writeRequests: z.number(),
+  readRequests: z.number(),
+});
+
+const FailedBatchLogSchema = z.object({ message: z.string().startsWith('batch failed') });
+
+/** What the aggregation function's own logs say about the invocations of a run. */
+export interface BatchLogSummary {
+  /** Invocations that succeeded (one "batch aggregated" line each). */
+  readonly succeeded: number;
+  /** Invocations that threw (the event source mapping retries them). */
+  readonly failed: number;
+  readonly records: number;
+  readonly meanBatch: number;
+  readonly maxBatch: number;
+  readonly writeRequests: number;
+  readonly readRequests: number;
+  /** Items a redelivered batch found already holding its records (the watermark said so). */
+  readonly itemsAlreadyApplied: number;
+  readonly watermarkConflicts: number;
+}
+
+/**
+ * Adds up the structured log lines of `aggregate-events` (what CloudWatch Logs would hold);
+ * other lines (EMF metrics, other functions, plain text) are skipped.
+ */
+export const summarizeBatchLogs = (lines: Iterable<string>): BatchLogSummary => {
+  const batches: z.infer<typeof BatchLogSchema>[] = [];
+  let failed = 0;
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const batch = BatchLogSchema.safeParse(json);
+    if (batch.success) batches.push(batch.data);
+    else if (FailedBatchLogSchema.safeParse(json).success) failed += 1;
+  }
+  const sum = (field: keyof z.infer<typeof BatchLogSchema>) =>
+    batches.reduce((total, batch) => total + Number(batch[field]), 0);
+  const records = sum('records');
+  return {
+    succeeded: batches.length,
+    failed,
+    records,
+    meanBatch: batches.length === 0 ? 0 : records / batches.length,
+    maxBatch: batches.reduce((max, batch) => Math.max(max, batch.records), 0),
+    writeRequests: sum('writeRequests'),
+    readRequests: sum('readRequests'),
+    itemsAlreadyApplied: sum('itemsAlreadyApplied'),
+    watermarkConflicts: sum('watermarkConflicts'),
+  };
+};
+
+/** The pipeline's books: nothing lost, nothing counted twice. */
+export interface Conservation {
+  readonly valid: number;
+  readonly counted: number;
+  readonly poison: number;
+  readonly deadLetters: number;
+  /** valid = counted and poison = distinct dead letters. */
+  readonly conserved: boolean;
+}
+
+/** Compares what went in with what came out. */
+export const conservation = (
+  events: EventsTally,
+  counted: number,
+  deadLetters: DeadLetterTally,
+): Conservation => {
+  const poison = poisonTotal(events);
+  return {
+    valid: events.valid,
+    counted,
+    poison,
+    deadLetters: deadLetters.distinctSources,
+    conserved: events.valid === counted && poison === deadLetters.distinctSources,
+  };
+};
