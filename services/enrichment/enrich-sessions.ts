@@ -138,9 +138,10 @@ export const enrichSessionBatch = async (
       ? dependencies.profiles.getProfiles(sessions.map(({ session }) => session.userId))
       : Promise.resolve<ProfileLookup>({ profiles: new Map(), invalid: [] }),
     yieldToEventLoop().then(() =>
-      sessions.map((sourced) =>
-        describeSession(sourced.session, dependencies.userAgents.parse(sourced.session.row.USER_AGENT)),
-      ),
+      sessions.map((sourced) => ({
+        sourced,
+        base: describeSession(sourced.session, dependencies.userAgents.parse(sourced.session.row.USER_AGENT)),
+      })),
     ),
   ]);
   const invalidUsers = new Set(invalid.map((entry) => entry.userId));
@@ -152,20 +153,17 @@ export const enrichSessionBatch = async (
   const abandonedMessages: Message[] = [];
   let unknownProfiles = 0;
   let invalidProfiles = 0;
-  sessions.forEach((sourced, index) => {
-    const userId = sourced.session.userId;
-    const profile = profiles.get(userId);
+  for (const { sourced, base } of described) {
+    const profile = profiles.get(sourced.session.userId);
     if (profile === undefined) {
-      if (invalidUsers.has(userId)) invalidProfiles += 1;
+      if (invalidUsers.has(sourced.session.userId)) invalidProfiles += 1;
       else unknownProfiles += 1;
     }
-    const base = described[index];
-    if (base === undefined) return;
     const enriched = withProfile(base, profile);
     enrichedMessages.push(messageOf(enriched, sourced));
     const abandoned = cartAbandonedOf(enriched);
     if (abandoned !== undefined) abandonedMessages.push(messageOf(abandoned, sourced));
-  });
+  }
 
   // One send at a time, each acknowledged before the next starts: the instance's connection
   // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
