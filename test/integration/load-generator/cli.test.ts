@@ -85,7 +85,9 @@ const byPartition = (records: Consumed[]) =>
     .sort((a, b) => a.partition - b.partition)
     .map((r) => [r.partition, r.key, r.timestamp, r.value.toString()]);
 
-describe('npm run load against a real broker', () => {
+// Each test starts the command (tsx start-up included) and reads the topic back: on a busy
+// 2-core machine that can take longer than the project's default.
+describe('npm run load against a real broker', { timeout: 120_000 }, () => {
   it('puts exactly the reported records in Kafka: valid events plus each kind of bad one', async () => {
     // Prepare
     const topic = await createTestTopic(3, 'load');
