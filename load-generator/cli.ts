@@ -112,6 +112,11 @@ const main = async (argv: readonly string[]): Promise<number> => {
       },
     });
     progress?.stop();
+    if (result.simulation.slippedMs > 0) {
+      logger.warn('every user was resting at times: the simulated clock skipped ahead (raise --users)', {
+        skippedSeconds: Math.round(result.simulation.slippedMs / 1000),
+      });
+    }
     const { sent, acked, valid, bad, errors } = result.stats;
     report(options.json, {
       sent,

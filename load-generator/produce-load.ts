@@ -43,7 +43,7 @@ export const produceLoad = async (
 ): Promise<ProduceLoadResult> => {
   const stop = new AbortController();
   const signal = AbortSignal.any([settings.signal, stop.signal]);
-  const simulation =
+  const source =
     settings.source ?? new WorkerRecordSource(settings.simulation, Math.min(settings.batchSize, 2000));
   const sender = new BatchSender(producer, {
     topic: settings.topic,
@@ -53,20 +53,20 @@ export const produceLoad = async (
       stop.abort(error);
     },
   });
-  await simulation.ready().catch(async (error: unknown) => {
-    await simulation.close();
+  await source.ready().catch(async (error: unknown) => {
+    await source.close();
     throw error;
   });
   settings.onStart?.(() => sender.stats);
-  const run = await runPaced(simulation, sender, {
+  const run = await runPaced(source, sender, {
     rate: settings.simulation.rate,
     total: settings.total,
     batchSize: settings.batchSize,
     signal,
-  }).finally(() => simulation.close());
+  }).finally(() => source.close());
   return {
     stats: sender.stats,
-    simulation: simulation.stats,
+    simulation: source.stats,
     durationMs: run.durationMs,
     interrupted: settings.signal.aborted && run.interrupted,
   };
