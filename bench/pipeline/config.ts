@@ -1,0 +1,139 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { BenchUsageError } from './errors.ts';
+
+/** `npm run bench:pipeline -- --help`. */
+export const USAGE = `Usage: npm run bench:pipeline -- [options]
+
+The serverless path (ESM emulator + the bundled aggregation Lambda) against a server-based
+kafkajs consumer running the same aggregation, on the same load-generator workload:
+  (a) throughput, DynamoDB writes stubbed and real (dynalite)
+  (b) DynamoDB write requests per 10k events against a per-event PutItem handler
+  (c) batch size × batching window sweep: throughput, p99 event-to-DynamoDB latency, cost
+Prints its method first, then markdown tables (stdout); progress goes to stderr.
+
+Options
+  --quick            smoke run: small workload, one round, a 2 × 2 sweep (about 2 min)
+  --only <list>      sections to run, comma-separated from a, b, c (default a,b,c)
+  --events <n>       backlog events per throughput run (default 60000; quick 10000)
+  --rounds <n>       rounds of (a); each round runs every variant once (default 2; quick 1)
+  --rate <n>         paced events/s in the sweep's latency phase (default 2000; quick 1000)
+  -h, --help         show this help
+
+Environment
+  KAFKA_BROKERS      host:port[,…] of a running broker; otherwise one is launched for the run
+  DYNAMODB_ENDPOINT  a running DynamoDB endpoint; otherwise dynalite runs in a child process`;
+
+/** Sections of the benchmark. */
+export const Section = { Throughput: 'a', WriteRequests: 'b', Sweep: 'c' } as const;
+export type Section = (typeof Section)[keyof typeof Section];
+
+/** Everything a run needs to know, validated. */
+export interface PipelineBenchConfig {
+  readonly quick: boolean;
+  readonly sections: ReadonlySet<Section>;
+  readonly events: number;
+  readonly rounds: number;
+  readonly naiveEvents: number;
+  readonly partitions: number;
+  readonly sweep: {
+    readonly batchSizes: readonly number[];
+    /** `undefined`: MaximumBatchingWindowInSeconds unset, Lambda's 500 ms Kafka default. */
+    readonly windowsSeconds: readonly (number | undefined)[];
+    readonly backlogEvents: number;
+    readonly pacedRate: number;
+    readonly pacedSeconds: number;
+  };
+  /** Simulated events/s of the backlog workload (how much traffic a minute of it holds). */
+  readonly workloadRate: number;
+  readonly kafkaBrokers: readonly string[] | undefined;
+  readonly dynamodbEndpoint: string | undefined;
+}
+
+const positive = (flag: string) =>
+  z.coerce
+    .number({ error: `${flag} must be a number` })
+    .int(`${flag} must be a whole number`)
+    .positive(`${flag} must be > 0`);
+
+const Flags = z.object({
+  quick: z.boolean().default(false),
+  only: z
+    .string()
+    .regex(/^[abc](,[abc])*$/, '--only must list sections among a, b, c, comma-separated')
+    .default('a,b,c'),
+  events: positive('--events').max(2_000_000, '--events must be ≤ 2000000').optional(),
+  rounds: positive('--rounds').max(10, '--rounds must be ≤ 10').optional(),
+  rate: positive('--rate').max(50_000, '--rate must be ≤ 50000').optional(),
+});
+
+const Env = z.object({
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port…]')
+    .optional(),
+  DYNAMODB_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:8000').optional(),
+});
+
+/** What {@link readConfig} returns: a config to run with, or the request for help. */
+export type ParsedConfig =
+  | { readonly help: true }
+  | { readonly help: false; readonly config: PipelineBenchConfig };
+
+/**
+ * Reads the command line and the environment once.
+ *
+ * @throws {BenchUsageError} naming the flag or variable that is wrong.
+ */
+export const readConfig = (
+  argv: readonly string[] = process.argv.slice(2),
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): ParsedConfig => {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        quick: { type: 'boolean' },
+        only: { type: 'string' },
+        events: { type: 'string' },
+        rounds: { type: 'string' },
+        rate: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new BenchUsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  if (values.help === true) return { help: true };
+  const flags = Flags.safeParse(values);
+  if (!flags.success) throw new BenchUsageError(flags.error.issues.map((issue) => issue.message).join('; '));
+  const environment = Env.safeParse(env);
+  if (!environment.success) {
+    const issue = environment.error.issues[0];
+    throw new BenchUsageError(`${String(issue?.path[0])} ${issue?.message ?? 'is invalid'}`);
+  }
+  const { quick } = flags.data;
+  return {
+    help: false,
+    config: Object.freeze({
+      quick,
+      sections: new Set(flags.data.only.split(',') as Section[]),
+      events: flags.data.events ?? (quick ? 10_000 : 60_000),
+      rounds: flags.data.rounds ?? (quick ? 1 : 2),
+      naiveEvents: quick ? 5_000 : 20_000,
+      // The local stack's clickstream-events topic has 6.
+      partitions: 6,
+      sweep: {
+        batchSizes: quick ? [100, 1000] : [100, 500, 1000],
+        windowsSeconds: quick ? [undefined, 5] : [undefined, 1, 5],
+        backlogEvents: quick ? 5_000 : 20_000,
+        pacedRate: flags.data.rate ?? (quick ? 1000 : 2000),
+        pacedSeconds: quick ? 6 : 12,
+      },
+      workloadRate: 2000,
+      kafkaBrokers: environment.data.KAFKA_BROKERS?.split(','),
+      dynamodbEndpoint: environment.data.DYNAMODB_ENDPOINT,
+    }),
+  };
+};
