@@ -81,3 +81,87 @@ describe('embedded ksql over Kafka', () => {
     expect(views.filter((v) => v > 5)).toEqual([6, 7, 8, 9]);
   });
 });
+
+/** Waits until every partition of a new topic has a leader (producing earlier is refused). */
+async function leadersElected(kafka: Kafka, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      if (topics[0]?.partitions.every((p) => p.leader >= 0)) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`no leaders for ${topic}`);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+describe('embedded ksql over a partitioned topic', () => {
+  it('closes every session when one partition is consumed after another is already ahead in time', async () => {
+    // prepare: partition 0 reaches 60 s before partition 1's earlier sessions are read
+    const kafka = testKafka('ksql-runner-partitions-test');
+    const source = await createTestTopic(2, 'ksql-clicks');
+    const sink = `ksql-sessions-${randomUUID().slice(0, 8)}`;
+    const appId = `ksql-app-${randomUUID().slice(0, 8)}`;
+    onTestFinished(async () => {
+      const admin = kafka.admin();
+      await admin.connect();
+      await admin.deleteTopics({ topics: [sink, `${appId}-changelog`] }).catch(() => undefined);
+      await admin.disconnect();
+    });
+    await leadersElected(kafka, source);
+    const producer = kafka.producer();
+    await producer.connect();
+    const click = (user: string, partition: number, timestamp: number) => ({
+      key: user,
+      partition,
+      value: JSON.stringify({ page: '/home' }),
+      timestamp: String(timestamp),
+    });
+    await producer.send({
+      topic: source,
+      messages: [click('u1', 0, 0), click('u1', 0, 5_000), click('u1', 0, 60_000)],
+    });
+    await producer.send({
+      topic: source,
+      messages: [click('u2', 1, 1_000), click('u2', 1, 4_000), click('u2', 1, 61_000)],
+    });
+    await producer.disconnect();
+    const engine = new KsqlEngine();
+    engine.executeScript(`
+      CREATE STREAM clicks (userId STRING KEY, page STRING) WITH (KAFKA_TOPIC='${source}', VALUE_FORMAT='JSON');
+      CREATE TABLE sessions WITH (KAFKA_TOPIC='${sink}', PARTITIONS=1) AS
+        SELECT userId, COUNT(*) AS events FROM clicks
+        WINDOW SESSION (10 SECONDS, GRACE PERIOD 2 SECONDS) GROUP BY userId EMIT FINAL;`);
+    const runner = new KafkaKsqlRunner({ kafka, engine, applicationId: appId, checkpointIntervalMs: 0 });
+
+    // act
+    await runner.start();
+    const consumer = kafka.consumer({ groupId: `reader-${randomUUID()}` });
+    await consumer.connect();
+    await consumer.subscribe({ topic: sink, fromBeginning: true });
+    const sessions: { user: string; events: number }[] = [];
+    await new Promise<void>((resolve) => {
+      void consumer.run({
+        eachMessage: async ({ message }) => {
+          const value = JSON.parse(message.value?.toString('utf8') ?? 'null') as { EVENTS: number };
+          // A session window key: the user id, then 8-byte end and 8-byte start.
+          const user = message.key?.subarray(0, message.key.length - 16).toString('utf8') ?? '';
+          sessions.push({ user, events: value.EVENTS });
+          if (sessions.length === 2) resolve();
+        },
+      });
+    });
+    await consumer.disconnect();
+    await runner.stop();
+
+    // assert
+    expect(sessions.sort((a, b) => a.user.localeCompare(b.user))).toEqual([
+      { user: 'u1', events: 2 },
+      { user: 'u2', events: 2 },
+    ]);
+    expect(engine.skipped.get('late-record')).toBeUndefined();
+  });
+});
