@@ -23,8 +23,9 @@ const dependencies: SegmentStatsDependencies = {
 /**
  * Writes ksqlDB's per-segment, per-device 5-minute statistics (the segment-stats topic,
  * via a Kafka event source mapping) to the analytics table for the dashboard. Failures
- * are thrown so the event source mapping retries the batch; writes are conditional on the
- * source offset, so a retry never moves a total backwards.
+ * are thrown so the event source mapping retries the batch (offsets are committed only
+ * after a successful invocation: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html);
+ * writes are conditional on the source offset, so a retry never moves a total backwards.
  */
 export const handler = async (event: unknown, context?: Context): Promise<void> => {
   if (context !== undefined) logger.addContext(context);
