@@ -19,6 +19,7 @@ import {
   summarizeBatchLogs,
   tallyDeadLetters,
   tallyEvents,
+  tallySessions,
 } from './pipeline-report.ts';
 import { readTopic, waitForZeroLag } from './topic-reader.ts';
 
@@ -35,6 +36,9 @@ Commands:
   counts [--check] [--json]       the conservation check: valid events on clickstream-events
                                   = events counted in DynamoDB, and poison records = distinct
                                   dead letters. --check exits 1 when they differ
+  sessions [--check]              the enrichment loop: closed sessions (clickstream-user-sessions)
+                                  = distinct enriched sessions (clickstream-sessions-enriched),
+                                  and the abandoned carts. --check exits 1 when they differ
   wait <group> [--topic t] [--timeout s]
                                   waits until consumer group <group> has committed every
                                   record of the topic (default clickstream-events, 90 s)
@@ -48,6 +52,9 @@ Exit codes: 0 done, 1 failed (or --check found a difference), 2 invalid command 
 
 const EVENTS_TOPIC = 'clickstream-events';
 const DEAD_LETTER_TOPIC = 'clickstream-dlq';
+const SESSIONS_TOPIC = 'clickstream-user-sessions';
+const ENRICHED_TOPIC = 'clickstream-sessions-enriched';
+const CART_ABANDONED_TOPIC = 'clickstream-cart-abandoned';
 
 const out = (line = ''): void => {
   process.stdout.write(`${line}\n`);
@@ -134,6 +141,25 @@ const printCounts = async (config: PeekConfig, json: boolean, check: boolean): P
   return check && !books.conserved ? 1 : 0;
 };
 
+const printSessions = async (config: PeekConfig, check: boolean): Promise<number> => {
+  const kafka = kafkaOf(config);
+  const values = async (topic: string) => (await readTopic(kafka, topic)).map((record) => record.value);
+  const tally = tallySessions(
+    await values(SESSIONS_TOPIC),
+    await values(ENRICHED_TOPIC),
+    (await readTopic(kafka, CART_ABANDONED_TOPIC)).length,
+  );
+  out(`${SESSIONS_TOPIC}      ${tally.closed} closed sessions`);
+  out(`${ENRICHED_TOPIC}  ${tally.enriched} enriched sessions (${tally.duplicates} redelivered duplicates)`);
+  out(`${CART_ABANDONED_TOPIC}     ${tally.cartAbandoned} abandoned carts`);
+  out(
+    tally.conserved
+      ? 'conserved: every closed session was enriched exactly once (by eventId)'
+      : `NOT conserved: ${tally.closed} closed sessions vs ${tally.enriched} enriched`,
+  );
+  return check && !tally.conserved ? 1 : 0;
+};
+
 const printBatches = (file: string, json: boolean): void => {
   let text: string;
   try {
@@ -181,7 +207,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   const needsNoBroker =
-    command === undefined || !['records', 'dead-letters', 'counts', 'wait'].includes(command);
+    command === undefined || !['records', 'dead-letters', 'counts', 'sessions', 'wait'].includes(command);
   if (needsNoBroker) {
     throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   }
@@ -196,6 +222,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
       return 0;
     case 'counts':
       return printCounts(config, values.json, values.check);
+    case 'sessions':
+      return printSessions(config, values.check);
     default: {
       if (argument === undefined) throw new UsageError('wait needs a consumer group id');
       const topic = values.topic ?? EVENTS_TOPIC;

@@ -161,3 +161,52 @@ export const conservation = (
     conserved: events.valid === counted && poison === deadLetters.distinctSources,
   };
 };
+
+const EnrichedIdSchema = z.object({ eventId: z.string().min(1) });
+
+/** The enrichment loop's books: closed sessions in, enriched sessions out. */
+export interface SessionTally {
+  /** Closed sessions ksql wrote (tombstones of merged sessions are not sessions). */
+  readonly closed: number;
+  /** Distinct enriched sessions (by `eventId`, stable per session). */
+  readonly enriched: number;
+  /** Enriched records beyond the distinct ones: redeliveries, which consumers de-duplicate. */
+  readonly duplicates: number;
+  readonly cartAbandoned: number;
+  /** Every closed session enriched (closed = distinct enriched). */
+  readonly conserved: boolean;
+}
+
+/**
+ * Compares the closed sessions (values of clickstream-user-sessions) with the enriched ones
+ * (values of clickstream-sessions-enriched), de-duplicating on `eventId` as docs/enrichment.md
+ * tells consumers to.
+ */
+export const tallySessions = (
+  sessionValues: Iterable<Buffer | null>,
+  enrichedValues: Iterable<Buffer | null>,
+  cartAbandoned: number,
+): SessionTally => {
+  let closed = 0;
+  for (const value of sessionValues) if (value !== null) closed += 1;
+  let records = 0;
+  const ids = new Set<string>();
+  for (const value of enrichedValues) {
+    records += 1;
+    let json: unknown;
+    try {
+      json = JSON.parse(value?.toString('utf8') ?? 'null');
+    } catch {
+      continue;
+    }
+    const parsed = EnrichedIdSchema.safeParse(json);
+    if (parsed.success) ids.add(parsed.data.eventId);
+  }
+  return {
+    closed,
+    enriched: ids.size,
+    duplicates: records - ids.size,
+    cartAbandoned,
+    conserved: closed === ids.size,
+  };
+};

@@ -6,6 +6,7 @@ import {
   summarizeBatchLogs,
   tallyDeadLetters,
   tallyEvents,
+  tallySessions,
 } from '../../../docs/workshop/tools/pipeline-report.ts';
 import { encodeEvent } from '../../../services/clickstream/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
@@ -194,5 +195,33 @@ describe('readPeekConfig', () => {
     // Act + Assert
     expect(() => readPeekConfig({}, undefined)).toThrow(WorkshopToolError);
     expect(() => readPeekConfig({}, undefined)).toThrow(/npm run stack -- up/);
+  });
+});
+
+describe('tallySessions', () => {
+  const enriched = (eventId: string) => Buffer.from(JSON.stringify({ eventId, type: 'session_enriched' }));
+
+  it('skips tombstones and counts a redelivered enriched session once', () => {
+    // Act
+    const tally = tallySessions(
+      [Buffer.from('{"EVENTS":3}'), null, Buffer.from('{"EVENTS":1}')],
+      [enriched('a'), enriched('b'), enriched('a')],
+      1,
+    );
+
+    // Assert
+    expect(tally).toEqual({ closed: 2, enriched: 2, duplicates: 1, cartAbandoned: 1, conserved: true });
+  });
+
+  it('fails when a closed session was not enriched', () => {
+    // Act
+    const tally = tallySessions(
+      [Buffer.from('{"EVENTS":3}'), Buffer.from('{"EVENTS":1}')],
+      [enriched('a')],
+      0,
+    );
+
+    // Assert
+    expect(tally.conserved).toBe(false);
   });
 });

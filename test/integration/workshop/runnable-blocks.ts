@@ -1,0 +1,127 @@
+/**
+ * The workshop's convention (docs/workshop/README.md): a fenced block whose info string is
+ * `sh runnable` (optionally `timeout=<seconds>`) is a command the workshop test runs, and
+ * the HTML comments right after it, `<!-- expect: text -->` or `<!-- expect: /regex/flags -->`,
+ * say what its output must contain.
+ */
+
+/** What a block's output (stdout and stderr together) must contain. */
+export type Expectation =
+  | { readonly kind: 'text'; readonly text: string }
+  | { readonly kind: 'regex'; readonly pattern: RegExp };
+
+/** One runnable block of a workshop module. */
+export interface RunnableBlock {
+  /** The module's file name, e.g. `03-esm-and-batching.md`. */
+  readonly module: string;
+  /** 1-based position among the module's runnable blocks. */
+  readonly index: number;
+  /** 1-based line of the opening fence. */
+  readonly line: number;
+  readonly code: string;
+  readonly timeoutSeconds: number;
+  readonly expectations: readonly Expectation[];
+}
+
+/** A module that breaks the convention: the message names the file and the line. */
+export class WorkshopFormatError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'WorkshopFormatError';
+  }
+}
+
+/** Seconds a runnable block may take when its info string does not say. */
+export const DEFAULT_BLOCK_TIMEOUT_SECONDS = 60;
+
+const SHELLS = new Set(['sh', 'bash', 'shell']);
+const FENCE = /^(`{3,}|~{3,})\s*(.*)$/;
+const EXPECT = /^<!--\s*expect:\s*(.*?)\s*-->\s*$/;
+const REGEX_LITERAL = /^\/(.+)\/([imsu]*)$/;
+
+const parseExpectation = (value: string, where: string): Expectation => {
+  if (value === '') throw new WorkshopFormatError(`${where}: an empty expect marker`);
+  const literal = REGEX_LITERAL.exec(value);
+  if (literal === null) return { kind: 'text', text: value };
+  try {
+    return { kind: 'regex', pattern: new RegExp(literal[1] ?? '', literal[2]) };
+  } catch (error) {
+    throw new WorkshopFormatError(`${where}: invalid regular expression ${value}`, { cause: error });
+  }
+};
+
+const parseInfo = (words: readonly string[], where: string): number => {
+  let timeoutSeconds = DEFAULT_BLOCK_TIMEOUT_SECONDS;
+  for (const word of words.slice(1)) {
+    if (word === 'runnable') continue;
+    const timeout = /^timeout=(\d+)$/.exec(word);
+    if (timeout === null) {
+      throw new WorkshopFormatError(`${where}: unknown word "${word}" in a runnable block's info string`);
+    }
+    timeoutSeconds = Number(timeout[1]);
+  }
+  return timeoutSeconds;
+};
+
+/**
+ * Extracts the runnable blocks of one module, in order.
+ *
+ * @throws {WorkshopFormatError} for an unclosed fence, an unknown info word or an invalid
+ *   regular expression, naming the module and the line.
+ */
+export const extractRunnableBlocks = (markdown: string, module: string): RunnableBlock[] => {
+  const lines = markdown.split(/\r?\n/);
+  const blocks: RunnableBlock[] = [];
+  let i = 0;
+  while (i < lines.length) {
+    const open = FENCE.exec(lines[i] ?? '');
+    if (open === null) {
+      i += 1;
+      continue;
+    }
+    const fence = open[1] ?? '```';
+    const words = (open[2] ?? '').trim().split(/\s+/).filter(Boolean);
+    const openingLine = i + 1;
+    const where = `${module}:${openingLine}`;
+    const body: string[] = [];
+    i += 1;
+    const closes = (line: string) =>
+      line.trimEnd().startsWith(fence) && line.trim().replaceAll(fence.charAt(0), '') === '';
+    while (i < lines.length && !closes(lines[i] ?? '')) {
+      body.push(lines[i] ?? '');
+      i += 1;
+    }
+    if (i >= lines.length) throw new WorkshopFormatError(`${where}: the fence opened here is never closed`);
+    i += 1;
+    const runnable = SHELLS.has(words[0] ?? '') && words.includes('runnable');
+    if (!runnable) continue;
+    const timeoutSeconds = parseInfo(words, where);
+    const expectations: Expectation[] = [];
+    while (i < lines.length) {
+      const line = lines[i] ?? '';
+      const marker = EXPECT.exec(line);
+      if (marker !== null) expectations.push(parseExpectation(marker[1] ?? '', `${module}:${i + 1}`));
+      else if (line.trim() !== '') break;
+      i += 1;
+    }
+    blocks.push({
+      module,
+      index: blocks.length + 1,
+      line: openingLine,
+      code: body.join('\n'),
+      timeoutSeconds,
+      expectations,
+    });
+  }
+  return blocks;
+};
+
+/** The expectations an output does not meet (none: the block's output is as the text says). */
+export const unmetExpectations = (block: RunnableBlock, output: string): Expectation[] =>
+  block.expectations.filter((expectation) =>
+    expectation.kind === 'text' ? !output.includes(expectation.text) : !expectation.pattern.test(output),
+  );
+
+/** An expectation as the module spells it. */
+export const describeExpectation = (expectation: Expectation): string =>
+  expectation.kind === 'text' ? JSON.stringify(expectation.text) : String(expectation.pattern);
