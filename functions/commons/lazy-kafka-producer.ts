@@ -49,9 +49,16 @@ export class LazyKafkaProducer {
     // The dead-letter topic must exist: auto-creating it would hide a misconfiguration.
     // The default partitioner is murmur2, the Java client's: a key lands on the partition
     // any other Kafka client would choose.
+    // Idempotent (acks=all, one request in flight): a retried send never duplicates or
+    // reorders records. kafkajs retries an idempotent producer without end by default, which
+    // would only run into the function's timeout: a few retries, then the batch fails and the
+    // event source mapping retries it.
     this.#producer = kafka.producer({
       allowAutoTopicCreation: false,
       createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      retry: { retries: 5 },
     });
     this.#maxIdleMs = options.maxIdleMs;
     this.#now = options.now ?? Date.now;
@@ -70,7 +77,13 @@ export class LazyKafkaProducer {
    * turns out to be broken, reconnects and sends once more; any other error is thrown.
    */
   async send(record: ProducerRecord): Promise<RecordMetadata[]> {
-    if (this.#connection !== undefined && this.#now() - this.#lastUsedAt > this.#maxIdleMs) {
+    // Only a connection that has been open and used can go stale; one still opening (a
+    // concurrent send's) must be awaited, not torn down.
+    if (
+      this.#connection !== undefined &&
+      this.#lastUsedAt !== 0 &&
+      this.#now() - this.#lastUsedAt > this.#maxIdleMs
+    ) {
       await this.#reset();
     }
     await this.#connect();
@@ -107,6 +120,7 @@ export class LazyKafkaProducer {
 
   async #reset(): Promise<void> {
     this.#connection = undefined;
+    this.#lastUsedAt = 0;
     await this.#producer.disconnect().catch(() => {
       // Closing a connection that is already dead may fail; it is being replaced anyway.
     });

@@ -15,6 +15,19 @@ const producerWithClock = (maxIdleMs: number) => {
 };
 
 describe('LazyKafkaProducer', () => {
+  it('opens one connection for sends that start together on a cold instance', async () => {
+    // Prepare
+    const topics = [await createTestTopic(1, 'lazy-a'), await createTestTopic(1, 'lazy-b')];
+    const { producer } = producerWithClock(60_000);
+
+    // Act
+    await Promise.all(topics.map((topic) => producer.send({ topic, messages: [{ value: 'first' }] })));
+
+    // Assert
+    expect(producer.connectCount).toBe(1);
+    for (const topic of topics) expect(await readTopic(topic, 1)).toHaveLength(1);
+  });
+
   it('connects on the first send only, then reuses the connection', async () => {
     // Prepare
     const topic = await createTestTopic(1, 'lazy');
