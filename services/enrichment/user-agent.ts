@@ -1,9 +1,9 @@
-import { UAParser } from 'ua-parser-js';
-import { isBot } from 'ua-parser-js/bot-detection';
-import { Bots, Crawlers, Fetchers } from 'ua-parser-js/extensions';
+import { isbot } from 'isbot';
+import UAParser from 'ua-parser-js';
 
-// Without these extensions the parser does not name crawlers, and isBot cannot see them.
-const EXTENSIONS = [Bots, Crawlers, Fetchers].flat();
+// ua-parser-js 1.x (MIT) names browsers, OSes and devices; crawlers it leaves to isbot, the
+// maintained bot-pattern list. (ua-parser-js 2.x would do both but is AGPL-3.0: not for an
+// application people copy.)
 
 /**
  * The device classes the segment statistics are broken down by. ua-parser-js reports no
@@ -33,9 +33,9 @@ export interface ClientInfo {
   readonly osVersion: string | null;
 }
 
-const deviceClassOf = (result: UAParser.IResult): DeviceClass => {
-  // A headless browser is automation, though the library counts it as a browser.
-  if (isBot(result) || result.browser.name?.includes('Headless') === true) return DeviceClass.Bot;
+const deviceClassOf = (userAgent: string, result: UAParser.IResult): DeviceClass => {
+  // A headless browser is automation, though the parser counts it as a browser.
+  if (isbot(userAgent) || result.browser.name?.includes('Headless') === true) return DeviceClass.Bot;
   switch (result.device.type) {
     case 'mobile':
       return DeviceClass.Mobile;
@@ -52,9 +52,9 @@ const deviceClassOf = (result: UAParser.IResult): DeviceClass => {
 
 /** Parses a user agent with ua-parser-js (a maintained parser; no cache). */
 export const parseUserAgent = (userAgent: string): ClientInfo => {
-  const result = UAParser(userAgent, EXTENSIONS);
+  const result = new UAParser(userAgent).getResult();
   return {
-    deviceClass: deviceClassOf(result),
+    deviceClass: deviceClassOf(userAgent, result),
     deviceVendor: result.device.vendor ?? null,
     deviceModel: result.device.model ?? null,
     browserName: result.browser.name ?? null,

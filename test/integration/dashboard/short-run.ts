@@ -1,6 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Kafka } from 'kafkajs';
-import { UAParser } from 'ua-parser-js';
+import UAParser from 'ua-parser-js';
 import {
   segmentStatsPartition,
   segmentStatsSortKey,
@@ -180,7 +180,7 @@ export const writeSegmentStats = async (
     if (first === undefined || last > run.endedAt - gapMs) continue;
     const userIndex = /^user-(\d+)$/.exec(first.userId)?.[1];
     const segment = userIndex === undefined ? 'unknown' : syntheticProfile(seed, Number(userIndex)).segment;
-    const device = UAParser(first.userAgent).device.type ?? 'desktop';
+    const device = new UAParser(first.userAgent).getDevice().type ?? 'desktop';
     const windowStart = minuteOf(Math.floor(last / WINDOW_MS) * WINDOW_MS);
     const key = `${windowStart}|${segment}|${device}`;
     const row = rows.get(key) ?? {

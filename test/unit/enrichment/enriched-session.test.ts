@@ -80,7 +80,7 @@ describe('enrichSession', () => {
       marketingOptIn: true,
       deviceClass: DeviceClass.Desktop,
       browserName: 'Chrome',
-      osName: 'macOS',
+      osName: 'Mac OS',
     });
   });
 

@@ -41,7 +41,6 @@ describe('parseUserAgent', () => {
     });
     expect(parseUserAgent(UA.googlebot)).toMatchObject({
       deviceClass: DeviceClass.Bot,
-      browserName: 'Googlebot',
     });
     expect(parseUserAgent(UA.headless).deviceClass).toBe(DeviceClass.Bot);
   });
