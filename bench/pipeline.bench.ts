@@ -123,7 +123,7 @@ const main = async (): Promise<void> => {
     await warmUp(context, config, mapping, backlog.slice(0, WARM_UP_EVENTS));
     const aggregateRuns = [];
     if (config.sections.has(Section.Throughput)) {
-      const throughput = await runThroughput(context, config, mapping, backlog.slice(0, config.events));
+      const throughput = await runThroughput(context, config, mapping, backlog);
       process.stdout.write(`${throughput.markdown}\n\n`);
       aggregateRuns.push(...throughput.lambdaDynamoDbRuns);
     }

@@ -27,18 +27,28 @@ export interface BenchContext {
 }
 
 /**
- * A fresh topic with the run's partition count, every partition led. A KRaft broker under
+ * A fresh topic (the run's partition count unless given), every partition led. A KRaft broker under
  * load briefly answers "does not host this topic-partition" after a create, which kafkajs'
  * waitForLeaders does not retry, so creation is retried under the same name.
  */
-export const createScenarioTopic = async (context: BenchContext, label: string): Promise<string> => {
+export const createScenarioTopic = async (
+  context: BenchContext,
+  label: string,
+  partitions: number = context.partitions,
+): Promise<string> => {
   const topic = `bench-pipeline-${context.runId}-${label}`;
   await pollUntil(
     async () => {
-      await createTopics(context.kafka, [{ topic, partitions: context.partitions }], {
-        replicationFactor: 1,
-      });
-      return true;
+      await createTopics(context.kafka, [{ topic, partitions }], { replicationFactor: 1 });
+      const admin = context.kafka.admin();
+      await admin.connect();
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+        const led = topics[0]?.partitions.filter((p) => p.leader >= 0 && p.partitionErrorCode === 0) ?? [];
+        return led.length === partitions ? true : undefined;
+      } finally {
+        await admin.disconnect();
+      }
     },
     { timeoutMs: 60_000, intervalMs: 250, what: `topic ${topic} to be created` },
   );
@@ -90,9 +100,18 @@ export const withProducer = async <T>(
 export const documentClientFor = (context: BenchContext): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(localDynamoClient(context.lambda.dynamodbEndpoint));
 
+/** When a drain reached its marks. */
+export interface CommitTimes {
+  /** performance.now() when every record was committed. */
+  readonly doneAt: number;
+  /** performance.now() when a tenth of the records were committed: the steady state starts there. */
+  readonly tenthAt: number;
+  /** Records committed at `tenthAt` (batches commit many at once, so a little over a tenth). */
+  readonly committedAtTenth: number;
+}
+
 /**
- * Polls `committed` every few milliseconds (an in-memory read) until it reaches `expected`,
- * and returns performance.now() at that moment.
+ * Polls `committed` every few milliseconds (an in-memory read) until it reaches `expected`.
  *
  * @throws {ScenarioError} when `healthy` throws, or after `timeoutMs`.
  */
@@ -102,17 +121,19 @@ export const waitForCommitted = async (
   committed: () => number,
   healthy: () => void,
   timeoutMs: number,
-): Promise<number> => {
+): Promise<CommitTimes> => {
   const deadline = performance.now() + timeoutMs;
+  let tenth: { at: number; committed: number } | undefined;
   for (;;) {
     const now = performance.now();
-    if (committed() >= expected) return now;
+    const count = committed();
+    if (tenth === undefined && count >= expected / 10) tenth = { at: now, committed: count };
+    if (count >= expected) {
+      return { doneAt: now, tenthAt: tenth?.at ?? now, committedAtTenth: tenth?.committed ?? count };
+    }
     healthy();
     if (now > deadline) {
-      throw new ScenarioError(
-        scenario,
-        `${committed()} of ${expected} records committed after ${timeoutMs} ms`,
-      );
+      throw new ScenarioError(scenario, `${count} of ${expected} records committed after ${timeoutMs} ms`);
     }
     await new Promise((wake) => setTimeout(wake, 5));
   }

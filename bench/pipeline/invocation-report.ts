@@ -24,8 +24,6 @@ export const InvocationReportSchema = z.object({
   instance: z.number().int(),
   /** True on the instance's first invocation. */
   coldStart: z.boolean(),
-  /** ms from the thread's start to the end of the handler module's evaluation (the init phase). */
-  initMs: z.number(),
   /** Epoch ms when the handler was called and when its promise settled. */
   startedAt: z.number(),
   endedAt: z.number(),

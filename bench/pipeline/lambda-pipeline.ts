@@ -99,6 +99,8 @@ export const scenarioConfig = (runtime: LambdaRuntime, scenario: LambdaScenario)
 export interface RunningLambda {
   /** performance.now() when the mapping had joined its group and started fetching. */
   readonly startedAt: number;
+  /** The same instant, epoch ms (to compare with the invocation reports). */
+  readonly startedAtEpoch: number;
   /** The function's configured memory (MB), for the cost. */
   readonly memoryMb: number;
   readonly emulator: Emulator;
@@ -137,9 +139,11 @@ export const startLambda = async (
     },
   });
   const startedAt = performance.now();
+  const startedAtEpoch = Date.now();
   const mapping = () => emulator.stats().mappings[0];
   return {
     startedAt,
+    startedAtEpoch,
     memoryMb,
     emulator,
     committedRecords: () =>

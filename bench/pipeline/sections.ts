@@ -25,6 +25,22 @@ const verdict = (value: number, target: number): string => (value >= target ? 'm
 const conservation = (run: DrainResult): string =>
   run.counted === undefined ? 'n/a' : run.counted === run.events ? 'yes' : `NO (${run.counted})`;
 
+/** A progress line about one drain: rate, batches, writes and, for Lambda, where the time went. */
+export const describeRun = (run: DrainResult): string => {
+  const base =
+    `${run.label}: ${rate(run.eventsPerSecond)} events/s (${run.events} events in ` +
+    `${(run.elapsedMs / 1000).toFixed(2)} s, ${run.batches} batches, ${run.requests.writeRequests} writes)`;
+  if (run.invocations.length === 0) {
+    return `${base}, steady ${rate(run.steadyEventsPerSecond)} events/s, ${Math.round(run.cpuMicrosPerEvent)} µs CPU/event`;
+  }
+  const cold = run.invocations.filter((report) => report.coldStart).length;
+  const busyMs = run.invocations.reduce((sum, report) => sum + report.durationMs, 0);
+  return (
+    `${base}, steady ${rate(run.steadyEventsPerSecond)} events/s, ${Math.round(run.cpuMicrosPerEvent)} µs CPU/event; ${cold} cold starts, first invocation ` +
+    `${run.firstInvocationAfterMs ?? '?'} ms after the start, handler busy ${Math.round(busyMs)} ms in total`
+  );
+};
+
 /** What (a) measured. */
 export interface ThroughputSection {
   readonly markdown: string;
@@ -42,14 +58,20 @@ export const runThroughput = async (
   context: BenchContext,
   config: PipelineBenchConfig,
   mapping: DeployedBatching,
-  backlog: readonly OutgoingRecord[],
+  records: readonly OutgoingRecord[],
 ): Promise<ThroughputSection> => {
   const runs = new Map<WriteMode, { server: DrainResult[]; lambda: DrainResult[] }>();
   for (let round = 1; round <= config.rounds; round += 1) {
     for (const writes of [WriteMode.Stubbed, WriteMode.DynamoDb]) {
+      const backlog = records.slice(0, writes === WriteMode.Stubbed ? config.events : config.dynamoDbEvents);
       const pair = runs.get(writes) ?? { server: [], lambda: [] };
       runs.set(writes, pair);
-      const server = () => drainWithServer(context, backlog, writes, `a${round}-server-${writes}`);
+      const server = () =>
+        drainWithServer(context, backlog, {
+          writes,
+          label: `a${round}-server-${writes}`,
+          maxBatchSize: mapping.batchSize,
+        });
       const lambda = () =>
         drainWithLambda(context, backlog, {
           handler: writes === WriteMode.Stubbed ? BenchHandler.AggregateStubStore : BenchHandler.Aggregate,
@@ -62,10 +84,7 @@ export const runThroughput = async (
       for (const run of order) {
         const result = await run();
         (result.invocations.length > 0 ? pair.lambda : pair.server).push(result);
-        context.progress(
-          `(a) round ${round} ${result.label}: ${rate(result.eventsPerSecond)} events/s ` +
-            `(${result.events} events in ${(result.elapsedMs / 1000).toFixed(2)} s, ${result.batches} batches)`,
-        );
+        context.progress(`(a) round ${round} ${describeRun(result)}`);
       }
     }
   }
@@ -80,13 +99,21 @@ export const runThroughput = async (
       Math.round(
         list.reduce((sum, run) => sum + run.events, 0) / list.reduce((sum, run) => sum + run.batches, 0),
       );
+    const steadyRatios = pair.lambda.map(
+      (run, i) => run.steadyEventsPerSecond / (pair.server[i]?.steadyEventsPerSecond ?? Number.NaN),
+    );
+    const cpu = (list: readonly DrainResult[]) =>
+      Math.round(median(list.map((run) => run.cpuMicrosPerEvent)) ?? 0);
     rows.push([
       writes === WriteMode.Stubbed ? 'stubbed (no-op store)' : 'DynamoDB (dynalite)',
+      (pair.server[0]?.events ?? 0).toLocaleString('en-US'),
       rate(median(pair.server.map((run) => run.eventsPerSecond)) ?? 0),
       rate(median(pair.lambda.map((run) => run.eventsPerSecond)) ?? 0),
       ratio(middle),
       `≥ ${TARGETS[writes]}× ${verdict(middle, TARGETS[writes])}`,
+      `${rate(median(pair.server.map((run) => run.steadyEventsPerSecond)) ?? 0)} / ${rate(median(pair.lambda.map((run) => run.steadyEventsPerSecond)) ?? 0)} = ${ratio(median(steadyRatios) ?? Number.NaN)}`,
       `${meanBatch(pair.server)} / ${meanBatch(pair.lambda)}`,
+      `${cpu(pair.server)} / ${cpu(pair.lambda)}`,
       [...pair.server, ...pair.lambda].map(conservation).every((c) => c === 'yes')
         ? 'yes'
         : [...pair.server, ...pair.lambda].map(conservation).join(', '),
@@ -94,16 +121,19 @@ export const runThroughput = async (
     ]);
   }
   const markdown = [
-    `### (a) Throughput: serverless path vs server-based kafkajs service (${backlog.length.toLocaleString('en-US')} events, ${context.partitions} partitions, ${config.rounds} round(s))`,
+    `### (a) Throughput: serverless path vs server-based kafkajs service (${context.partitions} partitions, batch size ${mapping.batchSize}, ${config.rounds} round(s))`,
     '',
     markdownTable(
       [
         'DynamoDB writes',
+        'Events',
         'Server-based service (events/s)',
         'ESM emulator + Lambda (events/s)',
         'Lambda / server',
         'Target',
+        'Steady state, after 10 % committed (server / Lambda, events/s)',
         'Mean batch (server / Lambda)',
+        'CPU µs per event (server / Lambda)',
         'Counts conserved',
         'Per-round ratios',
       ],
@@ -124,7 +154,11 @@ export const warmUp = async (
   mapping: DeployedBatching,
   backlog: readonly OutgoingRecord[],
 ): Promise<void> => {
-  await drainWithServer(context, backlog, WriteMode.Stubbed, 'warm-up-server');
+  await drainWithServer(context, backlog, {
+    writes: WriteMode.Stubbed,
+    label: 'warm-up-server',
+    maxBatchSize: mapping.batchSize,
+  });
   await drainWithLambda(context, backlog, {
     handler: BenchHandler.AggregateStubStore,
     writes: WriteMode.Stubbed,
@@ -183,6 +217,7 @@ export const runWriteRequests = async (
       aggregateEvents.toLocaleString('en-US'),
       aggregateWrites.toLocaleString('en-US'),
       aggregatePer10k.toFixed(1),
+      (aggregateWrites / total(aggregated, (run) => run.batches)).toFixed(1),
       units(aggregated, aggregateEvents),
       rate(median(aggregated.map((run) => run.eventsPerSecond)) ?? 0),
     ],
@@ -191,6 +226,7 @@ export const runWriteRequests = async (
       naive.events.toLocaleString('en-US'),
       naive.requests.writeRequests.toLocaleString('en-US'),
       naivePer10k.toFixed(1),
+      (naive.requests.writeRequests / naive.batches).toFixed(1),
       units([naive], naive.events),
       rate(naive.eventsPerSecond),
     ],
@@ -204,6 +240,7 @@ export const runWriteRequests = async (
         'Events',
         'Write requests',
         'Write requests per 10k events',
+        'Write requests per batch',
         'WRU per 10k (table + GSI estimate)',
         'Throughput (events/s)',
       ],

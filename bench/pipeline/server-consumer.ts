@@ -12,6 +12,8 @@ export interface ServerConsumerOptions {
   readonly topic: string;
   /** Partitions processed at once (kafkajs `partitionsConsumedConcurrently`). */
   readonly concurrency: number;
+  /** Most records per `aggregateBatch` call: a fetched batch is cut into batches of this size. */
+  readonly maxBatchSize: number;
   readonly dependencies: AggregationDependencies;
 }
 
@@ -38,8 +40,10 @@ const sourceRecordOf = (topic: string, partition: number, message: KafkaMessage)
  * The server-based alternative to the event source mapping: a long-running kafkajs
  * consumer-group member that runs the same `aggregateBatch` on each fetched batch and
  * commits the batch's offsets once it has been aggregated (at-least-once, like the
- * mapping; the aggregation's watermarks make it effectively once). Batches are what
- * kafkajs fetches (up to 1 MB per partition), processed for several partitions at once.
+ * mapping; the aggregation's watermarks make it effectively once). What kafkajs fetches
+ * for a partition (up to 1 MB) is cut into batches of at most `maxBatchSize` — the
+ * mapping's BatchSize in the benchmark, so that both paths send the same DynamoDB
+ * requests — and several partitions are processed at once.
  */
 export class ServerConsumer {
   readonly #consumer: Consumer;
@@ -87,20 +91,26 @@ export class ServerConsumer {
   }
 
   async #process({ batch, isRunning, isStale }: EachBatchPayload): Promise<void> {
-    if (!isRunning() || isStale() || batch.messages.length === 0) return;
-    const records = batch.messages.map((message) => sourceRecordOf(batch.topic, batch.partition, message));
-    try {
-      await aggregateBatch(records, this.#options.dependencies);
-    } catch (error) {
-      this.#failure ??= error;
-      throw error;
+    const { maxBatchSize } = this.#options;
+    for (let from = 0; from < batch.messages.length; from += maxBatchSize) {
+      if (!isRunning() || isStale()) return;
+      const messages = batch.messages.slice(from, from + maxBatchSize);
+      const last = messages.at(-1);
+      if (last === undefined) return;
+      const records = messages.map((message) => sourceRecordOf(batch.topic, batch.partition, message));
+      try {
+        await aggregateBatch(records, this.#options.dependencies);
+      } catch (error) {
+        this.#failure ??= error;
+        throw error;
+      }
+      const next = Number(last.offset) + 1;
+      await this.#consumer.commitOffsets([
+        { topic: batch.topic, partition: batch.partition, offset: String(next) },
+      ]);
+      this.#committed.set(batch.partition, next);
+      this.#batches += 1;
+      this.#records += records.length;
     }
-    const next = Number(batch.lastOffset()) + 1;
-    await this.#consumer.commitOffsets([
-      { topic: batch.topic, partition: batch.partition, offset: String(next) },
-    ]);
-    this.#committed.set(batch.partition, next);
-    this.#batches += 1;
-    this.#records += records.length;
   }
 }

@@ -50,7 +50,7 @@ const measurePoint = async (
 ): Promise<SweepPoint> => {
   const label = `c-b${batchSize}-w${windowSeconds ?? 'default'}`.replace('.', '_');
   const scenario = `${context.runId}-${label}`;
-  const topic = await createScenarioTopic(context, label);
+  const topic = await createScenarioTopic(context, label, config.sweep.partitions);
   const table = await createScenarioTable(context, label);
   try {
     await withProducer(context, (producer) => produceBacklog(producer, topic, backlog));
@@ -63,7 +63,7 @@ const measurePoint = async (
       windowSeconds,
     });
     try {
-      const drainedAt = await waitForCommitted(
+      const { doneAt: drainedAt } = await waitForCommitted(
         label,
         backlog.length,
         lambda.committedRecords,

@@ -9,6 +9,7 @@ import {
 import type { DeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import {
   type BenchContext,
+  type CommitTimes,
   createScenarioTable,
   createScenarioTopic,
   deleteScenarioTable,
@@ -49,14 +50,28 @@ export interface DrainResult {
   /** From the consumer's start (group joined, fetching) to the last offset committed. */
   readonly elapsedMs: number;
   readonly eventsPerSecond: number;
+  /** Events/s between a tenth and all of the records committed: without start-up and cold starts. */
+  readonly steadyEventsPerSecond: number;
+  /** CPU time of this process (all its threads: consumer, emulator, function environments) per event, µs. */
+  readonly cpuMicrosPerEvent: number;
   readonly batches: number;
   readonly requests: RequestCounts;
   /** Lambda only: every invocation. */
   readonly invocations: readonly InvocationReport[];
+  /** Lambda only: from the start to the first invocation's start (fetch, batching, cold start). */
+  readonly firstInvocationAfterMs: number | undefined;
   readonly memoryMb: number | undefined;
   /** Events the table counts afterwards (DynamoDB writes only). */
   readonly counted: number | undefined;
 }
+
+const steadyRate = (events: number, times: CommitTimes): number =>
+  ((events - times.committedAtTenth) * 1000) / Math.max(1, times.doneAt - times.tenthAt);
+
+const cpuMicrosSince = (start: NodeJS.CpuUsage): number => {
+  const used = process.cpuUsage(start);
+  return used.user + used.system;
+};
 
 const noDeadLetters: DeadLetterPublisher = {
   publish: async (letters) => {
@@ -71,13 +86,13 @@ const noDeadLetters: DeadLetterPublisher = {
 export const drainWithServer = async (
   context: BenchContext,
   backlog: readonly OutgoingRecord[],
-  writes: WriteMode,
-  label: string,
+  options: { writes: WriteMode; label: string; maxBatchSize: number },
 ): Promise<DrainResult> => {
+  const { writes, label } = options;
   const topic = await createScenarioTopic(context, label);
   const table = writes === WriteMode.DynamoDb ? await createScenarioTable(context, label) : undefined;
   const documents = documentClientFor(context);
-  let store: AggregateStore & Partial<RequestCounter>;
+  let store: AggregateStore;
   let counter: RequestCounter;
   if (table === undefined) {
     const noop = new NoopAggregateStore();
@@ -101,12 +116,14 @@ export const drainWithServer = async (
       groupId: `bench-${context.runId}-${label}`,
       topic,
       concurrency: context.partitions,
+      maxBatchSize: options.maxBatchSize,
       dependencies,
     });
     await consumer.start();
     const startedAt = performance.now();
+    const cpu = process.cpuUsage();
     try {
-      const doneAt = await waitForCommitted(
+      const times = await waitForCommitted(
         label,
         backlog.length,
         () => consumer.committedRecords,
@@ -116,15 +133,18 @@ export const drainWithServer = async (
         },
         DRAIN_TIMEOUT_MS,
       );
-      const elapsedMs = doneAt - startedAt;
+      const elapsedMs = times.doneAt - startedAt;
       return {
         label,
         events: backlog.length,
         elapsedMs,
         eventsPerSecond: (backlog.length * 1000) / elapsedMs,
+        steadyEventsPerSecond: steadyRate(backlog.length, times),
+        cpuMicrosPerEvent: cpuMicrosSince(cpu) / backlog.length,
         batches: consumer.batches.count,
         requests: counter.snapshot(),
         invocations: [],
+        firstInvocationAfterMs: undefined,
         memoryMb: undefined,
         counted: table === undefined ? undefined : await countedEvents(documents, table),
       };
@@ -193,15 +213,17 @@ export const drainWithLambda = async (
       batchSize: options.batchSize,
       windowSeconds: options.windowSeconds,
     });
+    const cpu = process.cpuUsage();
     try {
-      const doneAt = await waitForCommitted(
+      const times = await waitForCommitted(
         label,
         backlog.length,
         lambda.committedRecords,
         lambda.assertHealthy,
         DRAIN_TIMEOUT_MS,
       );
-      const elapsedMs = doneAt - lambda.startedAt;
+      const elapsedMs = times.doneAt - lambda.startedAt;
+      const cpuMicros = cpuMicrosSince(cpu);
       const invocations = await waitForReports(context, scenario, backlog.length);
       let counted: number | undefined;
       // The naive handler stores raw events: there are no aggregates to count.
@@ -214,9 +236,13 @@ export const drainWithLambda = async (
         events: backlog.length,
         elapsedMs,
         eventsPerSecond: (backlog.length * 1000) / elapsedMs,
+        steadyEventsPerSecond: steadyRate(backlog.length, times),
+        cpuMicrosPerEvent: cpuMicros / backlog.length,
         batches: invocations.length,
         requests: requestsOf(invocations),
         invocations,
+        firstInvocationAfterMs:
+          Math.min(...invocations.map((report) => report.startedAt)) - lambda.startedAtEpoch,
         memoryMb: lambda.memoryMb,
         counted,
       };
