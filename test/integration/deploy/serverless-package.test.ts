@@ -40,12 +40,18 @@ const MSK_PARAMS = {
 const EXPECTED_MAPPINGS = {
   'aggregate-events': { topic: 'clickstream-events', batchSize: 500, window: 1 },
   'enrich-sessions': { topic: 'clickstream-user-sessions', batchSize: 100, window: 1 },
+  'segment-stats': { topic: 'clickstream-segment-stats', batchSize: 100, window: 1 },
 } as const;
 
 const FUNCTION_LOGICAL_IDS = {
   'aggregate-events': 'AggregateDasheventsLambdaFunction',
   'enrich-sessions': 'EnrichDashsessionsLambdaFunction',
+  'segment-stats': 'SegmentDashstatsLambdaFunction',
 } as const;
+
+/** The logical id of a function's mapping starts like its function's: `segment-stats` → `SegmentDashstats`. */
+const mappingPrefix = (fn: string): string =>
+  FUNCTION_LOGICAL_IDS[fn as keyof typeof FUNCTION_LOGICAL_IDS].replace(/LambdaFunction$/, '');
 
 // The Fn::Sub variable the MSK policy's topic and group ARNs use for `<cluster name>/<uuid>`.
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable, not a template literal
@@ -93,12 +99,9 @@ describe.skipIf(missing.length > 0)(
     it('maps the Confluent topics through self-managed Kafka mappings authenticated by the secret ARN', () => {
       const mappings = resourcesOf(confluent.template, 'AWS::Lambda::EventSourceMapping');
 
-      expect(mappings).toHaveLength(2);
+      expect(mappings).toHaveLength(Object.keys(EXPECTED_MAPPINGS).length);
       for (const [fn, expected] of Object.entries(EXPECTED_MAPPINGS)) {
-        const [, mapping] =
-          mappings.find(([id]) =>
-            id.startsWith(fn === 'aggregate-events' ? 'AggregateDash' : 'EnrichDash'),
-          ) ?? [];
+        const [, mapping] = mappings.find(([id]) => id.startsWith(mappingPrefix(fn))) ?? [];
         expect(mapping).toMatchObject({
           FunctionName: {
             'Fn::GetAtt': [FUNCTION_LOGICAL_IDS[fn as keyof typeof FUNCTION_LOGICAL_IDS], 'Arn'],
@@ -122,17 +125,15 @@ describe.skipIf(missing.length > 0)(
     it('maps the MSK topics on the cluster ARN with IAM authentication (no secret)', () => {
       const mappings = resourcesOf(msk.template, 'AWS::Lambda::EventSourceMapping');
 
-      expect(mappings).toHaveLength(2);
+      expect(mappings).toHaveLength(Object.keys(EXPECTED_MAPPINGS).length);
       expect(msk.template.Parameters?.MskClusterArn?.Default).toBe(CLUSTER_ARN);
       const groups = {
         'aggregate-events': 'clickstream-msk-aggregate-events',
         'enrich-sessions': 'enrich-sessions-blue',
+        'segment-stats': 'clickstream-msk-segment-stats',
       };
       for (const [fn, expected] of Object.entries(EXPECTED_MAPPINGS)) {
-        const [, mapping] =
-          mappings.find(([id]) =>
-            id.startsWith(fn === 'aggregate-events' ? 'AggregateDash' : 'EnrichDash'),
-          ) ?? [];
+        const [, mapping] = mappings.find(([id]) => id.startsWith(mappingPrefix(fn))) ?? [];
         expect(mapping).toMatchObject({
           EventSourceArn: { Ref: 'MskClusterArn' },
           Topics: [expected.topic],
@@ -187,7 +188,7 @@ describe.skipIf(missing.length > 0)(
       expect(JSON.stringify(policyStatements(msk.template))).not.toContain('secretsmanager');
     });
 
-    it('scopes MSK IAM access to the cluster, its topics and the two consumer groups', () => {
+    it('scopes MSK IAM access to the cluster, its topics and the consumer groups', () => {
       const statements = policyStatements(msk.template);
       const byAction = (action: string) =>
         statements.filter((statement) => [statement.Action].flat().includes(action));
@@ -197,10 +198,12 @@ describe.skipIf(missing.length > 0)(
       const reads = JSON.stringify(byAction('kafka-cluster:ReadData')[0]?.Resource);
       expect(reads).toContain(`:topic/${CLUSTER}/clickstream-events`);
       expect(reads).toContain(`:topic/${CLUSTER}/clickstream-user-sessions`);
+      expect(reads).toContain(`:topic/${CLUSTER}/clickstream-segment-stats`);
       expect(reads).not.toContain('clickstream-dlq');
       const groups = JSON.stringify(byAction('kafka-cluster:AlterGroup')[0]?.Resource);
       expect(groups).toContain(`:group/${CLUSTER}/clickstream-msk-aggregate-events`);
       expect(groups).toContain(`:group/${CLUSTER}/enrich-sessions-blue`);
+      expect(groups).toContain(`:group/${CLUSTER}/clickstream-msk-segment-stats`);
     });
 
     it('keeps secrets out of the templates: the Confluent key is a dynamic reference to the secret', () => {
