@@ -73,6 +73,17 @@ const positiveInteger = (flag: string, value: string | undefined, fallback: numb
 
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
+/** A key as text, bytes outside printable ASCII as `\xNN` (windowed keys end in binary bounds). */
+const showKey = (key: Buffer | null): string => {
+  if (key === null) return '(null)';
+  let text = '';
+  for (const byte of key) {
+    text +=
+      byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return text;
+};
+
 const printRecords = async (config: PeekConfig, topic: string, limit: number): Promise<void> => {
   const records = (await readTopic(kafkaOf(config), topic, { perPartitionLimit: limit })).slice(0, limit);
   if (records.length === 0) out(`${topic} is empty`);
@@ -80,7 +91,7 @@ const printRecords = async (config: PeekConfig, topic: string, limit: number): P
     const headers = Object.entries(record.headers)
       .map(([name, value]) => `${name}=${cut(value, 60)}`)
       .join(' ');
-    out(`${topic} p${record.partition} #${record.offset}  key=${record.key?.toString() ?? '(null)'}`);
+    out(`${topic} p${record.partition} #${record.offset}  key=${showKey(record.key)}`);
     out(`  value   ${cut(record.value?.toString() ?? '(null)', 150)}`);
     if (headers !== '') out(`  headers ${headers}`);
   }

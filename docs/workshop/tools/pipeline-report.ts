@@ -83,7 +83,11 @@ const BatchLogSchema = z.object({
   readRequests: z.number(),
 });
 
-const FailedBatchLogSchema = z.object({ message: z.string().startsWith('batch failed') });
+/** The function's own line for a batch it threw on (the emulator logs a "batch failed" of its own). */
+const FailedBatchLogSchema = z.object({
+  message: z.literal('batch failed; the event source mapping will retry it'),
+  function_name: z.string(),
+});
 
 /** What the aggregation function's own logs say about the invocations of a run. */
 export interface BatchLogSummary {

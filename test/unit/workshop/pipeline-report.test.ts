@@ -124,7 +124,12 @@ describe('summarizeBatchLogs', () => {
     const lines = [
       'resolving serverless.yml (serverless print)…',
       batch(500, 0),
-      JSON.stringify({ level: 'ERROR', message: 'batch failed; the event source mapping will retry it' }),
+      JSON.stringify({
+        level: 'ERROR',
+        message: 'batch failed; the event source mapping will retry it',
+        function_name: 'clickstream-local-aggregate-events',
+      }),
+      JSON.stringify({ level: 'WARN', message: 'batch failed', service: 'esm-emulator', function: 'x' }),
       '{"_aws":{"Timestamp":1},"DynamoDBWriteRequests":11}',
       batch(300, 4),
       '{ not json',
