@@ -10,7 +10,8 @@ const count = z.number().int().nonnegative().default(0);
 const SegmentStatsItem = z.object({
   windowStart: z.string(),
   segment: z.string().min(1),
-  device: z.string().min(1),
+  /** Written by the segment-stats function (services/enrichment/segment-stats.ts). */
+  deviceClass: z.string().min(1),
   sessions: count,
   conversions: count,
   revenueCents: count,
@@ -52,9 +53,10 @@ export class DynamoDbSegmentStatsReader implements SegmentStatsReader {
             { cause: parsed.error },
           );
         }
-        const { conversions, revenueCents, abandonedCartCents, ...rest } = parsed.data;
+        const { conversions, revenueCents, abandonedCartCents, deviceClass, ...rest } = parsed.data;
         rows.push({
           ...rest,
+          device: deviceClass,
           converted: conversions,
           revenue: revenueCents / 100,
           abandonedCartValue: abandonedCartCents / 100,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { minuteOf } from '../aggregation/index.ts';
 
 const Count = z.number().int().nonnegative();
 const EpochMillis = z.number().int().nonnegative();
@@ -60,13 +61,15 @@ export const segmentStatsItem = (
   source: { readonly id: string; readonly offset: number },
   retentionDays: number,
 ): SegmentStatsItem => {
-  const windowStart = new Date(row.WINDOW_START).toISOString();
+  // Minute-precision ISO times, the analytics table's time format (services/aggregation):
+  // readers range over sort keys with the same format.
+  const windowStart = minuteOf(row.WINDOW_START);
   return {
     pk: segmentStatsPartition(windowStart.slice(0, 10)),
     sk: `WINDOW#${windowStart}#SEGMENT#${row.CUSTOMER_SEGMENT}#DEVICE#${row.DEVICE_CLASS}`,
     entity: SEGMENT_STATS_ENTITY,
     windowStart,
-    windowEnd: new Date(row.WINDOW_END).toISOString(),
+    windowEnd: minuteOf(row.WINDOW_END),
     segment: row.CUSTOMER_SEGMENT,
     deviceClass: row.DEVICE_CLASS,
     sessions: row.SESSIONS,

@@ -209,6 +209,7 @@ export const writeSegmentStats = async (
     sk: segmentStatsSortKey(row.windowStart, row.segment, row.device),
     entity: 'SegmentStats',
     ...row,
+    deviceClass: row.device,
   }));
   for (let at = 0; at < items.length; at += 25) {
     await client.send(

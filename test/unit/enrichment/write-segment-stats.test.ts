@@ -68,10 +68,10 @@ describe('segmentStatsItem', () => {
 
     expect(item).toEqual({
       pk: 'SEGMENTS#2026-11-25',
-      sk: 'WINDOW#2026-11-25T10:05:00.000Z#SEGMENT#vip#DEVICE#mobile',
+      sk: 'WINDOW#2026-11-25T10:05Z#SEGMENT#vip#DEVICE#mobile',
       entity: 'SegmentStats',
-      windowStart: '2026-11-25T10:05:00.000Z',
-      windowEnd: '2026-11-25T10:10:00.000Z',
+      windowStart: '2026-11-25T10:05Z',
+      windowEnd: '2026-11-25T10:10Z',
       segment: 'vip',
       deviceClass: 'mobile',
       sessions: 4,
