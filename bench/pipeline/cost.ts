@@ -1,12 +1,12 @@
 /**
  * What a million events cost on AWS, from what the benchmark measured. Prices are
- * us-east-1 list prices, on-demand, as of 2026-05 (first Lambda duration tier; DynamoDB
- * on-demand after its November 2024 price cut):
+ * us-east-1 list prices, on-demand, checked 2026-11-25 (first Lambda duration tier;
+ * DynamoDB on-demand as cut in November 2024):
  * https://aws.amazon.com/lambda/pricing/ and https://aws.amazon.com/dynamodb/pricing/on-demand/.
  */
 export const PRICES = {
   region: 'us-east-1',
-  asOf: '2026-05',
+  asOf: '2026-11-25',
   /** Lambda duration, arm64, per GB-second. */
   lambdaArmGbSecond: 0.000_013_333_4,
   /** Lambda requests, per invocation ($0.20 per million). */
@@ -62,6 +62,6 @@ export const costPerMillion = (usage: MeasuredUsage): CostPerMillion => {
 
 /** The prices as one line, for the report. */
 export const describePrices = (): string =>
-  `Prices (${PRICES.region}, on-demand list prices as of ${PRICES.asOf}): Lambda arm64 ` +
+  `Prices (${PRICES.region}, on-demand list prices checked ${PRICES.asOf}): Lambda arm64 ` +
   `$${PRICES.lambdaArmGbSecond} per GB-s and $0.20 per million requests; DynamoDB on-demand ` +
   '$0.625 per million write request units and $0.125 per million read request units.';

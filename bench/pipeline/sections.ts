@@ -41,6 +41,11 @@ export const describeRun = (run: DrainResult): string => {
   );
 };
 
+const summarizeConservation = (runs: readonly DrainResult[]): string => {
+  const verdicts = new Set(runs.map(conservation));
+  return verdicts.size === 1 ? [...verdicts].join('') : [...verdicts].join(', ');
+};
+
 /** What (a) measured. */
 export interface ThroughputSection {
   readonly markdown: string;
@@ -114,9 +119,7 @@ export const runThroughput = async (
       `${rate(median(pair.server.map((run) => run.steadyEventsPerSecond)) ?? 0)} / ${rate(median(pair.lambda.map((run) => run.steadyEventsPerSecond)) ?? 0)} = ${ratio(median(steadyRatios) ?? Number.NaN)}`,
       `${meanBatch(pair.server)} / ${meanBatch(pair.lambda)}`,
       `${cpu(pair.server)} / ${cpu(pair.lambda)}`,
-      [...pair.server, ...pair.lambda].map(conservation).every((c) => c === 'yes')
-        ? 'yes'
-        : [...pair.server, ...pair.lambda].map(conservation).join(', '),
+      summarizeConservation([...pair.server, ...pair.lambda]),
       ratios.map((value) => value.toFixed(2)).join(', '),
     ]);
   }

@@ -156,7 +156,7 @@ export const runSweep = async (
     dollars(point.cost.total),
   ]);
   const markdown = [
-    `### (c) Batch size × batching window (backlog ${backlog.length.toLocaleString('en-US')} events; steady load ${config.sweep.pacedRate} events/s for ${config.sweep.pacedSeconds} s)`,
+    `### (c) Batch size × batching window (${config.sweep.partitions} partition; backlog ${backlog.length.toLocaleString('en-US')} events; steady load ${config.sweep.pacedRate} events/s for ${config.sweep.pacedSeconds} s)`,
     '',
     markdownTable(
       [
