@@ -21,7 +21,7 @@ import {
   tallyEvents,
   tallySessions,
 } from './pipeline-report.ts';
-import { readTopic, waitForZeroLag } from './topic-reader.ts';
+import { readTopic, waitForQuietTopic, waitForZeroLag } from './topic-reader.ts';
 
 const USAGE = `Usage: npx tsx docs/workshop/tools/peek.ts <command> [options]
 
@@ -42,6 +42,9 @@ Commands:
   wait <group> [--topic t] [--timeout s]
                                   waits until consumer group <group> has committed every
                                   record of the topic (default clickstream-events, 90 s)
+  settle <topic> [--quiet s] [--timeout s]
+                                  waits until the topic has records and none arrived for
+                                  --quiet seconds (default 3; timeout default 90 s)
   batches <log file> [--json]     adds up the "batch aggregated" lines aggregate-events wrote
                                   (invocations, batch sizes, DynamoDB requests, redeliveries)
 
@@ -202,6 +205,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
       limit: { type: 'string' },
       topic: { type: 'string' },
       timeout: { type: 'string' },
+      quiet: { type: 'string' },
       check: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -218,7 +222,8 @@ const main = async (argv: readonly string[]): Promise<number> => {
     return 0;
   }
   const needsNoBroker =
-    command === undefined || !['records', 'dead-letters', 'counts', 'sessions', 'wait'].includes(command);
+    command === undefined ||
+    !['records', 'dead-letters', 'counts', 'sessions', 'settle', 'wait'].includes(command);
   if (needsNoBroker) {
     throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   }
@@ -235,6 +240,20 @@ const main = async (argv: readonly string[]): Promise<number> => {
       return printCounts(config, values.json, values.check);
     case 'sessions':
       return printSessions(config, values.check);
+    case 'settle': {
+      if (argument === undefined) throw new UsageError('settle needs a topic');
+      const quietSeconds = positiveInteger('--quiet', values.quiet, 3);
+      const timeoutSeconds = positiveInteger('--timeout', values.timeout, 90);
+      const admin = kafkaOf(config).admin();
+      await admin.connect();
+      try {
+        const settled = await waitForQuietTopic(admin, argument, quietSeconds * 1000, timeoutSeconds * 1000);
+        out(`${settled.topic} has ${settled.records} records, none new for ${quietSeconds} s`);
+      } finally {
+        await admin.disconnect();
+      }
+      return 0;
+    }
     default: {
       if (argument === undefined) throw new UsageError('wait needs a consumer group id');
       const topic = values.topic ?? EVENTS_TOPIC;
