@@ -29,8 +29,10 @@ Looks into the local pipeline for the workshop (docs/workshop/). Reads the runni
 stack's endpoints (npm run stack -- up), or KAFKA_BROKERS, DYNAMODB_ENDPOINT, ANALYTICS_TABLE.
 
 Commands:
-  records <topic> [--limit n]     the first n records of a topic, partition by partition
-                                  (default 3): partition, offset, key, value, headers
+  records <topic> [--limit n] [--full]
+                                  the first n records of a topic, partition by partition
+                                  (default 3): partition, offset, key, value (cut at 150
+                                  characters unless --full), headers
   dead-letters [--topic t]        the dead-letter topic (default clickstream-dlq) by reason,
                                   with one example each and the distinct source records
   counts [--check] [--json]       the conservation check: valid events on clickstream-events
@@ -87,7 +89,12 @@ const showKey = (key: Buffer | null): string => {
   return text;
 };
 
-const printRecords = async (config: PeekConfig, topic: string, limit: number): Promise<void> => {
+const printRecords = async (
+  config: PeekConfig,
+  topic: string,
+  limit: number,
+  full: boolean,
+): Promise<void> => {
   const records = (await readTopic(kafkaOf(config), topic, { perPartitionLimit: limit })).slice(0, limit);
   if (records.length === 0) out(`${topic} is empty`);
   for (const record of records) {
@@ -95,7 +102,8 @@ const printRecords = async (config: PeekConfig, topic: string, limit: number): P
       .map(([name, value]) => `${name}=${cut(value, 60)}`)
       .join(' ');
     out(`${topic} p${record.partition} #${record.offset}  key=${showKey(record.key)}`);
-    out(`  value   ${cut(record.value?.toString() ?? '(null)', 150)}`);
+    const value = record.value?.toString() ?? '(null)';
+    out(`  value   ${full ? value : cut(value, 150)}`);
     if (headers !== '') out(`  headers ${headers}`);
   }
 };
@@ -207,6 +215,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
       timeout: { type: 'string' },
       quiet: { type: 'string' },
       check: { type: 'boolean', default: false },
+      full: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -231,7 +240,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
   switch (command) {
     case 'records':
       if (argument === undefined) throw new UsageError('records needs a topic');
-      await printRecords(config, argument, positiveInteger('--limit', values.limit, 3));
+      await printRecords(config, argument, positiveInteger('--limit', values.limit, 3), values.full);
       return 0;
     case 'dead-letters':
       await printDeadLetters(config, values.topic ?? DEAD_LETTER_TOPIC);
