@@ -19,7 +19,7 @@ Options
                      runs writing to dynalite use at most 6000 (quick 3000)
   --partitions <n>   partitions of the topics of (a) and (b) (default 6, as the local stack's
                      clickstream-events): one function environment per partition
-  --rounds <n>       rounds of (a); each round runs every variant once (default 2; quick 1)
+  --rounds <n>       rounds of (a); each round runs every variant once (default 3; quick 1)
   --rate <n>         steady events/s in the sweep's latency phase, on one partition
                      (default 50: what dynalite absorbs on a busy 2-core machine)
   -h, --help         show this help
@@ -140,7 +140,7 @@ export const readConfig = (
       sections: new Set(flags.data.only),
       events: flags.data.events ?? (quick ? 10_000 : 60_000),
       dynamoDbEvents: Math.min(flags.data.events ?? Number.POSITIVE_INFINITY, quick ? 3_000 : 6_000),
-      rounds: flags.data.rounds ?? (quick ? 1 : 2),
+      rounds: flags.data.rounds ?? (quick ? 1 : 3),
       naiveEvents: quick ? 2_000 : 5_000,
       partitions: flags.data.partitions,
       sweep: {
