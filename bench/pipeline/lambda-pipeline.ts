@@ -121,7 +121,8 @@ export const startLambda = async (
   scenario: LambdaScenario,
 ): Promise<RunningLambda> => {
   const config = scenarioConfig(runtime, scenario);
-  const memoryMb = resolveServerlessConfig(config).functions.get(FUNCTION_KEY)?.memorySize ?? 0;
+  const memoryMb = resolveServerlessConfig(config).functions.get(FUNCTION_KEY)?.memorySize;
+  if (memoryMb === undefined) throw new PipelineBenchError(`serverless.yml: no function ${FUNCTION_KEY}`);
   const emulator = await startEmulator({
     config,
     serviceDir: runtime.serviceDir,

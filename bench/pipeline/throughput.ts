@@ -19,7 +19,7 @@ import {
   withProducer,
 } from './bench-context.ts';
 import { countedEvents } from './counted-events.ts';
-import { ScenarioError } from './errors.ts';
+import { PipelineBenchError, ScenarioError } from './errors.ts';
 import type { InvocationReport } from './invocation-report.ts';
 import { BenchHandler, startLambda } from './lambda-pipeline.ts';
 import { NoopAggregateStore } from './noop-aggregate-store.ts';
@@ -60,7 +60,6 @@ export interface DrainResult {
   readonly invocations: readonly InvocationReport[];
   /** Lambda only: from the start to the first invocation's start (fetch, batching, cold start). */
   readonly firstInvocationAfterMs: number | undefined;
-  readonly memoryMb: number | undefined;
   /** Events the table counts afterwards (DynamoDB writes only). */
   readonly counted: number | undefined;
 }
@@ -75,7 +74,11 @@ const cpuMicrosSince = (start: NodeJS.CpuUsage): number => {
 
 const noDeadLetters: DeadLetterPublisher = {
   publish: async (letters) => {
-    if (letters.length > 0) throw new Error('the benchmark workload has no poison records');
+    if (letters.length > 0) {
+      throw new PipelineBenchError(
+        `${letters.length} poison record(s): the benchmark workload should have none`,
+      );
+    }
   },
 };
 
@@ -145,7 +148,6 @@ export const drainWithServer = async (
         requests: counter.snapshot(),
         invocations: [],
         firstInvocationAfterMs: undefined,
-        memoryMb: undefined,
         counted: table === undefined ? undefined : await countedEvents(documents, table),
       };
     } finally {
@@ -243,7 +245,6 @@ export const drainWithLambda = async (
         invocations,
         firstInvocationAfterMs:
           Math.min(...invocations.map((report) => report.startedAt)) - lambda.startedAtEpoch,
-        memoryMb: lambda.memoryMb,
         counted,
       };
     } finally {
