@@ -13,7 +13,7 @@ import type { EsmLog } from '../local/esm/log.ts';
 import { loadServerlessConfig, resolveServerlessConfig } from '../local/esm/serverless-config.ts';
 import { startKafka } from '../local/kafka/launcher.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
-import { formatMethod } from './common/method.ts';
+import { formatMethod, machineLine } from './common/method.ts';
 import { type BenchContext, createScenarioTopic } from './pipeline/bench-context.ts';
 import { readConfig, Section, USAGE } from './pipeline/config.ts';
 import { BenchUsageError, PipelineBenchError } from './pipeline/errors.ts';
@@ -135,7 +135,9 @@ const main = async (): Promise<void> => {
       const sweep = await runSweep(context, config, backlog.slice(0, config.sweep.backlogEvents));
       process.stdout.write(`${sweep.markdown}\n\n`);
     }
-    process.stdout.write(`Total run time ${((performance.now() - started) / 1000).toFixed(0)} s.\n`);
+    process.stdout.write(
+      `Total run time ${((performance.now() - started) / 1000).toFixed(0)} s. At the end: ${machineLine()}\n`,
+    );
   } finally {
     for (const stop of stops.reverse())
       await stop().catch((error: unknown) => progress(`cleanup: ${String(error)}`));
