@@ -1,4 +1,4 @@
-import { CompressionTypes, type Consumer, type Kafka, type Producer } from 'kafkajs';
+import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { z } from 'zod';
 import { createTopics } from '../../kafka/launcher.ts';
 import type { KafkaRecord, KsqlEngine } from '../engine.ts';
@@ -56,6 +56,9 @@ export class KafkaKsqlRunner {
   private dirty = false;
   private readonly changelogTopic: string;
   private chain: Promise<void> = Promise.resolve();
+  /** A batch is between its first record and its checkpoint: outputs may not be acknowledged yet. */
+  private inBatch = false;
+  private idleTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: KafkaRunnerOptions) {
     this.changelogTopic = `${options.applicationId}-changelog`;
@@ -106,37 +109,64 @@ export class KafkaKsqlRunner {
       autoCommit: false,
       eachBatchAutoResolve: false,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning }) => {
-        const outputs: KafkaRecord[] = [];
-        for (const m of batch.messages) {
-          if (!isRunning()) break;
-          const expected = this.positions[batch.topic]?.[String(batch.partition)];
-          if (expected !== undefined && BigInt(m.offset) < BigInt(expected)) continue;
-          outputs.push(
-            ...engine.process({
-              topic: batch.topic,
-              key: m.key === null ? null : new Uint8Array(m.key),
-              value: m.value === null ? null : new Uint8Array(m.value),
-              timestamp: Number(m.timestamp),
-              partition: batch.partition,
-            }),
-          );
-          this.positions[batch.topic] = {
-            ...this.positions[batch.topic],
-            [String(batch.partition)]: (BigInt(m.offset) + 1n).toString(),
-          };
-          resolveOffset(m.offset);
+        this.inBatch = true;
+        try {
+          await this.processBatch(batch, resolveOffset, isRunning);
+        } finally {
+          this.inBatch = false;
         }
-        await this.send(outputs);
-        this.dirty = true;
-        await this.maybeCheckpoint(false);
         await heartbeat();
       },
     });
+    // The last batch before the input goes quiet is checkpointed (and its offsets committed) by
+    // this timer, never in the middle of a batch whose outputs are not yet acknowledged.
+    const interval = this.options.checkpointIntervalMs ?? 1000;
+    this.idleTimer = setInterval(
+      () => {
+        if (this.inBatch || !this.dirty) return;
+        this.maybeCheckpoint(false).catch((error: unknown) =>
+          this.log('ksql checkpoint failed; retried at the next interval', { error: String(error) }),
+        );
+      },
+      Math.max(interval, 100),
+    );
+    this.idleTimer.unref();
     this.log('ksql runner started', {
       sourceTopics,
       sinks: sinkTopics.map((s) => s.topic),
       changelog: this.changelogTopic,
     });
+  }
+
+  private async processBatch(
+    batch: EachBatchPayload['batch'],
+    resolveOffset: EachBatchPayload['resolveOffset'],
+    isRunning: EachBatchPayload['isRunning'],
+  ): Promise<void> {
+    const { engine } = this.options;
+    const outputs: KafkaRecord[] = [];
+    for (const m of batch.messages) {
+      if (!isRunning()) break;
+      const expected = this.positions[batch.topic]?.[String(batch.partition)];
+      if (expected !== undefined && BigInt(m.offset) < BigInt(expected)) continue;
+      outputs.push(
+        ...engine.process({
+          topic: batch.topic,
+          key: m.key === null ? null : new Uint8Array(m.key),
+          value: m.value === null ? null : new Uint8Array(m.value),
+          timestamp: Number(m.timestamp),
+          partition: batch.partition,
+        }),
+      );
+      this.positions[batch.topic] = {
+        ...this.positions[batch.topic],
+        [String(batch.partition)]: (BigInt(m.offset) + 1n).toString(),
+      };
+      resolveOffset(m.offset);
+    }
+    await this.send(outputs);
+    this.dirty = true;
+    await this.maybeCheckpoint(false);
   }
 
   private async send(records: KafkaRecord[]): Promise<void> {
@@ -168,22 +198,30 @@ export class KafkaKsqlRunner {
     const interval = this.options.checkpointIntervalMs ?? 1000;
     if (!this.dirty || (!force && Date.now() - this.lastCheckpoint < interval) || this.producer === undefined)
       return;
+    // State and positions are taken together, synchronously, between batches: they agree.
     const checkpoint = { version: 1, positions: this.positions, state: this.options.engine.snapshot() };
+    const value = JSON.stringify(checkpoint, jsonReplacer);
+    const positions = Object.entries(this.positions).flatMap(([topic, parts]) =>
+      Object.entries(parts).map(([partition, offset]) => ({ topic, partition: Number(partition), offset })),
+    );
+    this.dirty = false;
+    this.lastCheckpoint = Date.now();
     this.chain = this.chain.then(async () => {
       await this.producer?.send({
         topic: this.changelogTopic,
         acks: -1,
         // The whole state in one record: compressed, on a topic that accepts large records.
         compression: CompressionTypes.GZIP,
-        messages: [{ key: 'checkpoint', value: JSON.stringify(checkpoint, jsonReplacer) }],
+        messages: [{ key: 'checkpoint', value }],
       });
     });
-    await this.chain;
-    this.lastCheckpoint = Date.now();
-    this.dirty = false;
-    const positions = Object.entries(this.positions).flatMap(([topic, parts]) =>
-      Object.entries(parts).map(([partition, offset]) => ({ topic, partition: Number(partition), offset })),
-    );
+    try {
+      await this.chain;
+    } catch (error) {
+      this.dirty = true;
+      this.chain = Promise.resolve();
+      throw error;
+    }
     // Group offsets follow the checkpoint, for tools that show consumer lag.
     await this.consumer?.commitOffsets(positions).catch(() => undefined);
   }
@@ -248,6 +286,7 @@ export class KafkaKsqlRunner {
 
   /** Writes a final checkpoint and disconnects. */
   async stop(): Promise<void> {
+    clearInterval(this.idleTimer);
     await this.consumer?.stop();
     this.dirty = true;
     await this.maybeCheckpoint(true);

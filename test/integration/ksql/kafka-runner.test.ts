@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { pollUntil } from '../../../local/common/poll.ts';
 import { KsqlEngine } from '../../../local/ksql/engine.ts';
 import { KafkaKsqlRunner } from '../../../local/ksql/kafka/kafka-runner.ts';
 import { createTestTopic, testKafka } from '../helpers.ts';
@@ -79,6 +80,42 @@ describe('embedded ksql over Kafka', () => {
     // assert
     expect(Math.max(...views)).toBe(9);
     expect(views.filter((v) => v > 5)).toEqual([6, 7, 8, 9]);
+  });
+
+  it('checkpoints and commits the last batch once the input goes quiet', async () => {
+    // prepare: the first batch is checkpointed at once; a second one inside the interval is not
+    const kafka = testKafka('ksql-runner-test');
+    const source = await createTestTopic(1, 'ksql-clicks');
+    const sink = `ksql-views-${randomUUID().slice(0, 8)}`;
+    const appId = `ksql-app-${randomUUID().slice(0, 8)}`;
+    const engine = new KsqlEngine();
+    engine.executeScript(statements(source, sink));
+    const quiet = new KafkaKsqlRunner({ kafka, engine, applicationId: appId, checkpointIntervalMs: 1500 });
+    const admin = kafka.admin();
+    await admin.connect();
+    onTestFinished(async () => {
+      await quiet.stop();
+      await admin.deleteTopics({ topics: [sink, `${appId}-changelog`] }).catch(() => undefined);
+      await admin.disconnect();
+    });
+    await produce(kafka, source, 3, 0);
+    await quiet.start();
+    await readViews(kafka, sink, 3);
+
+    // act
+    await produce(kafka, source, 4, 3);
+    await readViews(kafka, sink, 7);
+
+    // assert: with no further input, the group's committed offset reaches the end of the topic
+    const committed = await pollUntil(
+      async () => {
+        const [topic] = await admin.fetchOffsets({ groupId: appId, topics: [source] });
+        const offset = topic?.partitions.find((p) => p.partition === 0)?.offset;
+        return offset === '7' ? offset : undefined;
+      },
+      { timeoutMs: 15_000, what: `group ${appId} to commit offset 7 of ${source}` },
+    );
+    expect(committed).toBe('7');
   });
 });
 
