@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { BenchUsageError } from './errors.ts';
@@ -17,8 +18,9 @@ Options
   --only <list>      sections to run, comma-separated from a, b, c (default a,b,c)
   --events <n>       backlog events per stubbed throughput run (default 60000; quick 10000);
                      runs writing to dynalite use at most 6000 (quick 3000)
-  --partitions <n>   partitions of the topics of (a) and (b) (default 6, as the local stack's
-                     clickstream-events): one function environment per partition
+  --partitions <n>   partitions of the topics of (a) and (b): one function environment per
+                     partition (default: this machine's cores, ${availableParallelism()}; on AWS each
+                     environment has its own CPU, here they share the cores — try 6, the stack's)
   --rounds <n>       rounds of (a); each round runs every variant once (default 3; quick 1)
   --rate <n>         steady events/s in the sweep's latency phase, on one partition
                      (default 50: what dynalite absorbs on a busy 2-core machine)
@@ -82,7 +84,7 @@ const Flags = z.object({
   events: positive('--events').max(2_000_000, '--events must be ≤ 2000000').optional(),
   rounds: positive('--rounds').max(10, '--rounds must be ≤ 10').optional(),
   rate: positive('--rate').max(50_000, '--rate must be ≤ 50000').optional(),
-  partitions: positive('--partitions').max(64, '--partitions must be ≤ 64').default(6),
+  partitions: positive('--partitions').max(64, '--partitions must be ≤ 64').default(availableParallelism()),
 });
 
 const Env = z.object({

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import type { BenchMethod } from '../common/method.ts';
 import type { PipelineBenchConfig } from './config.ts';
 import { describePrices } from './cost.ts';
@@ -17,6 +18,7 @@ export const pipelineMethod = (config: PipelineBenchConfig, mapping: DeployedBat
   ],
   caveats: [
     "A laptop is not AWS: the emulator runs function environments as worker threads sharing the machine's cores with the broker, dynalite and the consumer, where Lambda would give each environment its own vCPU share (1024 MB ≈ 0.58 vCPU). Handler durations, hence GB-s, are those of this machine.",
+    `One function environment runs per partition with a batch in flight. On AWS each has its own CPU share; here they are worker threads sharing ${availableParallelism()} cores with everything else, so (a) defaults to as many partitions as cores. With more (\`--partitions 6\`, the local stack's count) the environments' cold starts and batches contend for the cores and the serverless path falls well behind a one-thread consumer: a property of the laptop, not of Lambda.`,
     "dynalite (in its own process) stands in for DynamoDB; its per-request latency differs from DynamoDB's (single-digit ms in-region).",
     'The machine is shared with other work: see the load average below and at the end; figures are noisy, which is why (a) alternates and takes medians.',
     'Functions log at WARN and emit no EMF metrics here (both print to stdout, which the emulator forwards into this report); on AWS each batch would also write one log line and one metrics line.',
