@@ -137,7 +137,7 @@ export const aggregateBatch = async (
       events.push({ event: decodeEvent(record.value), source, offset: record.offset });
     } catch (error) {
       if (!(error instanceof EventDecodeError)) throw error;
-      logger.warn('poison record sent to the dead-letter topic', {
+      logger.warn('poison record; it goes to the dead-letter topic with this batch', {
         reason: error.reason,
         detail: error.detail,
         topic: record.topic,
