@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import {
   type AggregationDependencies,
   aggregateBatch,
@@ -7,7 +6,7 @@ import {
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
-import { sourceRecordsOf } from '../commons/kafka-event.ts';
+import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 
@@ -26,14 +25,4 @@ const dependencies: AggregationDependencies = {
  * succeeds; any other failure is thrown, so that the event source mapping retries the
  * whole batch and commits nothing meanwhile.
  */
-export const handler = async (event: unknown, context?: Context): Promise<void> => {
-  if (context !== undefined) logger.addContext(context);
-  try {
-    await aggregateBatch(sourceRecordsOf(event), dependencies);
-  } catch (error) {
-    logger.error('batch failed; the event source mapping will retry it', { error });
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = kafkaBatchHandler((records) => aggregateBatch(records, dependencies));

@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import {
   CachingProfileReader,
@@ -9,7 +8,7 @@ import {
 import { DynamoDbProfileStore } from '../../services/profiles/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
-import { sourceRecordsOf } from '../commons/kafka-event.ts';
+import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 
@@ -41,14 +40,4 @@ const dependencies: EnrichmentDependencies = {
  * https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html and
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
  */
-export const handler = async (event: unknown, context?: Context): Promise<void> => {
-  if (context !== undefined) logger.addContext(context);
-  try {
-    await enrichSessionBatch(sourceRecordsOf(event), dependencies);
-  } catch (error) {
-    logger.error('batch failed; the event source mapping will retry it', { error });
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = kafkaBatchHandler((records) => enrichSessionBatch(records, dependencies));

@@ -1,4 +1,3 @@
-import type { Context } from 'aws-lambda';
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import {
   DynamoDbSegmentStatsStore,
@@ -7,7 +6,7 @@ import {
 } from '../../services/enrichment/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
-import { sourceRecordsOf } from '../commons/kafka-event.ts';
+import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 
@@ -27,14 +26,4 @@ const dependencies: SegmentStatsDependencies = {
  * after a successful invocation: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html);
  * writes are conditional on the source offset, so a retry never moves a total backwards.
  */
-export const handler = async (event: unknown, context?: Context): Promise<void> => {
-  if (context !== undefined) logger.addContext(context);
-  try {
-    await writeSegmentStats(sourceRecordsOf(event), dependencies);
-  } catch (error) {
-    logger.error('batch failed; the event source mapping will retry it', { error });
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+export const handler = kafkaBatchHandler((records) => writeSegmentStats(records, dependencies));

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { decodeEvent, EventDecodeError } from '../clickstream/index.ts';
-import type { DeadLetter, DeadLetterPublisher } from '../dead-letter/index.ts';
+import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
 import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
 import { aggregateEvents, type CounterItemDraft, type SourcedEvent } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
@@ -89,21 +89,6 @@ const applyCounterItem = async (
   return { writes, reads, conflicts, alreadyApplied: true };
 };
 
-const deadLetterOf = (record: SourceRecord, error: EventDecodeError): DeadLetter => ({
-  reason: error.reason,
-  detail: error.detail,
-  source: {
-    topic: record.topic,
-    partition: record.partition,
-    offset: record.offset,
-    timestamp: record.timestamp,
-    timestampType: record.timestampType,
-  },
-  key: record.key,
-  value: record.value,
-  headers: record.headers,
-});
-
 /**
  * Aggregates one batch of clickstream records into the analytics table, effectively once
  * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
@@ -144,7 +129,7 @@ export const aggregateBatch = async (
         partition: record.partition,
         offset: record.offset,
       });
-      letters.push(deadLetterOf(record, error));
+      letters.push(deadLetterOf(record, error.reason, error.detail));
     }
   }
 

@@ -21,6 +21,25 @@ export interface DeadLetter {
   readonly headers: readonly { readonly name: string; readonly value: Buffer }[];
 }
 
+/** A consumed record as much as a dead letter needs of it: where it came from and its bytes. */
+export type DeadLetterSource = DeadLetter['source'] & Pick<DeadLetter, 'key' | 'value' | 'headers'>;
+
+/** The dead letter of a record that can never be processed: its original bytes, and why. */
+export const deadLetterOf = (record: DeadLetterSource, reason: string, detail: string): DeadLetter => ({
+  reason,
+  detail,
+  source: {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+  },
+  key: record.key,
+  value: record.value,
+  headers: record.headers,
+});
+
 /**
  * The headers a dead letter carries on the dead-letter topic. Delivery to that topic is
  * at least once (a batch retried after its dead letters were written writes them again),

@@ -1,4 +1,11 @@
-export { type DeadLetter, DeadLetterHeader, deadLetterHeaders, MAX_DETAIL_CHARS } from './dead-letter.ts';
+export {
+  type DeadLetter,
+  DeadLetterHeader,
+  type DeadLetterSource,
+  deadLetterHeaders,
+  deadLetterOf,
+  MAX_DETAIL_CHARS,
+} from './dead-letter.ts';
 export type { DeadLetterPublisher } from './dead-letter-publisher.ts';
 export { DeadLetterError, DeadLetterPublishError } from './errors.ts';
 export {

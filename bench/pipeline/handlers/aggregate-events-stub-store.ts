@@ -5,10 +5,9 @@
  * {@link NoopAggregateStore}. It isolates what DynamoDB costs from what the event source
  * mapping, the runtime and the aggregation cost. Benchmark-only; never deployed.
  */
-import type { Context } from 'aws-lambda';
 import { config as functionConfig } from '../../../functions/aggregate-events/config.ts';
 import { kafkaProducer } from '../../../functions/commons/clients/kafka.ts';
-import { sourceRecordsOf } from '../../../functions/commons/kafka-event.ts';
+import { kafkaBatchHandler } from '../../../functions/commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../../../functions/commons/observability.ts';
 import { type AggregationDependencies, aggregateBatch } from '../../../services/aggregation/index.ts';
 import { KafkaDeadLetterPublisher } from '../../../services/dead-letter/index.ts';
@@ -27,17 +26,7 @@ const dependencies: AggregationDependencies = {
   writeConcurrency: functionConfig.writeConcurrency,
 };
 
-const aggregateWithoutDynamoDb = async (event: unknown, context?: Context): Promise<void> => {
-  if (context !== undefined) logger.addContext(context);
-  try {
-    await aggregateBatch(sourceRecordsOf(event), dependencies);
-  } catch (error) {
-    logger.error('batch failed; the event source mapping will retry it', { error });
-    throw error;
-  } finally {
-    metrics.publishStoredMetrics();
-  }
-};
+const aggregateWithoutDynamoDb = kafkaBatchHandler((records) => aggregateBatch(records, dependencies));
 
 /** The aggregation handler with DynamoDB writes stubbed, measured. */
 export const handler = measured(aggregateWithoutDynamoDb, config.scenario, store);

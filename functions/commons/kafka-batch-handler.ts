@@ -1,0 +1,29 @@
+import type { Context } from 'aws-lambda';
+import type { SourceRecord } from '../../services/aggregation/index.ts';
+import { sourceRecordsOf } from './kafka-event.ts';
+import { logger, metrics } from './observability.ts';
+
+/** A Lambda handler for a Kafka event source mapping. */
+export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<void>;
+
+/**
+ * The one shape every Kafka-triggered function here has: validate and decode the event
+ * source mapping's payload, hand the records to one service call, flush the metrics. A
+ * failure is logged and thrown, so that the mapping retries the whole batch and commits
+ * nothing meanwhile: offsets are committed only after a successful invocation
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html). Services catch
+ * what is poison themselves (dead letters) and let the batch succeed.
+ */
+export const kafkaBatchHandler =
+  (processRecords: (records: SourceRecord[]) => Promise<unknown>): KafkaBatchHandler =>
+  async (event, context) => {
+    if (context !== undefined) logger.addContext(context);
+    try {
+      await processRecords(sourceRecordsOf(event));
+    } catch (error) {
+      logger.error('batch failed; the event source mapping will retry it', { error });
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
