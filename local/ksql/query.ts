@@ -955,11 +955,15 @@ class AggregationQuery implements PersistentQuery {
       .sort((a, b) => a.end - b.end || a.start - b.start);
     let start = ts;
     let end = ts;
-    let states = aggs.map((a) => a.init());
+    // A record extending one session (the common case) takes over that session's states
+    // instead of merging them into fresh ones: merge(init, s) is s, and a merge copies
+    // (COUNT_DISTINCT's set), which made long sessions quadratic. Several sessions are merged.
+    let states = overlapping.length === 1 ? [...(overlapping[0]?.states ?? [])] : aggs.map((a) => a.init());
     for (const s of overlapping) {
       start = Math.min(start, s.start);
       end = Math.max(end, s.end);
-      states = states.map((st, i) => (aggs[i] as AggregateFunction).merge(st, s.states[i]));
+      if (overlapping.length > 1)
+        states = states.map((st, i) => (aggs[i] as AggregateFunction).merge(st, s.states[i]));
     }
     if (end < t.streamTime - this.grace) {
       ctx.skip(SkipReason.LateRecord, `session [${start}, ${end}] closed at stream time ${t.streamTime}`);
