@@ -81,6 +81,16 @@ const printReport = (summary: DemoSummary): void => {
     `  closed ${s.closed}, enriched ${s.enriched} (${s.duplicates} redelivered duplicates), abandoned carts ${s.cartAbandoned}`,
   );
   out();
+  out('ksql windows (embedded engine → output topics)');
+  for (const { topic, rows } of summary.ksql.topics)
+    out(`  ${topic.padEnd(34)} ${String(rows).padStart(7)} rows`);
+  const newest = summary.ksql.latestPageviews;
+  if (newest.length > 0) {
+    out(`  pageviews in the ${newest[0]?.windowStart} window (views, unique users):`);
+    for (const row of newest)
+      out(`    ${String(row.views).padStart(6)} ${String(row.uniqueUsers).padStart(5)}  ${row.path}`);
+  }
+  out();
   out('Conservation');
   out(`  valid events produced ${summary.produced}  =  counted in DynamoDB ${summary.counted}`);
   out(`  bad records produced  ${summary.bad}  =  records in the DLQ ${summary.dlq}`);
@@ -127,6 +137,7 @@ const main = async (): Promise<number> => {
           conserved: summary.conserved,
           writes: summary.writes,
           sessions: summary.sessions,
+          ksqlRows: Object.fromEntries(summary.ksql.topics.map(({ topic, rows }) => [topic, rows])),
           durationMs: summary.durationMs,
         })}\n`,
       );

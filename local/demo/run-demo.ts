@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Kafka, logLevel } from 'kafkajs';
+import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
 import { startDashboard } from '../../dashboard/server.ts';
@@ -12,6 +12,7 @@ import { pollUntil } from '../common/poll.ts';
 import { type Emulator, startEmulator } from '../esm/emulator.ts';
 import { loadServerlessConfig } from '../esm/serverless-config.ts';
 import { REPO_ROOT } from '../kafka/install.ts';
+import { DEFAULT_VARIABLES } from '../ksql/migrations/migrations.ts';
 import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
 import { localDynamoClient, type RunningStack, startStack } from '../stack/stack.ts';
 import type { DemoOptions } from './args.ts';
@@ -27,6 +28,49 @@ const TOPICS = {
   sessionsEnriched: 'clickstream-sessions-enriched',
   cartAbandoned: 'clickstream-cart-abandoned',
 } as const;
+
+const KSQL_OUTPUT_TOPICS = [
+  DEFAULT_VARIABLES.PAGEVIEWS_TOPIC,
+  DEFAULT_VARIABLES.SESSIONS_TOPIC,
+  DEFAULT_VARIABLES.TRENDING_TOPIC,
+  DEFAULT_VARIABLES.BOT_SUSPECTS_TOPIC,
+].filter((topic): topic is string => topic !== undefined);
+
+const PageviewsRowSchema = z.looseObject({
+  VIEWS: z.number(),
+  UNIQUE_USERS: z.number(),
+  WINDOW_START: z.number(),
+});
+
+/**
+ * Rows on the ksql output topics, and the newest pageviews-per-minute window at the latest
+ * version of each page (a table's updates for one key stay in order on its partition).
+ */
+const ksqlOutputsOf = async (kafka: Kafka, admin: Admin): Promise<DemoSummary['ksql']> => {
+  const topics = await Promise.all(
+    KSQL_OUTPUT_TOPICS.map(async (topic) => ({ topic, rows: await countRecords(admin, topic) })),
+  );
+  const latest = new Map<string, z.infer<typeof PageviewsRowSchema> & { path: string }>();
+  for (const record of await readTopicToEnd(kafka, DEFAULT_VARIABLES.PAGEVIEWS_TOPIC ?? '')) {
+    const row = PageviewsRowSchema.safeParse(record.value === null ? null : JSON.parse(String(record.value)));
+    // The GROUP BY column is the key: KAFKA format, then ksqlDB's 8-byte window start.
+    if (!row.success || record.key === null || record.key.length < 8) continue;
+    const path = record.key.subarray(0, record.key.length - 8).toString('utf8');
+    latest.set(`${row.data.WINDOW_START} ${path}`, { ...row.data, path });
+  }
+  const newest = Math.max(...[...latest.values()].map((row) => row.WINDOW_START));
+  const latestPageviews = [...latest.values()]
+    .filter((row) => row.WINDOW_START === newest)
+    .sort((a, b) => b.VIEWS - a.VIEWS)
+    .slice(0, 5)
+    .map((row) => ({
+      windowStart: new Date(row.WINDOW_START).toISOString().slice(11, 16),
+      path: row.path,
+      views: row.VIEWS,
+      uniqueUsers: row.UNIQUE_USERS,
+    }));
+  return { topics, latestPageviews };
+};
 
 /** The load generator's `--json` summary: the fields the demo relies on. */
 const LoadSummarySchema = z.looseObject({
@@ -61,6 +105,12 @@ export interface DemoSummary {
     conserved: boolean;
   };
   topPages: Array<{ minute: string; path: string; views: number }>;
+  /** What the ksql windows wrote to their output topics (rows = record versions, EMIT CHANGES). */
+  ksql: {
+    topics: Array<{ topic: string; rows: number }>;
+    /** The busiest pages of the newest pageviews-per-minute window, at their latest version. */
+    latestPageviews: Array<{ windowStart: string; path: string; views: number; uniqueUsers: number }>;
+  };
   funnel: Omit<Funnel, 'minute' | 'uniqueSessions' | 'revenue'> & { revenue: number };
   dashboardUrl: string | undefined;
   durationMs: number;
@@ -347,6 +397,7 @@ export const runDemo = async (
       enrichedRecords.map((r) => String((JSON.parse(String(r.value)) as { eventId?: unknown }).eventId)),
     );
     const cartAbandoned = await countRecords(admin, TOPICS.cartAbandoned);
+    const ksqlOutputs = await ksqlOutputsOf(kafka, admin);
 
     return {
       produced,
@@ -363,6 +414,7 @@ export const runDemo = async (
         conserved: closedSessions === enrichedIds.size,
       },
       topPages,
+      ksql: ksqlOutputs,
       funnel,
       dashboardUrl,
       durationMs: Date.now() - started,
