@@ -3,7 +3,12 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Message } from 'kafkajs';
 import type { SourceRecord } from '../aggregation/index.ts';
-import { type DeadLetter, type DeadLetterPublisher, deadLetterOf, type KafkaSender } from '../dead-letter/index.ts';
+import {
+  type DeadLetter,
+  type DeadLetterPublisher,
+  deadLetterOf,
+  type KafkaSender,
+} from '../dead-letter/index.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
