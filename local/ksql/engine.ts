@@ -267,6 +267,7 @@ export class KsqlEngine {
       query.process(ts === decoded.timestamp ? decoded : { ...decoded, timestamp: ts }, ctx);
       for (const out of outputs) {
         produced.push(out);
+        if (!this.queryList.some((q) => q.source.topic === out.topic)) continue;
         // A query reading this sink reads the record from the partition the producer's default
         // partitioner puts it on.
         const partition = partitionForKey(out.key, this.partitionCount(out.topic));

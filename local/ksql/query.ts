@@ -995,8 +995,9 @@ class AggregationQuery implements PersistentQuery {
     for (const r of rows) {
       t.suppressTime = Math.max(t.suppressTime, r.timestamp);
       const win = r.window as WindowBounds;
-      const id = `${JSON.stringify(r.key)}|${win.start}|${win.end}`;
-      const buffered: Buffered = { order: JSON.stringify(r.key), bufferTime: win.end, row: r };
+      const order = JSON.stringify(r.key);
+      const id = `${order}|${win.start}|${win.end}`;
+      const buffered: Buffered = { order, bufferTime: win.end, row: r };
       t.buffer.set(id, buffered);
       t.due.push({ id, entry: buffered });
     }
