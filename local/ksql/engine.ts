@@ -81,6 +81,8 @@ interface SourceSerdes {
 export class KsqlEngine {
   private readonly sources = new Map<string, DataSource>();
   private readonly queryList: PersistentQuery[] = [];
+  /** Topics some query reads: only their records (inputs or outputs) are dispatched. */
+  private readonly sourceTopics = new Set<string>();
   private readonly serdes = new Map<string, SourceSerdes>();
   private readonly skipCounts = new Map<SkipReason, number>();
   private readonly partitionCounts = new Map<string, number>();
@@ -177,6 +179,7 @@ export class KsqlEngine {
     }
     this.register(query.sink);
     this.queryList.push(query);
+    this.sourceTopics.add(query.source.topic);
     return { kind: 'query', query };
   }
 
@@ -267,7 +270,7 @@ export class KsqlEngine {
       query.process(ts === decoded.timestamp ? decoded : { ...decoded, timestamp: ts }, ctx);
       for (const out of outputs) {
         produced.push(out);
-        if (!this.queryList.some((q) => q.source.topic === out.topic)) continue;
+        if (!this.sourceTopics.has(out.topic)) continue;
         // A query reading this sink reads the record from the partition the producer's default
         // partitioner puts it on.
         const partition = partitionForKey(out.key, this.partitionCount(out.topic));
