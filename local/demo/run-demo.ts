@@ -58,7 +58,8 @@ const ksqlOutputsOf = async (kafka: Kafka, admin: Admin): Promise<DemoSummary['k
     const path = record.key.subarray(0, record.key.length - 8).toString('utf8');
     latest.set(`${row.data.WINDOW_START} ${path}`, { ...row.data, path });
   }
-  const newest = Math.max(...[...latest.values()].map((row) => row.WINDOW_START));
+  let newest = Number.NEGATIVE_INFINITY;
+  for (const row of latest.values()) newest = Math.max(newest, row.WINDOW_START);
   const latestPageviews = [...latest.values()]
     .filter((row) => row.WINDOW_START === newest)
     .sort((a, b) => b.VIEWS - a.VIEWS)
