@@ -26,10 +26,9 @@ import net from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
+import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../emulators/esm/payload.ts';
 import { LazyKafkaProducer } from '../functions/commons/lazy-kafka-producer.ts';
-import { freePort } from '../local/common/ports.ts';
 import { createTables } from '../local/dynamodb/tables.ts';
-import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../local/esm/payload.ts';
 import { createTopics, startKafka } from '../local/kafka/launcher.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
 import type { DeadLetterPublisher, KafkaSender } from '../services/dead-letter/index.ts';
@@ -46,6 +45,7 @@ import {
   SEGMENTS,
   type UserProfile,
 } from '../services/profiles/index.ts';
+import { freePort } from '../tooling/ports.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
 const BATCH = Number(process.env.BENCH_BATCH ?? 500);

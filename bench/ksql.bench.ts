@@ -7,17 +7,17 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { sourceRecordsOf } from '../functions/commons/kafka-event.ts';
 import {
   buildKafkaEvent,
   partitionKey,
   type SourceRecord,
   TimestampType,
   toEventRecord,
-} from '../local/esm/payload.ts';
-import { KsqlEngine } from '../local/ksql/engine.ts';
-import { DEFAULT_VARIABLES, loadMigrations } from '../local/ksql/migrations/migrations.ts';
-import { partitionForKey } from '../local/ksql/partitioner.ts';
+} from '../emulators/esm/payload.ts';
+import { KsqlEngine } from '../emulators/ksql/engine.ts';
+import { partitionForKey } from '../emulators/ksql/partitioner.ts';
+import { sourceRecordsOf } from '../functions/commons/kafka-event.ts';
+import { DEFAULT_VARIABLES, loadMigrations } from '../ksql/migrate/migrations.ts';
 import { type AggregationDependencies, aggregateBatch } from '../services/aggregation/index.ts';
 import { NoopAggregateStore } from './pipeline/noop-aggregate-store.ts';
 import { generateBacklog } from './pipeline/workload.ts';

@@ -5,8 +5,8 @@ import {
   minuteOf,
   minutesBetween,
 } from '../services/aggregation/index.ts';
+import type { SegmentStats, SegmentStatsReader } from '../services/segment-stats/segment-stats-reader.ts';
 import { PipelineStatsSchema, type PipelineStatsSource } from './pipeline-stats.ts';
-import type { SegmentStats, SegmentStatsReader } from './segment-stats-reader.ts';
 import {
   type ConversionRow,
   type Enrichment,

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
-import { readStackState } from '../local/stack/state.ts';
+import { readStackState } from '../tooling/stack-state.ts';
 import { DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from './config.ts';
 import { DashboardConfigError } from './errors.ts';
 import { kafkaPipelineStats } from './kafka-pipeline-stats.ts';

@@ -22,14 +22,6 @@ export class AssetBuildError extends DashboardError {
   }
 }
 
-/** Session and segment statistics could not be read, or an item is not in the expected format. */
-export class EnrichmentReadError extends DashboardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EnrichmentReadError';
-  }
-}
-
 /** The dashboard's server could not listen (the port is taken, or not allowed). */
 export class ServerStartError extends DashboardError {
   constructor(message: string, options?: ErrorOptions) {

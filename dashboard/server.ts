@@ -4,6 +4,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { AnalyticsReader } from '../services/aggregation/index.ts';
+import { DynamoDbSegmentStatsReader } from '../services/segment-stats/dynamodb-segment-stats-reader.ts';
 import { type Asset, bundleAssets } from './assets.ts';
 import {
   buildSnapshot,
@@ -11,7 +12,6 @@ import {
   type SnapshotSettings,
   type SnapshotSources,
 } from './build-snapshot.ts';
-import { DynamoDbSegmentStatsReader } from './dynamodb-segment-stats-reader.ts';
 import { ServerStartError } from './errors.ts';
 import type { PipelineStatsSource } from './pipeline-stats.ts';
 import type { ApiError, SnapshotResponse } from './snapshot.ts';

@@ -98,7 +98,7 @@ const deploy = async (settings: DeploySettings): Promise<void> => {
   log('applying ksql migrations', { ksqldb: settings.ksqldbUrl });
   await runCommand(
     'npx',
-    ['tsx', 'local/ksql/cli.ts', 'apply', '--var', `OUTPUT_PARTITIONS=${settings.topicPartitions}`],
+    ['tsx', 'emulators/ksql/cli.ts', 'apply', '--var', `OUTPUT_PARTITIONS=${settings.topicPartitions}`],
     { cwd: ROOT },
   );
   log('deployed', { stage: settings.stage });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readStackState, type StackState } from '../local/stack/state.ts';
+import { readStackState, type StackState } from '../tooling/stack-state.ts';
 import { ConfigError } from './errors.ts';
 
 const list = z

@@ -3,10 +3,10 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Kafka, Producer } from 'kafkajs';
 import { connectProducer } from '../../load-generator/kafka-client.ts';
-import { pollUntil } from '../../local/common/poll.ts';
 import { createTables } from '../../local/dynamodb/tables.ts';
 import { createTopics } from '../../local/kafka/launcher.ts';
 import { localDynamoClient } from '../../local/stack/stack.ts';
+import { pollUntil } from '../../tooling/poll.ts';
 import { ScenarioError } from './errors.ts';
 import type { InvocationRecorder } from './invocation-recorder.ts';
 import type { LambdaRuntime } from './lambda-pipeline.ts';

@@ -3,7 +3,7 @@ import {
   DynamoDbSegmentStatsStore,
   type SegmentStatsDependencies,
   writeSegmentStats,
-} from '../../services/enrichment/index.ts';
+} from '../../services/segment-stats/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
 import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';

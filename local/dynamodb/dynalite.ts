@@ -1,5 +1,5 @@
 import dynalite from 'dynalite';
-import { freePort, portOr } from '../common/ports.ts';
+import { freePort, portOr } from '../../tooling/ports.ts';
 
 /** A running DynamoDB emulator. */
 export interface LocalDynamo {

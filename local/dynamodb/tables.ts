@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { REPO_ROOT } from '../kafka/install.ts';
+import { REPO_ROOT } from '../../tooling/paths.ts';
 
 /** The CloudFormation file that serverless.yml deploys: the one definition of the tables. */
 export const TABLES_FILE = join(REPO_ROOT, 'resources', 'dynamodb-tables.yml');

@@ -3,12 +3,10 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { REPO_ROOT } from '../../tooling/paths.ts';
 import { MissingPrerequisiteError } from './errors.ts';
 
-const here = fileURLToPath(new URL('.', import.meta.url));
-/** The repository root (two levels above local/kafka). */
-export const REPO_ROOT = resolve(here, '..', '..');
-const POM = join(here, 'pom.xml');
+const POM = fileURLToPath(new URL('pom.xml', import.meta.url));
 /** Where the broker's jars are copied; kept between runs (.gitignore'd). */
 export const KAFKA_LIBS_DIR = join(REPO_ROOT, '.cache', 'kafka', 'libs');
 const STAMP = join(KAFKA_LIBS_DIR, '.pom-sha256');

@@ -4,8 +4,8 @@ import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { pollUntil } from '../common/poll.ts';
-import { freePort, portOr } from '../common/ports.ts';
+import { pollUntil } from '../../tooling/poll.ts';
+import { freePort, portOr } from '../../tooling/ports.ts';
 import { BrokerStartError, LocalKafkaError } from './errors.ts';
 import { findJava, installKafka } from './install.ts';
 

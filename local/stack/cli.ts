@@ -2,9 +2,16 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { pollUntil } from '../common/poll.ts';
-import { REPO_ROOT } from '../kafka/install.ts';
-import { ENDPOINTS_FILE, isAlive, readStackState, STACK_DIR, STACK_LOG, type StackState } from './state.ts';
+import { REPO_ROOT } from '../../tooling/paths.ts';
+import { pollUntil } from '../../tooling/poll.ts';
+import {
+  ENDPOINTS_FILE,
+  isAlive,
+  readStackState,
+  STACK_DIR,
+  STACK_LOG,
+  type StackState,
+} from '../../tooling/stack-state.ts';
 
 const HELP = `Usage: npm run stack -- <up|down|status> [--json]
 

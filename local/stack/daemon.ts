@@ -1,8 +1,8 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { ENDPOINTS_FILE, STACK_DIR, type StackState } from '../../tooling/stack-state.ts';
 import { readStackConfig } from './config.ts';
 import { startEmbeddedKsql } from './embedded-ksql.ts';
 import { startStack } from './stack.ts';
-import { ENDPOINTS_FILE, STACK_DIR, type StackState } from './state.ts';
 
 /**
  * The background process behind `npm run stack -- up`: it owns the broker (whose guardian

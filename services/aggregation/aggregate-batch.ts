@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { decodeEvent, EventDecodeError } from '../clickstream/index.ts';
+import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
 import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
 import { aggregateEvents, type CounterItemDraft, type SourcedEvent } from './batch-aggregate.ts';
@@ -8,11 +9,6 @@ import { runWithConcurrency } from './concurrency.ts';
 import { WatermarkContentionError } from './errors.ts';
 import { type SourceRecord, sourceIdOf } from './source-record.ts';
 import { pendingUpdate } from './watermark.ts';
-
-/** Where counts go: Powertools' `Metrics` (EMF) fits, so does a recorder in a test. */
-export interface MetricsSink {
-  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
-}
 
 /** What {@link aggregateBatch} needs, passed in by the entry point. */
 export interface AggregationDependencies {

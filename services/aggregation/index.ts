@@ -2,7 +2,6 @@ export {
   type AggregationDependencies,
   aggregateBatch,
   type BatchSummary,
-  type MetricsSink,
 } from './aggregate-batch.ts';
 export { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
 export { AnalyticsReader, type Funnel, type PageStats } from './analytics-reader.ts';

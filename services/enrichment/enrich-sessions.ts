@@ -3,6 +3,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Message } from 'kafkajs';
 import type { SourceRecord } from '../aggregation/index.ts';
+import type { MetricsSink } from '../commons/metrics-sink.ts';
 import {
   type DeadLetter,
   type DeadLetterPublisher,
@@ -18,11 +19,6 @@ import type { UserAgentParser } from './user-agent.ts';
 
 /** The one thing enrichment needs from the profile store: a batch read. */
 export type ProfileReader = Pick<ProfileStore, 'getProfiles'>;
-
-/** Where counts go: Powertools' `Metrics` (EMF) fits, so does a recorder in a test. */
-export interface MetricsSink {
-  addMetric(name: string, unit: (typeof MetricUnit)[keyof typeof MetricUnit], value: number): unknown;
-}
 
 /** The topics enriched events go to; both must exist. */
 export interface EnrichmentTopics {

@@ -51,14 +51,3 @@ export class EnrichedEventPublishError extends EnrichmentError {
     this.name = 'EnrichedEventPublishError';
   }
 }
-
-/**
- * Segment statistics could not be written to their store. Retriable: the batch fails and is
- * retried; the writes are conditional on the source offset, so a retry is harmless.
- */
-export class SegmentStatsStoreError extends EnrichmentError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SegmentStatsStoreError';
-  }
-}

@@ -1,12 +1,10 @@
 export { CachingProfileReader, type CachingProfileReaderOptions } from './caching-profile-reader.ts';
-export { DynamoDbSegmentStatsStore } from './dynamodb-segment-stats-store.ts';
 export {
   type EnrichmentDependencies,
   EnrichmentMetric,
   type EnrichmentSummary,
   type EnrichmentTopics,
   enrichSessionBatch,
-  type MetricsSink,
   type ProfileReader,
 } from './enrich-sessions.ts';
 export {
@@ -27,29 +25,12 @@ export {
 export {
   EnrichedEventPublishError,
   EnrichmentError,
-  SegmentStatsStoreError,
   SessionDecodeError,
   SessionDecodeFailure,
 } from './errors.ts';
 export { ENRICHMENT_NAMESPACE, sessionEventId, uuidV5 } from './event-id.ts';
 export { LineageHeader, lineageHeaders } from './lineage.ts';
-export {
-  PutOutcome,
-  SEGMENT_STATS_ENTITY,
-  type SegmentStatsItem,
-  type SegmentStatsRow,
-  SegmentStatsRowSchema,
-  type SegmentStatsStore,
-  segmentStatsItem,
-  segmentStatsPartition,
-} from './segment-stats.ts';
 export { decodeSessionKey, encodeSessionKey, type SessionKey } from './session-key.ts';
 export { type DecodedSessionRecord, decodeSessionRecord, type Session } from './session-record.ts';
 export { type SessionRow, SessionRowSchema } from './session-row.ts';
 export { type ClientInfo, DeviceClass, parseUserAgent, UserAgentParser } from './user-agent.ts';
-export {
-  type SegmentStatsDependencies,
-  SegmentStatsFailure,
-  type SegmentStatsSummary,
-  writeSegmentStats,
-} from './write-segment-stats.ts';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { StackState } from '../../../local/stack/state.ts';
+import type { StackState } from '../../../tooling/stack-state.ts';
 import { WorkshopToolError } from './errors.ts';
 
 const EnvSchema = z.object({

@@ -8,8 +8,8 @@ import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
 import { localDynamoClient } from '../../../local/stack/stack.ts';
-import { readStackState } from '../../../local/stack/state.ts';
 import { AnalyticsReader, minuteOf } from '../../../services/aggregation/index.ts';
+import { readStackState } from '../../../tooling/stack-state.ts';
 import { type PeekConfig, readPeekConfig } from './config.ts';
 import { UsageError, WorkshopToolError } from './errors.ts';
 import {

@@ -1,7 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { DynamoDbSegmentStatsReader } from '../../../dashboard/dynamodb-segment-stats-reader.ts';
-import { DynamoDbSegmentStatsStore, segmentStatsItem } from '../../../services/enrichment/index.ts';
+import {
+  DynamoDbSegmentStatsReader,
+  DynamoDbSegmentStatsStore,
+  segmentStatsItem,
+} from '../../../services/segment-stats/index.ts';
 import { createTestTables, dynamoClient } from '../helpers.ts';
 
 describe('segment statistics between the segment-stats function and the dashboard', () => {

@@ -1,10 +1,6 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Kafka } from 'kafkajs';
 import UAParser from 'ua-parser-js';
-import {
-  segmentStatsPartition,
-  segmentStatsSortKey,
-} from '../../../dashboard/dynamodb-segment-stats-reader.ts';
 import { ClickstreamSimulation } from '../../../load-generator/simulation.ts';
 import { syntheticProfile } from '../../../load-generator/synthetic-profiles.ts';
 import {
@@ -16,6 +12,7 @@ import {
 } from '../../../services/aggregation/index.ts';
 import { type ClickstreamEvent, decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
 import { KafkaDeadLetterPublisher } from '../../../services/dead-letter/index.ts';
+import { segmentStatsPartition, segmentStatsSortKey } from '../../../services/segment-stats/index.ts';
 
 /** What a short run produced, to compare the dashboard with. */
 export interface ShortRun {

@@ -1,7 +1,7 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
-import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../../../local/esm/payload.ts';
+import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../../../emulators/esm/payload.ts';
 import type { SourceRecord } from '../../../services/aggregation/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
 import { EnrichedSessionSchema, LineageHeader, sessionEventId } from '../../../services/enrichment/index.ts';

@@ -5,7 +5,7 @@ import {
   PutOutcome,
   type SegmentStatsRow,
   segmentStatsItem,
-} from '../../../services/enrichment/index.ts';
+} from '../../../services/segment-stats/index.ts';
 import { createTestTables, dynamoClient } from '../helpers.ts';
 
 const WINDOW_START = Date.parse('2026-11-25T10:05:00Z');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { MappingConfigError } from '../../../local/esm/errors.ts';
+import { MappingConfigError } from '../../../emulators/esm/errors.ts';
 import { testBrokers } from '../helpers.ts';
 import {
   bundleDirectory,

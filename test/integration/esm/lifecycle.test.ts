@@ -34,7 +34,7 @@ const startCli = (configFile: string): ChildProcess => {
     [
       '--import',
       'tsx',
-      join(SERVICE_DIR, 'local/esm/cli.ts'),
+      join(SERVICE_DIR, 'emulators/esm/cli.ts'),
       '--config',
       configFile,
       '--brokers',

@@ -10,9 +10,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IHeaders } from 'kafkajs';
 import { onTestFinished } from 'vitest';
-import { pollUntil } from '../../../local/common/poll.ts';
-import { type Emulator, type EmulatorOptions, startEmulator } from '../../../local/esm/emulator.ts';
+import { type Emulator, type EmulatorOptions, startEmulator } from '../../../emulators/esm/emulator.ts';
 import { createTopics } from '../../../local/kafka/launcher.ts';
+import { pollUntil } from '../../../tooling/poll.ts';
 import { testBrokers, testKafka } from '../helpers.ts';
 
 /** The repository root (handler paths in configurations are relative to it). */

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { pollUntil } from '../../../local/common/poll.ts';
-import { KsqlEngine } from '../../../local/ksql/engine.ts';
-import { KafkaKsqlRunner } from '../../../local/ksql/kafka/kafka-runner.ts';
+import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { KafkaKsqlRunner } from '../../../emulators/ksql/kafka/kafka-runner.ts';
+import { pollUntil } from '../../../tooling/poll.ts';
 import { createTestTopic, testKafka } from '../helpers.ts';
 
 const statements = (source: string, sink: string): string => `

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { syntheticProfiles } from '../../../load-generator/synthetic-profiles.ts';
-import { freePort } from '../../../local/common/ports.ts';
 import { decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
 import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
+import { freePort } from '../../../tooling/ports.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka } from '../helpers.ts';
 
 interface Run {

@@ -1,7 +1,7 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../local/kafka/install.ts';
+import { REPO_ROOT } from '../../../tooling/paths.ts';
 import { type BlockResult, runBlock } from './run-block.ts';
 import {
   describeExpectation,

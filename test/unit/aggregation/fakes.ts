@@ -1,9 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type {
-  AggregateStore,
-  AggregationDependencies,
-  MetricsSink,
-} from '../../../services/aggregation/index.ts';
+import type { AggregateStore, AggregationDependencies } from '../../../services/aggregation/index.ts';
+import type { MetricsSink } from '../../../services/commons/metrics-sink.ts';
 import {
   type DeadLetter,
   DeadLetterPublishError,

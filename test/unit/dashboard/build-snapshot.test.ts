@@ -9,9 +9,12 @@ import {
   type SnapshotSources,
 } from '../../../dashboard/build-snapshot.ts';
 import type { PipelineStats } from '../../../dashboard/pipeline-stats.ts';
-import type { SegmentStats, SegmentStatsReader } from '../../../dashboard/segment-stats-reader.ts';
 import { SnapshotSchema } from '../../../dashboard/snapshot.ts';
 import type { Funnel, Minute, PageStats } from '../../../services/aggregation/index.ts';
+import type {
+  SegmentStats,
+  SegmentStatsReader,
+} from '../../../services/segment-stats/segment-stats-reader.ts';
 
 const NOW = Date.parse('2026-11-25T10:42:30.000Z');
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from '../../../dashboard/config.ts';
 import { DashboardConfigError } from '../../../dashboard/errors.ts';
-import type { StackState } from '../../../local/stack/state.ts';
+import type { StackState } from '../../../tooling/stack-state.ts';
 
 const stack: StackState = {
   pid: 4242,

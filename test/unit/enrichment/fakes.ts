@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ProducerRecord } from 'kafkajs';
+import type { MetricsSink } from '../../../services/commons/metrics-sink.ts';
 import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../../../services/dead-letter/index.ts';
 import {
   type EnrichmentDependencies,
-  type MetricsSink,
   type ProfileReader,
   UserAgentParser,
 } from '../../../services/enrichment/index.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { windowedKeyBytes } from '../../../local/ksql/serde.ts';
+import { windowedKeyBytes } from '../../../emulators/ksql/serde.ts';
 import {
   decodeSessionKey,
   encodeSessionKey,

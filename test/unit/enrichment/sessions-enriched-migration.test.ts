@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { type KafkaRecord, KsqlEngine } from '../../../local/ksql/engine.ts';
-import { loadMigrations, resolveVariables } from '../../../local/ksql/migrations/migrations.ts';
+import { type KafkaRecord, KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 import {
   decodeSessionRecord,
   type EnrichedSession,
   enrichSession,
   parseUserAgent,
-  SegmentStatsRowSchema,
 } from '../../../services/enrichment/index.ts';
 import type { UserProfile } from '../../../services/profiles/index.ts';
+import { SegmentStatsRowSchema } from '../../../services/segment-stats/index.ts';
 import { aClickstreamEvent, aPurchase } from '../../factories/clickstream-event.ts';
 import {
   aConvertedSessionRow,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { type Batch, BatchPlanner, type BufferedRecord } from '../../../local/esm/batch-planner.ts';
-import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../local/esm/payload.ts';
+import { type Batch, BatchPlanner, type BufferedRecord } from '../../../emulators/esm/batch-planner.ts';
+import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../emulators/esm/payload.ts';
 
 const TOPIC = 'clicks';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { type Batch, BatchPlanner } from '../../../local/esm/batch-planner.ts';
-import { readBatchItemFailures } from '../../../local/esm/batch-response.ts';
-import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../local/esm/payload.ts';
+import { type Batch, BatchPlanner } from '../../../emulators/esm/batch-planner.ts';
+import { readBatchItemFailures } from '../../../emulators/esm/batch-response.ts';
+import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../emulators/esm/payload.ts';
 
 /** A batch holding offsets 10–12 of clicks-0 and 5 of clicks-1. */
 const batch = (): Batch => {

@@ -3,7 +3,7 @@ import {
   compileFilterCriteria,
   FilterSyntaxError,
   matchesFilterCriteria,
-} from '../../../local/esm/filter.ts';
+} from '../../../emulators/esm/filter.ts';
 
 const value = (data: unknown): Buffer => Buffer.from(typeof data === 'string' ? data : JSON.stringify(data));
 const matches = (patterns: unknown[], data: unknown): boolean =>

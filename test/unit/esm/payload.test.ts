@@ -6,7 +6,7 @@ import {
   PayloadSize,
   type SourceRecord,
   toEventRecord,
-} from '../../../local/esm/payload.ts';
+} from '../../../emulators/esm/payload.ts';
 
 const sourceRecord = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
   topic: 'mytopic',

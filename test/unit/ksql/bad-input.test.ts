@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KsqlEngine } from '../../../local/ksql/engine.ts';
-import { KsqlParseError, KsqlStatementError, KsqlUnsupportedError } from '../../../local/ksql/errors.ts';
+import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { KsqlParseError, KsqlStatementError, KsqlUnsupportedError } from '../../../emulators/ksql/errors.ts';
 import { jsonEngine, PAGEVIEWS_SOURCE } from './engine-helpers.ts';
 
 describe('statements the engine rejects', () => {

@@ -1,5 +1,5 @@
-import { KsqlEngine } from '../../../local/ksql/engine.ts';
-import { splitWindowedKey } from '../../../local/ksql/serde.ts';
+import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { splitWindowedKey } from '../../../emulators/ksql/serde.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();

@@ -1,9 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { applyMigrations } from '../../../local/ksql/migrations/apply.ts';
-import { KsqlDbClient, KsqlDbServerError } from '../../../local/ksql/migrations/ksqldb-client.ts';
-import type { Migration } from '../../../local/ksql/migrations/migrations.ts';
+import { applyMigrations } from '../../../ksql/migrate/apply.ts';
+import { KsqlDbClient, KsqlDbServerError } from '../../../ksql/migrate/ksqldb-client.ts';
+import type { Migration } from '../../../ksql/migrate/migrations.ts';
 
 interface Seen {
   path: string;

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { KsqlEngine } from '../../../local/ksql/engine.ts';
-import { DEFAULT_VARIABLES, loadMigrations, substitute } from '../../../local/ksql/migrations/migrations.ts';
+import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { DEFAULT_VARIABLES, loadMigrations, substitute } from '../../../ksql/migrate/migrations.ts';
 
 const KSQL_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
 const encoder = new TextEncoder();

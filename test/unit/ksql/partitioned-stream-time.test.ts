@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { KsqlEngine } from '../../../local/ksql/engine.ts';
-import { murmur2, partitionForKey } from '../../../local/ksql/partitioner.ts';
+import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { murmur2, partitionForKey } from '../../../emulators/ksql/partitioner.ts';
 import { jsonEngine, PAGEVIEWS_SOURCE } from './engine-helpers.ts';
 
 const encoder = new TextEncoder();

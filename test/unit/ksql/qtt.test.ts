@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { collectFiles, runFile } from '../../../local/ksql/qtt/qtt-runner.ts';
+import { collectFiles, runFile } from '../../../emulators/ksql/qtt/qtt-runner.ts';
 
 // ksqlDB's own query-validation cases live next to the repository, never copied into it.
 const QTT_DIR = fileURLToPath(new URL('../../../../shared/ksql-qtt', import.meta.url));

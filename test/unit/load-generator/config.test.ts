@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../load-generator/config.ts';
 import { ConfigError } from '../../../load-generator/errors.ts';
-import type { StackState } from '../../../local/stack/state.ts';
+import type { StackState } from '../../../tooling/stack-state.ts';
 
 const stack: StackState = {
   pid: 1234,

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { REPO_ROOT } from '../kafka/install.ts';
+import { REPO_ROOT } from './paths.ts';
 
 /** Where `npm run stack -- up` keeps what the other tools need to find the stack. */
 export const STACK_DIR = join(REPO_ROOT, '.cache', 'stack');

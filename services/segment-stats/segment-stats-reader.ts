@@ -1,4 +1,4 @@
-import type { Minute } from '../services/aggregation/index.ts';
+import type { Minute } from '../aggregation/index.ts';
 
 /**
  * Sessions closed in one window, enriched and grouped by the user's segment and device: what

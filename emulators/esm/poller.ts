@@ -13,6 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
 import {
+  type EventSourceMapping,
+  type FunctionDefinition,
+  StartingPosition,
+} from '../../deploy/serverless-config.ts';
+import {
   type Batch,
   type BatchOutcome,
   BatchPlanner,
@@ -32,7 +37,6 @@ import {
   TimestampType,
   toEventRecord,
 } from './payload.ts';
-import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {

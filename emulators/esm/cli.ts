@@ -7,12 +7,12 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { readStackState } from '../stack/state.ts';
+import { loadServerlessConfig } from '../../deploy/serverless-config.ts';
+import { readStackState } from '../../tooling/stack-state.ts';
 import { readEsmCliConfig } from './config.ts';
 import { type EmulatorStats, startEmulator } from './emulator.ts';
 import { EsmError } from './errors.ts';
 import { silentLog } from './log.ts';
-import { loadServerlessConfig } from './serverless-config.ts';
 
 const HELP = `Usage: npm run esm -- [options]
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { minuteOf } from '../aggregation/index.ts';
+import { type Minute, minuteOf } from '../aggregation/index.ts';
 
 const Count = z.number().int().nonnegative();
 const EpochMillis = z.number().int().nonnegative();
@@ -55,6 +55,10 @@ export interface SegmentStatsItem {
 /** The partition of a UTC day's segment statistics. */
 export const segmentStatsPartition = (day: string): string => `SEGMENTS#${day}`;
 
+/** The sort key of one window's row for a segment and device. */
+export const segmentStatsSortKey = (windowStart: Minute, segment: string, device: string): string =>
+  `WINDOW#${windowStart}#SEGMENT#${segment}#DEVICE#${device}`;
+
 /** Builds the item of a segment-stats row read from `source` at `offset`. */
 export const segmentStatsItem = (
   row: SegmentStatsRow,
@@ -66,7 +70,7 @@ export const segmentStatsItem = (
   const windowStart = minuteOf(row.WINDOW_START);
   return {
     pk: segmentStatsPartition(windowStart.slice(0, 10)),
-    sk: `WINDOW#${windowStart}#SEGMENT#${row.CUSTOMER_SEGMENT}#DEVICE#${row.DEVICE_CLASS}`,
+    sk: segmentStatsSortKey(windowStart, row.CUSTOMER_SEGMENT, row.DEVICE_CLASS),
     entity: SEGMENT_STATS_ENTITY,
     windowStart,
     windowEnd: minuteOf(row.WINDOW_END),

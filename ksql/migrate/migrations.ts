@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { KsqlError } from '../errors.ts';
+import { KsqlMigrationError } from './errors.ts';
 
 /** A migration file `V000001__name.sql` after variable substitution. */
 export interface Migration {
@@ -15,7 +15,7 @@ export interface Migration {
 }
 
 /** A migration file or its variables are wrong. */
-export class MigrationError extends KsqlError {
+export class MigrationError extends KsqlMigrationError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'MigrationError';

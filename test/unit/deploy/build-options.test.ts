@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BundleError, deployBuildOptions, handlerModulesOf } from '../../../scripts/build.ts';
+import { BundleError, deployBuildOptions, handlerModulesOf } from '../../../deploy/build.ts';
 
 const config = (esbuild: Record<string, unknown> | undefined, runtime = 'nodejs20.x') => ({
   service: 'clickstream',

@@ -9,8 +9,8 @@ import {
   type SegmentStatsStore,
   segmentStatsItem,
   writeSegmentStats,
-} from '../../../services/enrichment/index.ts';
-import { RecordingDeadLetters, RecordingMetrics } from './fakes.ts';
+} from '../../../services/segment-stats/index.ts';
+import { RecordingDeadLetters, RecordingMetrics } from '../enrichment/fakes.ts';
 
 /** The store's contract in memory: a write holds unless the item came from a later offset. */
 class InMemorySegmentStatsStore implements SegmentStatsStore {

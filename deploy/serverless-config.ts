@@ -7,8 +7,8 @@ import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { z } from 'zod';
-import { MappingConfigError, ServerlessConfigError } from './errors.ts';
-import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
+import { MappingConfigError, ServerlessConfigError } from '../emulators/esm/errors.ts';
+import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from '../emulators/esm/filter.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 

@@ -2,8 +2,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SourceRecord } from '../aggregation/index.ts';
 import { sourceIdOf } from '../aggregation/index.ts';
+import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
-import type { MetricsSink } from './enrich-sessions.ts';
 import {
   PutOutcome,
   type SegmentStatsItem,

@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { KsqlError } from '../errors.ts';
+import { KsqlMigrationError } from './errors.ts';
 
 /** An error the ksqlDB server returned, kept verbatim. */
-export class KsqlDbServerError extends KsqlError {
+export class KsqlDbServerError extends KsqlMigrationError {
   readonly errorCode: number;
   readonly statementText: string | undefined;
   readonly httpStatus: number;
@@ -23,7 +23,7 @@ export class KsqlDbServerError extends KsqlError {
 }
 
 /** The server could not be reached or answered something that is not ksqlDB's REST API. */
-export class KsqlDbTransportError extends KsqlError {
+export class KsqlDbTransportError extends KsqlMigrationError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'KsqlDbTransportError';

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
+import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
 import { KsqlEngine } from '../engine.ts';
-import { loadMigrations, resolveVariables } from '../migrations/migrations.ts';
 import { KafkaKsqlRunner } from './kafka-runner.ts';
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { KsqlMigrationError } from '../../ksql/migrate/errors.ts';
 import { KsqlError } from './errors.ts';
 import { formatReport, totals } from './qtt/qtt-report.ts';
 import { collectFiles, runFile } from './qtt/qtt-runner.ts';
@@ -55,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
       return qtt(rest);
     case 'apply':
     case 'status': {
-      const { runMigrationsCommand } = await import('./migrations/migrations-cli.ts');
+      const { runMigrationsCommand } = await import('../../ksql/migrate/migrations-cli.ts');
       return runMigrationsCommand(command, rest);
     }
     case 'run': {
@@ -80,7 +81,7 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(
-      `${err instanceof KsqlError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `${err instanceof KsqlError || err instanceof KsqlMigrationError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
     process.exitCode = 1;
   },

@@ -1,7 +1,8 @@
 import { type DynamoDBDocumentClient, paginateQuery } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { dayOf, type Minute, minuteOf } from '../services/aggregation/index.ts';
-import { EnrichmentReadError } from './errors.ts';
+import { dayOf, type Minute, minuteOf } from '../aggregation/index.ts';
+import { SegmentStatsReadError } from './errors.ts';
+import { segmentStatsPartition } from './segment-stats.ts';
 import type { SegmentStats, SegmentStatsReader } from './segment-stats-reader.ts';
 
 const count = z.number().int().nonnegative().default(0);
@@ -18,13 +19,6 @@ const SegmentStatsItem = z.object({
   abandonedCarts: count,
   abandonedCartCents: count,
 });
-
-/** The partition holding a UTC day's segment statistics. */
-export const segmentStatsPartition = (day: string): string => `SEGMENTS#${day}`;
-
-/** The sort key of one window's row for a segment and device. */
-export const segmentStatsSortKey = (windowStart: Minute, segment: string, device: string): string =>
-  `WINDOW#${windowStart}#SEGMENT#${segment}#DEVICE#${device}`;
 
 const DAY_MS = 86_400_000;
 
@@ -48,7 +42,7 @@ export class DynamoDbSegmentStatsReader implements SegmentStatsReader {
       for (const item of await this.#query(partition, `WINDOW#${from}`, `WINDOW#${to}~`)) {
         const parsed = SegmentStatsItem.safeParse(item);
         if (!parsed.success) {
-          throw new EnrichmentReadError(
+          throw new SegmentStatsReadError(
             `an item of ${partition} is not a segment-statistics item: ${parsed.error.issues[0]?.message}`,
             { cause: parsed.error },
           );
@@ -80,7 +74,7 @@ export class DynamoDbSegmentStatsReader implements SegmentStatsReader {
         items.push(...(page.Items ?? []));
       }
     } catch (error) {
-      throw new EnrichmentReadError(`query of ${pk} in ${this.#tableName} failed`, { cause: error });
+      throw new SegmentStatsReadError(`query of ${pk} in ${this.#tableName} failed`, { cause: error });
     }
     return items;
   }
