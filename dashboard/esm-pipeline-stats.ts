@@ -1,7 +1,7 @@
 import type { MappingStats, PipelineStats, PipelineStatsSource } from './pipeline-stats.ts';
 
 /**
- * The part of the ESM emulator's `stats()` (local/esm) the dashboard shows, one entry per
+ * The part of the ESM emulator's `stats()` (emulators/esm) the dashboard shows, one entry per
  * event source mapping. Declared here by shape, so the dashboard depends on the figures, not
  * on the emulator's module.
  */

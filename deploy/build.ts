@@ -2,7 +2,7 @@
  * Bundles every function of serverless.yml into `dist/<handler dir>/handler.mjs` exactly as
  * serverless-esbuild packages it for deployment: its defaults, overlaid with
  * `custom.esbuild`, the target taken from `provider.runtime`, one bundle per handler file.
- * The ESM emulator (local/esm/) runs these bundles, so a laptop runs what AWS runs.
+ * The ESM emulator (emulators/esm/) runs these bundles, so a laptop runs what AWS runs.
  *
  * Usage: `npm run build [-- --stage dev] [--out dist]`; `--help` for more.
  */
@@ -71,7 +71,7 @@ export const deployBuildOptions = (rawConfig: unknown): DeployBuildOptions => {
   const config = ServerlessConfigSchema.parse(rawConfig);
   const custom = EsbuildCustomSchema.parse(config.custom?.esbuild ?? {});
   if (custom.config !== undefined || custom.plugins !== undefined) {
-    throw new BundleError('custom.esbuild.config / plugins files are not supported by scripts/build.ts');
+    throw new BundleError('custom.esbuild.config / plugins files are not supported by deploy/build.ts');
   }
   const runtime = /^nodejs(\d+)\.x$/.exec(config.provider.runtime ?? '');
   const passthrough: Record<string, unknown> = { ...custom };

@@ -20,7 +20,7 @@ import {
 import { aProfile } from './fakes.ts';
 
 /*
- * The ksql side of the loop on the embedded engine (local/ksql), offline: the statements of
+ * The ksql side of the loop on the embedded engine (emulators/ksql), offline: the statements of
  * ksql/ as migrated, fed records shaped as on the real topics.
  */
 
