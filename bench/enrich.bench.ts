@@ -29,7 +29,7 @@ import { Kafka, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
 import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../emulators/esm/payload.ts';
 import { LazyKafkaProducer } from '../functions/commons/lazy-kafka-producer.ts';
 import { createTables } from '../local/dynamodb/tables.ts';
-import { createTopics, startKafka } from '../local/kafka/launcher.ts';
+import { startKafka } from '../local/kafka/launcher.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
 import type { DeadLetterPublisher, KafkaSender } from '../services/dead-letter/index.ts';
 import {
@@ -39,12 +39,16 @@ import {
   type SessionRow,
   UserAgentParser,
 } from '../services/enrichment/index.ts';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { plaintextConnection } from '../services/kafka/connection.ts';
+import { createTopics } from '../services/kafka/topics.ts';
 import {
   DynamoDbProfileStore,
   type ProfileLookup,
   SEGMENTS,
   type UserProfile,
 } from '../services/profiles/index.ts';
+import { silentLogger } from '../tooling/logger.ts';
 import { freePort } from '../tooling/ports.ts';
 
 const SESSIONS = Number(process.env.BENCH_SESSIONS ?? 20_000);
@@ -202,14 +206,17 @@ const main = async () => {
       bareAbandoned: `bench-bare-abandoned-${run}`,
       lifecycle: `bench-lifecycle-${run}`,
     };
-    await createTopics(brokers, [
-      { topic: topics.enriched, partitions: PARTITIONS },
-      { topic: topics.abandoned, partitions: PARTITIONS },
-      { topic: topics.bare, partitions: PARTITIONS },
-      { topic: topics.bareAbandoned, partitions: PARTITIONS },
-      { topic: topics.lifecycle, partitions: PARTITIONS },
-      { topic: topics.dlq, partitions: 1 },
-    ]);
+    await createTopics(
+      createKafkaClient(plaintextConnection(brokers), { clientId: 'bench-admin', log: silentLogger }),
+      [
+        { topic: topics.enriched, partitions: PARTITIONS },
+        { topic: topics.abandoned, partitions: PARTITIONS },
+        { topic: topics.bare, partitions: PARTITIONS },
+        { topic: topics.bareAbandoned, partitions: PARTITIONS },
+        { topic: topics.lifecycle, partitions: PARTITIONS },
+        { topic: topics.dlq, partitions: 1 },
+      ],
+    );
     const tables = { analytics: `bench-analytics-${run}`, userProfiles: `bench-profiles-${run}` };
     const dynamo = localDynamoClient(dynamodbEndpoint);
     await createTables(dynamo, tables);

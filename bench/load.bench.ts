@@ -12,11 +12,14 @@
 import { randomUUID } from 'node:crypto';
 import { CompressionTypes, type Producer } from 'kafkajs';
 import { connectProducer, createKafka } from '../load-generator/kafka-client.ts';
-import { stderrLogger } from '../load-generator/log.ts';
 import { produceLoad } from '../load-generator/produce-load.ts';
 import { ClickstreamSimulation, type SimulationOptions } from '../load-generator/simulation.ts';
 import { WorkerRecordSource } from '../load-generator/worker-source.ts';
-import { createTopics, startKafka } from '../local/kafka/launcher.ts';
+import { startKafka } from '../local/kafka/launcher.ts';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { plaintextConnection } from '../services/kafka/connection.ts';
+import { createTopics } from '../services/kafka/topics.ts';
+import { createToolLogger, silentLogger } from '../tooling/logger.ts';
 
 const RECORDS_PER_ROUND = Number(process.env.BENCH_RECORDS ?? 100_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
@@ -92,17 +95,23 @@ const main = async () => {
   try {
     const id = randomUUID().slice(0, 8);
     const topics = { bare: `bench-load-bare-${id}`, generator: `bench-load-gen-${id}` };
-    await createTopics(brokers, [
-      { topic: topics.bare, partitions: PARTITIONS },
-      { topic: topics.generator, partitions: PARTITIONS },
-    ]);
+    await createTopics(
+      createKafkaClient(plaintextConnection(brokers), { clientId: 'bench-admin', log: silentLogger }),
+      [
+        { topic: topics.bare, partitions: PARTITIONS },
+        { topic: topics.generator, partitions: PARTITIONS },
+      ],
+    );
     const sample = new ClickstreamSimulation(SIMULATION).take(20_000);
     const valueBytes = Math.round(
       sample.reduce((sum, record) => sum + record.value.length, 0) / sample.length,
     );
     log(`records of ${valueBytes} bytes on average; ${ROUNDS} rounds of ${RECORDS_PER_ROUND} records each`);
 
-    const kafka = createKafka({ brokers, source: 'KAFKA_BROKERS', ssl: false }, stderrLogger());
+    const kafka = createKafka(
+      { ...plaintextConnection(brokers), source: 'KAFKA_BROKERS' },
+      createToolLogger('bench-load'),
+    );
     const producer = await connectProducer(kafka, brokers);
     const rounds = { bare: [] as Round[], generator: [] as Round[] };
     try {

@@ -7,13 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, parseEnv } from 'node:util';
-import { Kafka } from 'kafkajs';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { createTopics } from '../services/kafka/topics.ts';
 import { DeployError } from './errors.ts';
-import { adminKafkaConfig } from './kafka-admin.ts';
-import { loadMskTokenSigner, type MskTokenSigner } from './msk-iam.ts';
+import { deployConnection } from './kafka-admin.ts';
 import { runCommand } from './run-command.ts';
-import { type DeploySettings, KafkaProvider, readDeploySettings, serverlessArgs } from './settings.ts';
-import { deployTopics, ensureTopics } from './topics.ts';
+import { type DeploySettings, readDeploySettings, serverlessArgs } from './settings.ts';
+import { deployTopics } from './topics.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,7 +38,6 @@ Settings (environment or .env; .env.example documents each):
   all        STAGE, AWS_REGION, KAFKA_PROVIDER, KAFKA_BOOTSTRAP_SERVERS
   confluent  KAFKA_SECRET_ARN, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD
   msk        MSK_CLUSTER_ARN, MSK_SUBNET_IDS, MSK_SECURITY_GROUP_IDS
-             (and the aws-msk-iam-sasl-signer-js package)
   optional   TOPIC_PARTITIONS, KSQLDB_URL (+ KSQLDB_API_KEY, KSQLDB_API_SECRET),
              AGGREGATE_/ENRICH_ BATCH_SIZE, BATCH_WINDOW, CONSUMER_GROUP_ID,
              OFFSET_LAG_THRESHOLD, LOG_RETENTION_DAYS
@@ -69,22 +68,25 @@ const serverless = (args: readonly string[]): Promise<void> =>
     env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
   });
 
-const createTopics = async (settings: DeploySettings, signer: MskTokenSigner | undefined): Promise<void> => {
-  const admin = new Kafka(adminKafkaConfig(settings, signer)).admin();
-  await admin.connect();
-  try {
-    const created = await ensureTopics(admin, deployTopics(settings.topicPartitions));
-    log('topics ready', { created: created.length > 0 ? created : 'none (all existed)' });
-  } finally {
-    await admin.disconnect();
-  }
+const kafkaLog = {
+  debug: () => {},
+  warn: (message: string, ...fields: Record<string, unknown>[]) => log(message, Object.assign({}, ...fields)),
+  error: (message: string, ...fields: Record<string, unknown>[]) =>
+    log(message, Object.assign({}, ...fields)),
+};
+
+const ensureDeployTopics = async (settings: DeploySettings): Promise<void> => {
+  const kafka = createKafkaClient(deployConnection(settings), {
+    clientId: `clickstream-deploy-${settings.stage}`,
+    log: kafkaLog,
+  });
+  const created = await createTopics(kafka, deployTopics(settings.topicPartitions));
+  log('topics ready', { created: created.length > 0 ? created : 'none (all existed)' });
 };
 
 const deploy = async (settings: DeploySettings): Promise<void> => {
-  // Loaded before anything is created: a missing package must not leave half a deployment.
-  const signer = settings.kafka.provider === KafkaProvider.Msk ? await loadMskTokenSigner() : undefined;
   log('creating missing topics', { brokers: settings.kafka.bootstrapServers });
-  await createTopics(settings, signer);
+  await ensureDeployTopics(settings);
   log('deploying the stack', {
     stage: settings.stage,
     region: settings.region,

@@ -27,11 +27,3 @@ export class CommandFailedError extends DeployError {
     this.name = 'CommandFailedError';
   }
 }
-
-/** An optional package the chosen path needs is not installed; the message says which. */
-export class MissingPackageError extends DeployError {
-  constructor(packageName: string, purpose: string, options?: ErrorOptions) {
-    super(`${purpose} needs the npm package ${packageName}: npm install ${packageName}`, options);
-    this.name = 'MissingPackageError';
-  }
-}

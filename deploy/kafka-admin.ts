@@ -1,28 +1,16 @@
-/** The kafkajs client the deploy uses to create topics on the target cluster. */
-import { type KafkaConfig, logLevel } from 'kafkajs';
-import { type MskTokenSigner, mskOauthBearerProvider } from './msk-iam.ts';
+/** The connection the deploy uses to create topics on the target cluster. */
+import type { KafkaConnection } from '../services/kafka/connection.ts';
 import { type DeploySettings, KafkaProvider } from './settings.ts';
 
 /**
- * The kafkajs configuration for the deployment's cluster: TLS always; SASL/PLAIN with the
- * Confluent API key, or SASL/OAUTHBEARER signed for MSK IAM by `signer`.
+ * The deployment's cluster as a connection: TLS always; SASL/PLAIN with the Confluent API
+ * key, or MSK IAM (the deployer's AWS credentials sign) for Amazon MSK.
  */
-export const adminKafkaConfig = (settings: DeploySettings, signer?: MskTokenSigner): KafkaConfig => {
-  const base = {
-    clientId: `clickstream-deploy-${settings.stage}`,
-    brokers: [...settings.kafka.bootstrapServers],
-    ssl: true,
-    logLevel: logLevel.WARN,
-  };
-  if (settings.kafka.provider === KafkaProvider.Confluent) {
-    return {
-      ...base,
-      sasl: { mechanism: 'plain', username: settings.kafka.apiKey, password: settings.kafka.apiSecret },
-    };
-  }
-  if (signer === undefined) throw new TypeError('an MSK deployment needs an MSK IAM token signer');
-  return {
-    ...base,
-    sasl: { mechanism: 'oauthbearer', oauthBearerProvider: mskOauthBearerProvider(signer, settings.region) },
-  };
-};
+export const deployConnection = (settings: DeploySettings): KafkaConnection => ({
+  brokers: settings.kafka.bootstrapServers,
+  ssl: true,
+  sasl:
+    settings.kafka.provider === KafkaProvider.Confluent
+      ? { mechanism: 'plain', username: settings.kafka.apiKey, password: settings.kafka.apiSecret }
+      : { mechanism: 'aws-msk-iam', region: settings.region },
+});

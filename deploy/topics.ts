@@ -1,28 +1,8 @@
 /**
- * The topics a deployment needs on the target cluster, and their idempotent creation.
- * ksqlDB creates its other output topics itself when the migrations run.
+ * The topics a deployment needs on the target cluster (created by services/kafka/topics.ts'
+ * ensureTopics). ksqlDB creates its other output topics itself when the migrations run.
  */
-
-/** A topic to create if it is missing. */
-export interface TopicSpec {
-  readonly topic: string;
-  readonly partitions: number;
-  readonly configs: Readonly<Record<string, string>>;
-}
-
-/** The part of kafkajs' `Admin` topic creation needs; a fake fits in a test. */
-export interface TopicAdmin {
-  listTopics(): Promise<string[]>;
-  createTopics(options: {
-    waitForLeaders?: boolean;
-    topics: {
-      topic: string;
-      numPartitions: number;
-      replicationFactor: number;
-      configEntries: { name: string; value: string }[];
-    }[];
-  }): Promise<boolean>;
-}
+import type { TopicSpec } from '../services/kafka/topics.ts';
 
 const WEEK_MS = String(7 * 24 * 60 * 60 * 1000);
 
@@ -39,24 +19,3 @@ export const deployTopics = (partitions: number): TopicSpec[] => [
   // Dead letters wait for a person: kept four weeks.
   { topic: 'clickstream-dlq', partitions, configs: { 'retention.ms': String(4 * Number(WEEK_MS)) } },
 ];
-
-/**
- * Creates the topics that do not exist yet, with the cluster's default replication factor
- * (-1: 3 on Confluent Cloud and on a three-AZ MSK cluster). Existing topics are left as
- * they are. Returns the names created.
- */
-export const ensureTopics = async (admin: TopicAdmin, specs: readonly TopicSpec[]): Promise<string[]> => {
-  const existing = new Set(await admin.listTopics());
-  const missing = specs.filter((spec) => !existing.has(spec.topic));
-  if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((spec) => ({
-      topic: spec.topic,
-      numPartitions: spec.partitions,
-      replicationFactor: -1,
-      configEntries: Object.entries(spec.configs).map(([name, value]) => ({ name, value })),
-    })),
-  });
-  return missing.map((spec) => spec.topic);
-};

@@ -9,11 +9,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Producer } from 'kafkajs';
 import { DynamoDbProfileStore } from '../services/profiles/index.ts';
+import { createToolLogger, type ToolLog } from '../tooling/logger.ts';
 import { type LoadOptions, parseLoadArgs, USAGE } from './args.ts';
 import { type LoadGeneratorConfig, loadConfig, NO_KAFKA_MESSAGE, type ProfilesTarget } from './config.ts';
 import { ConfigError, LoadGeneratorError, UsageError } from './errors.ts';
 import { connectProducer, createKafka, ensureTopic } from './kafka-client.ts';
-import { type Logger, stderrLogger } from './log.ts';
 import { produceLoad } from './produce-load.ts';
 import { type Progress, type ProgressMode, startProgress } from './progress.ts';
 import { seedProfiles } from './seed-profiles.ts';
@@ -22,7 +22,7 @@ import { recommendedUsers } from './simulation.ts';
 const EXIT_INTERRUPTED = 130;
 
 const main = async (argv: readonly string[]): Promise<number> => {
-  const logger = stderrLogger();
+  const logger = createToolLogger('load-generator');
   let options: LoadOptions;
   try {
     const parsed = parseLoadArgs(argv);
@@ -163,7 +163,7 @@ const writeProfiles = async (
   seed: number,
   users: number,
   mode: ProgressMode,
-  logger: Logger,
+  logger: ToolLog,
 ): Promise<number> => {
   const client = new DynamoDBClient({
     ...(target.endpoint !== undefined ? { endpoint: target.endpoint } : {}),

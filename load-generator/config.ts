@@ -1,62 +1,31 @@
 import { z } from 'zod';
+import { endpointUrl, readEnv } from '../services/commons/env.ts';
+import {
+  type KafkaConnection,
+  kafkaEnvShape,
+  plaintextConnection,
+  refineKafkaEnv,
+  toKafkaConnection,
+} from '../services/kafka/connection.ts';
 import { readStackState, type StackState } from '../tooling/stack-state.ts';
 import { ConfigError } from './errors.ts';
 
-const list = z
-  .string()
-  .transform((text) =>
-    text
-      .split(',')
-      .map((item) => item.trim())
-      .filter((item) => item.length > 0),
-  )
-  .pipe(
-    z.array(z.string().regex(/^[^\s:]+:\d+$/, 'each broker must be host:port')).min(1, 'at least one broker'),
-  );
-
 const EnvSchema = z
   .object({
-    KAFKA_BROKERS: list.optional(),
-    KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512', 'aws-msk-iam']).optional(),
-    KAFKA_SASL_USERNAME: z.string().min(1).optional(),
-    KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
-    KAFKA_SSL: z.enum(['true', 'false']).optional(),
+    ...kafkaEnvShape({ brokersRequired: false }),
     USER_PROFILES_TABLE: z
       .string()
       .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')
       .optional(),
-    DYNAMODB_ENDPOINT: z.url().optional(),
-    AWS_REGION: z.string().min(1).optional(),
+    DYNAMODB_ENDPOINT: endpointUrl().optional(),
     AWS_ACCESS_KEY_ID: z.string().optional(),
   })
-  .superRefine((env, ctx) => {
-    if (env.KAFKA_SASL_MECHANISM === undefined) return;
-    if (env.KAFKA_SASL_MECHANISM === 'aws-msk-iam') {
-      if (env.AWS_REGION === undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['AWS_REGION'],
-          message: 'required when KAFKA_SASL_MECHANISM is aws-msk-iam',
-        });
-      }
-      return;
-    }
-    for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
-      if (env[name] === undefined) {
-        ctx.addIssue({ code: 'custom', path: [name], message: `required when KAFKA_SASL_MECHANISM is set` });
-      }
-    }
-  });
+  .superRefine(refineKafkaEnv);
 
-/** How to reach Kafka. */
-export interface KafkaSettings {
-  brokers: readonly string[];
+/** How to reach Kafka: the project's connection settings, and where they came from. */
+export interface KafkaSettings extends KafkaConnection {
   /** Where the brokers came from, for messages. */
-  source: 'KAFKA_BROKERS' | 'local stack';
-  ssl: boolean;
-  sasl?:
-    | { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string }
-    | { mechanism: 'aws-msk-iam'; region: string };
+  readonly source: 'KAFKA_BROKERS' | 'local stack';
 }
 
 /** Where user profiles go. */
@@ -81,44 +50,18 @@ export interface LoadGeneratorConfig {
  * Resolves the configuration. Environment variables win; otherwise the local stack's
  * endpoints file (`npm run stack -- up`) is used.
  *
- * @throws {ConfigError} naming the variable that is invalid.
+ * @throws {ConfigError} naming every variable that is invalid.
  */
 export const resolveConfig = (
   env: Readonly<Record<string, string | undefined>>,
   stack: StackState | undefined,
 ): LoadGeneratorConfig => {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(
-      `invalid environment: ${String(issue?.path[0] ?? '')} ${issue?.message ?? ''}`.trim(),
-      { cause: parsed.error },
-    );
-  }
-  const e = parsed.data;
+  const e = readEnv(EnvSchema, env, (message, options) => new ConfigError(message, options));
   let kafka: KafkaSettings | undefined;
   if (e.KAFKA_BROKERS !== undefined) {
-    kafka = {
-      brokers: e.KAFKA_BROKERS,
-      source: 'KAFKA_BROKERS',
-      ssl: e.KAFKA_SSL === 'true',
-      ...(e.KAFKA_SASL_MECHANISM === 'aws-msk-iam' && e.AWS_REGION !== undefined
-        ? { sasl: { mechanism: 'aws-msk-iam' as const, region: e.AWS_REGION } }
-        : e.KAFKA_SASL_MECHANISM !== undefined &&
-            e.KAFKA_SASL_MECHANISM !== 'aws-msk-iam' &&
-            e.KAFKA_SASL_USERNAME !== undefined &&
-            e.KAFKA_SASL_PASSWORD !== undefined
-          ? {
-              sasl: {
-                mechanism: e.KAFKA_SASL_MECHANISM,
-                username: e.KAFKA_SASL_USERNAME,
-                password: e.KAFKA_SASL_PASSWORD,
-              },
-            }
-          : {}),
-    };
+    kafka = { ...toKafkaConnection(e), source: 'KAFKA_BROKERS' };
   } else if (stack !== undefined) {
-    kafka = { brokers: stack.kafkaBrokers, source: 'local stack', ssl: false };
+    kafka = { ...plaintextConnection(stack.kafkaBrokers), source: 'local stack' };
   }
 
   let profiles: ProfilesTarget | undefined;

@@ -1,8 +1,9 @@
-import { Kafka, type LogEntry, logLevel, Partitioners, type Producer, type SASLOptions } from 'kafkajs';
-import { mskIamSasl } from '../services/kafka/msk-iam.ts';
+import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { ensureTopics } from '../services/kafka/topics.ts';
+import type { ToolLog } from '../tooling/logger.ts';
 import type { KafkaSettings } from './config.ts';
 import { BrokerUnreachableError, LoadGeneratorError } from './errors.ts';
-import type { Logger } from './log.ts';
 
 /** How long to wait for the cluster before giving up (connect + metadata). */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -12,7 +13,7 @@ export const CONNECT_TIMEOUT_MS = 10_000;
 // by us, so giving up can lose records (reported) but never duplicate them.
 // Connection failures are retried, then reported once by BrokerUnreachableError or the
 // failed send; kafkajs' per-attempt lines would only bury that message.
-const SILENCED = [
+const QUIET = [
   'Limiting retries for the idempotent producer',
   'Connection error',
   'Connection timeout',
@@ -21,45 +22,20 @@ const SILENCED = [
 ];
 
 /**
- * The kafkajs client for the configured cluster: TLS and SASL (PLAIN / SCRAM, as
- * Confluent Cloud uses) from the environment, bounded connection retries, kafkajs' own
- * warnings routed to the structured log.
+ * The kafkajs client for the configured cluster (the project's one client factory: TLS,
+ * SASL PLAIN / SCRAM as Confluent Cloud uses, MSK IAM), with bounded connection retries.
  */
-export const createKafka = (settings: KafkaSettings, logger: Logger): Kafka =>
-  new Kafka({
+export const createKafka = (settings: KafkaSettings, log: ToolLog): Kafka =>
+  createKafkaClient(settings, {
     clientId: 'clickstream-load-generator',
-    brokers: [...settings.brokers],
-    ssl: settings.ssl,
-    ...(settings.sasl !== undefined ? { sasl: saslOptions(settings.sasl) } : {}),
-    connectionTimeout: CONNECT_TIMEOUT_MS,
-    requestTimeout: 30_000,
+    log,
+    connectionTimeoutMs: CONNECT_TIMEOUT_MS,
+    requestTimeoutMs: 30_000,
     // Connection refused fails fast; a silent host is bounded by connectionTimeout per
     // attempt and by the overall deadline in connectProducer.
     retry: { retries: 3, initialRetryTime: 250, maxRetryTime: 2_000 },
-    logLevel: logLevel.WARN,
-    logCreator:
-      () =>
-      ({ level, log }: LogEntry) => {
-        const { message, timestamp: _t, logger: _l, stack: _s, ...fields } = log;
-        if (SILENCED.some((prefix) => message.startsWith(prefix))) return;
-        // kafkajs logs retriable errors it then recovers from at ERROR; ours are the errors.
-        logger.warn(`kafkajs: ${message}`, {
-          kafkajsLevel: level === logLevel.ERROR ? 'ERROR' : 'WARN',
-          ...fields,
-        });
-      },
+    quiet: QUIET,
   });
-
-const saslOptions = (sasl: NonNullable<KafkaSettings['sasl']>): SASLOptions => {
-  switch (sasl.mechanism) {
-    case 'aws-msk-iam':
-      return mskIamSasl(sasl.region);
-    case 'plain':
-    case 'scram-sha-256':
-    case 'scram-sha-512':
-      return { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
-  }
-};
 
 /**
  * An idempotent producer (acks=all), connected. One batch in flight per broker keeps the
@@ -99,18 +75,9 @@ export const ensureTopic = async (
     await admin.disconnect().catch(() => {});
   });
   try {
-    const existing = await admin.listTopics();
-    let created = false;
-    if (!existing.includes(topic)) {
-      // replicationFactor -1: the broker's default (1 on the laptop, 3 on Confluent Cloud).
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
-      });
-      created = true;
-    }
+    const created = await ensureTopics(admin, [{ topic, partitions }]);
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
-    return { partitions: metadata.topics[0]?.partitions.length ?? 0, created };
+    return { partitions: metadata.topics[0]?.partitions.length ?? 0, created: created.length > 0 };
   } catch (error) {
     throw new LoadGeneratorError(`cannot prepare topic ${topic}: ${(error as Error).message}`, {
       cause: error,

@@ -1,6 +1,6 @@
 import { Presets, SingleBar } from 'cli-progress';
+import type { ToolLog } from '../tooling/logger.ts';
 import type { SendStats } from './kafka-sender.ts';
-import type { Logger } from './log.ts';
 
 /** `bar` on a terminal, `log` (a structured line every few seconds) otherwise, `off` with --json. */
 export type ProgressMode = 'bar' | 'log' | 'off';
@@ -16,7 +16,7 @@ export const startProgress = (
   mode: ProgressMode,
   total: number,
   stats: () => Readonly<SendStats>,
-  logger: Logger,
+  logger: ToolLog,
   unit = 'ev',
 ): Progress => {
   if (mode === 'off') return { stop: () => {} };

@@ -4,8 +4,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Kafka, Producer } from 'kafkajs';
 import { connectProducer } from '../../load-generator/kafka-client.ts';
 import { createTables } from '../../local/dynamodb/tables.ts';
-import { createTopics } from '../../local/kafka/launcher.ts';
 import { localDynamoClient } from '../../local/stack/stack.ts';
+import { createTopics } from '../../services/kafka/topics.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { ScenarioError } from './errors.ts';
 import type { InvocationRecorder } from './invocation-recorder.ts';
@@ -39,7 +39,7 @@ export const createScenarioTopic = async (
   const topic = `bench-pipeline-${context.runId}-${label}`;
   await pollUntil(
     async () => {
-      await createTopics(context.kafka, [{ topic, partitions }], { replicationFactor: 1 });
+      await createTopics(context.kafka, [{ topic, partitions }]);
       const admin = context.kafka.admin();
       await admin.connect();
       try {

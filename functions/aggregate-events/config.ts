@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt, readEnv, requiredString } from '../commons/env.ts';
+import { positiveInt, readEnv, requiredString } from '../../services/commons/env.ts';
 
 /** The aggregation function's own settings (clients read theirs in functions/commons/clients). */
 export const AggregateEventsEnvSchema = z

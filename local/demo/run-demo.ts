@@ -11,6 +11,7 @@ import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
 import { DeadLetterHeader } from '../../services/dead-letter/index.ts';
+import { createToolLogger } from '../../tooling/logger.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
@@ -124,15 +125,8 @@ export interface DemoReporter {
   done(): void;
 }
 
-const stderrLog =
-  (level: string) =>
-  (message: string, ...fields: unknown[]): void => {
-    const extra = fields.find(
-      (field): field is Record<string, unknown> => typeof field === 'object' && field !== null,
-    );
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...extra })}\n`);
-  };
-const stderrLogger = { info: stderrLog('INFO'), warn: stderrLog('WARN') };
+// stdout is the demo's report (and its one JSON line with --json); the tools' logger writes stderr.
+const logger = createToolLogger('demo');
 
 const emfWrites = (line: string): number => {
   // Powertools Metrics prints Embedded Metric Format objects; CloudWatch would sum this metric.
@@ -283,7 +277,7 @@ export const runDemo = async (
         tables: stack.tables,
         source: 'local demo',
         // stdout is the demo's report (and its one JSON line with --json); logs go to stderr.
-        logger: stderrLogger,
+        logger,
         pipelineStats: esmPipelineStats(emulator, {
           deadLetters: () => countRecords(admin, TOPICS.deadLetters),
         }),

@@ -1,4 +1,5 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createToolLogger } from '../../tooling/logger.ts';
 import { ENDPOINTS_FILE, STACK_DIR, type StackState } from '../../tooling/stack-state.ts';
 import { readStackConfig } from './config.ts';
 import { startEmbeddedKsql } from './embedded-ksql.ts';
@@ -9,8 +10,8 @@ import { startStack } from './stack.ts';
  * watches this pid) and dynalite (in-process), writes the endpoints file once ready and
  * stops everything on SIGTERM/SIGINT.
  */
-const log = (message: string, fields: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ time: new Date().toISOString(), level: 'INFO', message, ...fields }));
+const logger = createToolLogger('stack');
+const log = (message: string, fields: Record<string, unknown> = {}) => logger.info(message, fields);
 
 const main = async () => {
   const config = readStackConfig();
@@ -19,7 +20,7 @@ const main = async () => {
     kafkaBrokers: config.kafkaBrokers,
     dynamodbEndpoint: config.dynamodbEndpoint,
     wellKnownPorts: true,
-    log: (line) => log(line),
+    logger,
   });
   // ksqlDB state: the migrations run on the embedded engine unless a real ksqlDB is configured
   // (then `npm run ksql -- apply` applies them there).
@@ -55,13 +56,6 @@ const main = async () => {
 };
 
 main().catch((error: unknown) => {
-  console.log(
-    JSON.stringify({
-      time: new Date().toISOString(),
-      level: 'ERROR',
-      message: 'stack failed to start',
-      error: String(error),
-    }),
-  );
+  logger.error('stack failed to start', { error });
   process.exit(1);
 });

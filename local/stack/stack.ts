@@ -1,7 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createKafkaClient } from '../../services/kafka/client.ts';
+import { plaintextConnection } from '../../services/kafka/connection.ts';
+import { createTopics, type TopicSpec } from '../../services/kafka/topics.ts';
+import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { startDynalite } from '../dynamodb/dynalite.ts';
 import { createTables, LOCAL_TABLE_NAMES, type TableNames } from '../dynamodb/tables.ts';
-import { createTopics, startKafka, type TopicSpec } from '../kafka/launcher.ts';
+import { startKafka } from '../kafka/launcher.ts';
 
 /** The topics the pipeline needs; more partitions than cores so the ESM scales out. */
 export const STACK_TOPICS: readonly TopicSpec[] = [
@@ -34,7 +38,8 @@ export interface StackSettings {
   wellKnownPorts?: boolean;
   tables?: TableNames;
   topics?: readonly TopicSpec[];
-  log?: (line: string) => void;
+  /** Progress lines (which broker, which endpoint, when ready); silent by default. */
+  logger?: ToolLog;
 }
 
 /**
@@ -42,7 +47,8 @@ export interface StackSettings {
  * existing ones — and creates the pipeline's topics and tables.
  */
 export const startStack = async (settings: StackSettings = {}): Promise<RunningStack> => {
-  const log = settings.log ?? (() => {});
+  const logger = settings.logger ?? silentLogger;
+  const log = (line: string) => logger.info(line);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop().catch(() => {});
@@ -69,7 +75,10 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
     const dynamo = localDynamoClient(dynamodbEndpoint);
     await createTables(dynamo, tables);
     dynamo.destroy();
-    await createTopics(kafkaBrokers, [...(settings.topics ?? STACK_TOPICS)]);
+    await createTopics(
+      createKafkaClient(plaintextConnection(kafkaBrokers), { clientId: 'local-stack', log: logger }),
+      [...(settings.topics ?? STACK_TOPICS)],
+    );
     log('topics and tables are ready');
     return {
       kafkaBrokers,

@@ -3,8 +3,8 @@ import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamod
 import { Kafka, logLevel } from 'kafkajs';
 import { inject, onTestFinished } from 'vitest';
 import { createTables, type TableNames } from '../../local/dynamodb/tables.ts';
-import { createTopics } from '../../local/kafka/launcher.ts';
 import { localDynamoClient } from '../../local/stack/stack.ts';
+import { createTopics } from '../../services/kafka/topics.ts';
 
 /** The run's broker addresses. */
 export const testBrokers = (): string[] => inject('kafkaBrokers');
@@ -19,7 +19,7 @@ const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0
 export const createTestTopic = async (partitions = 3, prefix = 'test'): Promise<string> => {
   const topic = uniqueName(prefix);
   const kafka = testKafka('test-admin');
-  await createTopics(kafka, [{ topic, partitions }], { replicationFactor: 1 });
+  await createTopics(kafka, [{ topic, partitions }]);
   onTestFinished(async () => {
     const admin = kafka.admin();
     await admin.connect();

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readEnv, requiredString } from '../../../functions/commons/env.ts';
+import { readEnv, requiredString } from '../../../services/commons/env.ts';
 
 /** The bench handlers' own setting; the aggregation's come from functions/aggregate-events/config.ts. */
 export const BenchHandlerEnvSchema = z

@@ -1,9 +1,13 @@
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Kafka, logLevel } from 'kafkajs';
 import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
+import { createKafkaClient } from '../../../services/kafka/client.ts';
+import { plaintextConnection } from '../../../services/kafka/connection.ts';
+import { createToolLogger } from '../../../tooling/logger.ts';
 import { KsqlEngine } from '../engine.ts';
 import { KafkaKsqlRunner } from './kafka-runner.ts';
+
+const logger = createToolLogger('ksql');
 
 const DEFAULT_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
 
@@ -43,23 +47,24 @@ export async function runKafkaCommand(args: string[]): Promise<number> {
   }
   const engine = new KsqlEngine({
     onSkip: (e) =>
-      process.stderr.write(
-        `${JSON.stringify({ level: 'WARN', message: 'ksql record skipped', queryId: e.queryId, topic: e.topic, reason: e.reason, detail: e.message })}\n`,
-      ),
+      logger.warn('ksql record skipped', {
+        queryId: e.queryId,
+        topic: e.topic,
+        reason: e.reason,
+        detail: e.message,
+      }),
   });
   for (const m of await loadMigrations(values.dir ?? DEFAULT_DIR, resolveVariables(process.env, overrides)))
     engine.executeScript(m.sql);
-  const kafka = new Kafka({
+  const kafka = createKafkaClient(plaintextConnection(brokers.split(',')), {
     clientId: 'ksql-embedded',
-    brokers: brokers.split(','),
-    logLevel: logLevel.WARN,
+    log: logger,
   });
   const runner = new KafkaKsqlRunner({
     kafka,
     engine,
     applicationId: values['app-id'] ?? 'ksql-embedded',
-    log: (message, fields) =>
-      process.stdout.write(`${JSON.stringify({ level: 'INFO', message, ...fields })}\n`),
+    log: (message, fields) => logger.info(message, fields ?? {}),
   });
   await runner.start();
   await new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { z } from 'zod';
-import { createTopics } from '../../../local/kafka/launcher.ts';
+import { createTopics } from '../../../services/kafka/topics.ts';
 import type { KafkaRecord, KsqlEngine } from '../engine.ts';
 import { KsqlError } from '../errors.ts';
 

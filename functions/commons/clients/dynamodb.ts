@@ -1,7 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { readEnv, requiredString } from '../env.ts';
+import { readEnv, requiredString } from '../../../services/commons/env.ts';
 
 /** Settings of the DynamoDB client. */
 export interface DynamoDbSettings {

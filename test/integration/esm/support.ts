@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type { IHeaders } from 'kafkajs';
 import { onTestFinished } from 'vitest';
 import { type Emulator, type EmulatorOptions, startEmulator } from '../../../emulators/esm/emulator.ts';
-import { createTopics } from '../../../local/kafka/launcher.ts';
+import { createTopics } from '../../../services/kafka/topics.ts';
 import { pollUntil } from '../../../tooling/poll.ts';
 import { testBrokers, testKafka } from '../helpers.ts';
 
@@ -190,7 +190,7 @@ export const createTopic = async (partitions: number): Promise<string> => {
   });
   await pollUntil(
     async () => {
-      await createTopics(kafka, [{ topic, partitions }], { replicationFactor: 1 });
+      await createTopics(kafka, [{ topic, partitions }]);
       const admin = kafka.admin();
       await admin.connect();
       try {

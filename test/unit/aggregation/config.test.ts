@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readEnv } from '../../../functions/commons/env.ts';
-import { ConfigError } from '../../../functions/commons/errors.ts';
+import { readEnv } from '../../../services/commons/env.ts';
+import { ConfigError } from '../../../services/commons/errors.ts';
 
 // The modules read the environment when they load: set it first, then import them.
 beforeEach(() => {
@@ -61,10 +61,12 @@ describe('Kafka client config', () => {
 
     // Assert
     expect(settings).toEqual({
-      brokers: ['b-1.example:9096', 'b-2.example:9096'],
+      connection: {
+        brokers: ['b-1.example:9096', 'b-2.example:9096'],
+        ssl: true,
+        sasl: { mechanism: 'scram-sha-512', username: 'clickstream', password: 'secret' },
+      },
       clientId: 'clickstream-dev-aggregate-events',
-      ssl: true,
-      sasl: { mechanism: 'scram-sha-512', username: 'clickstream', password: 'secret' },
       maxIdleMs: 300_000,
     });
   });
@@ -82,8 +84,11 @@ describe('Kafka client config', () => {
     });
 
     // Assert
-    expect(settings.sasl?.mechanism).toBe('oauthbearer');
-    expect(settings.sasl).toHaveProperty('oauthBearerProvider');
+    expect(settings.connection.sasl).toEqual({ mechanism: 'aws-msk-iam', region: 'eu-west-1' });
+    const { saslOptions } = await import('../../../services/kafka/client.ts');
+    const sasl = saslOptions({ mechanism: 'aws-msk-iam', region: 'eu-west-1' });
+    expect(sasl.mechanism).toBe('oauthbearer');
+    expect(sasl).toHaveProperty('oauthBearerProvider');
     expect(() =>
       readEnv(KafkaEnvSchema, { KAFKA_BROKERS: 'b-1.msk.example:9098', KAFKA_SASL_MECHANISM: 'aws-msk-iam' }),
     ).toThrow(/AWS_REGION/);
