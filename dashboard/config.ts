@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { brokerList, endpointUrl, readEnv } from '../services/commons/env.ts';
 import type { StackState } from '../tooling/stack-state.ts';
 import { DashboardConfigError } from './errors.ts';
 
@@ -11,14 +12,11 @@ export const DEFAULT_DEAD_LETTER_TOPIC = 'clickstream-dlq';
 const Env = z.object({
   ANALYTICS_TABLE: z.string().min(1, 'must not be empty').optional(),
   USER_PROFILES_TABLE: z.string().min(1, 'must not be empty').optional(),
-  DYNAMODB_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:8000').optional(),
+  DYNAMODB_ENDPOINT: endpointUrl().optional(),
   AWS_REGION: z.string().min(1, 'must not be empty').optional(),
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_PROFILE: z.string().optional(),
-  KAFKA_BROKERS: z
-    .string()
-    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port…]')
-    .optional(),
+  KAFKA_BROKERS: brokerList().optional(),
   DLQ_TOPIC: z.string().min(1, 'must not be empty').optional(),
 });
 
@@ -50,13 +48,8 @@ export const readDashboardConfig = (
   env: Readonly<Record<string, string | undefined>>,
   stack: StackState | undefined,
 ): DashboardConfig => {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`);
-    throw new DashboardConfigError(`invalid environment: ${problems.join('; ')}`, { cause: parsed.error });
-  }
-  const vars = parsed.data;
-  const kafkaBrokers = vars.KAFKA_BROKERS?.split(',');
+  const vars = readEnv(Env, env, (message, options) => new DashboardConfigError(message, options));
+  const kafkaBrokers = vars.KAFKA_BROKERS;
   const deadLetterTopic = vars.DLQ_TOPIC ?? DEFAULT_DEAD_LETTER_TOPIC;
   const hasCredentials = vars.AWS_ACCESS_KEY_ID !== undefined || vars.AWS_PROFILE !== undefined;
   const userProfiles =

@@ -1,11 +1,9 @@
 import { z } from 'zod';
+import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts';
 
 const Env = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'expected host:port[,host:port…]')
-    .optional(),
-  DYNAMODB_ENDPOINT: z.url({ message: 'expected a URL such as http://127.0.0.1:8000' }).optional(),
+  KAFKA_BROKERS: brokerList().optional(),
+  DYNAMODB_ENDPOINT: endpointUrl().optional(),
 });
 
 /** The local stack's settings, read once from the environment. */
@@ -19,16 +17,9 @@ export interface StackConfig {
 /**
  * Reads the stack's environment variables.
  *
- * @throws {Error} naming the variable when one is malformed.
+ * @throws {ConfigError} naming every malformed variable.
  */
 export const readStackConfig = (env: NodeJS.ProcessEnv = process.env): StackConfig => {
-  const parsed = Env.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid ${String(issue?.path[0])}: ${issue?.message}`);
-  }
-  return Object.freeze({
-    kafkaBrokers: parsed.data.KAFKA_BROKERS?.split(','),
-    dynamodbEndpoint: parsed.data.DYNAMODB_ENDPOINT,
-  });
+  const parsed = readEnv(Env, env);
+  return Object.freeze({ kafkaBrokers: parsed.KAFKA_BROKERS, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT });
 };

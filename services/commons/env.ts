@@ -20,10 +20,14 @@ export const readEnv = <Schema extends z.ZodType>(
   return Object.freeze(parsed.data);
 };
 
-/** `VARIABLE message; VARIABLE message` for every issue of a failed parse. */
+/**
+ * `VARIABLE message; VARIABLE message` for every issue of a failed parse. The variable is the
+ * first path element: an issue inside a parsed value (the second broker of a list) names the
+ * variable that holds it.
+ */
 export const describeIssues = (error: z.ZodError): string =>
   error.issues
-    .map((issue) => `${issue.path.length > 0 ? issue.path.join('.') : '(environment)'} ${issue.message}`)
+    .map((issue) => `${issue.path.length > 0 ? String(issue.path[0]) : '(environment)'} ${issue.message}`)
     .join('; ');
 
 /** A variable that must be set to a non-empty string. */

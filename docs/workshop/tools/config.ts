@@ -1,13 +1,11 @@
 import { z } from 'zod';
+import { brokerList, endpointUrl, readEnv } from '../../../services/commons/env.ts';
 import type { StackState } from '../../../tooling/stack-state.ts';
 import { WorkshopToolError } from './errors.ts';
 
 const EnvSchema = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'expected host:port[,host:port…]')
-    .optional(),
-  DYNAMODB_ENDPOINT: z.url({ message: 'expected a URL such as http://127.0.0.1:8000' }).optional(),
+  KAFKA_BROKERS: brokerList().optional(),
+  DYNAMODB_ENDPOINT: endpointUrl().optional(),
   ANALYTICS_TABLE: z.string().min(1, 'must not be empty').optional(),
 });
 
@@ -23,15 +21,11 @@ export interface PeekConfig {
  * Reads the tool's settings once: KAFKA_BROKERS, DYNAMODB_ENDPOINT and ANALYTICS_TABLE when
  * set, else the running local stack's endpoints (`npm run stack -- up`).
  *
- * @throws {WorkshopToolError} naming the malformed variable, or saying how to get a broker.
+ * @throws {WorkshopToolError} naming every malformed variable, or saying how to get a broker.
  */
 export const readPeekConfig = (env: NodeJS.ProcessEnv, stack: StackState | undefined): PeekConfig => {
-  const parsed = EnvSchema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new WorkshopToolError(`invalid ${String(issue?.path[0])}: ${issue?.message}`);
-  }
-  const kafkaBrokers = parsed.data.KAFKA_BROKERS?.split(',') ?? stack?.kafkaBrokers;
+  const vars = readEnv(EnvSchema, env, (message, options) => new WorkshopToolError(message, options));
+  const kafkaBrokers = vars.KAFKA_BROKERS ?? stack?.kafkaBrokers;
   if (kafkaBrokers === undefined) {
     throw new WorkshopToolError(
       'no Kafka to read from: start the local stack (npm run stack -- up) or set KAFKA_BROKERS',
@@ -39,7 +33,7 @@ export const readPeekConfig = (env: NodeJS.ProcessEnv, stack: StackState | undef
   }
   return Object.freeze({
     kafkaBrokers,
-    dynamodbEndpoint: parsed.data.DYNAMODB_ENDPOINT ?? stack?.dynamodbEndpoint,
-    analyticsTable: parsed.data.ANALYTICS_TABLE ?? stack?.tables.analytics,
+    dynamodbEndpoint: vars.DYNAMODB_ENDPOINT ?? stack?.dynamodbEndpoint,
+    analyticsTable: vars.ANALYTICS_TABLE ?? stack?.tables.analytics,
   });
 };

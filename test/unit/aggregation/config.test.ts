@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { readEnv } from '../../../services/commons/env.ts';
+import { z } from 'zod';
+import { brokerList, positiveInt, readEnv, requiredString } from '../../../services/commons/env.ts';
 import { ConfigError } from '../../../services/commons/errors.ts';
 
 // The modules read the environment when they load: set it first, then import them.
@@ -117,5 +118,18 @@ describe('DynamoDB client config', () => {
 
     // Assert
     expect(read).toThrow(/AWS_REGION is required but not set/);
+  });
+});
+
+describe('readEnv', () => {
+  it('names every bad variable in one error, not only the first', () => {
+    const schema = z.object({ A: requiredString(), B: positiveInt(1), C: brokerList() });
+
+    const read = () => readEnv(schema, { B: 'x', C: 'host:1,nohost' });
+
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(
+      'invalid environment: A is required but not set; B must be a positive integer; C must be host:port',
+    );
   });
 });

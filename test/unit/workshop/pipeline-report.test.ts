@@ -193,7 +193,9 @@ describe('readPeekConfig', () => {
 
   it('names the malformed variable', () => {
     // Act + Assert
-    expect(() => readPeekConfig({ KAFKA_BROKERS: 'no port' }, stack)).toThrow(/invalid KAFKA_BROKERS/);
+    expect(() => readPeekConfig({ KAFKA_BROKERS: 'no port' }, stack)).toThrow(
+      /KAFKA_BROKERS must be host:port/,
+    );
   });
 
   it('says how to get a broker when there is neither a stack nor KAFKA_BROKERS', () => {
