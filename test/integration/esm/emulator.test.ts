@@ -5,7 +5,6 @@ import { testBrokers } from '../helpers.ts';
 import {
   bundleDirectory,
   committedOffsets,
-  createTopic,
   deliveredRecords,
   emulatorFor,
   json,
@@ -13,6 +12,7 @@ import {
   readInvocations,
   recordDirectory,
   recorderConfig,
+  startRecordingEmulator,
   waitForInvocations,
 } from './support.ts';
 
@@ -22,21 +22,16 @@ beforeAll(() => {
   bundleDir = bundleDirectory();
 });
 
-const groupId = (): string => `esm-test-${randomUUID().slice(0, 8)}`;
-
 describe('ESM emulator payload', () => {
   it('delivers records exactly as Lambda does: base64, headers as byte arrays, key omitted when null', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const recordDir = recordDirectory();
-    await emulatorFor({
+    const { topic, recordDir } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: groupId(), batchSize: 10, maximumBatchingWindow: 1 },
-        environment: { FIXTURE_SETTING: 'from-serverless-yml' },
-      }),
-      environmentOverrides: { FIXTURE_SETTING: 'from-local-override' },
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
+      environment: { FIXTURE_SETTING: 'from-serverless-yml' },
+      emulator: {
+        environmentOverrides: { FIXTURE_SETTING: 'from-local-override' },
+      },
     });
 
     // Act
@@ -76,14 +71,9 @@ describe('ESM emulator payload', () => {
 describe('ESM emulator batching', () => {
   it('closes a batch on BatchSize before the window, and delivers the rest when the window expires', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const recordDir = recordDirectory();
-    await emulatorFor({
+    const { topic, recordDir } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: groupId(), batchSize: 5, maximumBatchingWindow: 3 },
-      }),
+      kafka: { batchSize: 5, maximumBatchingWindow: 3 },
     });
 
     // Act
@@ -105,15 +95,15 @@ describe('ESM emulator batching', () => {
 
   it('keeps each partition in offset order, one batch per partition at a time, and commits every offset', async () => {
     // Prepare
-    const topic = await createTopic(3);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+      emulator,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 7, maximumBatchingWindow: 1 },
-      }),
+      partitions: 3,
+      kafka: { batchSize: 7, maximumBatchingWindow: 1 },
     });
 
     // Act
@@ -145,14 +135,10 @@ describe('ESM emulator batching', () => {
 
   it('runs partitions concurrently, up to one environment per partition, never two batches of a partition at once', async () => {
     // Prepare
-    const topic = await createTopic(3);
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const { topic, recordDir, emulator } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: groupId(), batchSize: 2, maximumBatchingWindow: 1 },
-      }),
+      partitions: 3,
+      kafka: { batchSize: 2, maximumBatchingWindow: 1 },
     });
     const sleepMs = 400;
 
@@ -182,14 +168,9 @@ describe('ESM emulator batching', () => {
 
   it('keeps one warm module scope across invocations', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const { topic, recordDir, emulator } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: groupId(), batchSize: 1 },
-      }),
+      kafka: { batchSize: 1 },
     });
 
     // Act
@@ -207,14 +188,9 @@ describe('ESM emulator batching', () => {
 
   it('cuts a batch before its payload exceeds the 6 MB invocation quota', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const { topic, recordDir, emulator } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: groupId(), batchSize: 100, maximumBatchingWindow: 3 },
-      }),
+      kafka: { batchSize: 100, maximumBatchingWindow: 3 },
     });
     // 700 KB values are ~933 KB in base64: six fit in 6 MB (6,291,456 bytes), seven do not.
     const big = 'x'.repeat(700 * 1024);
@@ -234,24 +210,20 @@ describe('ESM emulator batching', () => {
 describe('ESM emulator filtering', () => {
   it('never delivers filtered records and commits their offsets', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: {
-          topic,
-          consumerGroupId: group,
-          batchSize: 100,
-          maximumBatchingWindow: 1,
-          filterPatterns: [
-            { value: { type: ['purchase'], price: [{ numeric: ['>=', 10] }] } },
-            { value: { page: [{ prefix: '/cart' }] } },
-          ],
-        },
-      }),
+      kafka: {
+        batchSize: 100,
+        maximumBatchingWindow: 1,
+        filterPatterns: [
+          { value: { type: ['purchase'], price: [{ numeric: ['>=', 10] }] } },
+          { value: { page: [{ prefix: '/cart' }] } },
+        ],
+      },
     });
 
     // Act

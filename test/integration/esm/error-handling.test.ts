@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { testKafka } from '../helpers.ts';
 import {
@@ -6,12 +5,11 @@ import {
   committedOffsets,
   createTopic,
   deliveredRecords,
-  emulatorFor,
   json,
   produce,
   readInvocations,
-  recordDirectory,
-  recorderConfig,
+  startRecordingEmulator,
+  uniqueGroupId,
   waitForInvocations,
 } from './support.ts';
 
@@ -21,22 +19,20 @@ beforeAll(() => {
   bundleDir = bundleDirectory();
 });
 
-const groupId = (): string => `esm-test-${randomUUID().slice(0, 8)}`;
 const offsetsOf = (invocation: Parameters<typeof deliveredRecords>[0][number] | undefined): number[] =>
   invocation === undefined ? [] : deliveredRecords([invocation]).map((record) => record.offset);
 
 describe('ESM emulator on function errors', () => {
   it('retries the whole batch and commits nothing while the function fails', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+      emulator,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
-      }),
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
     });
 
     // Act
@@ -57,15 +53,13 @@ describe('ESM emulator on function errors', () => {
 
   it('commits after the retry that succeeds, without losing or skipping a record', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
-      }),
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
     });
 
     // Act
@@ -83,16 +77,15 @@ describe('ESM emulator on function errors', () => {
 
   it('treats a timeout as an error and replaces the timed-out environment with a cold one', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+      emulator,
+    } = await startRecordingEmulator({
       bundleDir,
-      timeoutMs: 1000,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
-      }),
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
+      emulator: { timeoutMs: 1000 },
     });
 
     // Act
@@ -111,15 +104,14 @@ describe('ESM emulator on function errors', () => {
 
   it('retries on a new environment when the runtime exits mid-invocation', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+      emulator,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
-      }),
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
     });
 
     // Act
@@ -138,16 +130,14 @@ describe('ESM emulator on function errors', () => {
 describe('ESM emulator with ReportBatchItemFailures', () => {
   it('resumes each partition from its lowest failed offset', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
-        esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
-      }),
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
+      esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
     });
 
     // Act
@@ -169,16 +159,14 @@ describe('ESM emulator with ReportBatchItemFailures', () => {
 
   it('retries the whole batch when an identifier names no record of the batch', async () => {
     // Prepare
-    const topic = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: { topic, consumerGroupId: group, batchSize: 10, maximumBatchingWindow: 1 },
-        esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
-      }),
+      kafka: { batchSize: 10, maximumBatchingWindow: 1 },
+      esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
     });
 
     // Act
@@ -201,23 +189,16 @@ describe('ESM emulator with ReportBatchItemFailures', () => {
 describe('ESM emulator retry limits', () => {
   it('bisects a failing batch, sends the poison record to the kafka:// on-failure destination and moves on', async () => {
     // Prepare
-    const topic = await createTopic(1);
     const destination = await createTopic(1);
-    const group = groupId();
-    const recordDir = recordDirectory();
-    const emulator = await emulatorFor({
+    const {
+      topic,
+      groupId: group,
+      recordDir,
+      emulator,
+    } = await startRecordingEmulator({
       bundleDir,
-      config: recorderConfig({
-        recordDir,
-        kafka: {
-          topic,
-          consumerGroupId: group,
-          batchSize: 4,
-          maximumBatchingWindow: 1,
-          onFailureDestination: `kafka://${destination}`,
-        },
-        esm: { maximumRetryAttempts: 1, bisectBatchOnFunctionError: true },
-      }),
+      kafka: { batchSize: 4, maximumBatchingWindow: 1, onFailureDestination: `kafka://${destination}` },
+      esm: { maximumRetryAttempts: 1, bisectBatchOnFunctionError: true },
     });
 
     // Act
@@ -228,7 +209,7 @@ describe('ESM emulator retry limits', () => {
       { value: json({ n: 3 }) },
     ]);
     await expect.poll(async () => (await committedOffsets(group, topic)).get(0), { timeout: 20_000 }).toBe(4);
-    const consumer = testKafka('esm-test-dlq').consumer({ groupId: groupId() });
+    const consumer = testKafka('esm-test-dlq').consumer({ groupId: uniqueGroupId() });
     await consumer.connect();
     await consumer.subscribe({ topic: destination, fromBeginning: true });
     const dead: Array<{ key: string | undefined; value: string }> = [];

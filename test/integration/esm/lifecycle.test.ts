@@ -1,5 +1,4 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -16,6 +15,7 @@ import {
   recordDirectory,
   recorderConfig,
   SERVICE_DIR,
+  uniqueGroupId,
   waitForInvocations,
 } from './support.ts';
 
@@ -24,8 +24,6 @@ let bundleDir: string;
 beforeAll(() => {
   bundleDir = bundleDirectory();
 });
-
-const groupId = (): string => `esm-test-${randomUUID().slice(0, 8)}`;
 
 /** Runs the emulator CLI (`npm run esm`) on a resolved configuration file, as a separate process. */
 const startCli = (configFile: string): ChildProcess => {
@@ -68,7 +66,7 @@ describe('ESM emulator restarts', () => {
   it('after kill -9, a restart resumes from the committed offsets and loses nothing', async () => {
     // Prepare
     const topic = await createTopic(2);
-    const group = groupId();
+    const group = uniqueGroupId();
     const recordDir = recordDirectory();
     const configFile = join(recordDir, 'resolved.json');
     writeFileSync(
@@ -137,7 +135,12 @@ describe('ESM emulator starting position', () => {
       bundleDir,
       config: recorderConfig({
         recordDir,
-        kafka: { topic, consumerGroupId: groupId(), startingPosition: 'LATEST', maximumBatchingWindow: 1 },
+        kafka: {
+          topic,
+          consumerGroupId: uniqueGroupId(),
+          startingPosition: 'LATEST',
+          maximumBatchingWindow: 1,
+        },
       }),
     });
 
@@ -166,7 +169,7 @@ describe('ESM emulator starting position', () => {
         recordDir,
         kafka: {
           topic,
-          consumerGroupId: groupId(),
+          consumerGroupId: uniqueGroupId(),
           startingPosition: 'AT_TIMESTAMP',
           startingPositionTimestamp: from / 1000,
           maximumBatchingWindow: 1,
@@ -182,7 +185,7 @@ describe('ESM emulator starting position', () => {
   it('ignores StartingPosition once the consumer group has committed offsets', async () => {
     // Prepare
     const topic = await createTopic(1);
-    const group = groupId();
+    const group = uniqueGroupId();
     const recordDir = recordDirectory();
     const config = recorderConfig({
       recordDir,

@@ -110,6 +110,53 @@ export const emulatorFor = async (
   return emulator;
 };
 
+/** A consumer group id unique to the test. */
+export const uniqueGroupId = (): string => `esm-test-${randomUUID().slice(0, 8)}`;
+
+/** What {@link startRecordingEmulator} set up for a test. */
+export interface RecordingEmulator {
+  /** A fresh topic, deleted after the test. */
+  readonly topic: string;
+  /** The mapping's consumer group. */
+  readonly groupId: string;
+  /** Where the recorder fixture writes each invocation. */
+  readonly recordDir: string;
+  readonly emulator: Emulator;
+}
+
+/**
+ * The common setup of the emulator's integration tests: a fresh topic of `partitions`, a fresh
+ * consumer group and record directory, and an emulator running the recorder fixture subscribed
+ * by `kafka` (serverless.yml's `kafka` event fields besides topic and group). Everything is
+ * torn down when the test ends.
+ */
+export const startRecordingEmulator = async (options: {
+  bundleDir: string;
+  partitions?: number;
+  kafka?: Omit<KafkaEventConfig, 'topic'>;
+  esm?: Record<string, unknown>;
+  environment?: Record<string, string>;
+  timeout?: number;
+  /** Further emulator options (environment overrides, clocks). */
+  emulator?: Omit<EmulatorOptions, 'brokers' | 'serviceDir' | 'config' | 'bundleDir'>;
+}): Promise<RecordingEmulator> => {
+  const topic = await createTopic(options.partitions ?? 1);
+  const groupId = uniqueGroupId();
+  const recordDir = recordDirectory();
+  const emulator = await emulatorFor({
+    bundleDir: options.bundleDir,
+    config: recorderConfig({
+      recordDir,
+      kafka: { topic, consumerGroupId: groupId, ...options.kafka },
+      ...(options.esm === undefined ? {} : { esm: options.esm }),
+      ...(options.environment === undefined ? {} : { environment: options.environment }),
+      ...(options.timeout === undefined ? {} : { timeout: options.timeout }),
+    }),
+    ...options.emulator,
+  });
+  return { topic, groupId, recordDir, emulator };
+};
+
 /** One record of the event as the recorder saw it. */
 export interface RecordedRecord {
   topic: string;
