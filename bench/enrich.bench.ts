@@ -26,7 +26,6 @@ import net from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
-import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../emulators/esm/payload.ts';
 import { LazyKafkaProducer } from '../functions/commons/lazy-kafka-producer.ts';
 import { createTables } from '../local/dynamodb/tables.ts';
 import { startKafka } from '../local/kafka/launcher.ts';
@@ -41,6 +40,7 @@ import {
 } from '../services/enrichment/index.ts';
 import { createKafkaClient } from '../services/kafka/client.ts';
 import { plaintextConnection } from '../services/kafka/connection.ts';
+import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../services/kafka/esm-event.ts';
 import { createTopics } from '../services/kafka/topics.ts';
 import {
   DynamoDbProfileStore,
@@ -256,7 +256,7 @@ const main = async () => {
       logger: silent,
       metrics: noMetrics,
     };
-    const { sourceRecordsOf } = await import('../functions/commons/kafka-event.ts');
+    const { sourceRecordsOf } = await import('../services/kafka/esm-event.ts');
     // Per invocation, the produce requests the handler makes (one per topic), to the bare topics.
     const batches: ProducerRecord[][] = [];
     for (const event of events) {

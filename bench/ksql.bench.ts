@@ -7,18 +7,12 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import {
-  buildKafkaEvent,
-  partitionKey,
-  type SourceRecord,
-  TimestampType,
-  toEventRecord,
-} from '../emulators/esm/payload.ts';
 import { KsqlEngine } from '../emulators/ksql/engine.ts';
 import { partitionForKey } from '../emulators/ksql/partitioner.ts';
-import { sourceRecordsOf } from '../functions/commons/kafka-event.ts';
 import { DEFAULT_VARIABLES, loadMigrations } from '../ksql/migrate/migrations.ts';
 import { type AggregationDependencies, aggregateBatch } from '../services/aggregation/index.ts';
+import { buildKafkaEvent, sourceRecordsOf, toEventRecord } from '../services/kafka/esm-event.ts';
+import { type SourceRecord, sourceId, TimestampType } from '../services/kafka/record.ts';
 import { NoopAggregateStore } from './pipeline/noop-aggregate-store.ts';
 import { generateBacklog } from './pipeline/workload.ts';
 
@@ -142,7 +136,7 @@ const lambdaEvents = (records: readonly InputRecord[]): unknown[] => {
       buildKafkaEvent(
         { eventSource: 'SelfManagedKafka', bootstrapServers: '127.0.0.1:9092' },
         [...byPartition].map(([partition, list]) => ({
-          key: partitionKey(String(DEFAULT_VARIABLES.EVENTS_TOPIC), partition),
+          key: sourceId(String(DEFAULT_VARIABLES.EVENTS_TOPIC), partition),
           records: list.map(toEventRecord),
         })),
       ),

@@ -3,9 +3,9 @@ import {
   ApplyOutcome,
   type ItemKey,
   type SessionSetDraft,
-  type SourceId,
   type Watermarks,
 } from '../../services/aggregation/index.ts';
+import type { SourceId } from '../../services/kafka/record.ts';
 import { type RequestCounter, type RequestCounts, ZERO_COUNTS } from './request-counter.ts';
 
 /**

@@ -1,10 +1,6 @@
-import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import {
-  type AggregationDependencies,
-  aggregateBatch,
-  type SourceHeader,
-  type SourceRecord,
-} from '../../services/aggregation/index.ts';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { type AggregationDependencies, aggregateBatch } from '../../services/aggregation/index.ts';
+import { sourceRecordOfMessage } from '../../services/kafka/record.ts';
 
 /** Options of a {@link ServerConsumer}. */
 export interface ServerConsumerOptions {
@@ -16,25 +12,6 @@ export interface ServerConsumerOptions {
   readonly maxBatchSize: number;
   readonly dependencies: AggregationDependencies;
 }
-
-const headersOf = (message: KafkaMessage): SourceHeader[] =>
-  Object.entries(message.headers ?? {}).flatMap(([name, raw]) =>
-    (Array.isArray(raw) ? raw : [raw]).flatMap((value): SourceHeader[] =>
-      value === undefined ? [] : [{ name, value: Buffer.isBuffer(value) ? value : Buffer.from(value) }],
-    ),
-  );
-
-const sourceRecordOf = (topic: string, partition: number, message: KafkaMessage): SourceRecord => ({
-  topic,
-  partition,
-  offset: Number(message.offset),
-  timestamp: Number(message.timestamp),
-  // Topics here keep the producer's time (message.timestamp.type=CreateTime, the default).
-  timestampType: 'CREATE_TIME',
-  key: message.key,
-  value: message.value,
-  headers: headersOf(message),
-});
 
 /**
  * The server-based alternative to the event source mapping: a long-running kafkajs
@@ -97,7 +74,7 @@ export class ServerConsumer {
       const messages = batch.messages.slice(from, from + maxBatchSize);
       const last = messages.at(-1);
       if (last === undefined) return;
-      const records = messages.map((message) => sourceRecordOf(batch.topic, batch.partition, message));
+      const records = messages.map((message) => sourceRecordOfMessage(batch.topic, batch.partition, message));
       try {
         await aggregateBatch(records, this.#options.dependencies);
       } catch (error) {

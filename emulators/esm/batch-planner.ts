@@ -15,14 +15,10 @@
  * - records that do not match the filter criteria are never delivered but their offsets
  *   are committed with the batch around them (or straight away when nothing else waits).
  */
-import {
-  type EventSourceIdentity,
-  type KafkaEventRecord,
-  MAX_INVOCATION_PAYLOAD_BYTES,
-  PayloadSize,
-  partitionKey,
-  type SourceRecord,
-} from './payload.ts';
+
+import type { EventSourceIdentity, KafkaEventRecord } from '../../services/kafka/esm-event.ts';
+import { type SourceRecord, sourceId } from '../../services/kafka/record.ts';
+import { MAX_INVOCATION_PAYLOAD_BYTES, PayloadSize } from './payload.ts';
 
 /** A consumed record waiting in a partition buffer. */
 export interface BufferedRecord {
@@ -170,7 +166,7 @@ export class BatchPlanner {
 
   /** Adds fetched records of one partition (in offset order). Duplicates of buffered offsets are ignored. */
   ingest(topic: string, partition: number, records: readonly BufferedRecord[], now: number): void {
-    const key = partitionKey(topic, partition);
+    const key = sourceId(topic, partition);
     let state = this.#partitions.get(key);
     if (state === undefined) {
       state = { topic, partition, key, buffer: [], nextOffset: undefined, reserved: false, idleSince: now };

@@ -11,12 +11,14 @@
  * concurrently, which is where that scaling ends up under load.
  */
 import { randomUUID } from 'node:crypto';
-import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import {
   type EventSourceMapping,
   type FunctionDefinition,
   StartingPosition,
 } from '../../deploy/serverless-config.ts';
+import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
+import { sourceId, sourceIdOf, sourceRecordOfMessage } from '../../services/kafka/record.ts';
 import {
   type Batch,
   type BatchOutcome,
@@ -29,14 +31,7 @@ import { InvocationError, InvocationFailure } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import type { EsmLog } from './log.ts';
-import {
-  buildKafkaEvent,
-  type EventSourceIdentity,
-  eventRecordBytes,
-  type SourceRecord,
-  TimestampType,
-  toEventRecord,
-} from './payload.ts';
+import { eventRecordBytes } from './payload.ts';
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
@@ -113,38 +108,6 @@ const retriable = async <T>(request: () => Promise<T>, attempts = 40): Promise<T
  * half of it, early enough that the next fetch lands before the buffer runs dry.
  */
 const highWater = (batchSize: number): number => Math.max(batchSize * 4, 5000);
-
-const timestampTypeOf = (message: KafkaMessage): TimestampType => {
-  // kafkajs keeps the record batch's timestamp type (attributes bit 3) in `batchContext`.
-  const context: unknown = Reflect.get(message, 'batchContext');
-  const type: unknown =
-    typeof context === 'object' && context !== null ? Reflect.get(context, 'timestampType') : 0;
-  return type === 1 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
-};
-
-const headersOf = (message: KafkaMessage): Array<readonly [string, Buffer]> => {
-  const headers: Array<readonly [string, Buffer]> = [];
-  for (const [name, raw] of Object.entries(message.headers ?? {})) {
-    const values = Array.isArray(raw) ? raw : [raw];
-    for (const value of values) {
-      if (value === undefined) continue;
-      headers.push([name, Buffer.isBuffer(value) ? value : Buffer.from(String(value))]);
-    }
-  }
-  return headers;
-};
-
-/** Converts a fetched message into what the planner buffers. */
-export const toSourceRecord = (topic: string, partition: number, message: KafkaMessage): SourceRecord => ({
-  topic,
-  partition,
-  offset: Number(message.offset),
-  timestamp: Number(message.timestamp),
-  timestampType: timestampTypeOf(message),
-  key: message.key ?? null,
-  value: message.value ?? null,
-  headers: headersOf(message),
-});
 
 /** Runs one mapping. */
 export class MappingPoller {
@@ -390,7 +353,7 @@ export class MappingPoller {
     for (const end of ends) {
       const at = committed.get(end.partition) ?? -1;
       const from = at < 0 ? Number(end.low) : at;
-      lag[`${mapping.topic}-${end.partition}`] = Math.max(0, Number(end.high) - from);
+      lag[sourceId(mapping.topic, end.partition)] = Math.max(0, Number(end.high) - from);
     }
     this.#lagByPartition = lag;
   }
@@ -400,14 +363,14 @@ export class MappingPoller {
     const now = Date.now();
     const records: BufferedRecord[] = [];
     for (const message of batch.messages) {
-      const source = toSourceRecord(batch.topic, batch.partition, message);
+      const source = sourceRecordOfMessage(batch.topic, batch.partition, message);
       const event = toEventRecord(source);
       const delivered = matchesFilterCriteria(this.#mapping.filterCriteria, source.value);
       if (!delivered) this.#counters.recordsFiltered += 1;
       records.push({ source, event, bytes: eventRecordBytes(event), delivered, arrivedAt: now });
     }
     this.#planner.ingest(batch.topic, batch.partition, records, now);
-    if (this.#planner.buffered(`${batch.topic}-${batch.partition}`) > highWater(this.#mapping.batchSize)) {
+    if (this.#planner.buffered(sourceId(batch.topic, batch.partition)) > highWater(this.#mapping.batchSize)) {
       this.#paused.add(batch.partition);
       this.#consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
     }
@@ -434,7 +397,7 @@ export class MappingPoller {
   #resumeDrained(): void {
     for (const partition of [...this.#paused]) {
       if (
-        this.#planner.buffered(`${this.#mapping.topic}-${partition}`) <
+        this.#planner.buffered(sourceId(this.#mapping.topic, partition)) <
         highWater(this.#mapping.batchSize) / 2
       ) {
         this.#paused.delete(partition);
@@ -539,16 +502,14 @@ export class MappingPoller {
         mapping: mapping.uuid,
         function: fn.key,
         attempts,
-        records: records.map(
-          (record) => `${record.source.topic}-${record.source.partition}@${record.source.offset}`,
-        ),
+        records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
       });
       return;
     }
     const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}:$LATEST`;
     const messages = records.map((record) => {
       const payload = buildKafkaEvent(this.#identity, [
-        { key: `${record.source.topic}-${record.source.partition}`, records: [record.event] },
+        { key: sourceIdOf(record.source), records: [record.event] },
       ]);
       const failure = {
         requestContext: {
@@ -593,7 +554,7 @@ export class MappingPoller {
   /** Commits in order, one request at a time; a failed commit only means redelivery after a restart. */
   #commit(commits: readonly Commit[]): void {
     const latest = new Map<string, Commit>();
-    for (const commit of commits) latest.set(`${commit.topic}-${commit.partition}`, commit);
+    for (const commit of commits) latest.set(sourceId(commit.topic, commit.partition), commit);
     this.#commitChain = this.#commitChain.then(async () => {
       const consumer = this.#consumer;
       if (consumer === undefined) return;

@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
-import type { SourceRecord } from '../../services/aggregation/index.ts';
-import { sourceRecordsOf } from './kafka-event.ts';
+import { sourceRecordsOf } from '../../services/kafka/esm-event.ts';
+import type { SourceRecord } from '../../services/kafka/record.ts';
 import { logger, metrics } from './observability.ts';
 
 /** A Lambda handler for a Kafka event source mapping. */

@@ -3,11 +3,11 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { decodeEvent, EventDecodeError } from '../clickstream/index.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
+import { type SourceRecord, sourceIdOf } from '../kafka/record.ts';
 import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
 import { aggregateEvents, type CounterItemDraft, type SourcedEvent } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
 import { WatermarkContentionError } from './errors.ts';
-import { type SourceRecord, sourceIdOf } from './source-record.ts';
 import { pendingUpdate } from './watermark.ts';
 
 /** What {@link aggregateBatch} needs, passed in by the entry point. */

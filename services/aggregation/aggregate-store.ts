@@ -1,6 +1,6 @@
+import type { SourceId } from '../kafka/record.ts';
 import type { SessionSetDraft } from './batch-aggregate.ts';
 import type { ItemKey } from './data-model.ts';
-import type { SourceId } from './source-record.ts';
 import type { CounterUpdate, Watermarks } from './watermark.ts';
 
 /** How a conditional counter update ended. */

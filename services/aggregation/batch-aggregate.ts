@@ -1,4 +1,5 @@
 import type { ClickstreamEvent, EventType } from '../clickstream/index.ts';
+import type { SourceId } from '../kafka/record.ts';
 import {
   Attribute,
   Entity,
@@ -12,7 +13,6 @@ import {
   sessionSetKey,
   topPagesPartition,
 } from './data-model.ts';
-import type { SourceId } from './source-record.ts';
 import { expiresAtOf, type Minute, minuteOf } from './time-buckets.ts';
 
 /** A valid event with the coordinates of the record it came from. */

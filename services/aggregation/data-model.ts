@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { SourceId } from './source-record.ts';
+import type { SourceId } from '../kafka/record.ts';
 import { dayOf, type Minute } from './time-buckets.ts';
 
 /**

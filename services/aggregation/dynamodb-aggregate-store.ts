@@ -1,11 +1,11 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { SourceId } from '../kafka/record.ts';
 import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
 import type { SessionSetDraft } from './batch-aggregate.ts';
 import { Attribute, Entity, type ItemKey, watermarkAttribute } from './data-model.ts';
 import { AggregateStoreError } from './errors.ts';
-import type { SourceId } from './source-record.ts';
 import type { CounterUpdate, Watermarks } from './watermark.ts';
 
 const WatermarkValue = z.number().int().nonnegative();

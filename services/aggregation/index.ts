@@ -30,7 +30,6 @@ export {
 } from './data-model.ts';
 export { DynamoDbAggregateStore } from './dynamodb-aggregate-store.ts';
 export { AggregateStoreError, AggregationError, WatermarkContentionError } from './errors.ts';
-export { type SourceHeader, type SourceId, type SourceRecord, sourceIdOf } from './source-record.ts';
 export { dayOf, expiresAtOf, isMinute, type Minute, minuteOf, minutesBetween } from './time-buckets.ts';
 export {
   type CounterUpdate,

@@ -1,6 +1,6 @@
+import type { SourceId } from '../kafka/record.ts';
 import type { CounterItemDraft } from './batch-aggregate.ts';
 import type { Entity, ItemKey } from './data-model.ts';
-import type { SourceId } from './source-record.ts';
 
 /**
  * The highest offset of each source partition already applied to an item. A partition

@@ -2,7 +2,6 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Message } from 'kafkajs';
-import type { SourceRecord } from '../aggregation/index.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import {
   type DeadLetter,
@@ -10,6 +9,7 @@ import {
   deadLetterOf,
   type KafkaSender,
 } from '../dead-letter/index.ts';
+import type { SourceRecord } from '../kafka/record.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';

@@ -1,4 +1,4 @@
-import type { SourceRecord } from '../aggregation/index.ts';
+import type { SourceRecord } from '../kafka/record.ts';
 import type { SessionKey } from './session-key.ts';
 
 /**

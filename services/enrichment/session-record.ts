@@ -1,4 +1,4 @@
-import type { SourceRecord } from '../aggregation/index.ts';
+import type { SourceRecord } from '../kafka/record.ts';
 import { SessionDecodeError, SessionDecodeFailure } from './errors.ts';
 import { decodeSessionKey, type SessionKey } from './session-key.ts';
 import { type SessionRow, SessionRowSchema } from './session-row.ts';

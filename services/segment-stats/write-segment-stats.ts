@@ -1,9 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { SourceRecord } from '../aggregation/index.ts';
-import { sourceIdOf } from '../aggregation/index.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
+import { type SourceRecord, sourceIdOf } from '../kafka/record.ts';
 import {
   PutOutcome,
   type SegmentStatsItem,

@@ -6,10 +6,10 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config as functionConfig } from '../../../functions/aggregate-events/config.ts';
 import { documentClient } from '../../../functions/commons/clients/dynamodb.ts';
-import { sourceRecordsOf } from '../../../functions/commons/kafka-event.ts';
 import { runWithConcurrency } from '../../../services/aggregation/concurrency.ts';
 import { Attribute } from '../../../services/aggregation/index.ts';
 import { decodeEvent } from '../../../services/clickstream/index.ts';
+import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
 import { measured } from '../measured-handler.ts';
 import { countDynamoDbRequests } from '../request-counter.ts';
 import { config } from './config.ts';

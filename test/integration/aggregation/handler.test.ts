@@ -2,9 +2,9 @@ import { describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { AnalyticsReader } from '../../../services/aggregation/index.ts';
 import { DecodeFailure } from '../../../services/clickstream/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+import { anEsmEvent } from '../../factories/esm-event.ts';
 import { clickstreamEvent, eventRecord, sourceRecord } from '../../unit/aggregation/factories.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers } from '../helpers.ts';
-import { kafkaEventPayload } from './kafka-event-payload.ts';
 import { readTopic } from './read-topic.ts';
 
 /**
@@ -41,7 +41,7 @@ describe('aggregate-events handler', () => {
     const malformed = sourceRecord({ partition: 1, offset: 7, value: Buffer.from('{"type":') });
     const invalid = sourceRecord({ partition: 1, offset: 8, value: Buffer.from('{"type":"page_view"}') });
     const empty = sourceRecord({ partition: 2, offset: 3, key: null, value: null });
-    const payload = kafkaEventPayload('aws:kafka', [eventRecord(valid, 0, 11), malformed, invalid, empty]);
+    const payload = anEsmEvent('aws:kafka', [eventRecord(valid, 0, 11), malformed, invalid, empty]);
 
     // Act
     await handler(payload);
@@ -82,7 +82,7 @@ describe('aggregate-events handler', () => {
     // Act
     for (let invocation = 0; invocation < 12; invocation += 1) {
       await handler(
-        kafkaEventPayload('SelfManagedKafka', [
+        anEsmEvent('SelfManagedKafka', [
           eventRecord(clickstreamEvent({ eventTime: at }), 0, invocation * 2),
           sourceRecord({ partition: 0, offset: invocation * 2 + 1, value: Buffer.from('not json') }),
         ]),
@@ -104,7 +104,7 @@ describe('aggregate-events handler', () => {
     const { kafkaProducer } = await import('../../../functions/commons/clients/kafka.ts');
     onTestFinished(() => kafkaProducer.disconnect());
     const at = Date.parse('2026-03-14T09:26:10Z');
-    const payload = kafkaEventPayload('aws:kafka', [
+    const payload = anEsmEvent('aws:kafka', [
       eventRecord(clickstreamEvent({ eventTime: at }), 0, 0),
       sourceRecord({ partition: 0, offset: 1, value: Buffer.from('not json') }),
     ]);

@@ -8,10 +8,10 @@ import {
   DynamoDbAggregateStore,
   dayOf,
   minuteOf,
-  type SourceRecord,
 } from '../../../services/aggregation/index.ts';
 import { type ClickstreamEvent, decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
 import { KafkaDeadLetterPublisher } from '../../../services/dead-letter/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 import { segmentStatsPartition, segmentStatsSortKey } from '../../../services/segment-stats/index.ts';
 
 /** What a short run produced, to compare the dashboard with. */

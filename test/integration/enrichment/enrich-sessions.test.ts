@@ -1,10 +1,10 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { IHeaders, Kafka } from 'kafkajs';
 import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
-import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../../../emulators/esm/payload.ts';
-import type { SourceRecord } from '../../../services/aggregation/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
 import { EnrichedSessionSchema, LineageHeader, sessionEventId } from '../../../services/enrichment/index.ts';
+import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../../../services/kafka/esm-event.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
 import {
   anAbandonedCartSessionRow,
@@ -82,7 +82,6 @@ const eventOf = (topic: string, records: readonly SourceRecord[]): KafkaEvent =>
           topic,
           partition: 0,
           offset,
-          headers: record.headers.map((header) => [header.name, header.value] as const),
         }),
       ),
     },

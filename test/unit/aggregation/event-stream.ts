@@ -1,5 +1,5 @@
-import type { SourceRecord } from '../../../services/aggregation/index.ts';
 import { type ClickstreamEvent, EVENT_TYPES } from '../../../services/clickstream/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 import { BASE_TIME, clickstreamEvent, eventRecord } from './factories.ts';
 import { seededRandom } from './redelivery.ts';
 

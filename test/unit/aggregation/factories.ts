@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { SourceRecord } from '../../../services/aggregation/index.ts';
 import { type ClickstreamEvent, type EventType, encodeEvent } from '../../../services/clickstream/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 /** 2026-03-14T09:26:00Z: a fixed minute so that buckets are predictable. */
 export const BASE_TIME = Date.parse('2026-03-14T09:26:00Z');

@@ -5,9 +5,9 @@ import {
   type CounterUpdate,
   type ItemKey,
   type SessionSetDraft,
-  type SourceId,
   type Watermarks,
 } from '../../../services/aggregation/index.ts';
+import type { SourceId } from '../../../services/kafka/record.ts';
 
 /**
  * Wraps a real store and makes writes fail after a given number, the way a throttled or

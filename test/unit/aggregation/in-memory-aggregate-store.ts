@@ -4,10 +4,10 @@ import {
   type CounterUpdate,
   type ItemKey,
   type SessionSetDraft,
-  type SourceId,
   updateHolds,
   type Watermarks,
 } from '../../../services/aggregation/index.ts';
+import type { SourceId } from '../../../services/kafka/record.ts';
 
 /** An item as the fake keeps it. */
 export interface FakeItem {

@@ -1,4 +1,4 @@
-import type { SourceRecord } from '../../../services/aggregation/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 /** A seeded pseudo-random generator (mulberry32), so that a failing run can be replayed. */
 export const seededRandom = (seed: number): (() => number) => {

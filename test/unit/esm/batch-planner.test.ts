@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type Batch, BatchPlanner, type BufferedRecord } from '../../../emulators/esm/batch-planner.ts';
-import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../emulators/esm/payload.ts';
+import { eventRecordBytes } from '../../../emulators/esm/payload.ts';
+import { toEventRecord } from '../../../services/kafka/esm-event.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 const TOPIC = 'clicks';
 

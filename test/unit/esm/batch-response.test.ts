@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { type Batch, BatchPlanner } from '../../../emulators/esm/batch-planner.ts';
 import { readBatchItemFailures } from '../../../emulators/esm/batch-response.ts';
-import { eventRecordBytes, type SourceRecord, toEventRecord } from '../../../emulators/esm/payload.ts';
+import { eventRecordBytes } from '../../../emulators/esm/payload.ts';
+import { toEventRecord } from '../../../services/kafka/esm-event.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 /** A batch holding offsets 10–12 of clicks-0 and 5 of clicks-1. */
 const batch = (): Batch => {

@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import { eventRecordBytes, PayloadSize } from '../../../emulators/esm/payload.ts';
 import {
   buildKafkaEvent,
   type EventSourceIdentity,
-  eventRecordBytes,
-  PayloadSize,
-  type SourceRecord,
   toEventRecord,
-} from '../../../emulators/esm/payload.ts';
+} from '../../../services/kafka/esm-event.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 const sourceRecord = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
   topic: 'mytopic',
@@ -16,7 +15,7 @@ const sourceRecord = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
   timestampType: 'CREATE_TIME',
   key: Buffer.from('recordKey'),
   value: Buffer.from('{"key":"value"}'),
-  headers: [['headerKey', Buffer.from('headerValue')]],
+  headers: [{ name: 'headerKey', value: Buffer.from('headerValue') }],
   ...overrides,
 });
 
@@ -74,8 +73,8 @@ describe('Kafka event payload', () => {
       sourceRecord({
         key: null,
         headers: [
-          ['a', Buffer.from([1])],
-          ['a', Buffer.from([2])],
+          { name: 'a', value: Buffer.from([1]) },
+          { name: 'a', value: Buffer.from([2]) },
         ],
       }),
     );

@@ -1,6 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import type { SourceRecord } from '../../../services/aggregation/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 import {
   PutOutcome,
   SegmentStatsFailure,

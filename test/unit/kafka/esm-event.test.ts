@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { KafkaEventError } from '../../../functions/commons/errors.ts';
-import { sourceRecordsOf } from '../../../functions/commons/kafka-event.ts';
 import { decodeEvent } from '../../../services/clickstream/index.ts';
+import { KafkaEventError } from '../../../services/kafka/errors.ts';
+import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
 
 // Shaped as the Lambda docs show: https://docs.aws.amazon.com/lambda/latest/dg/with-msk.html
 // and https://docs.aws.amazon.com/lambda/latest/dg/with-kafka.html ("Example event").

@@ -1,0 +1,81 @@
+import type { KafkaMessage } from 'kafkajs';
+
+/** A Kafka record header as delivered: a name and its raw bytes (names may repeat). */
+export interface SourceHeader {
+  readonly name: string;
+  readonly value: Buffer;
+}
+
+/** `timestampType` as the event source mapping names it. */
+export const TimestampType = {
+  CreateTime: 'CREATE_TIME',
+  LogAppendTime: 'LOG_APPEND_TIME',
+} as const;
+export type TimestampType = (typeof TimestampType)[keyof typeof TimestampType];
+
+/**
+ * The project's one Kafka record: what the ESM emulator consumes and delivers, what the
+ * functions decode from an event, what the services process — independent of how it was
+ * delivered (an event source mapping payload, or a kafkajs consumer in a server runtime).
+ * Key and value are the original bytes, so a poison record can be dead-lettered unchanged.
+ */
+export interface SourceRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  /** Epoch milliseconds. */
+  readonly timestamp: number;
+  readonly timestampType: TimestampType;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Headers in wire order. */
+  readonly headers: readonly SourceHeader[];
+}
+
+/**
+ * Identifies a topic-partition as `<topic>-<partition>`, the same spelling the event
+ * source mapping uses for the keys of its `records` object.
+ */
+export type SourceId = string;
+
+/** The {@link SourceId} of a topic-partition. */
+export const sourceId = (topic: string, partition: number): SourceId => `${topic}-${partition}`;
+
+/** The {@link SourceId} of a record's topic-partition. */
+export const sourceIdOf = (record: Pick<SourceRecord, 'topic' | 'partition'>): SourceId =>
+  sourceId(record.topic, record.partition);
+
+const timestampTypeOf = (message: KafkaMessage): TimestampType => {
+  // kafkajs keeps the record batch's timestamp type (attributes bit 3) in `batchContext`.
+  const context: unknown = Reflect.get(message, 'batchContext');
+  const type: unknown =
+    typeof context === 'object' && context !== null ? Reflect.get(context, 'timestampType') : 0;
+  return type === 1 ? TimestampType.LogAppendTime : TimestampType.CreateTime;
+};
+
+const headersOf = (message: KafkaMessage): SourceHeader[] => {
+  const headers: SourceHeader[] = [];
+  for (const [name, raw] of Object.entries(message.headers ?? {})) {
+    for (const value of Array.isArray(raw) ? raw : [raw]) {
+      if (value === undefined) continue;
+      headers.push({ name, value: Buffer.isBuffer(value) ? value : Buffer.from(String(value)) });
+    }
+  }
+  return headers;
+};
+
+/** The record a kafkajs consumer fetched (the kafkajs adapter of {@link SourceRecord}). */
+export const sourceRecordOfMessage = (
+  topic: string,
+  partition: number,
+  message: KafkaMessage,
+): SourceRecord => ({
+  topic,
+  partition,
+  offset: Number(message.offset),
+  timestamp: Number(message.timestamp),
+  timestampType: timestampTypeOf(message),
+  key: message.key ?? null,
+  value: message.value ?? null,
+  headers: headersOf(message),
+});
