@@ -17,6 +17,7 @@ const dependencies: AggregationDependencies = {
   metrics,
   retentionDays: config.retentionDays,
   writeConcurrency: config.writeConcurrency,
+  eventTimeBounds: config.eventTimeBounds,
 };
 
 /**

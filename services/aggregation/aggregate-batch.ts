@@ -1,9 +1,15 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { decodeEvent, EventDecodeError } from '../clickstream/index.ts';
+import {
+  DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_PAST_MS,
+  decodeEvent,
+  EventDecodeError,
+} from '../clickstream/index.ts';
+import { isRetriable, PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
-import { type SourceRecord, sourceIdOf } from '../kafka/record.ts';
+import { hasTimestamp, type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
 import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
 import { aggregateEvents, type CounterItemDraft, type SourcedEvent } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
@@ -22,6 +28,13 @@ export interface AggregationDependencies {
   readonly writeConcurrency: number;
   /** Conditional attempts per item before giving up on a moving watermark (default 5). */
   readonly maxConditionalAttempts?: number;
+  /**
+   * How far an event's time may be from its record's Kafka timestamp (defaults: 7 days back,
+   * 1 day ahead); an event outside is dead-lettered as EVENT_TIME_OUT_OF_RANGE.
+   */
+  readonly eventTimeBounds?: { readonly maxPastMs: number; readonly maxFutureMs: number };
+  /** The clock for TTLs (epoch ms); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /** What a batch did, for logs, metrics and tests. */
@@ -90,8 +103,10 @@ const applyCounterItem = async (
  * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
  * nothing twice and loses nothing.
  *
- * Poison records (undecodable, invalid, oversized, empty) go to the dead-letter topic and
- * the batch carries on. Aggregates are written before dead letters: if the store fails,
+ * Poison records (unreadable, undecodable, invalid, oversized, empty, out of the event-time
+ * bounds) go to the dead-letter topic and the batch carries on; so does a record whose
+ * processing fails with an error that is not retriable (reason PROCESSING_FAILED: a bug must
+ * not stall its partition). Only retriable (infrastructure) errors fail the batch. Aggregates are written before dead letters: if the store fails,
  * nothing has been dead-lettered yet, so a retry does not write the dead letters twice.
  *
  * @throws {AggregateStoreError | WatermarkContentionError | DeadLetterPublishError} when a
@@ -106,6 +121,21 @@ export const aggregateBatch = async (
   const letters: DeadLetter[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
+  const bounds = dependencies.eventTimeBounds ?? {
+    maxPastMs: DEFAULT_MAX_PAST_MS,
+    maxFutureMs: DEFAULT_MAX_FUTURE_MS,
+  };
+  const byCoordinates = new Map<string, SourceRecord>();
+  const poison = (record: SourceRecord, reason: string, detail: string): void => {
+    logger.warn('poison record; it goes to the dead-letter topic with this batch', {
+      reason,
+      detail,
+      topic: record.topic,
+      partition: record.partition,
+      offset: record.offset,
+    });
+    letters.push(deadLetterOf(record, reason, detail));
+  };
   for (const record of records) {
     const source = sourceIdOf(record);
     const id = `${source}@${record.offset}`;
@@ -114,22 +144,31 @@ export const aggregateBatch = async (
       continue;
     }
     seen.add(id);
+    byCoordinates.set(id, record);
+    if (record.defect !== undefined) {
+      poison(record, UNREADABLE_RECORD, record.defect);
+      continue;
+    }
     try {
-      events.push({ event: decodeEvent(record.value), source, offset: record.offset });
-    } catch (error) {
-      if (!(error instanceof EventDecodeError)) throw error;
-      logger.warn('poison record; it goes to the dead-letter topic with this batch', {
-        reason: error.reason,
-        detail: error.detail,
-        topic: record.topic,
-        partition: record.partition,
+      const referenceTime = hasTimestamp(record) ? record.timestamp : undefined;
+      events.push({
+        event: decodeEvent(record.value, { referenceTime, ...bounds }),
+        source,
         offset: record.offset,
       });
-      letters.push(deadLetterOf(record, error.reason, error.detail));
+    } catch (error) {
+      if (error instanceof EventDecodeError) poison(record, error.reason, error.detail);
+      else if (isRetriable(error)) throw error;
+      else poison(record, PROCESSING_FAILED, String(error));
     }
   }
 
-  const aggregate = aggregateEvents(events, dependencies.retentionDays);
+  const aggregate = aggregateEvents(events, dependencies.retentionDays, (dependencies.now ?? Date.now)());
+  for (const { source, offset, error } of aggregate.rejected) {
+    if (isRetriable(error)) throw error;
+    const record = byCoordinates.get(`${source}@${offset}`);
+    if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
+  }
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
   const outcomes = await runWithConcurrency<ItemOutcome>(
     [
@@ -145,7 +184,7 @@ export const aggregateBatch = async (
 
   const summary: BatchSummary = {
     records: records.length,
-    events: events.length,
+    events: events.length - aggregate.rejected.length,
     duplicates,
     poison: letters.length,
     counterItems: aggregate.counterItems.length,

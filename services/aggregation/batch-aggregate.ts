@@ -22,6 +22,13 @@ export interface SourcedEvent {
   readonly offset: number;
 }
 
+/** An event whose aggregation failed in a way no retry can fix, and why. */
+export interface RejectedEvent {
+  readonly source: SourceId;
+  readonly offset: number;
+  readonly error: unknown;
+}
+
 /** What one record adds to one item: only the counters it moves. */
 export interface RecordContribution {
   readonly offset: number;
@@ -58,6 +65,8 @@ export interface SessionSetDraft {
 export interface BatchAggregate {
   readonly counterItems: readonly CounterItemDraft[];
   readonly sessionSets: readonly SessionSetDraft[];
+  /** Events that could not be aggregated (a bug, not bad input): the caller dead-letters them. */
+  readonly rejected: readonly RejectedEvent[];
 }
 
 /** Revenue of a purchase in integer cents (prices have two decimals). */
@@ -115,8 +124,13 @@ const itemId = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
  * the funnel per minute, and session sets per minute per source partition. Events are
  * bucketed by their event time, not by when Kafka received them.
  */
-export const aggregateEvents = (events: readonly SourcedEvent[], retentionDays: number): BatchAggregate => {
+export const aggregateEvents = (
+  events: readonly SourcedEvent[],
+  retentionDays: number,
+  now: number = Date.now(),
+): BatchAggregate => {
   const items = new Map<string, MutableDraft>();
+  const rejected: RejectedEvent[] = [];
   const sessions = new Map<string, { key: ItemKey; minute: Minute; sessions: Set<string> }>();
 
   const contribute = (
@@ -141,44 +155,21 @@ export const aggregateEvents = (events: readonly SourcedEvent[], retentionDays: 
   };
 
   for (const { event, source, offset } of events) {
-    const minute = minuteOf(event.eventTime);
-    const expiresAt = expiresAtOf(minute, retentionDays);
-    contribute(
-      () => ({
-        key: pageStatsKey(event.page.path, minute),
-        entity: Entity.PageStats,
-        counterNames: PAGE_COUNTERS,
-        attributes: {
-          [Attribute.Entity]: Entity.PageStats,
-          [Attribute.Minute]: minute,
-          [Attribute.Path]: event.page.path,
-          [Attribute.Gsi1Pk]: topPagesPartition(minute),
-          [Attribute.ExpiresAt]: expiresAt,
-        },
-        rankedBy: 'views',
-      }),
-      source,
-      { offset, counters: pageContribution(event) },
-    );
-    contribute(
-      () => ({
-        key: funnelKey(minute),
-        entity: Entity.Funnel,
-        counterNames: FUNNEL_COUNTERS,
-        attributes: {
-          [Attribute.Entity]: Entity.Funnel,
-          [Attribute.Minute]: minute,
-          [Attribute.ExpiresAt]: expiresAt,
-        },
-      }),
-      source,
-      { offset, counters: funnelContribution(event) },
-    );
-    const sessionKey = sessionSetKey(minute, source);
-    const sessionId = itemId(sessionKey);
+    // Everything that depends on the event's values is computed before anything is added,
+    // so an event either contributes to every item it touches or to none.
+    let planned: { page: Planned; funnel: Planned; sessionKey: ItemKey; minute: Minute };
+    try {
+      planned = planEvent(event, source, offset, retentionDays, now);
+    } catch (error) {
+      rejected.push({ source, offset, error });
+      continue;
+    }
+    contribute(planned.page.init, source, planned.page.contribution);
+    contribute(planned.funnel.init, source, planned.funnel.contribution);
+    const sessionId = itemId(planned.sessionKey);
     let set = sessions.get(sessionId);
     if (set === undefined) {
-      set = { key: sessionKey, minute, sessions: new Set() };
+      set = { key: planned.sessionKey, minute: planned.minute, sessions: new Set() };
       sessions.set(sessionId, set);
     }
     set.sessions.add(event.sessionId);
@@ -191,7 +182,68 @@ export const aggregateEvents = (events: readonly SourcedEvent[], retentionDays: 
     counterItems: [...items.values()],
     sessionSets: [...sessions.values()].map((set) => ({
       ...set,
-      expiresAt: expiresAtOf(set.minute, retentionDays),
+      expiresAt: expiresAtOf(set.minute, retentionDays, now),
     })),
+    rejected,
+  };
+};
+
+interface Planned {
+  readonly init: () => Omit<MutableDraft, 'contributions'>;
+  readonly contribution: RecordContribution;
+}
+
+const assertFinite = (name: string, value: number): number => {
+  if (!Number.isFinite(value)) throw new RangeError(`${name} is not a finite number: ${value}`);
+  return value;
+};
+
+/** What one event adds, computed in full before anything is added (and checked finite). */
+const planEvent = (
+  event: ClickstreamEvent,
+  source: SourceId,
+  offset: number,
+  retentionDays: number,
+  now: number,
+): { page: Planned; funnel: Planned; sessionKey: ItemKey; minute: Minute } => {
+  const minute = minuteOf(event.eventTime);
+  const expiresAt = assertFinite('expiresAt', expiresAtOf(minute, retentionDays, now));
+  const pageKey = pageStatsKey(event.page.path, minute);
+  const page = pageContribution(event);
+  const funnel = funnelContribution(event);
+  assertFinite('revenueCents', revenueCentsOf(event));
+  for (const [name, value] of Object.entries({ ...page, ...funnel })) assertFinite(name, value);
+  return {
+    minute,
+    sessionKey: sessionSetKey(minute, source),
+    page: {
+      init: () => ({
+        key: pageKey,
+        entity: Entity.PageStats,
+        counterNames: PAGE_COUNTERS,
+        attributes: {
+          [Attribute.Entity]: Entity.PageStats,
+          [Attribute.Minute]: minute,
+          [Attribute.Path]: event.page.path,
+          [Attribute.Gsi1Pk]: topPagesPartition(minute),
+          [Attribute.ExpiresAt]: expiresAt,
+        },
+        rankedBy: 'views',
+      }),
+      contribution: { offset, counters: page },
+    },
+    funnel: {
+      init: () => ({
+        key: funnelKey(minute),
+        entity: Entity.Funnel,
+        counterNames: FUNNEL_COUNTERS,
+        attributes: {
+          [Attribute.Entity]: Entity.Funnel,
+          [Attribute.Minute]: minute,
+          [Attribute.ExpiresAt]: expiresAt,
+        },
+      }),
+      contribution: { offset, counters: funnel },
+    },
   };
 };

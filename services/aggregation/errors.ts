@@ -12,6 +12,8 @@ export class AggregationError extends Error {
  * watermarks make the retry apply only what is still missing.
  */
 export class AggregateStoreError extends AggregationError {
+  readonly retriable = true;
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'AggregateStoreError';
@@ -24,6 +26,8 @@ export class AggregateStoreError extends AggregationError {
  * Retriable: the batch is retried and converges once the other writer is gone.
  */
 export class WatermarkContentionError extends AggregationError {
+  readonly retriable = true;
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'WatermarkContentionError';

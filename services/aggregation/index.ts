@@ -12,6 +12,7 @@ export {
   funnelContribution,
   pageContribution,
   type RecordContribution,
+  type RejectedEvent,
   revenueCentsOf,
   type SessionSetDraft,
   type SourcedEvent,

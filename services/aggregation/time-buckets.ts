@@ -24,10 +24,18 @@ export const minutesBetween = (from: Minute, to: Minute): Minute[] => {
 };
 
 /**
- * The DynamoDB TTL value (epoch seconds) of an item of a minute bucket: the bucket's end
- * plus the retention. DynamoDB deletes expired items within a few days of this time
+ * The DynamoDB TTL value (epoch seconds) of an item of a minute bucket: the retention after
+ * the later of the bucket's end and `writtenAt` (the time of the write). DynamoDB deletes
+ * expired items within a few days of this time
  * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/howitworks-ttl.html);
  * dynalite ignores TTL, so locally the items simply stay.
+ *
+ * Counting from the write, not only from the bucket, is what keeps a late event safe: an
+ * item (and the watermarks in it) outlives every redelivery of the records written into it
+ * as long as the retention is longer than the topic's (a record can only be redelivered while
+ * Kafka still holds it, i.e. within the topic's retention of its write). An event of a minute
+ * long past would otherwise write an item that is already expired, and a redelivery after TTL
+ * removed it would count the event again. docs/effectively-once.md, "Late events and TTL".
  */
-export const expiresAtOf = (minute: Minute, retentionDays: number): number =>
-  Math.floor((minuteStart(minute) + 60_000) / 1000) + retentionDays * 86_400;
+export const expiresAtOf = (minute: Minute, retentionDays: number, writtenAt = 0): number =>
+  Math.floor(Math.max(minuteStart(minute) + 60_000, writtenAt) / 1000) + retentionDays * 86_400;

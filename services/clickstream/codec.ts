@@ -8,6 +8,23 @@ import { type ClickstreamEvent, ClickstreamEventSchema } from './event.ts';
  */
 export const MAX_EVENT_BYTES = 16 * 1024;
 
+/**
+ * How far an event's time may be from the time Kafka gives its record. The reference is the
+ * record's own timestamp, not the wall clock, so that the verdict is the same on every
+ * delivery of the record: a batch redelivered days later does not dead-letter what an earlier
+ * delivery already counted.
+ */
+export interface EventTimeBounds {
+  /** The record's Kafka timestamp (epoch ms); undefined when the record has none. */
+  readonly referenceTime: number | undefined;
+  readonly maxPastMs: number;
+  readonly maxFutureMs: number;
+}
+
+/** The defaults: a week back (the topic's retention), a day ahead (clock skew). */
+export const DEFAULT_MAX_PAST_MS = 7 * 86_400_000;
+export const DEFAULT_MAX_FUTURE_MS = 86_400_000;
+
 /** Serialises an event to its Kafka value (UTF-8 JSON). */
 export const encodeEvent = (event: ClickstreamEvent): Buffer => Buffer.from(JSON.stringify(event), 'utf8');
 
@@ -20,7 +37,10 @@ export const eventKey = (event: Pick<ClickstreamEvent, 'userId'>): string => eve
  * @throws {EventDecodeError} with the precise reason and, for schema errors, every
  *   failing path — a poison record, never worth a retry.
  */
-export const decodeEvent = (value: Buffer | string | null | undefined): ClickstreamEvent => {
+export const decodeEvent = (
+  value: Buffer | string | null | undefined,
+  bounds?: EventTimeBounds,
+): ClickstreamEvent => {
   if (value === null || value === undefined || value.length === 0) {
     throw new EventDecodeError(DecodeFailure.EmptyValue, 'the record has no value');
   }
@@ -43,7 +63,18 @@ export const decodeEvent = (value: Buffer | string | null | undefined): Clickstr
       cause: parsed.error,
     });
   }
-  return parsed.data;
+  const event = parsed.data;
+  if (bounds?.referenceTime !== undefined) {
+    const earliest = bounds.referenceTime - bounds.maxPastMs;
+    const latest = bounds.referenceTime + bounds.maxFutureMs;
+    if (event.eventTime < earliest || event.eventTime > latest) {
+      throw new EventDecodeError(
+        DecodeFailure.EventTimeOutOfRange,
+        `eventTime ${event.eventTime} is outside ${earliest}…${latest} (the record's timestamp ${bounds.referenceTime} −${bounds.maxPastMs} ms / +${bounds.maxFutureMs} ms)`,
+      );
+    }
+  }
+  return event;
 };
 
 const describeIssues = (error: z.ZodError): string =>

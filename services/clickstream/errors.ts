@@ -16,6 +16,12 @@ export const DecodeFailure = {
   Oversized: 'OVERSIZED',
   /** No value at all (a tombstone on the events topic). */
   EmptyValue: 'EMPTY_VALUE',
+  /**
+   * `eventTime` too far before or after the record's Kafka timestamp (EVENT_TIME_MAX_PAST_DAYS,
+   * EVENT_TIME_MAX_FUTURE_DAYS): a clock that is wrong, or an event crafted to land in a
+   * bucket that has expired or does not exist yet.
+   */
+  EventTimeOutOfRange: 'EVENT_TIME_OUT_OF_RANGE',
 } as const;
 export type DecodeFailure = (typeof DecodeFailure)[keyof typeof DecodeFailure];
 
@@ -25,6 +31,7 @@ export type DecodeFailure = (typeof DecodeFailure)[keyof typeof DecodeFailure];
  * and moves on.
  */
 export class EventDecodeError extends ClickstreamError {
+  readonly retriable = false;
   readonly reason: DecodeFailure;
   readonly detail: string;
 

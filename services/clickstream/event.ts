@@ -10,6 +10,13 @@ import { z } from 'zod';
  */
 export const SCHEMA_VERSION = 1 as const;
 
+/**
+ * The latest instant an event may carry: 9999-12-31T23:59:59.999Z. JavaScript dates reach
+ * year 275760, but ISO-8601 minute keys and DynamoDB TTL values are only well-formed up to
+ * year 9999; past it every time bucket of the event would be malformed.
+ */
+export const MAX_EVENT_TIME = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export const EVENT_TYPES = [
   'page_view',
   'click',
@@ -58,7 +65,7 @@ export const ClickstreamEventSchema = z
     userId: z.string().min(1).max(64),
     sessionId: z.string().min(1).max(64),
     /** Epoch milliseconds: the event-time ksqlDB windows on (`TIMESTAMP='eventTime'`). */
-    eventTime: z.number().int().nonnegative(),
+    eventTime: z.number().int().nonnegative().max(MAX_EVENT_TIME),
     page: PageSchema,
     product: ProductSchema.nullable(),
     /** Search terms, for `search` events. */

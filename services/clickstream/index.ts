@@ -1,4 +1,12 @@
-export { decodeEvent, encodeEvent, eventKey, MAX_EVENT_BYTES } from './codec.ts';
+export {
+  DEFAULT_MAX_FUTURE_MS,
+  DEFAULT_MAX_PAST_MS,
+  decodeEvent,
+  type EventTimeBounds,
+  encodeEvent,
+  eventKey,
+  MAX_EVENT_BYTES,
+} from './codec.ts';
 export { ClickstreamError, DecodeFailure, EventDecodeError } from './errors.ts';
 export {
   type ClickstreamEvent,

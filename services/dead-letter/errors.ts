@@ -11,6 +11,8 @@ export class DeadLetterError extends Error {
  * the batch fails and the event source mapping redelivers it.
  */
 export class DeadLetterPublishError extends DeadLetterError {
+  readonly retriable = true;
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'DeadLetterPublishError';

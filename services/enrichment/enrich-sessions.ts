@@ -9,7 +9,7 @@ import {
   deadLetterOf,
   type KafkaSender,
 } from '../dead-letter/index.ts';
-import type { SourceRecord } from '../kafka/record.ts';
+import { type SourceRecord, UNREADABLE_RECORD } from '../kafka/record.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
@@ -116,6 +116,10 @@ export const enrichSessionBatch = async (
   const deadLetters: DeadLetter[] = [];
   let tombstones = 0;
   for (const record of records) {
+    if (record.defect !== undefined) {
+      deadLetters.push(deadLetterOf(record, UNREADABLE_RECORD, record.defect));
+      continue;
+    }
     const decoded = decodeSessionRecord(record);
     if (decoded.kind === 'tombstone') tombstones += 1;
     else if (decoded.kind === 'session') sessions.push({ record, session: decoded.session });

@@ -31,6 +31,8 @@ export type SessionDecodeFailure = (typeof SessionDecodeFailure)[keyof typeof Se
  * the dead-letter topic with its {@link SessionDecodeFailure} and the batch moves on.
  */
 export class SessionDecodeError extends EnrichmentError {
+  readonly retriable = false;
+
   readonly reason: SessionDecodeFailure;
 
   constructor(reason: SessionDecodeFailure, message: string, options?: ErrorOptions) {
@@ -46,6 +48,8 @@ export class SessionDecodeError extends EnrichmentError {
  * consumers drop what the first attempt had already written.
  */
 export class EnrichedEventPublishError extends EnrichmentError {
+  readonly retriable = true;
+
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'EnrichedEventPublishError';

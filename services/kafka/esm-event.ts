@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { KafkaEventError } from './errors.ts';
-import { type SourceHeader, type SourceRecord, sourceIdOf, type TimestampType } from './record.ts';
+import { type SourceHeader, type SourceRecord, sourceIdOf, TimestampType } from './record.ts';
 
 /*
  * The invocation payload of a Kafka event source mapping, in one place for the ESM emulator
@@ -83,20 +83,34 @@ export const buildKafkaEvent = (
     : { eventSource: 'SelfManagedKafka', bootstrapServers: source.bootstrapServers, records };
 };
 
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'must be base64');
+/**
+ * Standard base64 (RFC 4648 section 4) as the mapping encodes keys and values: whole 4-character
+ * groups, `=` padding only at the end.
+ */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-const KafkaEventRecordSchema = z.object({
+/** The fields of a delivered record that say where it is; enough to dead-letter it. */
+const RecordCoordinatesSchema = z.object({
   topic: z.string().min(1),
   partition: z.number().int().nonnegative(),
   offset: z.number().int().nonnegative(),
-  timestamp: z.number().int(),
-  timestampType: z.enum(['CREATE_TIME', 'LOG_APPEND_TIME']),
-  key: Base64.nullish(),
-  value: Base64.nullish(),
-  headers: z.array(z.record(z.string(), z.array(z.number().int().min(0).max(255)))).nullish(),
 });
 
-const records = z.record(z.string(), z.array(KafkaEventRecordSchema));
+const KafkaEventRecordSchema = RecordCoordinatesSchema.extend({
+  timestamp: z.number().int(),
+  timestampType: z.enum([
+    TimestampType.CreateTime,
+    TimestampType.LogAppendTime,
+    TimestampType.NoTimestampType,
+  ]),
+  key: z.string().nullish(),
+  value: z.string().nullish(),
+  headers: z.array(z.record(z.string(), z.array(z.number()))).nullish(),
+});
+
+// Records are read one by one (below), so that one malformed record is one dead letter, not a
+// rejected event that the mapping would retry forever.
+const records = z.record(z.string(), z.array(z.unknown()));
 
 /** An Amazon MSK event (`eventSource: aws:kafka`). */
 export const MskEventSchema = z.object({
@@ -119,12 +133,72 @@ export const KafkaEventSchema = z.discriminatedUnion('eventSource', [
   SelfManagedKafkaEventSchema,
 ]);
 
-const decodeBase64 = (value: string | null | undefined): Buffer | null =>
-  value === null || value === undefined ? null : Buffer.from(value, 'base64');
+/** The bytes of a base64 field, or why it has none. */
+const base64Field = (
+  name: string,
+  value: string | null | undefined,
+): { bytes: Buffer | null; defect?: string } => {
+  if (value === null || value === undefined) return { bytes: null };
+  if (!BASE64.test(value))
+    return { bytes: Buffer.from(value, 'utf8'), defect: `${name} is not valid base64` };
+  return { bytes: Buffer.from(value, 'base64') };
+};
+
+const headersOf = (
+  headers: readonly Record<string, readonly number[]>[] | null | undefined,
+): { headers: SourceHeader[]; defect?: string } => {
+  const out: SourceHeader[] = [];
+  for (const header of headers ?? []) {
+    for (const [name, bytes] of Object.entries(header)) {
+      if (!bytes.every((byte) => Number.isInteger(byte) && byte >= 0 && byte <= 255)) {
+        return { headers: [], defect: `header ${JSON.stringify(name)} has a value that is not bytes` };
+      }
+      out.push({ name, value: Buffer.from(bytes) });
+    }
+  }
+  return { headers: out };
+};
+
+/** One delivered record as a {@link SourceRecord}; a malformed one carries its `defect`. */
+const readRecord = (raw: unknown, groupKey: string): SourceRecord | undefined => {
+  const parsed = KafkaEventRecordSchema.safeParse(raw);
+  if (!parsed.success) {
+    const coordinates = RecordCoordinatesSchema.safeParse(raw);
+    if (!coordinates.success) return undefined;
+    return {
+      ...coordinates.data,
+      timestamp: -1,
+      timestampType: TimestampType.NoTimestampType,
+      key: null,
+      value: Buffer.from(JSON.stringify(raw) ?? '', 'utf8'),
+      headers: [],
+      defect: `malformed record in ${groupKey}: ${z.prettifyError(parsed.error)}`,
+    };
+  }
+  const record = parsed.data;
+  const key = base64Field('key', record.key);
+  const value = base64Field('value', record.value);
+  const headers = headersOf(record.headers);
+  const defect = key.defect ?? value.defect ?? headers.defect;
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    timestamp: record.timestamp,
+    timestampType: record.timestampType,
+    key: key.bytes,
+    value: value.bytes,
+    headers: headers.headers,
+    ...(defect === undefined ? {} : { defect }),
+  };
+};
 
 /**
  * Validates a Kafka event source mapping payload and flattens it into records, in payload
- * order (which keeps each partition's offset order), key and value as raw bytes.
+ * order (which keeps each partition's offset order), key and value as raw bytes. Total per
+ * record: a record whose fields are malformed comes back with a `defect` (the service
+ * dead-letters it); only a payload that is not a Kafka event at all, or a record without
+ * coordinates to dead-letter it by, fails the whole batch.
  *
  * @throws {KafkaEventError} when the payload is not a Kafka event at all.
  */
@@ -135,22 +209,19 @@ export const sourceRecordsOf = (event: unknown): SourceRecord[] => {
       cause: parsed.error,
     });
   }
-  return Object.values(parsed.data.records).flatMap((batch) =>
-    batch.map(
-      (record): SourceRecord => ({
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        timestamp: record.timestamp,
-        timestampType: record.timestampType,
-        key: decodeBase64(record.key),
-        value: decodeBase64(record.value),
-        headers: (record.headers ?? []).flatMap((header) =>
-          Object.entries(header).map(([name, bytes]): SourceHeader => ({ name, value: Buffer.from(bytes) })),
-        ),
-      }),
-    ),
-  );
+  const out: SourceRecord[] = [];
+  for (const [groupKey, batch] of Object.entries(parsed.data.records)) {
+    for (const raw of batch) {
+      const record = readRecord(raw, groupKey);
+      if (record === undefined) {
+        throw new KafkaEventError(
+          `a record in ${groupKey} has no topic, partition and offset to dead-letter it by`,
+        );
+      }
+      out.push(record);
+    }
+  }
+  return out;
 };
 
 /** The event for `records`, grouped by topic-partition in the order given. */

@@ -10,6 +10,11 @@ export interface SourceHeader {
 export const TimestampType = {
   CreateTime: 'CREATE_TIME',
   LogAppendTime: 'LOG_APPEND_TIME',
+  /**
+   * Kafka's third TimestampType: a record written with message format v0 (no timestamp;
+   * `timestamp` is -1). org.apache.kafka.common.record.TimestampType, NO_TIMESTAMP_TYPE.
+   */
+  NoTimestampType: 'NO_TIMESTAMP_TYPE',
 } as const;
 export type TimestampType = (typeof TimestampType)[keyof typeof TimestampType];
 
@@ -30,7 +35,21 @@ export interface SourceRecord {
   readonly value: Buffer | null;
   /** Headers in wire order. */
   readonly headers: readonly SourceHeader[];
+  /**
+   * Set when the delivered record could not be read as Kafka bytes (a field of the event
+   * source mapping payload that is malformed: invalid base64, a header byte out of range).
+   * Such a record is never processed: the service dead-letters it with this reason's detail,
+   * as its own poison, and the batch goes on.
+   */
+  readonly defect?: string;
 }
+
+/** The dead-letter reason of a record with a {@link SourceRecord.defect}. */
+export const UNREADABLE_RECORD = 'UNREADABLE_RECORD';
+
+/** Whether the record has a timestamp to measure its event time against. */
+export const hasTimestamp = (record: Pick<SourceRecord, 'timestamp' | 'timestampType'>): boolean =>
+  record.timestampType !== TimestampType.NoTimestampType && record.timestamp >= 0;
 
 /**
  * Identifies a topic-partition as `<topic>-<partition>`, the same spelling the event

@@ -2,7 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
-import { type SourceRecord, sourceIdOf } from '../kafka/record.ts';
+import { type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
 import {
   PutOutcome,
   type SegmentStatsItem,
@@ -70,6 +70,10 @@ export const writeSegmentStats = async (
   const deadLetters: DeadLetter[] = [];
   let rows = 0;
   for (const record of records) {
+    if (record.defect !== undefined) {
+      deadLetters.push(deadLetterOf(record, UNREADABLE_RECORD, record.defect));
+      continue;
+    }
     // A windowed aggregation without HAVING deletes nothing; a tombstone has nothing to write.
     if (record.value === null) continue;
     const parsed = parseRow({ ...record, value: record.value });

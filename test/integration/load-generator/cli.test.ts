@@ -120,7 +120,14 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     expect(summary.bad.oversized).toBeGreaterThan(0);
 
     const records = await readTopic(topic);
-    const found = { valid: 0, MALFORMED_JSON: 0, SCHEMA_INVALID: 0, OVERSIZED: 0, EMPTY_VALUE: 0 };
+    const found = {
+      valid: 0,
+      MALFORMED_JSON: 0,
+      SCHEMA_INVALID: 0,
+      OVERSIZED: 0,
+      EMPTY_VALUE: 0,
+      EVENT_TIME_OUT_OF_RANGE: 0,
+    };
     for (const record of records) {
       try {
         const event = decodeEvent(record.value);
@@ -138,6 +145,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
       SCHEMA_INVALID: summary.bad.schemaInvalid,
       OVERSIZED: summary.bad.oversized,
       EMPTY_VALUE: 0,
+      EVENT_TIME_OUT_OF_RANGE: 0,
     });
   });
 

@@ -150,11 +150,25 @@ describe('aggregateEvents', () => {
     // Prepare
     const events = [{ event: clickstreamEvent(), source: 's-0', offset: 0 }];
 
-    // Act
-    const { counterItems, sessionSets } = aggregateEvents(events, 2);
+    // Act: written while the minute is still current
+    const { counterItems, sessionSets } = aggregateEvents(events, 2, BASE_TIME + 10_000);
 
     // Assert
     const expected = (BASE_TIME + 60_000) / 1000 + 2 * 86_400;
+    expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
+    expect(sessionSets[0]?.expiresAt).toBe(expected);
+  });
+
+  it('counts the retention from the write for a late event, so its item outlives any redelivery', () => {
+    // Prepare: an event of a minute 30 days past, written now
+    const now = BASE_TIME + 30 * 86_400_000;
+    const events = [{ event: clickstreamEvent(), source: 's-0', offset: 0 }];
+
+    // Act
+    const { counterItems, sessionSets } = aggregateEvents(events, 2, now);
+
+    // Assert
+    const expected = Math.floor(now / 1000) + 2 * 86_400;
     expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
     expect(sessionSets[0]?.expiresAt).toBe(expected);
   });

@@ -25,6 +25,7 @@ describe('aggregate-events config', () => {
       deadLetterTopic: 'clickstream-dlq',
       retentionDays: 30,
       writeConcurrency: 16,
+      eventTimeBounds: { maxPastMs: 7 * 86_400_000, maxFutureMs: 86_400_000 },
     });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -118,6 +119,21 @@ describe('DynamoDB client config', () => {
 
     // Assert
     expect(read).toThrow(/AWS_REGION is required but not set/);
+  });
+});
+
+describe('aggregate-events retention', () => {
+  it('refuses a retention no longer than the topic keeps records', async () => {
+    const { AggregateEventsEnvSchema } = await import('../../../functions/aggregate-events/config.ts');
+
+    const read = () =>
+      readEnv(AggregateEventsEnvSchema, {
+        ANALYTICS_TABLE: 't',
+        DLQ_TOPIC: 'd',
+        AGGREGATE_RETENTION_DAYS: '7',
+      });
+
+    expect(read).toThrow(/AGGREGATE_RETENTION_DAYS must be more than the events topic's retention/);
   });
 });
 

@@ -87,3 +87,48 @@ describe('sourceRecordsOf', () => {
     expect(() => sourceRecordsOf(event)).toThrow(KafkaEventError);
   });
 });
+
+describe('sourceRecordsOf, one record at a time', () => {
+  const event = (...records: unknown[]) => ({
+    eventSource: 'SelfManagedKafka',
+    records: { 'events-0': records },
+  });
+  const good = {
+    topic: 'events',
+    partition: 0,
+    offset: 1,
+    timestamp: 5,
+    timestampType: 'CREATE_TIME',
+    value: 'e30=',
+    headers: [],
+  };
+
+  it('reads a record without a timestamp (NO_TIMESTAMP_TYPE) like any other', () => {
+    const [record] = sourceRecordsOf(event({ ...good, timestamp: -1, timestampType: 'NO_TIMESTAMP_TYPE' }));
+
+    expect(record).toMatchObject({ timestampType: 'NO_TIMESTAMP_TYPE', timestamp: -1 });
+    expect(record?.defect).toBeUndefined();
+  });
+
+  it.each([
+    ['a value of invalid length', { value: 'abc' }, 'value is not valid base64'],
+    ['a key with characters outside base64', { key: 'a*b=' }, 'key is not valid base64'],
+    ['padding in the middle', { value: 'ab==cd==' }, 'value is not valid base64'],
+    ['a header byte out of range', { headers: [{ h: [256] }] }, 'header "h" has a value that is not bytes'],
+  ])('marks %s as a defect of that record only', (_, fields, defect) => {
+    const records = sourceRecordsOf(event({ ...good, offset: 0, ...fields }, good));
+
+    expect(records.map((record) => record.defect)).toEqual([defect, undefined]);
+  });
+
+  it('marks a record with a malformed field as a defect, keeping its coordinates', () => {
+    const [record] = sourceRecordsOf(event({ ...good, timestampType: 'SOMETIME', timestamp: 'x' }));
+
+    expect(record).toMatchObject({ topic: 'events', partition: 0, offset: 1 });
+    expect(record?.defect).toMatch(/^malformed record in events-0/);
+  });
+
+  it('fails the event only for a record that has no coordinates to dead-letter it by', () => {
+    expect(() => sourceRecordsOf(event({ value: 'e30=' }))).toThrow(KafkaEventError);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { aggregateBatch, aggregateEvents } from '../../../services/aggregation/index.ts';
+import { DecodeFailure, encodeEvent } from '../../../services/clickstream/index.ts';
+import { UNREADABLE_RECORD } from '../../../services/kafka/record.ts';
+import { BASE_TIME, clickstreamEvent, sourceRecord } from './factories.ts';
+import { RecordingDeadLetterPublisher, testDependencies } from './fakes.ts';
+import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
+
+// The rule (docs/effectively-once.md): every record is counted exactly once or dead-lettered
+// with its reason and coordinates; no deterministic failure of one record fails its batch.
+
+const DAY = 86_400_000;
+
+const run = async (records: Parameters<typeof aggregateBatch>[0]) => {
+  const store = new InMemoryAggregateStore();
+  const deadLetters = new RecordingDeadLetterPublisher();
+  const summary = await aggregateBatch(records, testDependencies(store, deadLetters));
+  return { summary, letters: deadLetters.letters, store };
+};
+
+describe('the poison rule', () => {
+  it('dead-letters an eventTime past year 9999 instead of failing on its time bucket', async () => {
+    const value = Buffer.from(JSON.stringify({ ...clickstreamEvent(), eventTime: 8.64e15 }));
+
+    const { summary, letters } = await run([sourceRecord({ offset: 0, value }), sourceRecord({ offset: 1 })]);
+
+    expect(letters.map((letter) => [letter.reason, letter.source.offset])).toEqual([
+      [DecodeFailure.SchemaInvalid, 0],
+    ]);
+    expect(summary.events).toBe(1);
+  });
+
+  it('dead-letters an event too far before or after its record timestamp, in both directions', async () => {
+    const timestamp = BASE_TIME + 10_000;
+    const early = encodeEvent(clickstreamEvent({ eventTime: timestamp - 7 * DAY - 1 }));
+    const late = encodeEvent(clickstreamEvent({ eventTime: timestamp + DAY + 1 }));
+    const edge = encodeEvent(clickstreamEvent({ eventTime: timestamp - 7 * DAY }));
+
+    const { letters, summary } = await run([
+      sourceRecord({ offset: 0, timestamp, value: early }),
+      sourceRecord({ offset: 1, timestamp, value: late }),
+      sourceRecord({ offset: 2, timestamp, value: edge }),
+    ]);
+
+    expect(letters.map((letter) => [letter.reason, letter.source.offset])).toEqual([
+      [DecodeFailure.EventTimeOutOfRange, 0],
+      [DecodeFailure.EventTimeOutOfRange, 1],
+    ]);
+    expect(summary.events).toBe(1);
+  });
+
+  it('counts a record without a timestamp (NO_TIMESTAMP_TYPE) against the absolute bounds only', async () => {
+    const { letters, summary } = await run([
+      sourceRecord({ offset: 0, timestamp: -1, timestampType: 'NO_TIMESTAMP_TYPE' }),
+    ]);
+
+    expect(letters).toEqual([]);
+    expect(summary.events).toBe(1);
+  });
+
+  it('dead-letters a record the payload delivered unreadable, with its coordinates', async () => {
+    const { letters, summary } = await run([
+      sourceRecord({ partition: 2, offset: 5, defect: 'value is not valid base64' }),
+      sourceRecord({ partition: 2, offset: 6 }),
+    ]);
+
+    expect(letters).toMatchObject([
+      {
+        reason: UNREADABLE_RECORD,
+        detail: 'value is not valid base64',
+        source: { topic: 'clickstream-events', partition: 2, offset: 5 },
+      },
+    ]);
+    expect(summary.events).toBe(1);
+  });
+});
+
+describe('aggregateEvents', () => {
+  it('rejects an event whose values make a counter non-finite, and adds nothing of it', () => {
+    // Not reachable through the schema (it refuses non-finite numbers); the aggregation is
+    // total anyway, so a future bug is one dead letter, not a stalled partition.
+    const broken = clickstreamEvent({
+      type: 'purchase',
+      product: { id: 'p', category: 'c', price: Number.NaN, quantity: 1 },
+    });
+
+    const aggregate = aggregateEvents(
+      [
+        { event: broken, source: 's-0', offset: 0 },
+        { event: clickstreamEvent(), source: 's-0', offset: 1 },
+      ],
+      30,
+      BASE_TIME,
+    );
+
+    expect(aggregate.rejected.map((rejected) => rejected.offset)).toEqual([0]);
+    expect(
+      aggregate.counterItems.flatMap((item) => [...item.contributions.values()].flat().map((c) => c.offset)),
+    ).toEqual([1, 1]);
+  });
+});
