@@ -43,6 +43,10 @@ Output
   --json               print only a one-line JSON summary on stdout (no progress bar)
   -h, --help           show this help
 
+Ends when the events are sent (--events, --duration) or on Ctrl-C; a Kafka that cannot be
+reached, or that accepts connections and never answers, ends the run within 20 s (10 s to
+connect) with one message naming the brokers.
+
 Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 invalid flags, 130 interrupted.`;
 
 const count = (flag: string) =>

@@ -222,13 +222,13 @@ const disconnect = async (producer: Producer) => {
 
 const describe = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    const code = error instanceof LoadGeneratorError ? error.exitCode : 1;
-    process.stderr.write(`load-generator: ${describe(error)}\n`);
-    process.exitCode = code;
-  },
-);
+// Exit explicitly once main settles: a kafkajs client that gave up on a silent broker can
+// leave sockets and retry timers behind that would keep the process alive for good.
+const exit = (code: number) =>
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+
+main(process.argv.slice(2)).then(exit, (error: unknown) => {
+  const code = error instanceof LoadGeneratorError ? error.exitCode : 1;
+  process.stderr.write(`load-generator: ${describe(error)}\n`);
+  exit(code);
+});

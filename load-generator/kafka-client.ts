@@ -19,6 +19,7 @@ const QUIET = [
   'Connection timeout',
   'Failed to connect to seed broker',
   'Closed connection',
+  'Request ApiVersions',
 ];
 
 /**
@@ -62,7 +63,11 @@ export const connectProducer = async (kafka: Kafka, brokers: readonly string[]):
 
 /**
  * Creates the topic with `partitions` partitions (the cluster's default replication) if
- * it does not exist, and returns its partition count.
+ * it does not exist, and returns its partition count. Bounded as a whole by
+ * {@link CONNECT_TIMEOUT_MS}: a broker that accepts connections and never answers (a wrong
+ * port, a proxy) fails here, not after kafkajs' request timeouts.
+ *
+ * @throws {BrokerUnreachableError} when the cluster does not answer in time.
  */
 export const ensureTopic = async (
   kafka: Kafka,
@@ -71,36 +76,48 @@ export const ensureTopic = async (
   partitions: number,
 ): Promise<{ partitions: number; created: boolean }> => {
   const admin = kafka.admin();
-  await withDeadline(admin.connect(), brokers, async () => {
-    await admin.disconnect().catch(() => {});
-  });
-  try {
+  const preparing = (async () => {
+    await admin.connect();
     const created = await ensureTopics(admin, [{ topic, partitions }]);
     const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
     return { partitions: metadata.topics[0]?.partitions.length ?? 0, created: created.length > 0 };
+  })();
+  try {
+    const prepared = await withDeadline(preparing, brokers, async () => {
+      await admin.disconnect().catch(() => {});
+    });
+    await admin.disconnect();
+    return prepared;
   } catch (error) {
+    if (error instanceof BrokerUnreachableError) throw error;
     throw new LoadGeneratorError(`cannot prepare topic ${topic}: ${(error as Error).message}`, {
       cause: error,
     });
-  } finally {
-    await admin.disconnect();
   }
 };
 
-const withDeadline = async (
-  connecting: Promise<void>,
+/** The deadline, or kafkajs giving up on connecting (refused, reset, timed out, retries exhausted). */
+const isUnreachable = (error: unknown): boolean =>
+  error instanceof Error &&
+  (error.message === 'timed out' || /Connection|NumberOfRetriesExceeded|RequestTimeout/.test(error.name));
+
+const withDeadline = async <T>(
+  connecting: Promise<T>,
   brokers: readonly string[],
   abandon: () => Promise<void>,
-): Promise<void> => {
+): Promise<T> => {
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('timed out')), CONNECT_TIMEOUT_MS);
   });
   try {
-    await Promise.race([connecting, deadline]);
+    return await Promise.race([connecting, deadline]);
   } catch (error) {
     connecting.catch(() => {});
-    await abandon();
+    if (!isUnreachable(error)) throw error;
+    // Not awaited: kafkajs' disconnect waits for the request in flight, which a silent broker
+    // never answers (it would add its request timeout to the bound).
+    void abandon();
     throw new BrokerUnreachableError(brokers, CONNECT_TIMEOUT_MS, { cause: error });
   } finally {
     clearTimeout(timer);

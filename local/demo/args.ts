@@ -27,20 +27,24 @@ Exit codes: 0 conserved, 1 not conserved or failed, 2 invalid flags, 130 interru
 const positive = (flag: string) =>
   z.coerce.number({ error: `${flag} must be a number` }).positive(`${flag} must be > 0`);
 
-const DemoOptionsSchema = z.object({
-  duration: positive('--duration').max(3600, '--duration must be ≤ 3600'),
-  rate: positive('--rate').max(20_000, '--rate must be ≤ 20000'),
-  seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number'),
-  badRate: z.coerce
-    .number({ error: '--bad-rate must be a number' })
-    .min(0, '--bad-rate must be ≥ 0')
-    .max(0.5, '--bad-rate must be ≤ 0.5'),
-  sessionGap: positive('--session-gap').int('--session-gap must be whole seconds').max(3600),
-  drainTimeout: positive('--drain-timeout'),
-  port: z.coerce.number().int().min(0).max(65_535).optional(),
-  dashboard: z.boolean(),
-  json: z.boolean(),
-});
+const DemoOptionsSchema = z
+  .object({
+    duration: positive('--duration').max(3600, '--duration must be ≤ 3600'),
+    rate: positive('--rate').max(20_000, '--rate must be ≤ 20000'),
+    seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number'),
+    badRate: z.coerce
+      .number({ error: '--bad-rate must be a number' })
+      .min(0, '--bad-rate must be ≥ 0')
+      .max(0.5, '--bad-rate must be ≤ 0.5'),
+    sessionGap: positive('--session-gap').int('--session-gap must be whole seconds').max(3600),
+    drainTimeout: positive('--drain-timeout'),
+    port: z.coerce.number().int().min(0).max(65_535).optional(),
+    dashboard: z.boolean(),
+    json: z.boolean(),
+  })
+  .refine((options) => options.rate * options.duration >= 1, {
+    message: '--rate × --duration must be at least 1 event: a run that produces nothing checks nothing',
+  });
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
 
 /** Invalid flags: the CLI prints the message with the usage and exits 2. */

@@ -399,7 +399,8 @@ export const runDemo = async (
       bad,
       counted,
       dlq,
-      conserved: produced === counted && bad === dlq,
+      // A run that produced nothing checked nothing: never a PASS on zero events.
+      conserved: produced > 0 && produced === counted && bad === dlq,
       writes,
       sessions: {
         closed: closedSessions,

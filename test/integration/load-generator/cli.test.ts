@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { syntheticProfiles } from '../../../load-generator/synthetic-profiles.ts';
@@ -189,6 +190,25 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     expect(run.stderr).toContain(`cannot reach Kafka at ${broker}`);
     expect(run.stdout).toBe('');
   });
+
+  it('ends within its bound, naming the brokers, when Kafka accepts connections and never answers', async () => {
+    // Prepare: a port that accepts TCP and then stays silent (a wrong port, a dead proxy).
+    const sockets: Socket[] = [];
+    const silent = createServer((socket) => sockets.push(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const broker = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
+
+    // Act
+    const run = await load(['--events', '10', '--json', '--skip-profiles'], { KAFKA_BROKERS: broker });
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+
+    // Assert: CONNECT_TIMEOUT_MS (10 s) plus start-up, well under the 20 s --help states.
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`cannot reach Kafka at ${broker} within 10 s`);
+    expect(run.ms).toBeLessThan(20_000);
+    expect(run.stdout).toBe('');
+  }, 30_000);
 
   it('seeds the user profiles of the seed into the configured table', async () => {
     // Prepare
