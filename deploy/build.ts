@@ -12,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 import { z } from 'zod';
-import { loadServerlessConfig, ServerlessConfigSchema } from './serverless-config.ts';
+import { loadServerlessConfig, ServerlessConfigSchema } from './serverless-print.ts';
 
 /** A function could not be bundled. */
 export class BundleError extends Error {

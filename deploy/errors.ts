@@ -27,3 +27,11 @@ export class CommandFailedError extends DeployError {
     this.name = 'CommandFailedError';
   }
 }
+
+/** The resolved serverless configuration could not be read (or `serverless print` failed). */
+export class ServerlessConfigError extends DeployError {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'ServerlessConfigError';
+  }
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { resolveServerlessConfig } from '../../deploy/serverless-config.ts';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import type { EsmLog } from '../../emulators/esm/log.ts';
+import { resolveServerlessConfig } from '../../emulators/esm/serverless-config.ts';
 import { PipelineBenchError } from './errors.ts';
 
 /** The function of serverless.yml the benchmark runs (its memory, timeout, environment, mapping). */

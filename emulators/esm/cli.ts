@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { loadServerlessConfig } from '../../deploy/serverless-config.ts';
+import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
 import { readStackState } from '../../tooling/stack-state.ts';
 import { readEsmCliConfig } from './config.ts';
 import { type EmulatorStats, startEmulator } from './emulator.ts';

@@ -12,15 +12,15 @@
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
-import {
-  type EventSourceMapping,
-  type FunctionDefinition,
-  resolveServerlessConfig,
-} from '../../deploy/serverless-config.ts';
 import { EsmError, MappingConfigError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
 import { type EsmLog, silentLog } from './log.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
+import {
+  type EventSourceMapping,
+  type FunctionDefinition,
+  resolveServerlessConfig,
+} from './serverless-config.ts';
 
 export interface EmulatorOptions {
   /** The resolved serverless configuration (`serverless print --format json`, parsed). */

@@ -22,14 +22,6 @@ export class MappingConfigError extends EsmError {
   }
 }
 
-/** The resolved serverless configuration could not be read (or `serverless print` failed). */
-export class ServerlessConfigError extends EsmError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ServerlessConfigError';
-  }
-}
-
 /**
  * Why an invocation failed, named as Lambda reports it (`X-Amz-Function-Error` / the
  * on-failure record's `functionError`, or the invoke API's error type).

@@ -12,9 +12,9 @@ import { dirname } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { build } from 'esbuild';
-import type { FunctionDefinition } from '../../deploy/serverless-config.ts';
 import { InvocationError, InvocationFailure } from './errors.ts';
 import type { InstanceData, InstanceMessage, InvokeMessage, RuntimeErrorBody } from './runtime/protocol.ts';
+import type { FunctionDefinition } from './serverless-config.ts';
 
 /** What a successful invocation returned. */
 export interface InvocationResult {

@@ -12,11 +12,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import {
-  type EventSourceMapping,
-  type FunctionDefinition,
-  StartingPosition,
-} from '../../deploy/serverless-config.ts';
 import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
 import { sourceId, sourceIdOf, sourceRecordOfMessage } from '../../services/kafka/record.ts';
 import {
@@ -32,6 +27,7 @@ import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import type { EsmLog } from './log.ts';
 import { eventRecordBytes } from './payload.ts';
+import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {

@@ -6,7 +6,7 @@ import { type Admin, Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
 import { startDashboard } from '../../dashboard/server.ts';
-import { loadServerlessConfig } from '../../deploy/serverless-config.ts';
+import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';

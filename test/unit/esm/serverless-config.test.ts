@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveServerlessConfig } from '../../../deploy/serverless-config.ts';
 import { MappingConfigError } from '../../../emulators/esm/errors.ts';
+import { resolveServerlessConfig } from '../../../emulators/esm/serverless-config.ts';
 
 /** A resolved configuration shaped like `serverless print --format json` of serverless.yml. */
 const printed = (

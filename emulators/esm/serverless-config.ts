@@ -3,12 +3,16 @@
  * configuration — the same file that deploys — and validates each mapping as Lambda's
  * `CreateEventSourceMapping` would.
  */
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { promisify } from 'node:util';
 import { z } from 'zod';
-import { MappingConfigError, ServerlessConfigError } from '../emulators/esm/errors.ts';
-import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from '../emulators/esm/filter.ts';
+import { ServerlessConfigError } from '../../deploy/errors.ts';
+import {
+  type FunctionSchema,
+  type ServerlessConfig,
+  ServerlessConfigSchema,
+} from '../../deploy/serverless-print.ts';
+import { MappingConfigError } from './errors.ts';
+import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -38,32 +42,6 @@ const EsmExtrasSchema = z.strictObject({
   bisectBatchOnFunctionError: z.boolean().optional(),
 });
 export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
-
-const FunctionSchema = z.looseObject({
-  handler: z.string(),
-  runtime: z.string().optional(),
-  name: z.string().optional(),
-  timeout: z.number().optional(),
-  memorySize: z.number().optional(),
-  environment: z.record(z.string(), z.unknown()).optional(),
-  events: z.array(z.record(z.string(), z.unknown())).optional(),
-});
-
-/** The part of `serverless print --format json` the emulator reads. */
-export const ServerlessConfigSchema = z.looseObject({
-  service: z.union([z.string(), z.looseObject({ name: z.string() })]),
-  provider: z.looseObject({
-    stage: z.string().optional(),
-    region: z.string().optional(),
-    runtime: z.string().optional(),
-    timeout: z.number().optional(),
-    memorySize: z.number().optional(),
-    environment: z.record(z.string(), z.unknown()).optional(),
-  }),
-  functions: z.record(z.string(), FunctionSchema).optional(),
-  custom: z.looseObject({ esm: z.record(z.string(), z.unknown()).optional() }).optional(),
-});
-export type ServerlessConfig = z.infer<typeof ServerlessConfigSchema>;
 
 /** Where a mapping starts when its consumer group has no committed offset. */
 export const StartingPosition = {
@@ -414,42 +392,4 @@ export const resolveServerlessConfig = (raw: unknown): ResolvedService => {
     groups.set(mapping.consumerGroupId, mapping.functionKey);
   }
   return { service, stage, functions, mappings, warnings };
-};
-
-const run = promisify(execFile);
-
-/**
- * Runs `serverless print --format json` in `serviceDir` (offline; a few seconds) and
- * returns the resolved configuration.
- *
- * @throws {ServerlessConfigError} with serverless' own message when it fails.
- */
-export const loadServerlessConfig = async (
-  options: { serviceDir?: string; stage?: string; region?: string } = {},
-): Promise<unknown> => {
-  const args = ['sls', 'print', '--format', 'json'];
-  if (options.stage !== undefined) args.push('--stage', options.stage);
-  if (options.region !== undefined) args.push('--region', options.region);
-  try {
-    const { stdout } = await run('npx', args, {
-      cwd: options.serviceDir ?? process.cwd(),
-      maxBuffer: 64 * 1024 * 1024,
-      env: { ...process.env, SLS_TELEMETRY_DISABLED: '1', SLS_NOTIFICATIONS_MODE: 'off' },
-    });
-    const config: unknown = JSON.parse(stdout);
-    return config;
-  } catch (error) {
-    // serverless prints its error on stdout and its environment banner on stderr.
-    const output = ['stdout', 'stderr']
-      .map((stream) =>
-        typeof error === 'object' && error !== null && stream in error
-          ? String(Reflect.get(error, stream))
-          : '',
-      )
-      .join('\n')
-      .trim();
-    throw new ServerlessConfigError(`serverless print failed${output ? `:\n${output}` : ''}`, {
-      cause: error,
-    });
-  }
 };
