@@ -11,13 +11,13 @@ import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
 import { DeadLetterHeader } from '../../services/dead-letter/index.ts';
+import { countRecords, readTopic } from '../../services/kafka/topic-reader.ts';
 import { createToolLogger } from '../../tooling/logger.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
 import { localDynamoClient, type RunningStack, startStack } from '../stack/stack.ts';
 import type { DemoOptions } from './args.ts';
-import { countRecords, readTopicToEnd } from './topic-reader.ts';
 
 /** Where the functions' log lines go during a demo. */
 export const FUNCTION_LOG = join(REPO_ROOT, '.cache', 'demo', 'functions.log');
@@ -52,7 +52,7 @@ const ksqlOutputsOf = async (kafka: Kafka, admin: Admin): Promise<DemoSummary['k
     KSQL_OUTPUT_TOPICS.map(async (topic) => ({ topic, rows: await countRecords(admin, topic) })),
   );
   const latest = new Map<string, z.infer<typeof PageviewsRowSchema> & { path: string }>();
-  for (const record of await readTopicToEnd(kafka, DEFAULT_VARIABLES.PAGEVIEWS_TOPIC ?? '')) {
+  for (const record of await readTopic(kafka, DEFAULT_VARIABLES.PAGEVIEWS_TOPIC ?? '')) {
     const row = PageviewsRowSchema.safeParse(record.value === null ? null : JSON.parse(String(record.value)));
     // The GROUP BY column is the key: KAFKA format, then ksqlDB's 8-byte window start.
     if (!row.success || record.key === null || record.key.length < 8) continue;
@@ -340,7 +340,7 @@ export const runDemo = async (
     const counted = funnels.reduce((sum, f) => sum + f.events, 0);
     // The dead-letter topic is at least once (a retried batch may dead-letter a record again):
     // a poison record is identified by where it came from.
-    const deadLetters = await readTopicToEnd(kafka, TOPICS.deadLetters);
+    const deadLetters = await readTopic(kafka, TOPICS.deadLetters);
     const dlq = new Set(
       deadLetters
         .filter((r) => r.headers[DeadLetterHeader.SourceTopic] === TOPICS.events)
@@ -384,10 +384,8 @@ export const runDemo = async (
       },
     );
 
-    const closedSessions = (await readTopicToEnd(kafka, TOPICS.sessions)).filter(
-      (r) => r.value !== null,
-    ).length;
-    const enrichedRecords = await readTopicToEnd(kafka, TOPICS.sessionsEnriched);
+    const closedSessions = (await readTopic(kafka, TOPICS.sessions)).filter((r) => r.value !== null).length;
+    const enrichedRecords = await readTopic(kafka, TOPICS.sessionsEnriched);
     const enrichedIds = new Set(
       enrichedRecords.map((r) => String((JSON.parse(String(r.value)) as { eventId?: unknown }).eventId)),
     );

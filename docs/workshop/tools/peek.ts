@@ -9,6 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
 import { localDynamoClient } from '../../../local/stack/stack.ts';
 import { AnalyticsReader, minuteOf } from '../../../services/aggregation/index.ts';
+import { readTopic } from '../../../services/kafka/topic-reader.ts';
 import { readStackState } from '../../../tooling/stack-state.ts';
 import { type PeekConfig, readPeekConfig } from './config.ts';
 import { UsageError, WorkshopToolError } from './errors.ts';
@@ -21,7 +22,7 @@ import {
   tallyEvents,
   tallySessions,
 } from './pipeline-report.ts';
-import { readTopic, waitForQuietTopic, waitForZeroLag } from './topic-reader.ts';
+import { waitForQuietTopic, waitForZeroLag } from './waits.ts';
 
 const USAGE = `Usage: npx tsx docs/workshop/tools/peek.ts <command> [options]
 

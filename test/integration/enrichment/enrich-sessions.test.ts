@@ -1,10 +1,11 @@
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { IHeaders, Kafka } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { afterEach, describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
 import { EnrichedSessionSchema, LineageHeader, sessionEventId } from '../../../services/enrichment/index.ts';
 import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../../../services/kafka/esm-event.ts';
 import type { SourceRecord } from '../../../services/kafka/record.ts';
+import { countRecords as countTopicRecords, readTopic } from '../../../services/kafka/topic-reader.ts';
 import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
 import {
   anAbandonedCartSessionRow,
@@ -87,50 +88,24 @@ const eventOf = (topic: string, records: readonly SourceRecord[]): KafkaEvent =>
     },
   ]);
 
-/** How many records a (one-partition) topic holds. */
+/** How many records a topic holds. */
 const countRecords = async (kafka: Kafka, topic: string): Promise<number> => {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    return offsets.reduce((sum, partition) => sum + Number(partition.high) - Number(partition.low), 0);
+    return await countTopicRecords(admin, topic);
   } finally {
     await admin.disconnect();
   }
 };
 
-interface ReadRecord {
-  readonly key: string;
-  readonly value: string;
-  readonly headers: IHeaders;
-}
-
-/** Reads every record a topic holds. */
-const readAll = async (kafka: Kafka, topic: string): Promise<ReadRecord[]> => {
-  const expected = await countRecords(kafka, topic);
-  const records: ReadRecord[] = [];
-  if (expected === 0) return records;
-  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
-  await consumer.connect();
-  try {
-    await consumer.subscribe({ topic, fromBeginning: true });
-    await new Promise<void>((done) => {
-      void consumer.run({
-        eachMessage: async ({ message }) => {
-          records.push({
-            key: String(message.key),
-            value: String(message.value),
-            headers: message.headers ?? {},
-          });
-          if (records.length === expected) done();
-        },
-      });
-    });
-  } finally {
-    await consumer.disconnect();
-  }
-  return records;
-};
+/** Every record a topic holds, key and value as text (the project's one topic reader). */
+const readAll = async (kafka: Kafka, topic: string) =>
+  (await readTopic(kafka, topic)).map((record) => ({
+    key: String(record.key),
+    value: String(record.value),
+    headers: record.headers,
+  }));
 
 describe('enrich-sessions on a real broker', () => {
   it('never produces anything for session tombstones', async () => {
@@ -176,7 +151,7 @@ describe('enrich-sessions on a real broker', () => {
     // Assert
     const enriched = await readAll(testKafka(), instance.topics.enriched);
     expect(enriched).toHaveLength(6);
-    const byId = new Map<string, ReadRecord[]>();
+    const byId = new Map<string, typeof enriched>();
     for (const record of enriched) {
       const { eventId } = EnrichedSessionSchema.parse(JSON.parse(record.value));
       byId.set(eventId, [...(byId.get(eventId) ?? []), record]);

@@ -1,12 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { WaitTimeoutError } from '../../../docs/workshop/tools/errors.ts';
-import {
-  groupLag,
-  readTopic,
-  waitForQuietTopic,
-  waitForZeroLag,
-} from '../../../docs/workshop/tools/topic-reader.ts';
-import { createTestTopic, testKafka } from '../helpers.ts';
+import { WaitTimeoutError } from '../../docs/workshop/tools/errors.ts';
+import { waitForQuietTopic, waitForZeroLag } from '../../docs/workshop/tools/waits.ts';
+import { groupLag, readTopic } from '../../services/kafka/topic-reader.ts';
+import { createTestTopic, testKafka } from './helpers.ts';
 
 const produce = async (topic: string, messages: { key: string; value: string; partition: number }[]) => {
   const producer = testKafka('workshop-producer').producer({ idempotent: true });

@@ -1,8 +1,12 @@
+/**
+ * Reading a topic as a whole, the one implementation the demo, the workshop tools and the
+ * tests share: from its start to the end offsets it had when called, and its lag per group.
+ */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { WaitTimeoutError, WorkshopToolError } from './errors.ts';
+import { TopicMissingError, TopicReadTimeoutError } from './errors.ts';
 
-/** One Kafka record as the workshop tool shows it. */
+/** One Kafka record as a reader of a whole topic sees it (the demo's checks, the workshop tools, tests). */
 export interface TopicRecord {
   readonly partition: number;
   readonly offset: bigint;
@@ -26,10 +30,11 @@ const byPosition = (a: TopicRecord, b: TopicRecord): number =>
  * offset order. A throwaway consumer group that commits nothing does the reading, so no
  * consumer's position changes.
  *
- * @throws {WorkshopToolError} when the topic does not exist or cannot be read in time.
+ * @throws {TopicMissingError} when the topic does not exist.
+ * @throws {TopicReadTimeoutError} when it cannot be read in time.
  */
 export const readTopic = async (
-  kafka: Kafka,
+  kafka: Pick<Kafka, 'admin' | 'consumer'>,
   topic: string,
   options: ReadTopicOptions = {},
 ): Promise<TopicRecord[]> => {
@@ -39,7 +44,7 @@ export const readTopic = async (
   const ends = new Map<number, bigint>();
   try {
     if (!(await admin.listTopics()).includes(topic)) {
-      throw new WorkshopToolError(`topic ${topic} does not exist (is the stack running?)`);
+      throw new TopicMissingError(topic);
     }
     for (const p of await admin.fetchTopicOffsets(topic)) {
       const low = BigInt(p.low);
@@ -63,10 +68,7 @@ export const readTopic = async (
     await consumer.subscribe({ topic, fromBeginning: true });
     const pending = new Set(ends.keys());
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new WaitTimeoutError(`reading ${topic} took longer than ${timeoutMs} ms`)),
-        timeoutMs,
-      );
+      const timer = setTimeout(() => reject(new TopicReadTimeoutError(topic, timeoutMs)), timeoutMs);
       consumer
         .run({
           autoCommit: false,
@@ -129,71 +131,11 @@ export const groupLag = async (admin: Admin, group: string, topic: string): Prom
   return { group, topic, records: Number(records), lag: Number(lag) };
 };
 
-/** A topic's record count once it has stopped growing. */
-export interface SettledTopic {
-  readonly topic: string;
-  readonly records: number;
-}
-
-/**
- * Waits until a topic has at least one record and has received none for `quietMs`: how to
- * tell that a producer that works on its own schedule (a stream processor emitting closed
- * windows) has caught up, when there is no consumer group to ask.
- *
- * @throws {WaitTimeoutError} with the count last seen.
- */
-export const waitForQuietTopic = async (
-  admin: Admin,
+/** Records in a topic now (high − low watermark per partition; producers here are idempotent, not transactional). */
+export const countRecords = async (
+  admin: Pick<Admin, 'fetchTopicOffsets'>,
   topic: string,
-  quietMs: number,
-  timeoutMs: number,
-): Promise<SettledTopic> => {
-  const deadline = Date.now() + timeoutMs;
-  let last = -1;
-  let since = Date.now();
-  for (;;) {
-    const records = (await admin.fetchTopicOffsets(topic)).reduce(
-      (sum, p) => sum + Number(BigInt(p.high) - BigInt(p.low)),
-      0,
-    );
-    if (records !== last) {
-      last = records;
-      since = Date.now();
-    } else if (records > 0 && Date.now() - since >= quietMs) {
-      return { topic, records };
-    }
-    if (Date.now() > deadline) {
-      throw new WaitTimeoutError(
-        records === 0
-          ? `${topic} is still empty after ${timeoutMs / 1000} s`
-          : `${topic} was still growing after ${timeoutMs / 1000} s (${records} records)`,
-      );
-    }
-    await new Promise((wake) => setTimeout(wake, 250));
-  }
-};
-
-/**
- * Waits until a consumer group has committed every record of a topic (lag 0): what "the
- * event source mapping has caught up" means, read from Kafka rather than from the consumer.
- *
- * @throws {WaitTimeoutError} with the lag last seen.
- */
-export const waitForZeroLag = async (
-  admin: Admin,
-  group: string,
-  topic: string,
-  timeoutMs: number,
-): Promise<GroupLag> => {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const lag = await groupLag(admin, group, topic);
-    if (lag.lag === 0) return lag;
-    if (Date.now() > deadline) {
-      throw new WaitTimeoutError(
-        `group ${group} still has ${lag.lag} of ${lag.records} records of ${topic} to commit after ${timeoutMs / 1000} s`,
-      );
-    }
-    await new Promise((wake) => setTimeout(wake, 500));
-  }
+): Promise<number> => {
+  const offsets = await admin.fetchTopicOffsets(topic);
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 };
