@@ -1,7 +1,7 @@
 import { type ClickstreamEvent, SCHEMA_VERSION } from '../services/clickstream/index.ts';
+import { PriorityQueue } from '../tooling/min-heap.ts';
 import { BAD_RECORD_KINDS, corruptEvent, RecordKind } from './bad-records.ts';
 import { MEAN_BOT_EVENTS, type PlannedEvent, SEGMENT_PROPENSITY, SessionPlanner } from './funnel.ts';
-import { MinHeap } from './min-heap.ts';
 import { buildPools, type Pools, type TrafficSource } from './pools.ts';
 import { hashSeed, Random, WeightedPicker, Zipf } from './random.ts';
 import { botUserId, humanUserId, syntheticProfile } from './synthetic-profiles.ts';
@@ -95,11 +95,11 @@ interface Session {
 
 interface Population {
   /** Sessions under way, by the due time of their next event. */
-  steps: MinHeap<Session>;
+  steps: PriorityQueue<Session>;
   /** Sessions waiting to start, one per free slot, by due time. */
-  starts: MinHeap<true>;
+  starts: PriorityQueue<true>;
   /** Idle users, by the time their gap is over. */
-  idle: MinHeap<number>;
+  idle: PriorityQueue<number>;
 }
 
 /** Counts about the simulation itself, for the run summary. */
@@ -137,8 +137,16 @@ export class ClickstreamSimulation {
     ips: string[];
     utm: Map<TrafficSource['utm'], string>;
   };
-  readonly #humans: Population = { steps: new MinHeap(), starts: new MinHeap(), idle: new MinHeap() };
-  readonly #bots: Population = { steps: new MinHeap(), starts: new MinHeap(), idle: new MinHeap() };
+  readonly #humans: Population = {
+    steps: new PriorityQueue(),
+    starts: new PriorityQueue(),
+    idle: new PriorityQueue(),
+  };
+  readonly #bots: Population = {
+    steps: new PriorityQueue(),
+    starts: new PriorityQueue(),
+    idle: new PriorityQueue(),
+  };
   readonly #tickMs: number;
   // Per-user facts, computed on a user's first session and kept.
   readonly #propensity: Float64Array;

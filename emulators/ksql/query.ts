@@ -1,3 +1,4 @@
+import { MinHeap } from '../../tooling/min-heap.ts';
 import { type AggregateFunction, buildAggregate } from './aggregates.ts';
 import type { CreateAsSelect, Expr, SelectItem } from './ast.ts';
 import {
@@ -21,7 +22,6 @@ import {
   type ScopeColumn,
   walkExpr,
 } from './expressions.ts';
-import { MinHeap } from './min-heap.ts';
 import { partitionForKey } from './partitioner.ts';
 import {
   type ColumnsSerde,

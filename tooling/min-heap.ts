@@ -45,3 +45,38 @@ export class MinHeap<T> {
     return top;
   }
 }
+
+interface Entry<T> {
+  readonly priority: number;
+  readonly seq: number;
+  readonly value: T;
+}
+
+/**
+ * A min-priority queue on {@link MinHeap}, ordered by `(priority, seq)`: `seq` breaks ties in
+ * insertion order, so a caller's choices never depend on the heap's internal layout (the load
+ * generator's simulation is reproducible from its seed because of it).
+ */
+export class PriorityQueue<T> {
+  readonly #heap = new MinHeap<Entry<T>>(
+    (a, b) => a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq),
+  );
+  #seq = 0;
+
+  get size(): number {
+    return this.#heap.size;
+  }
+
+  push(priority: number, value: T): void {
+    this.#heap.push({ priority, seq: this.#seq++, value });
+  }
+
+  /** The smallest priority, or `undefined` when empty. */
+  peekPriority(): number | undefined {
+    return this.#heap.peek()?.priority;
+  }
+
+  pop(): T | undefined {
+    return this.#heap.pop()?.value;
+  }
+}
