@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseCliArgs } from '../tooling/cli-args.ts';
 import { UsageError } from './errors.ts';
 
 /** `npm run load -- --help`. */
@@ -131,60 +131,47 @@ export type ParsedArgs = { help: true } | { help: false; options: LoadOptions };
  * @throws {UsageError} naming the offending flag — the CLI exits 2 before sending anything.
  */
 export const parseLoadArgs = (argv: readonly string[]): ParsedArgs => {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        rate: { type: 'string' },
-        duration: { type: 'string' },
-        events: { type: 'string' },
-        users: { type: 'string' },
-        'bot-share': { type: 'string' },
-        'session-gap': { type: 'string' },
-        'bad-rate': { type: 'string' },
-        seed: { type: 'string' },
-        'start-time': { type: 'string' },
-        topic: { type: 'string' },
-        partitions: { type: 'string' },
-        'batch-size': { type: 'string' },
-        compression: { type: 'string' },
-        'seed-profiles': { type: 'boolean' },
-        'skip-profiles': { type: 'boolean' },
-        'profiles-only': { type: 'boolean' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message, { cause: error });
-  }
-  if (values.help === true) return { help: true };
-  const parsed = OptionsSchema.safeParse({
-    rate: values.rate,
-    duration: values.duration,
-    events: values.events,
-    users: values.users,
-    botShare: values['bot-share'],
-    sessionGap: values['session-gap'],
-    badRate: values['bad-rate'],
-    seed: values.seed,
-    startTime: values['start-time'],
-    topic: values.topic,
-    partitions: values.partitions,
-    batchSize: values['batch-size'],
-    compression: values.compression,
-    seedProfiles: values['seed-profiles'],
-    skipProfiles: values['skip-profiles'],
-    profilesOnly: values['profiles-only'],
-    json: values.json,
+  return parseCliArgs(argv, {
+    options: {
+      rate: { type: 'string' },
+      duration: { type: 'string' },
+      events: { type: 'string' },
+      users: { type: 'string' },
+      'bot-share': { type: 'string' },
+      'session-gap': { type: 'string' },
+      'bad-rate': { type: 'string' },
+      seed: { type: 'string' },
+      'start-time': { type: 'string' },
+      topic: { type: 'string' },
+      partitions: { type: 'string' },
+      'batch-size': { type: 'string' },
+      compression: { type: 'string' },
+      'seed-profiles': { type: 'boolean' },
+      'skip-profiles': { type: 'boolean' },
+      'profiles-only': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    toInput: (values) => ({
+      rate: values.rate,
+      duration: values.duration,
+      events: values.events,
+      users: values.users,
+      botShare: values['bot-share'],
+      sessionGap: values['session-gap'],
+      badRate: values['bad-rate'],
+      seed: values.seed,
+      startTime: values['start-time'],
+      topic: values.topic,
+      partitions: values.partitions,
+      batchSize: values['batch-size'],
+      compression: values.compression,
+      seedProfiles: values['seed-profiles'],
+      skipProfiles: values['skip-profiles'],
+      profilesOnly: values['profiles-only'],
+      json: values.json,
+    }),
+    schema: OptionsSchema,
+    makeError: (message, options) => new UsageError(message, options),
   });
-  if (!parsed.success) {
-    throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '), {
-      cause: parsed.error,
-    });
-  }
-  return { help: false, options: parsed.data };
 };

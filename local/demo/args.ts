@@ -1,5 +1,5 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { parseCliArgs } from '../../tooling/cli-args.ts';
 
 /** `npm run demo -- --help`. */
 export const USAGE = `Usage: npm run demo -- [options]
@@ -63,42 +63,31 @@ export class DemoUsageError extends Error {
 export const parseDemoArgs = (
   argv: readonly string[],
 ): { help: true } | { help: false; options: DemoOptions } => {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      strict: true,
-      allowPositionals: false,
-      options: {
-        duration: { type: 'string', default: '60' },
-        rate: { type: 'string', default: '200' },
-        seed: { type: 'string', default: '1' },
-        'bad-rate': { type: 'string', default: '0.01' },
-        'session-gap': { type: 'string', default: '10' },
-        'drain-timeout': { type: 'string', default: '120' },
-        port: { type: 'string' },
-        'no-dashboard': { type: 'boolean', default: false },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (error) {
-    throw new DemoUsageError((error as Error).message, { cause: error });
-  }
-  if (values.help === true) return { help: true };
-  const parsed = DemoOptionsSchema.safeParse({
-    duration: values.duration,
-    rate: values.rate,
-    seed: values.seed,
-    badRate: values['bad-rate'],
-    sessionGap: values['session-gap'],
-    drainTimeout: values['drain-timeout'],
-    port: values.port,
-    dashboard: values['no-dashboard'] !== true,
-    json: values.json === true,
+  return parseCliArgs(argv, {
+    options: {
+      duration: { type: 'string', default: '60' },
+      rate: { type: 'string', default: '200' },
+      seed: { type: 'string', default: '1' },
+      'bad-rate': { type: 'string', default: '0.01' },
+      'session-gap': { type: 'string', default: '10' },
+      'drain-timeout': { type: 'string', default: '120' },
+      port: { type: 'string' },
+      'no-dashboard': { type: 'boolean', default: false },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    toInput: (values) => ({
+      duration: values.duration,
+      rate: values.rate,
+      seed: values.seed,
+      badRate: values['bad-rate'],
+      sessionGap: values['session-gap'],
+      drainTimeout: values['drain-timeout'],
+      port: values.port,
+      dashboard: values['no-dashboard'] !== true,
+      json: values.json === true,
+    }),
+    schema: DemoOptionsSchema,
+    makeError: (message, options) => new DemoUsageError(message, options),
   });
-  if (!parsed.success) {
-    throw new DemoUsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
-  }
-  return { help: false, options: parsed.data };
 };
