@@ -3,10 +3,13 @@ import { ensurePythonTool } from '../../tooling/python-venv.ts';
 import { chromiumExecutable } from './dashboard/chromium.ts';
 import { CFN_LINT } from './deploy/package-helpers.ts';
 
+/** package.json `engines.node`: the oldest Node the project runs and is tested on. */
+const MIN_NODE_MAJOR = 22;
+
 /**
  * Installs what the integration tests need beyond `npm ci` (the Kafka jars through Maven,
  * cfn-lint into .cache/venv, the npm-shipped Chromium inflated) and checks what it cannot
- * install (Java 17, Maven, Python 3). Everything missing is named in one error, thrown before
+ * install (Node 22+, Java 17, Maven, Python 3). Everything missing is named in one error, thrown before
  * any test runs, so a machine without README's prerequisites gets one message, not red tests.
  */
 export const ensurePrerequisites = async (log: (line: string) => void): Promise<void> => {
@@ -18,6 +21,10 @@ export const ensurePrerequisites = async (log: (line: string) => void): Promise<
       missing.push(`- ${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   };
+  const nodeMajor = Number(process.versions.node.split('.')[0]);
+  if (nodeMajor < MIN_NODE_MAJOR) {
+    missing.push(`- Node.js ${MIN_NODE_MAJOR} or newer (package.json engines): this is ${process.version}`);
+  }
   if (process.env.KAFKA_BROKERS === undefined) {
     await attempt('Java 17+ and Maven (the local Kafka broker)', () => {
       findJava();
