@@ -8,6 +8,17 @@ import { createTables, LOCAL_TABLE_NAMES, type TableNames } from '../dynamodb/ta
 import { startKafka } from '../kafka/launcher.ts';
 
 /** The topics the pipeline needs; more partitions than cores so the ESM scales out. */
+
+/**
+ * kafkajs lines the topic set-up retries through, logged at DEBUG instead of ERROR. On a broker
+ * that has just started, a new partition's leader is in the metadata before it serves the
+ * partition, so the first ListOffsets (ensureTopics' "served" check) can answer
+ * NOT_LEADER_OR_FOLLOWER, a retriable error (https://kafka.apache.org/protocol#protocol_error_codes);
+ * ensureTopics retries it and throws TopicNotServedError if it lasts, so kafkajs' per-attempt
+ * "Response ListOffsets … This server is not the leader for that topic-partition" is no alarm.
+ */
+export const TOPIC_SETUP_RETRIES = ['Response ListOffsets', 'Response Metadata'] as const;
+
 export const STACK_TOPICS: readonly TopicSpec[] = [
   { topic: 'clickstream-events', partitions: 6 },
   { topic: 'clickstream-dlq', partitions: 1 },
@@ -76,7 +87,11 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
     await createTables(dynamo, tables);
     dynamo.destroy();
     await createTopics(
-      createKafkaClient(plaintextConnection(kafkaBrokers), { clientId: 'local-stack', log: logger }),
+      createKafkaClient(plaintextConnection(kafkaBrokers), {
+        clientId: 'local-stack',
+        log: logger,
+        quiet: TOPIC_SETUP_RETRIES,
+      }),
       [...(settings.topics ?? STACK_TOPICS)],
     );
     log('topics and tables are ready');

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startDynalite } from '../../local/dynamodb/dynalite.ts';
 import { startKafka } from '../../local/kafka/launcher.ts';
+import { ensurePrerequisites } from './prerequisites.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -12,10 +13,11 @@ declare module 'vitest' {
 }
 
 /**
- * Starts one real Kafka broker and one dynalite for the whole integration run (tests create
+ * Installs or names what the tests need (see `ensurePrerequisites`), then starts one real Kafka broker and one dynalite for the whole integration run (tests create
  * their own uniquely named topics and tables), or uses KAFKA_BROKERS / DYNAMODB_ENDPOINT.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  await ensurePrerequisites((line) => console.error(`[setup] ${line}`));
   const external = process.env.KAFKA_BROKERS;
   const kafka = external
     ? { brokers: external.split(','), stop: async () => {} }

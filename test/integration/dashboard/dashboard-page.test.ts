@@ -173,6 +173,7 @@ describe('the dashboard in a real browser', () => {
         viewsNow.set(event.page.path, (viewsNow.get(event.page.path) ?? 0) + 1);
       }
     }
+    expect(viewsNow.size, 'page views in the current minute').toBeGreaterThan(0);
     const mostViews = Math.max(...viewsNow.values());
     const topLabel = charts.pages?.labels[0] ?? '';
     expect(viewsNow.get(topLabel)).toBe(mostViews);

@@ -42,16 +42,26 @@ export interface ShortRunSettings {
 const silent = { debug: () => {}, info: () => {}, warn: () => {} };
 const noMetrics = { addMetric: () => {} };
 
+const MINUTE_MS = 60_000;
+
+/**
+ * The middle of the minute before `now`'s: the run's (and the dashboard's) clock. The current
+ * minute then holds half a minute of traffic whenever the test runs; ending at `now` itself
+ * left it empty when the run finished in the first seconds of a new minute.
+ */
+export const midMinuteBefore = (now: number): number =>
+  Math.floor(now / MINUTE_MS) * MINUTE_MS - MINUTE_MS / 2;
+
 /**
  * A short, real run of the pipeline's first half: the load generator's simulation (the last
- * `minutes` of traffic, ending now) produced to a real topic, consumed by a consumer group and
+ * `minutes` of traffic, ending half a minute into the previous minute) produced to a real topic, consumed by a consumer group and
  * aggregated into the analytics table by the aggregation service, poison records to the
  * dead-letter topic. A kafkajs consumer stands in for the event source mapping; the
  * aggregation code, the broker and the table are the real ones.
  */
 export const runShortPipeline = async (settings: ShortRunSettings): Promise<ShortRun> => {
   const { kafka, eventsTopic, minutes, rate } = settings;
-  const endedAt = Date.now();
+  const endedAt = midMinuteBefore(Date.now());
   const simulation = new ClickstreamSimulation({
     seed: settings.seed,
     startTime: endedAt - minutes * 60_000,

@@ -5,6 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { z } from 'zod';
+import { ensurePythonTool } from '../../../tooling/python-venv.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const run = promisify(execFile);
@@ -109,19 +110,16 @@ export const policyStatements = (template: Template): PolicyStatement[] => {
   return statements;
 };
 
-/** The cfn-lint executable, or an error telling how to install it. */
+/** cfn-lint, pinned, from the project's venv (.cache/venv; the integration setup installs it). */
+export const CFN_LINT = { package: 'cfn-lint', version: '1.58.0', bin: 'cfn-lint' } as const;
+
+/** Runs the venv's cfn-lint on the templates; its exit code and output. */
 export const cfnLint = async (
   templateFiles: readonly string[],
 ): Promise<{ code: number; output: string }> => {
+  const cfnLintBin = ensurePythonTool(CFN_LINT);
   try {
-    await run('cfn-lint', ['--version']);
-  } catch (error) {
-    throw new Error('cfn-lint is not installed: pip install cfn-lint (CI: .ci/run installs it)', {
-      cause: error,
-    });
-  }
-  try {
-    const { stdout, stderr } = await run('cfn-lint', [...templateFiles]);
+    const { stdout, stderr } = await run(cfnLintBin, [...templateFiles]);
     return { code: 0, output: stdout + stderr };
   } catch (error) {
     const failed = z.object({ code: z.number(), stdout: z.string(), stderr: z.string() }).parse(error);
