@@ -21,7 +21,7 @@ describe('PriorityQueue', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 5 })), (priorities) => {
         const queue = new PriorityQueue<number>();
-        priorities.forEach((priority, index) => queue.push(priority, index));
+        for (const [index, priority] of priorities.entries()) queue.push(priority, index);
         const popped: number[] = [];
         while (queue.size > 0) popped.push(queue.pop() as number);
         const expected = priorities
