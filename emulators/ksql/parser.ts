@@ -512,6 +512,17 @@ class Parser {
   }
 
   private windowSpec(): WindowSpec {
+    // SqlBase.g4 (confluentinc/ksql, ksqldb-parser): `windowExpression: (IDENTIFIER)?
+    // (tumblingWindowExpression | hoppingWindowExpression | sessionWindowExpression)`. The name
+    // is accepted and has no effect on the query, as in ksqlDB.
+    const WINDOW_TYPES = ['TUMBLING', 'HOPPING', 'SESSION'];
+    if (
+      this.peek().kind === TokenKind.Ident &&
+      !WINDOW_TYPES.includes(this.peek().text) &&
+      WINDOW_TYPES.some((type) => this.isKw(type, 1))
+    ) {
+      this.next();
+    }
     const typeTok = this.next();
     const type = typeTok.text;
     if (type !== 'TUMBLING' && type !== 'HOPPING' && type !== 'SESSION') {

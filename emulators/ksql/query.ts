@@ -965,8 +965,16 @@ class AggregationQuery implements PersistentQuery {
       if (overlapping.length > 1)
         states = states.map((st, i) => (aggs[i] as AggregateFunction).merge(st, s.states[i]));
     }
-    if (end < t.streamTime - this.grace) {
-      ctx.skip(SkipReason.LateRecord, `session [${start}, ${end}] closed at stream time ${t.streamTime}`);
+    // Kafka Streams' KStreamSessionWindowAggregate (apache/kafka, streams/src/main/java/org/
+    // apache/kafka/streams/kstream/internals): `windowCloseTime = observedStreamTime -
+    // gracePeriodMs - inactivityGap`, and a record is dropped only when the merged session's end
+    // is before it. A session stays open for the gap after its end, then the grace period.
+    const closeTime = t.streamTime - this.grace - gap;
+    if (end < closeTime) {
+      ctx.skip(
+        SkipReason.LateRecord,
+        `session [${start}, ${end}] closed at ${closeTime} (stream time ${t.streamTime} − grace − gap)`,
+      );
       return;
     }
     if (!(start === ts && end === ts)) {
