@@ -1,14 +1,10 @@
-import {
-  type AggregationDependencies,
-  aggregateBatch,
-  DynamoDbAggregateStore,
-} from '../../services/aggregation/index.ts';
+import { type AggregationDependencies, DynamoDbAggregateStore } from '../../services/aggregation/index.ts';
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
-import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
+import { createHandler } from './create-handler.ts';
 
 const dependencies: AggregationDependencies = {
   store: new DynamoDbAggregateStore(documentClient, config.analyticsTable),
@@ -26,4 +22,4 @@ const dependencies: AggregationDependencies = {
  * succeeds; any other failure is thrown, so that the event source mapping retries the
  * whole batch and commits nothing meanwhile.
  */
-export const handler = kafkaBatchHandler((records) => aggregateBatch(records, dependencies));
+export const handler = createHandler(dependencies);

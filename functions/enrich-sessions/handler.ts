@@ -2,15 +2,14 @@ import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import {
   CachingProfileReader,
   type EnrichmentDependencies,
-  enrichSessionBatch,
   UserAgentParser,
 } from '../../services/enrichment/index.ts';
 import { DynamoDbProfileStore } from '../../services/profiles/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
-import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
+import { createHandler } from './create-handler.ts';
 
 // Built once per instance, at module load: the producer connects on first use and is reused
 // by every invocation of this instance (one connection, not one per invocation).
@@ -40,4 +39,4 @@ const dependencies: EnrichmentDependencies = {
  * https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html and
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
  */
-export const handler = kafkaBatchHandler((records) => enrichSessionBatch(records, dependencies));
+export const handler = createHandler(dependencies);

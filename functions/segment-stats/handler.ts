@@ -2,13 +2,12 @@ import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
 import {
   DynamoDbSegmentStatsStore,
   type SegmentStatsDependencies,
-  writeSegmentStats,
 } from '../../services/segment-stats/index.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafkaProducer } from '../commons/clients/kafka.ts';
-import { kafkaBatchHandler } from '../commons/kafka-batch-handler.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
+import { createHandler } from './create-handler.ts';
 
 const dependencies: SegmentStatsDependencies = {
   store: new DynamoDbSegmentStatsStore(documentClient, config.analyticsTable),
@@ -26,4 +25,4 @@ const dependencies: SegmentStatsDependencies = {
  * after a successful invocation: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html);
  * writes are conditional on the source offset, so a retry never moves a total backwards.
  */
-export const handler = kafkaBatchHandler((records) => writeSegmentStats(records, dependencies));
+export const handler = createHandler(dependencies);

@@ -1,23 +1,58 @@
 import { randomUUID } from 'node:crypto';
-import type { ClickstreamEvent } from '../../services/clickstream/index.ts';
+import { type ClickstreamEvent, type EventType, encodeEvent } from '../../services/clickstream/index.ts';
+import type { SourceRecord } from '../../services/kafka/record.ts';
 
-/** A valid page_view event; override any field. The factory every test builds events with. */
-export const aClickstreamEvent = (overrides: Partial<ClickstreamEvent> = {}): ClickstreamEvent => ({
-  schemaVersion: 1,
-  eventId: randomUUID(),
-  type: 'page_view',
-  userId: 'user-0001',
-  sessionId: 'session-0001',
-  eventTime: Date.parse('2026-11-25T10:00:30.000Z'),
-  page: { path: '/products/p-0042', title: 'Trail running shoes', referrer: null },
-  product: null,
-  query: null,
-  userAgent:
-    'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
-  ip: '203.0.113.7',
-  utm: { source: null, medium: null, campaign: null },
+/** 2026-03-14T09:26:00Z: a fixed minute so that buckets are predictable. */
+export const BASE_TIME = Date.parse('2026-03-14T09:26:00Z');
+
+const PRODUCT = { id: 'sku-4711', category: 'shoes', price: 19.99, quantity: 3 };
+
+/**
+ * A valid clickstream event; override any field. `type` decides whether it carries a product
+ * or a query. The one event factory of the tests.
+ */
+export const aClickstreamEvent = (
+  overrides: Partial<ClickstreamEvent> & { type?: EventType } = {},
+): ClickstreamEvent => {
+  const type = overrides.type ?? 'page_view';
+  return {
+    schemaVersion: 1,
+    eventId: randomUUID(),
+    type,
+    userId: 'user-1',
+    sessionId: 'session-1',
+    eventTime: BASE_TIME + 5_000,
+    page: { path: '/', title: 'Home', referrer: null },
+    product: ['add_to_cart', 'remove_from_cart', 'purchase'].includes(type) ? PRODUCT : null,
+    query: type === 'search' ? 'running shoes' : null,
+    userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/126.0',
+    ip: '198.51.100.4',
+    utm: { source: null, medium: null, campaign: null },
+    ...overrides,
+  };
+};
+
+/** A Kafka record as the event source mapping delivers it. */
+export const aSourceRecord = (overrides: Partial<SourceRecord> = {}): SourceRecord => ({
+  topic: 'clickstream-events',
+  partition: 0,
+  offset: 0,
+  timestamp: BASE_TIME + 5_040,
+  timestampType: 'CREATE_TIME',
+  key: Buffer.from('user-1'),
+  value: encodeEvent(aClickstreamEvent()),
+  headers: [],
   ...overrides,
 });
+
+/** A record carrying `event`, keyed by its user. */
+export const anEventRecord = (
+  event: ClickstreamEvent,
+  partition: number,
+  offset: number,
+  topic = 'clickstream-events',
+): SourceRecord =>
+  aSourceRecord({ topic, partition, offset, key: Buffer.from(event.userId), value: encodeEvent(event) });
 
 /** A purchase of one product. */
 export const aPurchase = (overrides: Partial<ClickstreamEvent> = {}): ClickstreamEvent =>

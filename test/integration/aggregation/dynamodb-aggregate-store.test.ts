@@ -6,8 +6,8 @@ import {
   aggregateBatch,
   DynamoDbAggregateStore,
 } from '../../../services/aggregation/index.ts';
+import { aClickstreamEvent, anEventRecord } from '../../factories/clickstream-event.ts';
 import { eventStream } from '../../unit/aggregation/event-stream.ts';
-import { clickstreamEvent, eventRecord } from '../../unit/aggregation/factories.ts';
 import { testDependencies } from '../../unit/aggregation/fakes.ts';
 import { FaultyStore } from '../../unit/aggregation/faulty-store.ts';
 import { deliverWithRetries, seededRandom } from '../../unit/aggregation/redelivery.ts';
@@ -109,29 +109,29 @@ describe('aggregation on DynamoDB (dynalite)', () => {
     const at = Date.parse('2026-03-14T09:26:10Z');
     const events = [
       ...Array.from({ length: 5 }, (_, i) =>
-        clickstreamEvent({
+        aClickstreamEvent({
           sessionId: `s-${i}`,
           eventTime: at,
           page: { path: '/a', title: 'A', referrer: null },
         }),
       ),
       ...Array.from({ length: 3 }, () =>
-        clickstreamEvent({
+        aClickstreamEvent({
           sessionId: 's-1',
           eventTime: at,
           page: { path: '/b', title: 'B', referrer: null },
         }),
       ),
-      clickstreamEvent({
+      aClickstreamEvent({
         type: 'purchase',
         sessionId: 's-9',
         eventTime: at,
         page: { path: '/c', title: 'C', referrer: null },
       }),
-      clickstreamEvent({ type: 'page_view', sessionId: 's-9', eventTime: at + 60_000 }),
+      aClickstreamEvent({ type: 'page_view', sessionId: 's-9', eventTime: at + 60_000 }),
     ];
     await aggregateBatch(
-      events.map((event, offset) => eventRecord(event, offset % 2, offset)),
+      events.map((event, offset) => anEventRecord(event, offset % 2, offset)),
       testDependencies(store),
     );
     const reader = new AnalyticsReader(documents, table);

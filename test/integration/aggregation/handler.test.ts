@@ -2,8 +2,8 @@ import { describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { AnalyticsReader } from '../../../services/aggregation/index.ts';
 import { DecodeFailure } from '../../../services/clickstream/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+import { aClickstreamEvent, anEventRecord, aSourceRecord } from '../../factories/clickstream-event.ts';
 import { anEsmEvent } from '../../factories/esm-event.ts';
-import { clickstreamEvent, eventRecord, sourceRecord } from '../../unit/aggregation/factories.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers } from '../helpers.ts';
 import { readTopic } from './read-topic.ts';
 
@@ -37,11 +37,11 @@ describe('aggregate-events handler', () => {
   it('dead-letters poison records with their reason and source, and the batch succeeds', async () => {
     // Prepare
     const { handler, reader, deadLetterTopic } = await coldStart();
-    const valid = clickstreamEvent({ eventTime: Date.parse('2026-03-14T09:26:10Z') });
-    const malformed = sourceRecord({ partition: 1, offset: 7, value: Buffer.from('{"type":') });
-    const invalid = sourceRecord({ partition: 1, offset: 8, value: Buffer.from('{"type":"page_view"}') });
-    const empty = sourceRecord({ partition: 2, offset: 3, key: null, value: null });
-    const payload = anEsmEvent('aws:kafka', [eventRecord(valid, 0, 11), malformed, invalid, empty]);
+    const valid = aClickstreamEvent({ eventTime: Date.parse('2026-03-14T09:26:10Z') });
+    const malformed = aSourceRecord({ partition: 1, offset: 7, value: Buffer.from('{"type":') });
+    const invalid = aSourceRecord({ partition: 1, offset: 8, value: Buffer.from('{"type":"page_view"}') });
+    const empty = aSourceRecord({ partition: 2, offset: 3, key: null, value: null });
+    const payload = anEsmEvent('aws:kafka', [anEventRecord(valid, 0, 11), malformed, invalid, empty]);
 
     // Act
     await handler(payload);
@@ -83,8 +83,8 @@ describe('aggregate-events handler', () => {
     for (let invocation = 0; invocation < 12; invocation += 1) {
       await handler(
         anEsmEvent('SelfManagedKafka', [
-          eventRecord(clickstreamEvent({ eventTime: at }), 0, invocation * 2),
-          sourceRecord({ partition: 0, offset: invocation * 2 + 1, value: Buffer.from('not json') }),
+          anEventRecord(aClickstreamEvent({ eventTime: at }), 0, invocation * 2),
+          aSourceRecord({ partition: 0, offset: invocation * 2 + 1, value: Buffer.from('not json') }),
         ]),
       );
     }
@@ -105,8 +105,8 @@ describe('aggregate-events handler', () => {
     onTestFinished(() => kafkaProducer.disconnect());
     const at = Date.parse('2026-03-14T09:26:10Z');
     const payload = anEsmEvent('aws:kafka', [
-      eventRecord(clickstreamEvent({ eventTime: at }), 0, 0),
-      sourceRecord({ partition: 0, offset: 1, value: Buffer.from('not json') }),
+      anEventRecord(aClickstreamEvent({ eventTime: at }), 0, 0),
+      aSourceRecord({ partition: 0, offset: 1, value: Buffer.from('not json') }),
     ]);
 
     // Act

@@ -6,9 +6,10 @@ import {
   DeadLetterPublishError,
   deadLetterHeaders,
 } from '../../../services/dead-letter/index.ts';
+import { aClickstreamEvent, anEventRecord, aSourceRecord } from '../../factories/clickstream-event.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
 import { eventStream } from './event-stream.ts';
-import { clickstreamEvent, eventRecord, sourceRecord } from './factories.ts';
-import { RecordingDeadLetterPublisher, RecordingMetrics, storedTotals, testDependencies } from './fakes.ts';
+import { storedTotals, testDependencies } from './fakes.ts';
 import { FaultyStore } from './faulty-store.ts';
 import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
 import { deliverWithRetries, seededRandom } from './redelivery.ts';
@@ -137,8 +138,8 @@ describe('aggregateBatch', () => {
 
   it('counts a record delivered twice in one batch once', async () => {
     // Prepare
-    const event = clickstreamEvent();
-    const record = eventRecord(event, 0, 5);
+    const event = aClickstreamEvent();
+    const record = anEventRecord(event, 0, 5);
     const store = new InMemoryAggregateStore();
 
     // Act
@@ -151,13 +152,13 @@ describe('aggregateBatch', () => {
 
   it('sends poison records to the dead-letter topic with their reason and counts the rest', async () => {
     // Prepare
-    const valid = clickstreamEvent();
+    const valid = aClickstreamEvent();
     const records = [
-      eventRecord(valid, 0, 0),
-      sourceRecord({ offset: 1, value: Buffer.from('{"type": "page_view"') }),
-      sourceRecord({ offset: 2, value: Buffer.from(JSON.stringify({ ...valid, type: 'teleport' })) }),
-      sourceRecord({ offset: 3, value: Buffer.alloc(17 * 1024, 0x20) }),
-      sourceRecord({ offset: 4, value: null, headers: [{ name: 'trace', value: Buffer.from('abc') }] }),
+      anEventRecord(valid, 0, 0),
+      aSourceRecord({ offset: 1, value: Buffer.from('{"type": "page_view"') }),
+      aSourceRecord({ offset: 2, value: Buffer.from(JSON.stringify({ ...valid, type: 'teleport' })) }),
+      aSourceRecord({ offset: 3, value: Buffer.alloc(17 * 1024, 0x20) }),
+      aSourceRecord({ offset: 4, value: null, headers: [{ name: 'trace', value: Buffer.from('abc') }] }),
     ];
     const store = new InMemoryAggregateStore();
     const deadLetters = new RecordingDeadLetterPublisher();
@@ -188,8 +189,8 @@ describe('aggregateBatch', () => {
   it('dead-letters nothing when the store fails, so the retry does not write them twice', async () => {
     // Prepare
     const records = [
-      eventRecord(clickstreamEvent(), 0, 0),
-      sourceRecord({ offset: 1, value: Buffer.from('nope') }),
+      anEventRecord(aClickstreamEvent(), 0, 0),
+      aSourceRecord({ offset: 1, value: Buffer.from('nope') }),
     ];
     const deadLetters = new RecordingDeadLetterPublisher();
 
@@ -211,7 +212,7 @@ describe('aggregateBatch', () => {
 
     // Act
     const result = aggregateBatch(
-      [sourceRecord({ value: Buffer.from('nope') })],
+      [aSourceRecord({ value: Buffer.from('nope') })],
       testDependencies(new InMemoryAggregateStore(), deadLetters),
     );
 

@@ -8,7 +8,7 @@ import {
   revenueCentsOf,
   sessionSetKey,
 } from '../../../services/aggregation/index.ts';
-import { BASE_TIME, clickstreamEvent } from './factories.ts';
+import { aClickstreamEvent, BASE_TIME } from '../../factories/clickstream-event.ts';
 
 const totalOf = (draft: ReturnType<typeof aggregateEvents>['counterItems'][number]) =>
   pendingUpdate(draft, new Map())?.counters;
@@ -17,12 +17,12 @@ describe('aggregateEvents', () => {
   it('counts each page per minute: views, clicks, add-to-carts, purchases and revenue', () => {
     // Prepare
     const events = [
-      clickstreamEvent({ type: 'page_view' }),
-      clickstreamEvent({ type: 'page_view' }),
-      clickstreamEvent({ type: 'click' }),
-      clickstreamEvent({ type: 'add_to_cart' }),
-      clickstreamEvent({ type: 'purchase' }),
-      clickstreamEvent({ type: 'purchase' }),
+      aClickstreamEvent({ type: 'page_view' }),
+      aClickstreamEvent({ type: 'page_view' }),
+      aClickstreamEvent({ type: 'click' }),
+      aClickstreamEvent({ type: 'add_to_cart' }),
+      aClickstreamEvent({ type: 'purchase' }),
+      aClickstreamEvent({ type: 'purchase' }),
     ].map((event, offset) => ({ event, source: 'clickstream-events-0', offset }));
 
     // Act
@@ -53,7 +53,7 @@ describe('aggregateEvents', () => {
       'purchase',
     ] as const;
     const events = types.map((type, offset) => ({
-      event: clickstreamEvent({ type }),
+      event: aClickstreamEvent({ type }),
       source: 's-0',
       offset,
     }));
@@ -80,8 +80,8 @@ describe('aggregateEvents', () => {
   it('buckets by event time, so a minute boundary splits the items', () => {
     // Prepare
     const events = [
-      clickstreamEvent({ eventTime: BASE_TIME + 59_999 }),
-      clickstreamEvent({ eventTime: BASE_TIME + 60_000 }),
+      aClickstreamEvent({ eventTime: BASE_TIME + 59_999 }),
+      aClickstreamEvent({ eventTime: BASE_TIME + 60_000 }),
     ].map((event, offset) => ({ event, source: 's-0', offset }));
 
     // Act
@@ -98,7 +98,7 @@ describe('aggregateEvents', () => {
 
   it('writes no page item for event types a page does not count', () => {
     // Prepare
-    const events = [{ event: clickstreamEvent({ type: 'search' }), source: 's-0', offset: 0 }];
+    const events = [{ event: aClickstreamEvent({ type: 'search' }), source: 's-0', offset: 0 }];
 
     // Act
     const aggregate = aggregateEvents(events, 30);
@@ -110,9 +110,9 @@ describe('aggregateEvents', () => {
   it('keeps contributions per source partition in offset order', () => {
     // Prepare
     const events = [
-      { event: clickstreamEvent(), source: 's-1', offset: 9 },
-      { event: clickstreamEvent(), source: 's-0', offset: 4 },
-      { event: clickstreamEvent(), source: 's-1', offset: 7 },
+      { event: aClickstreamEvent(), source: 's-1', offset: 9 },
+      { event: aClickstreamEvent(), source: 's-0', offset: 4 },
+      { event: aClickstreamEvent(), source: 's-1', offset: 7 },
     ];
 
     // Act
@@ -130,10 +130,10 @@ describe('aggregateEvents', () => {
   it('collects distinct sessions per minute per source partition', () => {
     // Prepare
     const events = [
-      { event: clickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 0 },
-      { event: clickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 1 },
-      { event: clickstreamEvent({ sessionId: 'b' }), source: 's-0', offset: 2 },
-      { event: clickstreamEvent({ sessionId: 'c' }), source: 's-1', offset: 0 },
+      { event: aClickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 0 },
+      { event: aClickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 1 },
+      { event: aClickstreamEvent({ sessionId: 'b' }), source: 's-0', offset: 2 },
+      { event: aClickstreamEvent({ sessionId: 'c' }), source: 's-1', offset: 0 },
     ];
 
     // Act
@@ -148,7 +148,7 @@ describe('aggregateEvents', () => {
 
   it('sets expiresAt to the end of the minute plus the retention, in epoch seconds', () => {
     // Prepare
-    const events = [{ event: clickstreamEvent(), source: 's-0', offset: 0 }];
+    const events = [{ event: aClickstreamEvent(), source: 's-0', offset: 0 }];
 
     // Act: written while the minute is still current
     const { counterItems, sessionSets } = aggregateEvents(events, 2, BASE_TIME + 10_000);
@@ -162,7 +162,7 @@ describe('aggregateEvents', () => {
   it('counts the retention from the write for a late event, so its item outlives any redelivery', () => {
     // Prepare: an event of a minute 30 days past, written now
     const now = BASE_TIME + 30 * 86_400_000;
-    const events = [{ event: clickstreamEvent(), source: 's-0', offset: 0 }];
+    const events = [{ event: aClickstreamEvent(), source: 's-0', offset: 0 }];
 
     // Act
     const { counterItems, sessionSets } = aggregateEvents(events, 2, now);
@@ -176,6 +176,6 @@ describe('aggregateEvents', () => {
 
 describe('revenueCentsOf', () => {
   it('is zero for anything but a purchase', () => {
-    expect(revenueCentsOf(clickstreamEvent({ type: 'add_to_cart' }))).toBe(0);
+    expect(revenueCentsOf(aClickstreamEvent({ type: 'add_to_cart' }))).toBe(0);
   });
 });

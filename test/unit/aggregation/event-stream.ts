@@ -1,6 +1,6 @@
 import { type ClickstreamEvent, EVENT_TYPES } from '../../../services/clickstream/index.ts';
 import type { SourceRecord } from '../../../services/kafka/record.ts';
-import { BASE_TIME, clickstreamEvent, eventRecord } from './factories.ts';
+import { aClickstreamEvent, anEventRecord, BASE_TIME } from '../../factories/clickstream-event.ts';
 import { seededRandom } from './redelivery.ts';
 
 const PATHS = ['/', '/products/sku-1', '/products/sku-2', '/cart', '/checkout/confirm'];
@@ -15,7 +15,7 @@ export const eventStream = (
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const events = Array.from({ length: count }, (_, index) => {
     const user = Math.floor(random() * 12);
-    return clickstreamEvent({
+    return aClickstreamEvent({
       type: pick(EVENT_TYPES),
       userId: `user-${user}`,
       sessionId: `session-${user}-${Math.floor(index / 50)}`,
@@ -27,7 +27,7 @@ export const eventStream = (
   for (const event of events) {
     const partition = Number(event.userId.slice(5)) % partitions;
     const list = byPartition[partition] ?? [];
-    list.push(eventRecord(event, partition, list.length));
+    list.push(anEventRecord(event, partition, list.length));
   }
   return { events, partitions: byPartition };
 };

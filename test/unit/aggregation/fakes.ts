@@ -1,34 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AggregateStore, AggregationDependencies } from '../../../services/aggregation/index.ts';
-import type { MetricsSink } from '../../../services/commons/metrics-sink.ts';
-import {
-  type DeadLetter,
-  DeadLetterPublishError,
-  type DeadLetterPublisher,
-} from '../../../services/dead-letter/index.ts';
+import type { DeadLetterPublisher } from '../../../services/dead-letter/index.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
 import type { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
 import type { ReferenceTotals } from './reference-totals.ts';
 import { FUNNEL_ATTRIBUTE_OF_TYPE } from './reference-totals.ts';
-
-/** A dead-letter publisher that keeps what it is given, and can be made to fail. */
-export class RecordingDeadLetterPublisher implements DeadLetterPublisher {
-  readonly letters: DeadLetter[] = [];
-  failing = false;
-
-  async publish(letters: readonly DeadLetter[]): Promise<void> {
-    if (this.failing) throw new DeadLetterPublishError('injected failure');
-    this.letters.push(...letters);
-  }
-}
-
-/** Metrics that keep what they are given. */
-export class RecordingMetrics implements MetricsSink {
-  readonly values = new Map<string, number>();
-
-  addMetric(name: string, _unit: unknown, value: number): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + value);
-  }
-}
 
 /** Dependencies of the aggregation for a unit test. */
 export const testDependencies = (

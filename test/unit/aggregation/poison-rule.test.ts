@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { aggregateBatch, aggregateEvents } from '../../../services/aggregation/index.ts';
 import { DecodeFailure, encodeEvent } from '../../../services/clickstream/index.ts';
 import { UNREADABLE_RECORD } from '../../../services/kafka/record.ts';
-import { BASE_TIME, clickstreamEvent, sourceRecord } from './factories.ts';
-import { RecordingDeadLetterPublisher, testDependencies } from './fakes.ts';
+import { aClickstreamEvent, aSourceRecord, BASE_TIME } from '../../factories/clickstream-event.ts';
+import { RecordingDeadLetterPublisher } from '../../fakes/recording.ts';
+import { testDependencies } from './fakes.ts';
 import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
 
 // The rule (docs/effectively-once.md): every record is counted exactly once or dead-lettered
@@ -20,9 +21,12 @@ const run = async (records: Parameters<typeof aggregateBatch>[0]) => {
 
 describe('the poison rule', () => {
   it('dead-letters an eventTime past year 9999 instead of failing on its time bucket', async () => {
-    const value = Buffer.from(JSON.stringify({ ...clickstreamEvent(), eventTime: 8.64e15 }));
+    const value = Buffer.from(JSON.stringify({ ...aClickstreamEvent(), eventTime: 8.64e15 }));
 
-    const { summary, letters } = await run([sourceRecord({ offset: 0, value }), sourceRecord({ offset: 1 })]);
+    const { summary, letters } = await run([
+      aSourceRecord({ offset: 0, value }),
+      aSourceRecord({ offset: 1 }),
+    ]);
 
     expect(letters.map((letter) => [letter.reason, letter.source.offset])).toEqual([
       [DecodeFailure.SchemaInvalid, 0],
@@ -32,14 +36,14 @@ describe('the poison rule', () => {
 
   it('dead-letters an event too far before or after its record timestamp, in both directions', async () => {
     const timestamp = BASE_TIME + 10_000;
-    const early = encodeEvent(clickstreamEvent({ eventTime: timestamp - 7 * DAY - 1 }));
-    const late = encodeEvent(clickstreamEvent({ eventTime: timestamp + DAY + 1 }));
-    const edge = encodeEvent(clickstreamEvent({ eventTime: timestamp - 7 * DAY }));
+    const early = encodeEvent(aClickstreamEvent({ eventTime: timestamp - 7 * DAY - 1 }));
+    const late = encodeEvent(aClickstreamEvent({ eventTime: timestamp + DAY + 1 }));
+    const edge = encodeEvent(aClickstreamEvent({ eventTime: timestamp - 7 * DAY }));
 
     const { letters, summary } = await run([
-      sourceRecord({ offset: 0, timestamp, value: early }),
-      sourceRecord({ offset: 1, timestamp, value: late }),
-      sourceRecord({ offset: 2, timestamp, value: edge }),
+      aSourceRecord({ offset: 0, timestamp, value: early }),
+      aSourceRecord({ offset: 1, timestamp, value: late }),
+      aSourceRecord({ offset: 2, timestamp, value: edge }),
     ]);
 
     expect(letters.map((letter) => [letter.reason, letter.source.offset])).toEqual([
@@ -51,7 +55,7 @@ describe('the poison rule', () => {
 
   it('counts a record without a timestamp (NO_TIMESTAMP_TYPE) against the absolute bounds only', async () => {
     const { letters, summary } = await run([
-      sourceRecord({ offset: 0, timestamp: -1, timestampType: 'NO_TIMESTAMP_TYPE' }),
+      aSourceRecord({ offset: 0, timestamp: -1, timestampType: 'NO_TIMESTAMP_TYPE' }),
     ]);
 
     expect(letters).toEqual([]);
@@ -60,8 +64,8 @@ describe('the poison rule', () => {
 
   it('dead-letters a record the payload delivered unreadable, with its coordinates', async () => {
     const { letters, summary } = await run([
-      sourceRecord({ partition: 2, offset: 5, defect: 'value is not valid base64' }),
-      sourceRecord({ partition: 2, offset: 6 }),
+      aSourceRecord({ partition: 2, offset: 5, defect: 'value is not valid base64' }),
+      aSourceRecord({ partition: 2, offset: 6 }),
     ]);
 
     expect(letters).toMatchObject([
@@ -79,7 +83,7 @@ describe('aggregateEvents', () => {
   it('rejects an event whose values make a counter non-finite, and adds nothing of it', () => {
     // Not reachable through the schema (it refuses non-finite numbers); the aggregation is
     // total anyway, so a future bug is one dead letter, not a stalled partition.
-    const broken = clickstreamEvent({
+    const broken = aClickstreamEvent({
       type: 'purchase',
       product: { id: 'p', category: 'c', price: Number.NaN, quantity: 1 },
     });
@@ -87,7 +91,7 @@ describe('aggregateEvents', () => {
     const aggregate = aggregateEvents(
       [
         { event: broken, source: 's-0', offset: 0 },
-        { event: clickstreamEvent(), source: 's-0', offset: 1 },
+        { event: aClickstreamEvent(), source: 's-0', offset: 1 },
       ],
       30,
       BASE_TIME,

@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AggregateStoreError, aggregateBatch } from '../../../services/aggregation/index.ts';
 import { PROCESSING_FAILED } from '../../../services/commons/errors.ts';
-import { sourceRecord } from './factories.ts';
-import { RecordingDeadLetterPublisher, testDependencies } from './fakes.ts';
+import { aSourceRecord } from '../../factories/clickstream-event.ts';
+import { RecordingDeadLetterPublisher } from '../../fakes/recording.ts';
+import { testDependencies } from './fakes.ts';
 import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
 
 // Stands in for a bug in the aggregation: the event at offset 0 fails with a plain error, the one
@@ -34,7 +35,7 @@ describe('an unexpected per-record error', () => {
     const deadLetters = new RecordingDeadLetterPublisher();
 
     const summary = await aggregateBatch(
-      [sourceRecord({ offset: 0 }), sourceRecord({ offset: 1 })],
+      [aSourceRecord({ offset: 0 }), aSourceRecord({ offset: 1 })],
       testDependencies(store, deadLetters),
     );
 
@@ -50,7 +51,7 @@ describe('an unexpected per-record error', () => {
     const deadLetters = new RecordingDeadLetterPublisher();
 
     const running = aggregateBatch(
-      [sourceRecord({ offset: 0 }), sourceRecord({ offset: 1 })],
+      [aSourceRecord({ offset: 0 }), aSourceRecord({ offset: 1 })],
       testDependencies(new InMemoryAggregateStore(), deadLetters),
     );
 

@@ -6,12 +6,12 @@ import {
   pendingUpdate,
   updateHolds,
 } from '../../../services/aggregation/index.ts';
-import { clickstreamEvent } from './factories.ts';
+import { aClickstreamEvent } from '../../factories/clickstream-event.ts';
 
 /** The page item of views at the given offsets of two partitions. */
 const pageDraft = (offsets: Record<string, number[]>): CounterItemDraft => {
   const events = Object.entries(offsets).flatMap(([source, list]) =>
-    list.map((offset) => ({ event: clickstreamEvent({ type: 'page_view' }), source, offset })),
+    list.map((offset) => ({ event: aClickstreamEvent({ type: 'page_view' }), source, offset })),
   );
   const draft = aggregateEvents(events, 30).counterItems.find((item) => item.entity === Entity.PageStats);
   if (draft === undefined) throw new Error('no page item');

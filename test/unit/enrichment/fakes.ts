@@ -1,13 +1,13 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { ProducerRecord } from 'kafkajs';
-import type { MetricsSink } from '../../../services/commons/metrics-sink.ts';
-import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../../../services/dead-letter/index.ts';
+import type { KafkaSender } from '../../../services/dead-letter/index.ts';
 import {
   type EnrichmentDependencies,
   type ProfileReader,
   UserAgentParser,
 } from '../../../services/enrichment/index.ts';
 import type { ProfileLookup, UserProfile } from '../../../services/profiles/index.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
 
 /** Topic names for unit tests. */
 export const TOPICS = { sessionsEnriched: 'sessions-enriched', cartAbandoned: 'cart-abandoned' } as const;
@@ -52,24 +52,6 @@ export class RecordingSender implements KafkaSender {
   }
 }
 
-/** A dead-letter publisher that keeps what it is given. */
-export class RecordingDeadLetters implements DeadLetterPublisher {
-  readonly letters: DeadLetter[] = [];
-
-  async publish(letters: readonly DeadLetter[]): Promise<void> {
-    this.letters.push(...letters);
-  }
-}
-
-/** Metrics that keep what they are given. */
-export class RecordingMetrics implements MetricsSink {
-  readonly values = new Map<string, number>();
-
-  addMetric(name: string, _unit: unknown, value: number): void {
-    this.values.set(name, (this.values.get(name) ?? 0) + value);
-  }
-}
-
 /** A profile as the load generator seeds them. */
 export const aProfile = (overrides: Partial<UserProfile> = {}): UserProfile => ({
   userId: 'user-0001',
@@ -83,7 +65,7 @@ export const aProfile = (overrides: Partial<UserProfile> = {}): UserProfile => (
 /** The enrichment's dependencies, each a recording fake. */
 export const fakeDependencies = (profiles: ProfileReader = new InMemoryProfileReader([aProfile()])) => {
   const producer = new RecordingSender();
-  const deadLetters = new RecordingDeadLetters();
+  const deadLetters = new RecordingDeadLetterPublisher();
   const metrics = new RecordingMetrics();
   const dependencies: EnrichmentDependencies = {
     profiles,

@@ -10,7 +10,7 @@ import {
   segmentStatsItem,
   writeSegmentStats,
 } from '../../../services/segment-stats/index.ts';
-import { RecordingDeadLetters, RecordingMetrics } from '../enrichment/fakes.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
 
 /** The store's contract in memory: a write holds unless the item came from a later offset. */
 class InMemorySegmentStatsStore implements SegmentStatsStore {
@@ -53,7 +53,7 @@ const aStatsRecord = (offset: number, row: SegmentStatsRow | null | string = aSt
   headers: [],
 });
 
-const dependencies = (store: SegmentStatsStore, deadLetters = new RecordingDeadLetters()) => ({
+const dependencies = (store: SegmentStatsStore, deadLetters = new RecordingDeadLetterPublisher()) => ({
   store,
   deadLetters,
   logger: new Logger({ logLevel: 'SILENT' }),
@@ -122,7 +122,7 @@ describe('writeSegmentStats', () => {
   });
 
   it('dead-letters rows it cannot read and skips tombstones', async () => {
-    const deadLetters = new RecordingDeadLetters();
+    const deadLetters = new RecordingDeadLetterPublisher();
 
     const summary = await writeSegmentStats(
       [aStatsRecord(1, null), aStatsRecord(2, 'nope'), aStatsRecord(3, '{"SESSIONS":0}')],
