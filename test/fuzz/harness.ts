@@ -48,7 +48,11 @@ const countedEvents = (store: InMemoryAggregateStore): number => {
  * a delivered record once, the stored totals count exactly the counted records, and the
  * redelivery changes no total.
  */
-export const fuzzAggregation = async (event: unknown, now: number): Promise<FuzzVerdict> => {
+export const fuzzAggregation = async (
+  event: unknown,
+  now: number,
+  aggregate: typeof aggregateBatch = aggregateBatch,
+): Promise<FuzzVerdict> => {
   const store = new InMemoryAggregateStore();
   const dependencies = (deadLetters: DeadLetterPublisher): AggregationDependencies => ({
     store,
@@ -64,9 +68,9 @@ export const fuzzAggregation = async (event: unknown, now: number): Promise<Fuzz
   let records: ReturnType<typeof sourceRecordsOf>;
   try {
     records = sourceRecordsOf(event);
-    await aggregateBatch(records, dependencies(first));
+    await aggregate(records, dependencies(first));
     const before = totalsOf(store);
-    await aggregateBatch(sourceRecordsOf(event), dependencies(again));
+    await aggregate(sourceRecordsOf(event), dependencies(again));
     if (totalsOf(store) !== before) return { kind: 'violation', detail: 'a redelivery changed the totals' };
   } catch (error) {
     return { kind: isRetriable(error) ? 'stall' : 'crash', error };

@@ -1,15 +1,22 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { aggregateEvents, expiresAtOf, isMinute } from '../../../services/aggregation/index.ts';
+import {
+  AggregateStoreError,
+  aggregateBatch,
+  aggregateEvents,
+  expiresAtOf,
+  isMinute,
+} from '../../../services/aggregation/index.ts';
 import {
   ClickstreamEventSchema,
   decodeEvent,
   EventDecodeError,
 } from '../../../services/clickstream/index.ts';
 import { KafkaEventError } from '../../../services/kafka/errors.ts';
-import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
+import { kafkaEventOf, sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
 import { esmEventArb, FUZZ_BASE_TIME, validEventArb, valueBytesArb } from '../../fuzz/arbitraries.ts';
 import { fuzzAggregation } from '../../fuzz/harness.ts';
+import { sourceRecord } from '../aggregation/factories.ts';
 
 // Property tests of the poison rule (docs/effectively-once.md), a few thousand inputs in all;
 // `npm run bench:fuzz` runs the same properties over 100k and more.
@@ -115,5 +122,42 @@ describe('the aggregation', () => {
       }),
       { numRuns: 800 },
     );
+  });
+});
+
+describe('the fuzz harness', () => {
+  // One record to count, one to dead-letter.
+  const payload = kafkaEventOf({ eventSource: 'SelfManagedKafka', bootstrapServers: '127.0.0.1:9092' }, [
+    sourceRecord({ offset: 0, timestamp: FUZZ_BASE_TIME }),
+    sourceRecord({ offset: 1, value: Buffer.from('not json') }),
+  ]);
+
+  it('calls a bug a crash, an error that claims to be retriable a stall', async () => {
+    const buggy: typeof aggregateBatch = async () => {
+      throw new TypeError('a bug');
+    };
+    const stuck: typeof aggregateBatch = async () => {
+      throw new AggregateStoreError('never recovers');
+    };
+
+    expect(await fuzzAggregation(payload, NOW, buggy)).toMatchObject({ kind: 'crash' });
+    expect(await fuzzAggregation(payload, NOW, stuck)).toMatchObject({ kind: 'stall' });
+  });
+
+  it('sees a record neither counted nor dead-lettered, and a redelivery that counts again', async () => {
+    const losing: typeof aggregateBatch = (records, dependencies) =>
+      aggregateBatch(records, { ...dependencies, deadLetters: { publish: async () => {} } });
+    let deliveries = 0;
+    const doubling: typeof aggregateBatch = (records, dependencies) => {
+      deliveries += 1;
+      // A fresh topic name on the second delivery: no watermark to stop it counting again.
+      return aggregateBatch(
+        deliveries === 2 ? records.map((record) => ({ ...record, topic: `${record.topic}-again` })) : records,
+        dependencies,
+      );
+    };
+
+    expect(await fuzzAggregation(payload, NOW, losing)).toMatchObject({ kind: 'violation' });
+    expect(await fuzzAggregation(payload, NOW, doubling)).toMatchObject({ kind: 'violation' });
   });
 });
