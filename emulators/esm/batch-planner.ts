@@ -227,18 +227,17 @@ export class BatchPlanner {
    * retries first, then fresh batches while concurrency allows.
    */
   take(now: number): { batches: Batch[]; commits: Commit[]; expired: BufferedRecord[] } {
-    const expired: BufferedRecord[] = [];
+    const expired = this.#expire(now);
     const commits = this.#settleFilteredHeads();
-    commits.push(...this.#expireHeads(now, expired));
     const batches: Batch[] = [];
     for (const chain of this.#chains.values()) {
       if (this.#inFlight >= this.#maxConcurrency) break;
       const spec = chain.specs[0];
       if (chain.running || spec === undefined || spec.notBefore > now) continue;
-      const live = this.#expireFromSpec(spec, now, commits, expired);
-      chain.specs[0] = live;
-      const batch = this.#batchFromSpec(chain, live);
-      if (batch === undefined) {
+      const batch = this.#batchFromSpec(chain, spec);
+      if (batch === undefined || batch.recordCount === 0) {
+        // Nothing left to deliver (every record expired): the retry is settled without an invocation.
+        if (batch !== undefined) for (const part of batch.parts) this.#settle(part.key, part.span, commits);
         chain.specs.shift();
         this.#releaseChain(
           chain,
@@ -266,39 +265,37 @@ export class BatchPlanner {
     return age !== undefined && now - record.source.timestamp > age;
   }
 
-  /** Expires records past the maximum age at the head of partitions no batch holds. */
-  #expireHeads(now: number, expired: BufferedRecord[]): Commit[] {
-    const commits: Commit[] = [];
-    if (this.#options.maximumRecordAgeMs === undefined) return commits;
-    for (const state of this.#partitions.values()) {
-      if (state.reserved) continue;
-      let count = 0;
-      while (count < state.buffer.length) {
-        const record = state.buffer[count];
-        if (record === undefined || !this.#tooOld(record, now)) break;
-        count += 1;
-      }
-      if (count > 0) this.#settle(state.key, count, commits, expired);
+  /**
+   * Takes records past the maximum age out of delivery, wherever they wait (a retry's records
+   * included): they are marked undelivered, so their offsets are committed like filtered ones,
+   * and returned for the on-failure destination.
+   */
+  #expire(now: number): BufferedRecord[] {
+    const expired: BufferedRecord[] = [];
+    if (this.#options.maximumRecordAgeMs === undefined) return expired;
+    const running = new Set<string>();
+    for (const chain of this.#chains.values()) {
+      if (chain.running) for (const part of chain.specs[0]?.parts ?? []) running.add(part.key);
     }
-    return commits;
+    for (const state of this.#partitions.values()) {
+      // A partition in a running fresh batch is reserved without a chain: leave it to its outcome.
+      if (state.reserved && !this.#heldByIdleChain(state.key)) continue;
+      if (running.has(state.key)) continue;
+      state.buffer = state.buffer.map((record) => {
+        if (!record.delivered || !this.#tooOld(record, now)) return record;
+        expired.push(record);
+        return { ...record, delivered: false };
+      });
+    }
+    return expired;
   }
 
-  /** A retry without the records at its partitions' heads that have grown past the maximum age. */
-  #expireFromSpec(spec: RetrySpec, now: number, commits: Commit[], expired: BufferedRecord[]): RetrySpec {
-    if (this.#options.maximumRecordAgeMs === undefined) return spec;
-    const parts = spec.parts.map(({ key, span }) => {
-      const state = this.#partitions.get(key);
-      if (state === undefined) return { key, span };
-      let count = 0;
-      while (count < span) {
-        const record = state.buffer[count];
-        if (record === undefined || !this.#tooOld(record, now)) break;
-        count += 1;
-      }
-      if (count > 0) this.#settle(key, count, commits, expired);
-      return { key, span: span - count };
-    });
-    return { ...spec, parts: parts.filter((part) => part.span > 0) };
+  #heldByIdleChain(key: string): boolean {
+    for (const chain of this.#chains.values()) {
+      if (chain.running) continue;
+      if (chain.specs.some((spec) => spec.parts.some((part) => part.key === key))) return true;
+    }
+    return false;
   }
 
   /** When {@link take} may next have something to do (a window closing, a retry's backoff ending). */
