@@ -33,6 +33,15 @@ const KafkaEventSchema = z.looseObject({
 
 const MskEventSchema = KafkaEventSchema.extend({ arn: z.unknown() });
 
+/** A whole number, also as `--param` delivers it (a string of digits). */
+const Integer = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
+
 /**
  * Settings serverless v3 cannot express on a `kafka` event, keyed by function:
  * `custom.esm.<function>`. serverless.yml deploys the same values through
@@ -40,14 +49,16 @@ const MskEventSchema = KafkaEventSchema.extend({ arn: z.unknown() });
  */
 const EsmExtrasSchema = z.strictObject({
   functionResponseTypes: z.array(z.string()).optional(),
-  maximumRetryAttempts: z.number().optional(),
+  maximumRetryAttempts: Integer.optional(),
   bisectBatchOnFunctionError: z.boolean().optional(),
-  maximumRecordAgeInSeconds: z.number().optional(),
+  maximumRecordAgeInSeconds: Integer.optional(),
   /** Deployed as MaximumBatchingWindowInSeconds, 0 included (serverless itself drops a 0). */
-  maximumBatchingWindow: z.number().optional(),
+  maximumBatchingWindow: Integer.optional(),
+  /** DestinationConfig.OnFailure, deployed through resources.extensions; the event's key wins. */
+  onFailureDestination: z.string().optional(),
   /** ProvisionedPollerConfig: its presence turns provisioned mode on. */
   provisionedPollerConfig: z
-    .strictObject({ minimumPollers: z.number().optional(), maximumPollers: z.number().optional() })
+    .strictObject({ minimumPollers: Integer.optional(), maximumPollers: Integer.optional() })
     .nullable()
     .optional(),
 });
@@ -338,7 +349,7 @@ const resolveMapping = (
   }
 
   let onFailureTopic: string | undefined;
-  const destination = event.onFailureDestination;
+  const destination = event.onFailureDestination ?? extras.onFailureDestination;
   if (destination !== undefined) {
     if (destination.startsWith('kafka://')) {
       onFailureTopic = destination.slice('kafka://'.length);
