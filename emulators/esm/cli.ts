@@ -54,8 +54,9 @@ const formatStats = (stats: EmulatorStats): string =>
       return [
         `${m.functionKey} ← ${m.topic}`,
         `lag ${m.lag}`,
+        `${m.scalingMode} pollers ${m.pollers}${m.pendingPollers === undefined ? '' : ` → ${m.pendingPollers}`} (max concurrency ${m.maxConcurrency})`,
         `invocations ${m.invocations} (errors ${m.failed}, retries ${m.retries}, timeouts ${m.timeouts})`,
-        `records ${m.recordsDelivered} (+${m.recordsFiltered} filtered, ${m.recordsToDestination} to destination, ${m.recordsDropped} dropped)`,
+        `records ${m.recordsDelivered} (+${m.recordsFiltered} filtered, ${m.recordsToDestination} to destination, ${m.recordsDropped} dropped, ${m.recordsExpired} expired)`,
         `batch mean ${m.batchSize.mean.toFixed(1)} max ${m.batchSize.max}`,
         `in flight ${m.inFlight}`,
         `environments ${pool?.instances ?? 0} (cold starts ${pool?.coldStarts ?? 0})`,
