@@ -241,6 +241,20 @@ const main = async (): Promise<void> => {
     }),
   );
 
+  try {
+    await measure(kafka, producer, brokers, printed);
+  } finally {
+    await producer.disconnect().catch(() => {});
+    await cluster?.stop();
+  }
+};
+
+const measure = async (
+  kafka: Kafka,
+  producer: Producer,
+  brokers: readonly string[],
+  printed: Record<string, unknown>,
+): Promise<void> => {
   const rows: (string | number)[][] = [];
   for (const mode of MODES) {
     progress(`${mode.name}: saturation`);
@@ -263,7 +277,7 @@ const main = async (): Promise<void> => {
         sent.toLocaleString('en'),
         percentile(delays, 50) ?? '–',
         percentile(delays, 99) ?? '–',
-        Math.max(...delays),
+        delays.reduce((max, delay) => Math.max(max, delay), 0),
         pollers,
       ]);
     }
@@ -284,11 +298,9 @@ const main = async (): Promise<void> => {
       rows,
     )}\n`,
   );
-  await producer.disconnect();
-  await cluster?.stop();
 };
 
 main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
+  process.exitCode = 1;
 });
