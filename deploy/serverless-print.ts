@@ -15,6 +15,7 @@ export const FunctionSchema = z.looseObject({
   name: z.string().optional(),
   timeout: z.number().optional(),
   memorySize: z.number().optional(),
+  reservedConcurrency: z.number().optional(),
   environment: z.record(z.string(), z.unknown()).optional(),
   events: z.array(z.record(z.string(), z.unknown())).optional(),
 });

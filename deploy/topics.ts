@@ -18,4 +18,6 @@ export const deployTopics = (partitions: number): TopicSpec[] => [
   { topic: 'clickstream-cart-abandoned', partitions, configs: { 'retention.ms': WEEK_MS } },
   // Dead letters wait for a person: kept four weeks.
   { topic: 'clickstream-dlq', partitions, configs: { 'retention.ms': String(4 * Number(WEEK_MS)) } },
+  // The event source mappings' Kafka on-failure destination in provisioned mode (serverless.yml esmScalingMode).
+  { topic: 'clickstream-esm-failures', partitions, configs: { 'retention.ms': String(4 * Number(WEEK_MS)) } },
 ];

@@ -13,7 +13,12 @@
  *   in offset order and concurrency is at most the number of partitions;
  * - on a function error the same batch is retried, nothing is committed;
  * - records that do not match the filter criteria are never delivered but their offsets
- *   are committed with the batch around them (or straight away when nothing else waits).
+ *   are committed with the batch around them (or straight away when nothing else waits);
+ * - with MaximumRecordAgeInSeconds, a record older than that (by its Kafka timestamp) is
+ *   not delivered, first try or retry: it is given up on like an exhausted record and the
+ *   partition moves on (https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html:
+ *   "the maximum age of a record that Lambda sends to your function"; kafka-on-failure-destination.html:
+ *   records that "exceed the maximum age" go to the on-failure destination).
  */
 
 import type { EventSourceIdentity, KafkaEventRecord } from '../../services/kafka/esm-event.ts';
@@ -96,6 +101,8 @@ export interface BatchPlannerOptions {
   readonly bisectBatchOnFunctionError: boolean;
   /** Upper bound on concurrent batches; the partition count bounds it anyway. */
   readonly maxConcurrency?: number;
+  /** MaximumRecordAgeInSeconds in ms; records older than this are expired instead of delivered. */
+  readonly maximumRecordAgeMs?: number | undefined;
   readonly maxPayloadBytes?: number;
   /** Delay before retry `attempt` (1-based). */
   readonly retryDelayMs?: (attempt: number) => number;
@@ -131,10 +138,14 @@ export const defaultRetryDelayMs = (attempt: number): number => Math.min(100 * 2
 
 /** Plans batches for one mapping. Single-threaded: call it from one event loop. */
 export class BatchPlanner {
-  readonly #options: Required<Omit<BatchPlannerOptions, 'source'>> & { source: EventSourceIdentity };
+  readonly #options: Required<Omit<BatchPlannerOptions, 'source' | 'maximumRecordAgeMs'>> & {
+    source: EventSourceIdentity;
+    maximumRecordAgeMs: number | undefined;
+  };
   readonly #partitions = new Map<string, PartitionState>();
   readonly #chains = new Map<number, Chain>();
   #inFlight = 0;
+  #maxConcurrency: number;
   #nextBatchId = 1;
   #nextChainId = 1;
 
@@ -144,7 +155,18 @@ export class BatchPlanner {
       maxPayloadBytes: MAX_INVOCATION_PAYLOAD_BYTES,
       retryDelayMs: defaultRetryDelayMs,
       ...options,
+      maximumRecordAgeMs: options.maximumRecordAgeMs,
     };
+    this.#maxConcurrency = this.#options.maxConcurrency;
+  }
+
+  /** Invocations allowed at once (the event pollers' capacity); takes effect at the next {@link take}. */
+  set maxConcurrency(value: number) {
+    this.#maxConcurrency = value;
+  }
+
+  get maxConcurrency(): number {
+    return this.#maxConcurrency;
   }
 
   /** Batches currently being invoked. */
@@ -155,6 +177,11 @@ export class BatchPlanner {
   /** Records buffered for a partition (delivered or not), for back-pressure. */
   buffered(key: string): number {
     return this.#partitions.get(key)?.buffer.length ?? 0;
+  }
+
+  /** Partitions with deliverable records that no batch holds: work waiting for an invocation slot. */
+  get waitingPartitions(): number {
+    return this.#eligible().length;
   }
 
   /** Records buffered across partitions. */
@@ -199,15 +226,18 @@ export class BatchPlanner {
    * Commits for filtered records nothing else waits for, then the batches due at `now`:
    * retries first, then fresh batches while concurrency allows.
    */
-  take(now: number): { batches: Batch[]; commits: Commit[] } {
+  take(now: number): { batches: Batch[]; commits: Commit[]; expired: BufferedRecord[] } {
+    const expired = this.#expire(now);
     const commits = this.#settleFilteredHeads();
     const batches: Batch[] = [];
     for (const chain of this.#chains.values()) {
-      if (this.#inFlight >= this.#options.maxConcurrency) break;
+      if (this.#inFlight >= this.#maxConcurrency) break;
       const spec = chain.specs[0];
       if (chain.running || spec === undefined || spec.notBefore > now) continue;
       const batch = this.#batchFromSpec(chain, spec);
-      if (batch === undefined) {
+      if (batch === undefined || batch.recordCount === 0) {
+        // Nothing left to deliver (every record expired): the retry is settled without an invocation.
+        if (batch !== undefined) for (const part of batch.parts) this.#settle(part.key, part.span, commits);
         chain.specs.shift();
         this.#releaseChain(
           chain,
@@ -220,13 +250,52 @@ export class BatchPlanner {
       this.#inFlight += 1;
       batches.push(batch);
     }
-    while (this.#inFlight < this.#options.maxConcurrency) {
+    while (this.#inFlight < this.#maxConcurrency) {
       const batch = this.#freshBatch(now);
       if (batch === undefined) break;
       this.#inFlight += 1;
       batches.push(batch);
     }
-    return { batches, commits };
+    return { batches, commits, expired };
+  }
+
+  /** True when `record` is past MaximumRecordAgeInSeconds at `now`. */
+  #tooOld(record: BufferedRecord, now: number): boolean {
+    const age = this.#options.maximumRecordAgeMs;
+    return age !== undefined && now - record.source.timestamp > age;
+  }
+
+  /**
+   * Takes records past the maximum age out of delivery, wherever they wait (a retry's records
+   * included): they are marked undelivered, so their offsets are committed like filtered ones,
+   * and returned for the on-failure destination.
+   */
+  #expire(now: number): BufferedRecord[] {
+    const expired: BufferedRecord[] = [];
+    if (this.#options.maximumRecordAgeMs === undefined) return expired;
+    const running = new Set<string>();
+    for (const chain of this.#chains.values()) {
+      if (chain.running) for (const part of chain.specs[0]?.parts ?? []) running.add(part.key);
+    }
+    for (const state of this.#partitions.values()) {
+      // A partition in a running fresh batch is reserved without a chain: leave it to its outcome.
+      if (state.reserved && !this.#heldByIdleChain(state.key)) continue;
+      if (running.has(state.key)) continue;
+      state.buffer = state.buffer.map((record) => {
+        if (!record.delivered || !this.#tooOld(record, now)) return record;
+        expired.push(record);
+        return { ...record, delivered: false };
+      });
+    }
+    return expired;
+  }
+
+  #heldByIdleChain(key: string): boolean {
+    for (const chain of this.#chains.values()) {
+      if (chain.running) continue;
+      if (chain.specs.some((spec) => spec.parts.some((part) => part.key === key))) return true;
+    }
+    return false;
   }
 
   /** When {@link take} may next have something to do (a window closing, a retry's backoff ending). */

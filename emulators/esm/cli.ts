@@ -33,6 +33,10 @@ Options:
   --bundle-dir <dir>          where bundles go (default: dist)
   --stats-interval <seconds>  print figures every n seconds, 0 for never (default: 5)
   --session-timeout <ms>      consumer session timeout (default: 10000)
+  --scaling-interval <seconds>  how often the offset lag is evaluated for event poller
+                              scaling (default: 60, as on AWS)
+  --scaling-delay <seconds>   on-demand: how long a scaling decision takes to apply
+                              (default: 60; AWS: within three minutes)
   --json                      print figures as one JSON line each time
   -h, --help                  this text
 
@@ -41,8 +45,13 @@ Environment:
   ESM_LOG_LEVEL                      DEBUG | INFO | WARN | ERROR | SILENT (default INFO)
 
 Custom settings serverless v3 cannot put on a kafka event (see docs/esm-emulator.md):
-  custom.esm.<function>: { functionResponseTypes: [ReportBatchItemFailures],
-                           maximumRetryAttempts, bisectBatchOnFunctionError }
+  custom.esm.<function>: { provisionedPollerConfig: { minimumPollers, maximumPollers },
+                           functionResponseTypes: [ReportBatchItemFailures],
+                           maximumRetryAttempts, maximumRecordAgeInSeconds,
+                           bisectBatchOnFunctionError, maximumBatchingWindow,
+                           onFailureDestination }
+  (all but provisionedPollerConfig need provisioned mode; serverless.yml sets them from
+  resources/esm-<esmScalingMode>.yml)
 `;
 
 const SERVICE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -55,10 +64,11 @@ const formatStats = (stats: EmulatorStats): string =>
         `${m.functionKey} ← ${m.topic}`,
         `lag ${m.lag}`,
         `invocations ${m.invocations} (errors ${m.failed}, retries ${m.retries}, timeouts ${m.timeouts})`,
-        `records ${m.recordsDelivered} (+${m.recordsFiltered} filtered, ${m.recordsToDestination} to destination, ${m.recordsDropped} dropped)`,
+        `records ${m.recordsDelivered} (+${m.recordsFiltered} filtered, ${m.recordsToDestination} to destination, ${m.recordsDropped} dropped, ${m.recordsExpired} expired)`,
         `batch mean ${m.batchSize.mean.toFixed(1)} max ${m.batchSize.max}`,
         `in flight ${m.inFlight}`,
         `environments ${pool?.instances ?? 0} (cold starts ${pool?.coldStarts ?? 0})`,
+        `${m.scalingMode} pollers ${m.pollers}${m.pendingPollers === undefined ? '' : ` → ${m.pendingPollers}`} (max concurrency ${m.maxConcurrency})`,
       ].join('  ');
     })
     .join('\n');
@@ -84,6 +94,8 @@ const main = async (): Promise<number> => {
       'bundle-dir': { type: 'string' },
       'stats-interval': { type: 'string' },
       'session-timeout': { type: 'string' },
+      'scaling-interval': { type: 'string' },
+      'scaling-delay': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -121,6 +133,16 @@ const main = async (): Promise<number> => {
       `--session-timeout expects milliseconds, at least 6000, got "${values['session-timeout']}"`,
     );
   }
+  const seconds = (flag: 'scaling-interval' | 'scaling-delay'): number | undefined => {
+    const raw = values[flag];
+    if (raw === undefined) return undefined;
+    const value = Number(raw);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new EsmError(`--${flag} expects seconds (more than 0), got "${raw}"`);
+    return value * 1000;
+  };
+  const scalingIntervalMs = seconds('scaling-interval');
+  const scalingDelayMs = seconds('scaling-delay');
   const log =
     env.logLevel === 'SILENT'
       ? silentLog
@@ -144,6 +166,8 @@ const main = async (): Promise<number> => {
     log,
     ...(values.function === undefined ? {} : { functions: values.function }),
     ...(values['bundle-dir'] === undefined ? {} : { bundleDir: resolve(values['bundle-dir']) }),
+    ...(scalingIntervalMs === undefined ? {} : { scalingIntervalMs }),
+    ...(scalingDelayMs === undefined ? {} : { scalingDelayMs }),
     ...(values['session-timeout'] === undefined
       ? {}
       : { sessionTimeoutMs: Number(values['session-timeout']) }),

@@ -44,6 +44,10 @@ export interface EmulatorOptions {
   readonly timeoutMs?: number;
   /** Receives the functions' log lines instead of this process' stdout/stderr. */
   readonly functionOutput?: FunctionOutput;
+  /** How often each mapping's offset lag is evaluated for scaling (ms); one minute, as on AWS, by default. */
+  readonly scalingIntervalMs?: number;
+  /** On-demand: delay before a scaling decision applies (ms); one minute by default (AWS: within three). */
+  readonly scalingDelayMs?: number;
 }
 
 /** Everything {@link Emulator.stats} reports. */
@@ -188,6 +192,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         destinationProducer,
         ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+        ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),
+        ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
       });
       pollers.push(poller);
       await poller.start();

@@ -4,11 +4,12 @@
  * function pool runs it, and offsets are committed only once the batch has succeeded (or
  * its records have been given up on after MaximumRetryAttempts).
  *
- * Lambda scales Kafka pollers with the offset lag, up to one per partition, and a
- * partition is never in two invocations at once
- * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html); here one
- * consumer fetches for all assigned partitions and up to one batch per partition runs
- * concurrently, which is where that scaling ends up under load.
+ * Lambda scales Kafka event pollers with the offset lag, never past the partition count,
+ * and a partition is never in two invocations at once
+ * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html). Here one kafkajs
+ * consumer fetches for all assigned partitions and the {@link PollerScaler} decides how many
+ * pollers that consumer stands for: their invocation slots (5 each) and bytes per second
+ * (5 MB/s each) bound what runs at once.
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
@@ -27,7 +28,17 @@ import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import type { EsmLog } from './log.ts';
 import { eventRecordBytes } from './payload.ts';
+import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
+
+/** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
+const GiveUpCondition = {
+  RetriesExhausted: 'RetriesExhausted',
+  // The Kafka pages name no condition for expired records; Lambda's stream sources (Kinesis,
+  // DynamoDB) report this one (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
+  RecordAgeExceeded: 'RecordMaximumAgeExceeded',
+} as const;
+type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
@@ -55,6 +66,17 @@ export interface MappingStats {
   readonly recordsFiltered: number;
   readonly recordsToDestination: number;
   readonly recordsDropped: number;
+  /** Records not delivered because they were older than MaximumRecordAgeInSeconds. */
+  readonly recordsExpired: number;
+  readonly scalingMode: ScalingMode;
+  /** Event pollers now (kafka-scaling-modes.html). */
+  readonly pollers: number;
+  /** Where an on-demand scaling decision is taking the pollers (applied after the scaling delay). */
+  readonly pendingPollers: number | undefined;
+  /** Invocations allowed at once: pollers × 5, capped by partitions and reserved concurrency. */
+  readonly maxConcurrency: number;
+  /** Evaluations that found the function throttled (reserved concurrency reached with work waiting). */
+  readonly throttledEvaluations: number;
   readonly batchSize: {
     readonly last: number;
     readonly min: number;
@@ -80,6 +102,10 @@ export interface MappingPollerOptions {
   readonly sessionTimeoutMs?: number;
   readonly retryDelayMs?: (attempt: number) => number;
   readonly statsIntervalMs?: number;
+  /** How often the offset lag is evaluated for scaling; one minute on AWS. */
+  readonly scalingIntervalMs?: number;
+  /** On-demand: how long a scaling decision takes to apply; up to three minutes on AWS. */
+  readonly scalingDelayMs?: number;
 }
 
 /**
@@ -111,6 +137,11 @@ export class MappingPoller {
   readonly #mapping: EventSourceMapping;
   readonly #identity: EventSourceIdentity;
   readonly #planner: BatchPlanner;
+  readonly #scaler: PollerScaler;
+  readonly #budget: ThroughputBudget;
+  #throttled = false;
+  #throttledEvaluations = 0;
+  #scalingTimer: NodeJS.Timeout | undefined;
   readonly #admin: Admin;
   #consumer: Consumer | undefined;
   #state: MappingStats['state'] = 'starting';
@@ -138,6 +169,7 @@ export class MappingPoller {
     recordsFiltered: 0,
     recordsToDestination: 0,
     recordsDropped: 0,
+    recordsExpired: 0,
     batches: 0,
     batchRecords: 0,
     lastBatch: 0,
@@ -160,8 +192,20 @@ export class MappingPoller {
       source: this.#identity,
       maximumRetryAttempts: options.mapping.maximumRetryAttempts,
       bisectBatchOnFunctionError: options.mapping.bisectBatchOnFunctionError,
+      maximumRecordAgeMs: options.mapping.maximumRecordAgeMs,
       ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
     });
+    this.#scaler = new PollerScaler({
+      mode: options.mapping.scalingMode,
+      minimumPollers: options.mapping.minimumPollers,
+      maximumPollers: options.mapping.maximumPollers,
+      batchSize: options.mapping.batchSize,
+      reservedConcurrency: options.fn.reservedConcurrency,
+      ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
+    });
+    const capacity = this.#scaler.capacity();
+    this.#planner.maxConcurrency = capacity.maxConcurrency;
+    this.#budget = new ThroughputBudget(capacity.bytesPerSecond, Date.now());
     this.#admin = options.kafka.admin();
   }
 
@@ -171,6 +215,7 @@ export class MappingPoller {
     await this.#admin.connect();
     this.#startingAt = await this.#startingOffsets();
     await retriable(() => this.#refreshLag());
+    this.#evaluateScaling();
 
     const consumer = this.#options.kafka.consumer({
       groupId: mapping.consumerGroupId,
@@ -222,6 +267,11 @@ export class MappingPoller {
       this.#refreshLag().catch(() => {});
     }, this.#options.statsIntervalMs ?? 1000);
     this.#statsTimer.unref();
+    this.#scalingTimer = setInterval(
+      () => this.#evaluateScaling(),
+      this.#options.scalingIntervalMs ?? POLLER_LIMITS.evaluationIntervalMs,
+    );
+    this.#scalingTimer.unref();
     this.#options.log.info('mapping started', {
       mapping: mapping.uuid,
       function: fn.key,
@@ -231,7 +281,39 @@ export class MappingPoller {
       batchSize: mapping.batchSize,
       maximumBatchingWindowMs: mapping.maximumBatchingWindowMs,
       startingPosition: mapping.startingPosition,
+      scalingMode: mapping.scalingMode,
+      pollers: this.#scaler.pollers,
     });
+  }
+
+  /** One scaling evaluation: the measured lag in, the pollers' capacity out to the planner. */
+  #evaluateScaling(): void {
+    const partitions = Object.keys(this.#lagByPartition).length;
+    const throttled = this.#throttled;
+    this.#throttled = false;
+    if (throttled) this.#throttledEvaluations += 1;
+    const before = this.#scaler.pollers;
+    const pendingBefore = this.#scaler.pending;
+    const decision = this.#scaler.evaluate({
+      now: Date.now(),
+      lag: Object.values(this.#lagByPartition).reduce((sum, lag) => sum + lag, 0),
+      partitions,
+      throttled,
+    });
+    const capacity = this.#scaler.capacity();
+    this.#planner.maxConcurrency = capacity.maxConcurrency;
+    this.#budget.bytesPerSecond = capacity.bytesPerSecond;
+    if (decision.pollers !== before || decision.pending !== pendingBefore) {
+      this.#options.log.info('event pollers scaled', {
+        mapping: this.#mapping.uuid,
+        function: this.#options.fn.key,
+        pollers: decision.pollers,
+        pendingPollers: decision.pending,
+        reason: decision.reason,
+        maxConcurrency: capacity.maxConcurrency,
+      });
+    }
+    if (this.#state === 'running') this.#schedule();
   }
 
   /** Stops fetching, lets running invocations finish and commit, leaves the group. */
@@ -240,6 +322,7 @@ export class MappingPoller {
     this.#state = 'stopping';
     clearTimeout(this.#timer);
     clearInterval(this.#statsTimer);
+    clearInterval(this.#scalingTimer);
     await Promise.allSettled([...this.#running]);
     await this.#commitChain;
     await this.#consumer?.disconnect().catch(() => {});
@@ -274,6 +357,12 @@ export class MappingPoller {
       recordsFiltered: c.recordsFiltered,
       recordsToDestination: c.recordsToDestination,
       recordsDropped: c.recordsDropped,
+      recordsExpired: c.recordsExpired,
+      scalingMode: this.#mapping.scalingMode,
+      pollers: this.#scaler.pollers,
+      pendingPollers: this.#scaler.pending,
+      maxConcurrency: this.#planner.maxConcurrency,
+      throttledEvaluations: this.#throttledEvaluations,
       batchSize: {
         last: c.lastBatch,
         min: c.batches === 0 ? 0 : c.minBatch,
@@ -377,9 +466,33 @@ export class MappingPoller {
     if (this.#state !== 'running') return;
     clearTimeout(this.#timer);
     const now = Date.now();
-    const { batches, commits } = this.#planner.take(now);
-    if (commits.length > 0) this.#commit(commits);
+    const readyAt = this.#budget.readyAt(now);
+    if (readyAt > now) {
+      // The pollers' 5 MB/s each are spent: no new batch until the budget refills.
+      this.#resumeDrained();
+      this.#timer = setTimeout(() => this.#schedule(), readyAt - now);
+      return;
+    }
+    const { batches, commits, expired } = this.#planner.take(now);
+    if (expired.length > 0) {
+      this.#counters.recordsExpired += expired.length;
+      const expiry = this.#giveUp(expired, 0, undefined, GiveUpCondition.RecordAgeExceeded).then(() => {
+        if (commits.length > 0) this.#commit(commits);
+      });
+      this.#running.add(expiry);
+      void expiry.finally(() => this.#running.delete(expiry));
+    } else if (commits.length > 0) {
+      this.#commit(commits);
+    }
+    if (
+      this.#planner.waitingPartitions > 0 &&
+      this.#scaler.throttles(this.#planner.inFlight + 1) &&
+      this.#planner.inFlight >= this.#planner.maxConcurrency
+    ) {
+      this.#throttled = true;
+    }
     for (const batch of batches) {
+      this.#budget.spend(batch.payloadBytes, now);
       const run = this.#run(batch).finally(() => {
         this.#running.delete(run);
       });
@@ -474,7 +587,12 @@ export class MappingPoller {
     const settlement = this.#planner.complete(batch, outcome, Date.now());
     if (settlement.bisected) c.bisections += 1;
     if (settlement.exhausted.length > 0) {
-      await this.#giveUp(settlement.exhausted, settlement.exhaustedAttempts, requestId);
+      await this.#giveUp(
+        settlement.exhausted,
+        settlement.exhaustedAttempts,
+        requestId,
+        GiveUpCondition.RetriesExhausted,
+      );
     }
     if (settlement.commits.length > 0) this.#commit(settlement.commits);
     this.#schedule();
@@ -490,16 +608,23 @@ export class MappingPoller {
     records: readonly BufferedRecord[],
     attempts: number,
     requestId: string | undefined,
+    condition: GiveUpCondition,
   ): Promise<void> {
     const { mapping, fn, log } = this.#options;
     if (mapping.onFailureTopic === undefined) {
       this.#counters.recordsDropped += records.length;
-      log.error('records dropped after exhausting retries', {
-        mapping: mapping.uuid,
-        function: fn.key,
-        attempts,
-        records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
-      });
+      log.error(
+        condition === GiveUpCondition.RetriesExhausted
+          ? 'records dropped after exhausting retries'
+          : 'records dropped: older than MaximumRecordAgeInSeconds',
+        {
+          mapping: mapping.uuid,
+          function: fn.key,
+          condition,
+          attempts,
+          records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
+        },
+      );
       return;
     }
     const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}:$LATEST`;
@@ -511,7 +636,7 @@ export class MappingPoller {
         requestContext: {
           requestId: requestId ?? randomUUID(),
           functionArn,
-          condition: 'RetriesExhausted',
+          condition,
           approximateInvokeCount: attempts,
         },
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
@@ -554,6 +679,11 @@ export class MappingPoller {
     this.#commitChain = this.#commitChain.then(async () => {
       const consumer = this.#consumer;
       if (consumer === undefined) return;
+      // A give-up commit (written after its destination send) may trail a later batch's: never move back.
+      for (const [key, commit] of latest) {
+        if ((this.#committed.get(key) ?? -1) >= commit.offset) latest.delete(key);
+      }
+      if (latest.size === 0) return;
       try {
         await consumer.commitOffsets(
           [...latest.values()].map((c) => ({

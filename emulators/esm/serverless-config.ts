@@ -13,6 +13,7 @@ import {
 } from '../../deploy/serverless-print.ts';
 import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
+import { POLLER_LIMITS, ScalingMode } from './scaler.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -31,15 +32,39 @@ const KafkaEventSchema = z.looseObject({
   functionResponseTypes: z.array(z.string()).optional(),
   maximumRetryAttempts: z.number().optional(),
   bisectBatchOnFunctionError: z.boolean().optional(),
+  maximumRecordAgeInSeconds: z.number().optional(),
 });
 
 const MskEventSchema = KafkaEventSchema.extend({ arn: z.unknown() });
 
-/** Settings serverless v3 cannot express on a `kafka` event, keyed by function: `custom.esm.<function>`. */
+/** A whole number, also as `--param` delivers it (a string of digits). */
+const Integer = z.union([
+  z.number(),
+  z
+    .string()
+    .regex(/^-?\d+$/)
+    .transform(Number),
+]);
+
+/**
+ * Settings serverless v3 cannot express on a `kafka` event, keyed by function:
+ * `custom.esm.<function>`. serverless.yml deploys the same values through
+ * `resources.extensions` of the generated mapping (resources/esm-<mode>.yml).
+ */
 const EsmExtrasSchema = z.strictObject({
   functionResponseTypes: z.array(z.string()).optional(),
-  maximumRetryAttempts: z.number().optional(),
+  maximumRetryAttempts: Integer.optional(),
   bisectBatchOnFunctionError: z.boolean().optional(),
+  maximumRecordAgeInSeconds: Integer.optional(),
+  /** Deployed as MaximumBatchingWindowInSeconds, 0 included (serverless itself drops a 0). */
+  maximumBatchingWindow: Integer.optional(),
+  /** DestinationConfig.OnFailure, deployed through resources.extensions; the event's key wins. */
+  onFailureDestination: z.string().optional(),
+  /** ProvisionedPollerConfig: its presence turns provisioned mode on. */
+  provisionedPollerConfig: z
+    .strictObject({ minimumPollers: Integer.optional(), maximumPollers: Integer.optional() })
+    .nullable()
+    .optional(),
 });
 export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
 
@@ -66,6 +91,8 @@ export interface FunctionDefinition {
   readonly handlerExport: string;
   readonly timeoutSeconds: number;
   readonly memorySize: number;
+  /** `reservedConcurrency`: invocations beyond it are throttled. */
+  readonly reservedConcurrency: number | undefined;
   readonly region: string;
   /** Lambda runtime identifier, e.g. `nodejs20.x` (AWS_EXECUTION_ENV is derived from it). */
   readonly runtime: string;
@@ -97,6 +124,14 @@ export interface EventSourceMapping {
   readonly bisectBatchOnFunctionError: boolean;
   /** The Kafka topic of a `kafka://topic` on-failure destination. */
   readonly onFailureTopic: string | undefined;
+  /** MaximumRecordAgeInSeconds in ms; undefined for -1 (records never expire). */
+  readonly maximumRecordAgeMs: number | undefined;
+  /** On-demand (the default) or provisioned (ProvisionedPollerConfig set). */
+  readonly scalingMode: ScalingMode;
+  /** Provisioned: MinimumPollers (default 1). On-demand: 1. */
+  readonly minimumPollers: number;
+  /** Provisioned: MaximumPollers (default 200). On-demand: unbounded (the partitions cap it). */
+  readonly maximumPollers: number;
 }
 
 /** What {@link resolveServerlessConfig} found. */
@@ -117,6 +152,9 @@ export const KAFKA_LIMITS = {
   defaultBatchingWindowMs: 500,
   maxBatchingWindowSeconds: 300,
   maxRetryAttempts: 10_000,
+  /** MaximumRecordAgeInSeconds: -1, or 60–604,800 (kafka-retry-configurations.html). */
+  minRecordAgeSeconds: 60,
+  maxRecordAgeSeconds: 604_800,
   /** With an on-failure destination and infinite retries, Lambda applies at most 10 (kafka-on-failure-destination.html). */
   retryAttemptsWithDestination: 10,
   /** The serverless v3 default function timeout. */
@@ -180,6 +218,10 @@ const resolveFunction = (
     handlerExport: fn.handler.slice(dot + 1),
     timeoutSeconds: integerIn(key, 'timeout', timeout, 1, KAFKA_LIMITS.maxTimeoutSeconds),
     memorySize: fn.memorySize ?? config.provider.memorySize ?? KAFKA_LIMITS.defaultMemorySize,
+    reservedConcurrency:
+      fn.reservedConcurrency === undefined
+        ? undefined
+        : integerIn(key, 'reservedConcurrency', fn.reservedConcurrency, 0, 1000),
     region: config.provider.region ?? 'us-east-1',
     runtime: fn.runtime ?? config.provider.runtime ?? 'nodejs20.x',
     environment: {
@@ -206,7 +248,17 @@ const resolveMapping = (
     KAFKA_LIMITS.maxBatchSize,
   );
   let maximumBatchingWindowMs: number = KAFKA_LIMITS.defaultBatchingWindowMs;
-  if (event.maximumBatchingWindow !== undefined) {
+  if (extras.maximumBatchingWindow !== undefined) {
+    // Deployed through resources.extensions, so a 0 reaches the mapping (with-kafka-low-latency.html).
+    maximumBatchingWindowMs =
+      integerIn(
+        fnKey,
+        'MaximumBatchingWindowInSeconds',
+        extras.maximumBatchingWindow,
+        0,
+        KAFKA_LIMITS.maxBatchingWindowSeconds,
+      ) * 1000;
+  } else if (event.maximumBatchingWindow !== undefined) {
     const seconds = integerIn(
       fnKey,
       'MaximumBatchingWindowInSeconds',
@@ -274,7 +326,7 @@ const resolveMapping = (
   }
 
   let onFailureTopic: string | undefined;
-  const destination = event.onFailureDestination;
+  const destination = event.onFailureDestination ?? extras.onFailureDestination;
   if (destination !== undefined) {
     if (destination.startsWith('kafka://')) {
       onFailureTopic = destination.slice('kafka://'.length);
@@ -302,6 +354,75 @@ const resolveMapping = (
     maximumRetryAttempts = KAFKA_LIMITS.retryAttemptsWithDestination;
   }
 
+  const recordAge = event.maximumRecordAgeInSeconds ?? extras.maximumRecordAgeInSeconds ?? -1;
+  if (
+    recordAge !== -1 &&
+    (!Number.isInteger(recordAge) ||
+      recordAge < KAFKA_LIMITS.minRecordAgeSeconds ||
+      recordAge > KAFKA_LIMITS.maxRecordAgeSeconds)
+  ) {
+    throw new MappingConfigError(
+      fnKey,
+      'MaximumRecordAgeInSeconds',
+      `must be -1 or an integer from ${KAFKA_LIMITS.minRecordAgeSeconds} to ${KAFKA_LIMITS.maxRecordAgeSeconds}, got ${recordAge}`,
+    );
+  }
+  const bisectBatchOnFunctionError =
+    event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false;
+
+  // https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html: MinimumPollers 1–200,
+  // MaximumPollers 1–2,000 and ≥ MinimumPollers.
+  const poller = extras.provisionedPollerConfig ?? undefined;
+  const scalingMode = poller === undefined ? ScalingMode.OnDemand : ScalingMode.Provisioned;
+  let minimumPollers = 1;
+  let maximumPollers = Number.POSITIVE_INFINITY;
+  if (poller !== undefined) {
+    minimumPollers = integerIn(
+      fnKey,
+      'ProvisionedPollerConfig.MinimumPollers',
+      poller.minimumPollers ?? POLLER_LIMITS.defaultMinimumPollers,
+      POLLER_LIMITS.minMinimumPollers,
+      POLLER_LIMITS.maxMinimumPollers,
+    );
+    maximumPollers = integerIn(
+      fnKey,
+      'ProvisionedPollerConfig.MaximumPollers',
+      poller.maximumPollers ?? POLLER_LIMITS.defaultMaximumPollers,
+      POLLER_LIMITS.minMaximumPollers,
+      POLLER_LIMITS.maxMaximumPollers,
+    );
+    if (maximumPollers < minimumPollers) {
+      throw new MappingConfigError(
+        fnKey,
+        'ProvisionedPollerConfig.MaximumPollers',
+        `must be at least MinimumPollers (${minimumPollers}), got ${maximumPollers}`,
+      );
+    }
+  } else {
+    // The error-handling controls, the Kafka on-failure destination and a batching window of 0
+    // (low latency) are provisioned-mode features: the console offers them under "Event poller
+    // configuration → Provisioned mode" (kafka-retry-configurations.html,
+    // with-kafka-low-latency.html) and every documented example sets --provisioned-poller-config
+    // (kafka-on-failure-destination.html). An on-demand mapping asking for one is refused.
+    const provisionedOnly: Array<[string, boolean]> = [
+      ['MaximumRetryAttempts', maximumRetryAttempts !== -1 && onFailureTopic === undefined],
+      ['MaximumRecordAgeInSeconds', recordAge !== -1],
+      ['BisectBatchOnFunctionError', bisectBatchOnFunctionError],
+      ['FunctionResponseTypes', responseTypes.length > 0],
+      ['DestinationConfig.OnFailure', onFailureTopic !== undefined],
+      ['MaximumBatchingWindowInSeconds', extras.maximumBatchingWindow === 0],
+    ];
+    for (const [setting, used] of provisionedOnly) {
+      if (used) {
+        throw new MappingConfigError(
+          fnKey,
+          setting,
+          'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
+        );
+      }
+    }
+  }
+
   return {
     uuid,
     functionKey: fnKey,
@@ -317,9 +438,12 @@ const resolveMapping = (
     filterCriteria,
     reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
     maximumRetryAttempts,
-    bisectBatchOnFunctionError:
-      event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false,
+    bisectBatchOnFunctionError,
     onFailureTopic,
+    maximumRecordAgeMs: recordAge === -1 ? undefined : recordAge * 1000,
+    scalingMode,
+    minimumPollers,
+    maximumPollers,
   };
 };
 

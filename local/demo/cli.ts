@@ -8,7 +8,7 @@ const terminalReporter = (options: DemoOptions): DemoReporter => {
   const bar = new SingleBar(
     {
       format:
-        ' {bar} {percentage}% | produced {produced} | consumed {value}/{total} | lag {lag} | invocations {invocations} | DynamoDB writes {writes} | DLQ {dlq}',
+        ' {bar} {percentage}% | produced {produced} | consumed {value}/{total} | lag {lag} | pollers {pollers} | invocations {invocations} | DynamoDB writes {writes} | DLQ {dlq}',
       hideCursor: true,
       clearOnComplete: false,
       stream: process.stderr,
@@ -24,7 +24,7 @@ const terminalReporter = (options: DemoOptions): DemoReporter => {
     },
     progress: (figures) => {
       if (!started) {
-        bar.start(total, 0, { produced: 0, lag: 0, invocations: 0, writes: 0, dlq: 0 });
+        bar.start(total, 0, { produced: 0, lag: 0, pollers: 0, invocations: 0, writes: 0, dlq: 0 });
         started = true;
       }
       bar.setTotal(Math.max(total, Number(figures.produced ?? 0)));

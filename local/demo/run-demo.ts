@@ -294,6 +294,8 @@ export const runDemo = async (
         produced: await countRecords(admin, TOPICS.events),
         consumed: aggregate?.recordsDelivered ?? 0,
         lag: mappings.reduce((sum, m) => sum + m.lag, 0),
+        // The aggregation mapping's event pollers (emulators/esm/scaler.ts): they follow its lag.
+        pollers: aggregate?.pollers ?? 0,
         invocations: mappings.reduce((sum, m) => sum + m.invocations, 0),
         writes,
         dlq: await countRecords(admin, TOPICS.deadLetters),

@@ -22,6 +22,8 @@ export const TOPIC_SETUP_RETRIES = ['Response ListOffsets', 'Response Metadata']
 export const STACK_TOPICS: readonly TopicSpec[] = [
   { topic: 'clickstream-events', partitions: 6 },
   { topic: 'clickstream-dlq', partitions: 1 },
+  // The ESM's on-failure destination when serverless.yml's esmScalingMode is provisioned.
+  { topic: 'clickstream-esm-failures', partitions: 1 },
   // Written by the enrich-sessions Lambda; the ksql migrations read the first.
   { topic: 'clickstream-sessions-enriched', partitions: 6 },
   { topic: 'clickstream-cart-abandoned', partitions: 6 },

@@ -36,6 +36,35 @@ const MSK_PARAMS = {
   enrichConsumerGroupId: 'enrich-sessions-blue',
 };
 
+/** The stage parameter that turns provisioned event pollers on, with the controls it unlocks. */
+const PROVISIONED_PARAMS = { esmScalingMode: 'provisioned', aggregateMaximumPollers: '4' };
+
+/** The Properties provisioned mode adds to each function's mapping (resources/esm-provisioned.yml). */
+const PROVISIONED_MAPPINGS = {
+  'aggregate-events': { MinimumPollers: 1, MaximumPollers: 4 },
+  'enrich-sessions': { MinimumPollers: 1, MaximumPollers: 2 },
+  'segment-stats': { MinimumPollers: 1, MaximumPollers: 2 },
+} as const;
+
+/**
+ * `--param` values are strings and reach the template as such ("4"); CloudFormation converts
+ * them for Integer properties. Compares them as numbers.
+ */
+const numeric = (value: unknown): unknown =>
+  JSON.parse(JSON.stringify(value), (_key, v: unknown) =>
+    typeof v === 'string' && /^-?\d+$/.test(v) ? Number(v) : v,
+  );
+
+/** Mapping properties only provisioned mode accepts. */
+const PROVISIONED_ONLY = [
+  'ProvisionedPollerConfig',
+  'MaximumRetryAttempts',
+  'MaximumRecordAgeInSeconds',
+  'BisectBatchOnFunctionError',
+  'FunctionResponseTypes',
+  'DestinationConfig',
+] as const;
+
 /** What each function's mapping must say, per stage. */
 const EXPECTED_MAPPINGS = {
   'aggregate-events': { topic: 'clickstream-events', batchSize: 500, window: 1 },
@@ -69,6 +98,8 @@ describe.skipIf(missing.length > 0)(
   () => {
     let confluent: PackagedStage;
     let msk: PackagedStage;
+    let confluentProvisioned: PackagedStage;
+    let mskProvisioned: PackagedStage;
     const packageDirs: string[] = [];
 
     beforeAll(async () => {
@@ -77,7 +108,16 @@ describe.skipIf(missing.length > 0)(
       packageDirs.push(confluent.dir);
       msk = await packageStage('msk', MSK_PARAMS);
       packageDirs.push(msk.dir);
-    }, 120_000);
+      confluentProvisioned = await packageStage('confluent', { ...CONFLUENT_PARAMS, ...PROVISIONED_PARAMS });
+      packageDirs.push(confluentProvisioned.dir);
+      // The low-latency set-up: provisioned mode and a batching window of 0.
+      mskProvisioned = await packageStage('msk', {
+        ...MSK_PARAMS,
+        ...PROVISIONED_PARAMS,
+        aggregateBatchWindow: '0',
+      });
+      packageDirs.push(mskProvisioned.dir);
+    }, 180_000);
 
     afterAll(() => {
       for (const dir of packageDirs) rmSync(dir, { recursive: true, force: true });
@@ -88,6 +128,48 @@ describe.skipIf(missing.length > 0)(
         ['confluent', confluent],
         ['msk', msk],
       ] as const;
+
+    it('passes cfn-lint for both stages in provisioned mode', async () => {
+      const result = await cfnLint([confluentProvisioned.templateFile, mskProvisioned.templateFile]);
+
+      expect(result.output).toBe('');
+      expect(result.code).toBe(0);
+    });
+
+    it('keeps on-demand mappings (the default) free of the provisioned-only settings', () => {
+      for (const [, stage] of stages()) {
+        for (const [, mapping] of resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping')) {
+          for (const property of PROVISIONED_ONLY) expect(mapping).not.toHaveProperty(property);
+        }
+      }
+    });
+
+    it('gives every provisioned mapping its pollers, the error-handling controls and the kafka:// on-failure destination', () => {
+      for (const stage of [confluentProvisioned, mskProvisioned]) {
+        const mappings = resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping');
+        expect(mappings).toHaveLength(Object.keys(PROVISIONED_MAPPINGS).length);
+        for (const [fn, pollers] of Object.entries(PROVISIONED_MAPPINGS)) {
+          const [, mapping] = mappings.find(([id]) => id.startsWith(mappingPrefix(fn))) ?? [];
+          expect(numeric(mapping)).toMatchObject({
+            ProvisionedPollerConfig: pollers,
+            MaximumRetryAttempts: 10,
+            MaximumRecordAgeInSeconds: -1,
+            BisectBatchOnFunctionError: false,
+            FunctionResponseTypes: ['ReportBatchItemFailures'],
+            DestinationConfig: { OnFailure: { Destination: 'kafka://clickstream-esm-failures' } },
+          });
+        }
+      }
+    });
+
+    it('deploys a batching window of 0 in provisioned mode (serverless itself would drop it)', () => {
+      const mappings = resourcesOf(mskProvisioned.template, 'AWS::Lambda::EventSourceMapping');
+      const [, aggregate] = mappings.find(([id]) => id.startsWith(mappingPrefix('aggregate-events'))) ?? [];
+      const [, enrich] = mappings.find(([id]) => id.startsWith(mappingPrefix('enrich-sessions'))) ?? [];
+
+      expect(numeric(aggregate)).toMatchObject({ MaximumBatchingWindowInSeconds: 0 });
+      expect(numeric(enrich)).toMatchObject({ MaximumBatchingWindowInSeconds: 1 });
+    });
 
     it('passes cfn-lint for both stages', async () => {
       const result = await cfnLint([confluent.templateFile, msk.templateFile]);

@@ -137,7 +137,7 @@ describe('ESM emulator with ReportBatchItemFailures', () => {
     } = await startRecordingEmulator({
       bundleDir,
       kafka: { batchSize: 10, maximumBatchingWindow: 1 },
-      esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
+      esm: { functionResponseTypes: ['ReportBatchItemFailures'], provisionedPollerConfig: {} },
     });
 
     // Act
@@ -166,7 +166,7 @@ describe('ESM emulator with ReportBatchItemFailures', () => {
     } = await startRecordingEmulator({
       bundleDir,
       kafka: { batchSize: 10, maximumBatchingWindow: 1 },
-      esm: { functionResponseTypes: ['ReportBatchItemFailures'] },
+      esm: { functionResponseTypes: ['ReportBatchItemFailures'], provisionedPollerConfig: {} },
     });
 
     // Act
@@ -198,7 +198,7 @@ describe('ESM emulator retry limits', () => {
     } = await startRecordingEmulator({
       bundleDir,
       kafka: { batchSize: 4, maximumBatchingWindow: 1, onFailureDestination: `kafka://${destination}` },
-      esm: { maximumRetryAttempts: 1, bisectBatchOnFunctionError: true },
+      esm: { maximumRetryAttempts: 1, bisectBatchOnFunctionError: true, provisionedPollerConfig: {} },
     });
 
     // Act

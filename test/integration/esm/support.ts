@@ -259,6 +259,8 @@ export interface TestMessage {
   value: string | null;
   partition?: number;
   headers?: IHeaders;
+  /** The record's CreateTime (epoch ms as a string), as kafkajs takes it. */
+  timestamp?: string;
 }
 
 /** Produces messages (acks=all) and returns their offsets. */
@@ -274,6 +276,7 @@ export const produce = async (topic: string, messages: readonly TestMessage[]): 
         value: m.value,
         ...(m.partition === undefined ? {} : { partition: m.partition }),
         ...(m.headers === undefined ? {} : { headers: m.headers }),
+        ...(m.timestamp === undefined ? {} : { timestamp: m.timestamp }),
       })),
     });
   } finally {

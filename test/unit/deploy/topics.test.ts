@@ -11,6 +11,7 @@ describe('deployTopics', () => {
       'clickstream-sessions-enriched',
       'clickstream-cart-abandoned',
       'clickstream-dlq',
+      'clickstream-esm-failures',
     ]);
     expect(new Set(topics.map((spec) => spec.partitions))).toEqual(new Set([12]));
     expect(topics[0]?.configs).toEqual({ 'retention.ms': '604800000' });

@@ -247,3 +247,56 @@ describe('BatchPlanner error handling', () => {
     expect(offsetsOf(secondHalf)).toEqual({ 'clicks-0': [2, 3] });
   });
 });
+
+describe('BatchPlanner MaximumRecordAgeInSeconds and concurrency', () => {
+  const T0 = 1_700_000_000_000;
+
+  it('expires records past the maximum age instead of delivering them, committing past them', () => {
+    // Prepare: offsets 0..2 are 61 s old at `now`, offset 3 was written 61 s after offset 0.
+    const plan = planner({ maximumRecordAgeMs: 60_000, windowMs: 0 });
+    const batch = records(0, [0, 1, 2]);
+    const fresh = records(0, [61_000]);
+    plan.ingest(TOPIC, 0, [...batch, ...fresh], T0);
+
+    // Act
+    const taken = plan.take(T0 + 61_003);
+
+    // Assert
+    expect(taken.expired.map((r) => r.source.offset)).toEqual([0, 1, 2]);
+    expect(taken.commits).toEqual([{ topic: TOPIC, partition: 0, offset: 3 }]);
+    expect(taken.batches.map(offsetsOf)).toEqual([{ 'clicks-0': [61_000] }]);
+  });
+
+  it('expires the records of a failed batch whose retry comes after their maximum age', () => {
+    // Prepare
+    const plan = planner({ maximumRecordAgeMs: 60_000, windowMs: 0 });
+    plan.ingest(TOPIC, 0, records(0, [0, 1]), T0);
+    const [first] = plan.take(T0).batches;
+    if (first === undefined) throw new Error('no batch');
+    plan.complete(first, { kind: 'failure' }, T0 + 10);
+
+    // Act
+    const retry = plan.take(T0 + 120_000);
+
+    // Assert
+    expect(retry.batches).toEqual([]);
+    expect(retry.expired.map((r) => r.source.offset)).toEqual([0, 1]);
+    expect(retry.commits).toEqual([{ topic: TOPIC, partition: 0, offset: 2 }]);
+  });
+
+  it('runs no more batches at once than maxConcurrency allows, which can change while running', () => {
+    // Prepare
+    const plan = planner({ batchSize: 1, maxConcurrency: 1 });
+    for (const partition of [0, 1, 2]) plan.ingest(TOPIC, partition, records(partition, [0]), 0);
+
+    // Act
+    const first = plan.take(0).batches.length;
+    plan.maxConcurrency = 3;
+    const more = plan.take(0).batches.length;
+
+    // Assert
+    expect(first).toBe(1);
+    expect(more).toBe(2);
+    expect(plan.waitingPartitions).toBe(0);
+  });
+});

@@ -38,6 +38,11 @@ const printed = (
   ...extra,
 });
 
+/** custom.esm for the function, in provisioned mode. */
+const provisioned = (esm: Record<string, unknown>, poller: Record<string, unknown> = {}) => ({
+  custom: { esm: { 'aggregate-events': { provisionedPollerConfig: poller, ...esm } } },
+});
+
 describe('resolveServerlessConfig', () => {
   it("applies Lambda's defaults for Kafka mappings", () => {
     // Act
@@ -94,6 +99,7 @@ describe('resolveServerlessConfig', () => {
               functionResponseTypes: ['ReportBatchItemFailures'],
               maximumRetryAttempts: 7,
               bisectBatchOnFunctionError: true,
+              provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 3 },
             },
           },
         },
@@ -111,12 +117,17 @@ describe('resolveServerlessConfig', () => {
       maximumRetryAttempts: 3,
       bisectBatchOnFunctionError: true,
       onFailureTopic: 'clickstream-esm-failures',
+      scalingMode: 'provisioned',
+      minimumPollers: 1,
+      maximumPollers: 3,
     });
   });
 
   it('caps infinite retries at 10 when a Kafka on-failure destination is set', () => {
     // Act
-    const [mapping] = resolveServerlessConfig(printed({ onFailureDestination: 'kafka://dlt' })).mappings;
+    const [mapping] = resolveServerlessConfig(
+      printed({ onFailureDestination: 'kafka://dlt' }, provisioned({})),
+    ).mappings;
 
     // Assert
     expect(mapping?.maximumRetryAttempts).toBe(10);
@@ -181,13 +192,92 @@ describe('resolveServerlessConfig', () => {
       { onFailureDestination: 'kafka://clickstream-events' },
       'DestinationConfig.OnFailure cannot be the source topic',
     ],
+    [
+      { maximumRecordAgeInSeconds: 59 },
+      'MaximumRecordAgeInSeconds must be -1 or an integer from 60 to 604800, got 59',
+    ],
+    [
+      { maximumRecordAgeInSeconds: 604_801 },
+      'MaximumRecordAgeInSeconds must be -1 or an integer from 60 to 604800',
+    ],
   ])('refuses %j naming the function and the setting', (kafka, message) => {
     // Act
-    const resolving = () => resolveServerlessConfig(printed(kafka));
+    const resolving = () => resolveServerlessConfig(printed(kafka, provisioned({})));
 
     // Assert
     expect(resolving).toThrow(MappingConfigError);
     expect(resolving).toThrow(message);
+  });
+
+  it('reads ProvisionedPollerConfig, MaximumRecordAgeInSeconds and a window of 0 in provisioned mode', () => {
+    // Act
+    const [mapping] = resolveServerlessConfig(
+      printed(
+        {},
+        provisioned({ maximumRecordAgeInSeconds: 60, maximumBatchingWindow: 0 }, { minimumPollers: 2 }),
+      ),
+    ).mappings;
+
+    // Assert
+    expect(mapping).toMatchObject({
+      scalingMode: 'provisioned',
+      minimumPollers: 2,
+      maximumPollers: 200,
+      maximumRecordAgeMs: 60_000,
+      maximumBatchingWindowMs: 0,
+    });
+  });
+
+  it('runs on demand without ProvisionedPollerConfig: one poller to start, no upper bound but the partitions', () => {
+    const [mapping] = resolveServerlessConfig(printed({})).mappings;
+    expect(mapping).toMatchObject({
+      scalingMode: 'on-demand',
+      minimumPollers: 1,
+      maximumRecordAgeMs: undefined,
+    });
+  });
+
+  it.each([
+    [{ minimumPollers: 0 }, 'ProvisionedPollerConfig.MinimumPollers must be an integer from 1 to 200, got 0'],
+    [{ minimumPollers: 201 }, 'ProvisionedPollerConfig.MinimumPollers must be an integer from 1 to 200'],
+    [{ maximumPollers: 2001 }, 'ProvisionedPollerConfig.MaximumPollers must be an integer from 1 to 2000'],
+    [
+      { minimumPollers: 5, maximumPollers: 4 },
+      'ProvisionedPollerConfig.MaximumPollers must be at least MinimumPollers (5), got 4',
+    ],
+  ])('refuses ProvisionedPollerConfig %j naming the setting', (poller, message) => {
+    expect(() => resolveServerlessConfig(printed({}, provisioned({}, poller)))).toThrow(message);
+  });
+
+  it.each([
+    [{ maximumRetryAttempts: 3 }, 'MaximumRetryAttempts'],
+    [{ maximumRecordAgeInSeconds: 60 }, 'MaximumRecordAgeInSeconds'],
+    [{ bisectBatchOnFunctionError: true }, 'BisectBatchOnFunctionError'],
+    [{ functionResponseTypes: ['ReportBatchItemFailures'] }, 'FunctionResponseTypes'],
+    [{ maximumBatchingWindow: 0 }, 'MaximumBatchingWindowInSeconds'],
+  ])('refuses %j in on-demand mode, as the API does, naming the setting', (esm, setting) => {
+    const config = printed({}, { custom: { esm: { 'aggregate-events': esm } } });
+    expect(() => resolveServerlessConfig(config)).toThrow(
+      `function "aggregate-events": ${setting} is only accepted in provisioned mode`,
+    );
+  });
+
+  it('refuses a Kafka on-failure destination in on-demand mode', () => {
+    expect(() => resolveServerlessConfig(printed({ onFailureDestination: 'kafka://dlt' }))).toThrow(
+      'DestinationConfig.OnFailure is only accepted in provisioned mode',
+    );
+  });
+
+  it('accepts the defaults of the error-handling controls in on-demand mode (serverless.yml spells them out)', () => {
+    const config = printed(
+      {},
+      {
+        custom: {
+          esm: { 'aggregate-events': { maximumRetryAttempts: -1, bisectBatchOnFunctionError: false } },
+        },
+      },
+    );
+    expect(resolveServerlessConfig(config).mappings[0]?.scalingMode).toBe('on-demand');
   });
 
   it('refuses two mappings sharing a consumer group id', () => {

@@ -14,9 +14,9 @@ import {
 } from '../../../services/clickstream/index.ts';
 import { KafkaEventError } from '../../../services/kafka/errors.ts';
 import { kafkaEventOf, sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
+import { aSourceRecord } from '../../factories/clickstream-event.ts';
 import { esmEventArb, FUZZ_BASE_TIME, validEventArb, valueBytesArb } from '../../fuzz/arbitraries.ts';
 import { fuzzAggregation } from '../../fuzz/harness.ts';
-import { sourceRecord } from '../aggregation/factories.ts';
 
 // Property tests of the poison rule (docs/effectively-once.md), a few thousand inputs in all;
 // `npm run bench:fuzz` runs the same properties over 100k and more.
@@ -128,8 +128,8 @@ describe('the aggregation', () => {
 describe('the fuzz harness', () => {
   // One record to count, one to dead-letter.
   const payload = kafkaEventOf({ eventSource: 'SelfManagedKafka', bootstrapServers: '127.0.0.1:9092' }, [
-    sourceRecord({ offset: 0, timestamp: FUZZ_BASE_TIME }),
-    sourceRecord({ offset: 1, value: Buffer.from('not json') }),
+    aSourceRecord({ offset: 0, timestamp: FUZZ_BASE_TIME }),
+    aSourceRecord({ offset: 1, value: Buffer.from('not json') }),
   ]);
 
   it('calls a bug a crash, an error that claims to be retriable a stall', async () => {
