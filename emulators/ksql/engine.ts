@@ -3,14 +3,14 @@ import { type DataSource, planCreateSource } from './data-source.ts';
 import { KsqlError, KsqlSerdeError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import { parseSplitStatement, parseStatement, splitStatements } from './parser.ts';
 import { partitionForKey } from './partitioner.ts';
+import { planQuery } from './query-plan.ts';
 import {
   type DecodedRecord,
   type OutputRow,
   type PersistentQuery,
-  planQuery,
   type QueryContext,
   SkipReason,
-} from './query.ts';
+} from './query-runtime.ts';
 import {
   type ColumnsSerde,
   columnsSerde,

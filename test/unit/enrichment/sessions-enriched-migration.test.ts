@@ -53,14 +53,21 @@ describe('the user-sessions topic, as the embedded engine writes it', () => {
     const engine = await startEngine();
     const t0 = Date.parse('2026-11-25T10:00:00Z');
     const product = { id: 'p-0042', category: 'shoes', price: 89.9, quantity: 2 };
+    const PRODUCT_PAGE = { path: '/products/p-0042', title: 'Trail running shoes', referrer: null };
     const session = [
       aClickstreamEvent({
         userId: 'user-42',
         eventTime: t0,
         page: { path: '/', title: 'Shop', referrer: null },
       }),
-      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + 4_000 }),
-      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + 6_000, type: 'add_to_cart', product }),
+      aClickstreamEvent({ userId: 'user-42', eventTime: t0 + 4_000, page: PRODUCT_PAGE }),
+      aClickstreamEvent({
+        userId: 'user-42',
+        eventTime: t0 + 6_000,
+        type: 'add_to_cart',
+        product,
+        page: PRODUCT_PAGE,
+      }),
       aPurchase({ userId: 'user-42', eventTime: t0 + 9_000, product }),
     ];
     const later = aClickstreamEvent({ userId: 'user-43', eventTime: t0 + 120_000 });

@@ -127,40 +127,18 @@ describe('stream time per partition', () => {
     ]);
   });
 
-  it('places the state of a snapshot with one shared stream time on the partition of each key', () => {
-    // prepare: the snapshot format written before stream time was kept per partition
+  it('refuses a checkpoint of the format before stream time was kept per partition, saying what to do', () => {
+    // prepare: that format had one stream time for all partitions and no `tasks`
     const engine = new KsqlEngine();
     engine.executeScript(SESSIONS);
-    engine.setPartitionCount('clicks', 4);
     const queryId = engine.queries[0]?.id ?? '';
-    const entry = (user: string) => ({
-      key: [user],
-      start: 1_000,
-      end: 1_000,
-      states: [1],
-      ts: 1_000,
-      passed: true,
-    });
-    engine.restore({
-      [queryId]: {
-        streamTime: 1_000,
-        suppressTime: 1_000,
-        seq: 2,
-        entries: [entry('u1'), entry('u2')],
-        buffer: [],
-      },
-    });
 
-    // act
-    const snapshot = engine.snapshot()[queryId] as {
-      tasks: Record<string, { entries: { key: string[] }[] }>;
-    };
-
-    // assert
-    const placed = Object.entries(snapshot.tasks).flatMap(([p, t]) =>
-      t.entries.map((e) => [e.key[0], Number(p)]),
-    );
-    expect(placed.sort()).toEqual(['u1', 'u2'].map((u) => [u, partitionForKey(encoder.encode(u), 4)]).sort());
+    // act + assert
+    expect(() =>
+      engine.restore({
+        [queryId]: { seq: 1, streamTime: 1_000, suppressTime: 1_000, entries: [], buffer: [] },
+      }),
+    ).toThrow(/older format; delete the application's changelog topic/);
   });
 });
 
