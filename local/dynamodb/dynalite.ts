@@ -11,7 +11,7 @@ export interface LocalDynamo {
 /**
  * Starts dynalite in this process on 127.0.0.1, in memory unless `path` is given.
  *
- * Tables become ACTIVE at once (createTableMs 0) so tests never wait. dynalite implements
+ * Tables become ACTIVE on the next timer tick (createTableMs 0); createTables still waits for ACTIVE. dynalite implements
  * the DynamoDB API without transactions and without TTL expiry (it has no
  * UpdateTimeToLive): nothing in this project depends on either.
  */

@@ -9,6 +9,7 @@ import {
   type KeySchemaElement,
   ResourceInUseException,
   UpdateTimeToLiveCommand,
+  waitUntilTableExists,
 } from '@aws-sdk/client-dynamodb';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -102,6 +103,14 @@ export const createTables = async (client: DynamoDBClient, names: TableNames): P
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
+    // A new table answers ResourceNotFoundException until it is ACTIVE, on DynamoDB and on
+    // dynalite alike (dynalite flips the status on a timer even with createTableMs 0), so wait
+    // for ACTIVE before anyone writes. The first poll is immediate.
+    // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
+    await waitUntilTableExists(
+      { client, minDelay: 1, maxDelay: 5, maxWaitTime: 300 },
+      { TableName: table.create.TableName },
+    );
     if (table.ttlAttribute !== undefined) {
       await client
         .send(
