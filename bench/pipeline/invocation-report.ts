@@ -13,7 +13,6 @@ const Counts = z.object({
   readRequests: z.number(),
   writeUnits: z.number(),
   readUnits: z.number(),
-  indexWriteUnits: z.number(),
 });
 
 /** One invocation, as measured inside the function instance. */

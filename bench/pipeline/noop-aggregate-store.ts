@@ -1,35 +1,46 @@
 import {
   type AggregateStore,
   ApplyOutcome,
-  type ItemKey,
-  type SessionSetDraft,
-  type Watermarks,
+  type CounterItemState,
+  type CounterWrite,
+  type MergeResult,
+  NO_USAGE,
 } from '../../services/aggregation/index.ts';
-import type { SourceId } from '../../services/kafka/record.ts';
 import { type RequestCounter, type RequestCounts, ZERO_COUNTS } from './request-counter.ts';
 
 /**
  * An {@link AggregateStore} that writes nothing: every conditional update holds, no
- * watermark is ever found. Benchmark-only: it takes DynamoDB out of the measurement so that
- * what is left is Kafka, the runtime and the aggregation itself. It counts the requests the
- * real store would have sent (capacity units are unknown without a table, so zero).
+ * watermark is ever found, every merge writes once. Benchmark-only: it takes DynamoDB out of
+ * the measurement so that what is left is Kafka, the runtime and the aggregation itself. It
+ * counts the requests the real store would have sent (capacity units are unknown without a
+ * table, so zero).
  */
 export class NoopAggregateStore implements AggregateStore, RequestCounter {
   #writes = 0;
   #reads = 0;
 
-  async applyCounters(): Promise<ApplyOutcome> {
+  async applyCounters(): Promise<CounterWrite> {
     this.#writes += 1;
-    return ApplyOutcome.Applied;
+    return { outcome: ApplyOutcome.Applied, totals: {}, usage: { ...NO_USAGE, writes: 1 } };
   }
 
-  async readWatermarks(_key: ItemKey, _sources: readonly SourceId[]): Promise<Watermarks> {
+  async readCounterItem(): Promise<CounterItemState> {
     this.#reads += 1;
-    return new Map();
+    return { watermarks: new Map(), totals: {}, usage: { ...NO_USAGE, reads: 1 } };
   }
 
-  async addSessions(_draft: SessionSetDraft): Promise<void> {
+  async mergeSessionSketch(): Promise<MergeResult> {
+    return this.#merge();
+  }
+
+  async mergeTopPages(): Promise<MergeResult> {
+    return this.#merge();
+  }
+
+  #merge(): MergeResult {
+    this.#reads += 1;
     this.#writes += 1;
+    return { changed: true, conflicts: 0, usage: { ...NO_USAGE, writes: 1, reads: 1 } };
   }
 
   snapshot(): RequestCounts {

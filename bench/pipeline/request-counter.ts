@@ -8,14 +8,6 @@ export interface RequestCounts {
   /** Base-table write request units, as DynamoDB reports them (ConsumedCapacity). */
   readonly writeUnits: number;
   readonly readUnits: number;
-  /**
-   * Write units of the top-pages GSI, estimated: DynamoDB does not report them per request
-   * in TOTAL mode and dynalite does not model them. Upper bound: an update that moves an
-   * item's index sort key costs a delete and a put on the index
-   * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.Writes),
-   * each the size of the projected (ALL) item, so twice the table's units.
-   */
-  readonly indexWriteUnits: number;
 }
 
 /** Something that counts requests; `snapshot()` is cumulative. */
@@ -28,7 +20,6 @@ export const ZERO_COUNTS: RequestCounts = {
   readRequests: 0,
   writeUnits: 0,
   readUnits: 0,
-  indexWriteUnits: 0,
 };
 
 /** `after − before`, field by field. */
@@ -37,7 +28,6 @@ export const countsBetween = (before: RequestCounts, after: RequestCounts): Requ
   readRequests: after.readRequests - before.readRequests,
   writeUnits: after.writeUnits - before.writeUnits,
   readUnits: after.readUnits - before.readUnits,
-  indexWriteUnits: after.indexWriteUnits - before.indexWriteUnits,
 });
 
 /** Sums counts. */
@@ -46,7 +36,6 @@ export const addCounts = (a: RequestCounts, b: RequestCounts): RequestCounts => 
   readRequests: a.readRequests + b.readRequests,
   writeUnits: a.writeUnits + b.writeUnits,
   readUnits: a.readUnits + b.readUnits,
-  indexWriteUnits: a.indexWriteUnits + b.indexWriteUnits,
 });
 
 const WRITE_COMMANDS = /^(PutItem|UpdateItem|DeleteItem|Put|Update|Delete)Command$/;
@@ -55,23 +44,15 @@ const READ_COMMANDS = /^(GetItem|Get|Query|Scan)Command$/;
 const ConsumedCapacityOutput = z.looseObject({
   ConsumedCapacity: z.looseObject({ CapacityUnits: z.number() }).optional(),
 });
-const IndexedWriteInput = z.looseObject({
-  ExpressionAttributeNames: z.record(z.string(), z.string()).optional(),
-  Item: z.record(z.string(), z.unknown()).optional(),
-});
 
 /**
  * Counts every request a DynamoDB document client sends, and the capacity units DynamoDB
  * reports for it: a middleware asks for `ReturnConsumedCapacity: TOTAL` (which changes
  * nothing else) and reads the answer. A conditional write that fails still consumes write
- * units; it is counted as one.
- *
- * @param indexKeyAttribute an attribute that, when a write sets it, puts the item in a GSI.
+ * units; it is counted as one. The table has no secondary index, so the table's units are
+ * all the units.
  */
-export const countDynamoDbRequests = (
-  client: DynamoDBDocumentClient,
-  indexKeyAttribute: string,
-): RequestCounter => {
+export const countDynamoDbRequests = (client: DynamoDBDocumentClient): RequestCounter => {
   const counts = { ...ZERO_COUNTS };
   client.middlewareStack.add(
     (next, context) => async (args) => {
@@ -79,12 +60,6 @@ export const countDynamoDbRequests = (
       const isWrite = WRITE_COMMANDS.test(command);
       const isRead = READ_COMMANDS.test(command);
       if (!isWrite && !isRead) return next(args);
-      const input = IndexedWriteInput.safeParse(args.input);
-      const indexed =
-        isWrite &&
-        input.success &&
-        (Object.values(input.data.ExpressionAttributeNames ?? {}).includes(indexKeyAttribute) ||
-          input.data.Item?.[indexKeyAttribute] !== undefined);
       if (isWrite) counts.writeRequests += 1;
       else counts.readRequests += 1;
       let units = 1;
@@ -94,12 +69,8 @@ export const countDynamoDbRequests = (
         units = (output.success ? output.data.ConsumedCapacity?.CapacityUnits : undefined) ?? 1;
         return result;
       } finally {
-        if (isWrite) {
-          counts.writeUnits += units;
-          if (indexed) counts.indexWriteUnits += 2 * units;
-        } else {
-          counts.readUnits += units;
-        }
+        if (isWrite) counts.writeUnits += units;
+        else counts.readUnits += units;
       }
     },
     { step: 'initialize', name: 'benchRequestCounter', override: true },

@@ -99,13 +99,13 @@ const measurePoint = async (
         p50LatencyMs: percentile(latencies, 50) ?? Number.NaN,
         p99LatencyMs: percentile(latencies, 99) ?? Number.NaN,
         writeRequestsPer10k: (requests.writeRequests * 10_000) / events,
-        writeUnitsPer10k: ((requests.writeUnits + requests.indexWriteUnits) * 10_000) / events,
+        writeUnitsPer10k: (requests.writeUnits * 10_000) / events,
         cost: costPerMillion({
           events,
           invocations: paced.length,
           durationsMs: paced.map((report) => report.durationMs),
           memoryMb: lambda.memoryMb,
-          writeUnits: requests.writeUnits + requests.indexWriteUnits,
+          writeUnits: requests.writeUnits,
           readUnits: requests.readUnits,
         }),
       };

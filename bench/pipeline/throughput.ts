@@ -3,7 +3,6 @@ import type { OutgoingRecord } from '../../load-generator/kafka-sender.ts';
 import {
   type AggregateStore,
   type AggregationDependencies,
-  Attribute,
   DynamoDbAggregateStore,
 } from '../../services/aggregation/index.ts';
 import type { DeadLetterPublisher } from '../../services/dead-letter/index.ts';
@@ -102,7 +101,7 @@ export const drainWithServer = async (
     store = noop;
     counter = noop;
   } else {
-    counter = countDynamoDbRequests(documents, Attribute.Gsi1Sk);
+    counter = countDynamoDbRequests(documents);
     store = new DynamoDbAggregateStore(documents, table);
   }
   const dependencies: AggregationDependencies = {

@@ -10,10 +10,26 @@ import { isRetriable, PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
 import { hasTimestamp, type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
-import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
-import { aggregateEvents, type CounterItemDraft, type SourcedEvent } from './batch-aggregate.ts';
+import {
+  type AggregateStore,
+  ApplyOutcome,
+  addUsage,
+  type MergeResult,
+  NO_USAGE,
+  type StoreUsage,
+} from './aggregate-store.ts';
+import {
+  aggregateEvents,
+  type CounterItemDraft,
+  type SourcedEvent,
+  type TopPagesDraft,
+  topPagesDraft,
+} from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
+import { MAX_SOURCES_PER_UPDATE } from './data-model.ts';
 import { WatermarkContentionError } from './errors.ts';
+import type { Minute } from './time-buckets.ts';
+import { mergeTopPages, TOP_PAGES_KEPT, type TopPageEntry, topPageEntry } from './top-pages.ts';
 import { pendingUpdate } from './watermark.ts';
 
 /** What {@link aggregateBatch} needs, passed in by the entry point. */
@@ -45,20 +61,28 @@ export interface BatchSummary {
   readonly duplicates: number;
   readonly poison: number;
   readonly counterItems: number;
-  readonly sessionSets: number;
+  readonly sessionSketches: number;
+  /** Minutes whose top pages this batch offered pages to. */
+  readonly topPagesItems: number;
   /** Counter items already containing every record of this batch (a redelivery). */
   readonly itemsAlreadyApplied: number;
   /** Conditional writes refused because part of the batch was already applied. */
   readonly watermarkConflicts: number;
+  /** Sketch and top-pages writes refused because another writer changed the item first. */
+  readonly mergeConflicts: number;
   readonly writeRequests: number;
   readonly readRequests: number;
+  /** Write request units, as DynamoDB reports them: what the table bills. */
+  readonly writeUnits: number;
+  readonly readUnits: number;
 }
 
 interface ItemOutcome {
-  readonly writes: number;
-  readonly reads: number;
+  readonly usage: StoreUsage;
   readonly conflicts: number;
   readonly alreadyApplied: boolean;
+  /** The item's counters once this batch is in it. */
+  readonly totals: Readonly<Record<string, number>>;
 }
 
 const DEFAULT_MAX_CONDITIONAL_ATTEMPTS = 5;
@@ -77,13 +101,14 @@ const applyCounterItem = async (
   maxAttempts: number,
 ): Promise<ItemOutcome> => {
   let update = pendingUpdate(draft, new Map());
-  let writes = 0;
-  let reads = 0;
+  let usage = NO_USAGE;
   let conflicts = 0;
+  let totals: Readonly<Record<string, number>> = {};
   while (update !== undefined) {
-    writes += 1;
-    if ((await store.applyCounters(update)) === ApplyOutcome.Applied) {
-      return { writes, reads, conflicts, alreadyApplied: false };
+    const written = await store.applyCounters(update);
+    usage = addUsage(usage, written.usage);
+    if (written.outcome === ApplyOutcome.Applied) {
+      return { usage, conflicts, alreadyApplied: false, totals: written.totals ?? {} };
     }
     conflicts += 1;
     if (conflicts >= maxAttempts) {
@@ -91,11 +116,53 @@ const applyCounterItem = async (
         `${draft.key.pk} ${draft.key.sk}: watermarks still moving after ${conflicts} conditional writes`,
       );
     }
-    reads += 1;
-    const watermarks = await store.readWatermarks(draft.key, [...draft.contributions.keys()]);
-    update = pendingUpdate(draft, watermarks);
+    const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()], draft.counterNames);
+    usage = addUsage(usage, state.usage);
+    totals = state.totals;
+    update = pendingUpdate(draft, state.watermarks);
   }
-  return { writes, reads, conflicts, alreadyApplied: true };
+  return { usage, conflicts, alreadyApplied: true, totals };
+};
+
+/**
+ * Splits a draft touched by more source partitions than one condition may name into
+ * drafts of at most {@link MAX_SOURCES_PER_UPDATE} partitions each (data-model.ts).
+ */
+const withinConditionLimit = (draft: CounterItemDraft): CounterItemDraft[] => {
+  const sources = [...draft.contributions.entries()];
+  if (sources.length <= MAX_SOURCES_PER_UPDATE) return [draft];
+  const parts: CounterItemDraft[] = [];
+  for (let at = 0; at < sources.length; at += MAX_SOURCES_PER_UPDATE) {
+    parts.push({ ...draft, contributions: new Map(sources.slice(at, at + MAX_SOURCES_PER_UPDATE)) });
+  }
+  return parts;
+};
+
+/**
+ * The top-pages offers of a batch: per minute, the pages it touched with their totals
+ * after the batch, cut to the {@link TOP_PAGES_KEPT} most viewed (a page below them cannot
+ * enter the merged top either).
+ */
+const topPagesOffers = (
+  drafts: readonly CounterItemDraft[],
+  outcomes: readonly ItemOutcome[],
+): TopPagesDraft[] => {
+  const byMinute = new Map<string, { expiresAt: number; entries: TopPageEntry[] }>();
+  drafts.forEach((draft, i) => {
+    const ranked = draft.ranked;
+    const outcome = outcomes[i];
+    if (ranked === undefined || outcome === undefined) return;
+    let offer = byMinute.get(ranked.minute);
+    if (offer === undefined) {
+      offer = { expiresAt: ranked.expiresAt, entries: [] };
+      byMinute.set(ranked.minute, offer);
+    }
+    offer.expiresAt = Math.max(offer.expiresAt, ranked.expiresAt);
+    offer.entries.push(topPageEntry(ranked.path, outcome.totals));
+  });
+  return [...byMinute.entries()].map(([minute, { expiresAt, entries }]) =>
+    topPagesDraft(minute as Minute, mergeTopPages([], entries), expiresAt),
+  );
 };
 
 /**
@@ -170,35 +237,55 @@ export const aggregateBatch = async (
     if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
   }
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
-  const outcomes = await runWithConcurrency<ItemOutcome>(
-    [
-      ...aggregate.counterItems.map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
-      ...aggregate.sessionSets.map((draft) => async () => {
-        await store.addSessions(draft);
-        return { writes: 1, reads: 0, conflicts: 0, alreadyApplied: false };
-      }),
-    ],
+  const counterDrafts = aggregate.counterItems.flatMap(withinConditionLimit);
+  // Counters and sketches are independent; top pages need the counters' totals, so they go
+  // second. A crash in between is repaired by the retry: its counter writes are refused,
+  // the read returns the totals, and the top pages are offered them again.
+  const [counterOutcomes, sketchOutcomes] = await Promise.all([
+    runWithConcurrency<ItemOutcome>(
+      counterDrafts.map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
+      dependencies.writeConcurrency,
+    ),
+    runWithConcurrency<MergeResult>(
+      aggregate.sessionSketches.map((draft) => () => store.mergeSessionSketch(draft)),
+      dependencies.writeConcurrency,
+    ),
+  ]);
+  const offers = topPagesOffers(counterDrafts, counterOutcomes);
+  const topPagesOutcomes = await runWithConcurrency<MergeResult>(
+    offers.map((draft) => () => store.mergeTopPages(draft)),
     dependencies.writeConcurrency,
   );
   await deadLetters.publish(letters);
 
+  const merges = [...sketchOutcomes, ...topPagesOutcomes];
+  const usage = [...counterOutcomes, ...merges].reduce(
+    (sum, outcome) => addUsage(sum, outcome.usage),
+    NO_USAGE,
+  );
   const summary: BatchSummary = {
     records: records.length,
     events: events.length - aggregate.rejected.length,
     duplicates,
     poison: letters.length,
     counterItems: aggregate.counterItems.length,
-    sessionSets: aggregate.sessionSets.length,
-    itemsAlreadyApplied: outcomes.filter((outcome) => outcome.alreadyApplied).length,
-    watermarkConflicts: outcomes.reduce((sum, outcome) => sum + outcome.conflicts, 0),
-    writeRequests: outcomes.reduce((sum, outcome) => sum + outcome.writes, 0),
-    readRequests: outcomes.reduce((sum, outcome) => sum + outcome.reads, 0),
+    sessionSketches: aggregate.sessionSketches.length,
+    topPagesItems: offers.length,
+    itemsAlreadyApplied: counterOutcomes.filter((outcome) => outcome.alreadyApplied).length,
+    watermarkConflicts: counterOutcomes.reduce((sum, outcome) => sum + outcome.conflicts, 0),
+    mergeConflicts: merges.reduce((sum, outcome) => sum + outcome.conflicts, 0),
+    writeRequests: usage.writes,
+    readRequests: usage.reads,
+    writeUnits: usage.writeUnits,
+    readUnits: usage.readUnits,
   };
   metrics.addMetric('RecordsReceived', MetricUnit.Count, summary.records);
   metrics.addMetric('EventsAggregated', MetricUnit.Count, summary.events);
   metrics.addMetric('PoisonRecords', MetricUnit.Count, summary.poison);
   metrics.addMetric('DynamoDBWriteRequests', MetricUnit.Count, summary.writeRequests);
   metrics.addMetric('DynamoDBReadRequests', MetricUnit.Count, summary.readRequests);
+  metrics.addMetric('DynamoDBWriteUnits', MetricUnit.Count, summary.writeUnits);
+  metrics.addMetric('DynamoDBReadUnits', MetricUnit.Count, summary.readUnits);
   metrics.addMetric('WatermarkConflicts', MetricUnit.Count, summary.watermarkConflicts);
   logger.info('batch aggregated', { ...summary });
   return summary;

@@ -1,5 +1,5 @@
 import type { SourceId } from '../kafka/record.ts';
-import type { SessionSetDraft } from './batch-aggregate.ts';
+import type { SessionSketchDraft, TopPagesDraft } from './batch-aggregate.ts';
 import type { ItemKey } from './data-model.ts';
 import type { CounterUpdate, Watermarks } from './watermark.ts';
 
@@ -13,17 +13,72 @@ export const ApplyOutcome = {
 export type ApplyOutcome = (typeof ApplyOutcome)[keyof typeof ApplyOutcome];
 
 /**
- * The port the aggregation writes through. Every method is one request to the store, and
- * every method either succeeds or throws {@link AggregateStoreError} (retriable).
+ * What the store's requests cost: requests, and the capacity units DynamoDB bills for them
+ * (as it reports them in `ConsumedCapacity`; a conditional write that fails its condition
+ * still consumes write units:
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption).
+ */
+export interface StoreUsage {
+  readonly writes: number;
+  readonly reads: number;
+  readonly writeUnits: number;
+  readonly readUnits: number;
+}
+
+export const NO_USAGE: StoreUsage = { writes: 0, reads: 0, writeUnits: 0, readUnits: 0 };
+
+/** Sums usages. */
+export const addUsage = (a: StoreUsage, b: StoreUsage): StoreUsage => ({
+  writes: a.writes + b.writes,
+  reads: a.reads + b.reads,
+  writeUnits: a.writeUnits + b.writeUnits,
+  readUnits: a.readUnits + b.readUnits,
+});
+
+/** What a conditional counter update did, and the item's counters after it when it applied. */
+export interface CounterWrite {
+  readonly outcome: ApplyOutcome;
+  /** The item's counters after the update (`Applied` only): the totals top pages rank by. */
+  readonly totals?: Readonly<Record<string, number>>;
+  readonly usage: StoreUsage;
+}
+
+/** A counter item as a retry reads it: its watermarks and its current counters. */
+export interface CounterItemState {
+  readonly watermarks: Watermarks;
+  readonly totals: Readonly<Record<string, number>>;
+  readonly usage: StoreUsage;
+}
+
+/** What a read-modify-write merge took; `changed` is false when the item held it already. */
+export interface MergeResult {
+  readonly changed: boolean;
+  /** Writes refused because another writer changed the item in between (each retried). */
+  readonly conflicts: number;
+  readonly usage: StoreUsage;
+}
+
+/**
+ * The port the aggregation writes through. Every method either succeeds or throws
+ * {@link AggregateStoreError} / {@link WatermarkContentionError} (both retriable).
  */
 export interface AggregateStore {
   /**
    * Adds `update.counters` to the item and sets each source's watermark to `through`, in
    * one atomic write, only if each source's watermark is absent or below `from`.
    */
-  applyCounters(update: CounterUpdate): Promise<ApplyOutcome>;
-  /** Reads an item's current watermarks for the given sources (strongly consistent). */
-  readWatermarks(key: ItemKey, sources: readonly SourceId[]): Promise<Watermarks>;
-  /** Adds session ids to a session set: a set union, so repeating it changes nothing. */
-  addSessions(draft: SessionSetDraft): Promise<void>;
+  applyCounters(update: CounterUpdate): Promise<CounterWrite>;
+  /** Reads an item's watermarks for the given sources and its counters (strongly consistent). */
+  readCounterItem(
+    key: ItemKey,
+    sources: readonly SourceId[],
+    counterNames: readonly string[],
+  ): Promise<CounterItemState>;
+  /**
+   * Merges a batch's session sketch into the stored one (register-wise maximum, so repeating
+   * it changes nothing): read, merge, write conditioned on the version read.
+   */
+  mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult>;
+  /** Merges pages' totals into a minute's top pages (field-wise maximum), the same way. */
+  mergeTopPages(draft: TopPagesDraft): Promise<MergeResult>;
 }

@@ -10,10 +10,12 @@ import {
   PAGE_COUNTERS,
   type PageCounter,
   pageStatsKey,
-  sessionSetKey,
-  topPagesPartition,
+  sessionSketchKey,
+  topPagesKey,
 } from './data-model.ts';
+import { SessionSketch } from './session-sketch.ts';
 import { expiresAtOf, type Minute, minuteOf } from './time-buckets.ts';
+import type { TopPageEntry } from './top-pages.ts';
 
 /** A valid event with the coordinates of the record it came from. */
 export interface SourcedEvent {
@@ -45,26 +47,48 @@ export interface CounterItemDraft {
   readonly entity: Entity;
   /** Every counter of the item kind; an update writes them all so that items are complete. */
   readonly counterNames: readonly string[];
-  /** Attributes whose value does not depend on the batch (bucket, path, GSI key, TTL). */
+  /** Attributes whose value does not depend on the batch (bucket, path, TTL). */
   readonly attributes: Readonly<Record<string, string | number>>;
-  /** A counter whose new total is mirrored into the GSI sort key `gsi1sk`. */
-  readonly rankedBy?: string;
+  /** For a page item: the page and minute whose totals are offered to the minute's top pages. */
+  readonly ranked?: RankedPage;
   /** Per source partition, the contributions in ascending offset order. */
   readonly contributions: ReadonlyMap<SourceId, readonly RecordContribution[]>;
 }
 
-/** The session ids one source partition contributed to a minute. */
-export interface SessionSetDraft {
-  readonly key: ItemKey;
+/** Which page in which minute a page item counts, for the minute's top pages. */
+export interface RankedPage {
+  readonly path: string;
   readonly minute: Minute;
-  readonly sessions: ReadonlySet<string>;
   readonly expiresAt: number;
 }
+
+/** The sketch of the sessions one source partition contributed to a minute. */
+export interface SessionSketchDraft {
+  readonly key: ItemKey;
+  readonly minute: Minute;
+  readonly sketch: SessionSketch;
+  readonly expiresAt: number;
+}
+
+/** Pages' totals offered to a minute's top pages. */
+export interface TopPagesDraft {
+  readonly key: ItemKey;
+  readonly minute: Minute;
+  readonly entries: readonly TopPageEntry[];
+  readonly expiresAt: number;
+}
+
+/** The top-pages draft of a minute: where it is stored. */
+export const topPagesDraft = (
+  minute: Minute,
+  entries: readonly TopPageEntry[],
+  expiresAt: number,
+): TopPagesDraft => ({ key: topPagesKey(minute), minute, entries, expiresAt });
 
 /** A batch folded into the items it touches. */
 export interface BatchAggregate {
   readonly counterItems: readonly CounterItemDraft[];
-  readonly sessionSets: readonly SessionSetDraft[];
+  readonly sessionSketches: readonly SessionSketchDraft[];
   /** Events that could not be aggregated (a bug, not bad input): the caller dead-letters them. */
   readonly rejected: readonly RejectedEvent[];
 }
@@ -113,7 +137,7 @@ interface MutableDraft {
   readonly entity: Entity;
   readonly counterNames: readonly string[];
   readonly attributes: Readonly<Record<string, string | number>>;
-  readonly rankedBy?: string;
+  readonly ranked?: RankedPage;
   readonly contributions: Map<SourceId, RecordContribution[]>;
 }
 
@@ -121,7 +145,7 @@ const itemId = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
 
 /**
  * Folds a batch of valid events into per-item drafts: page stats per page per minute,
- * the funnel per minute, and session sets per minute per source partition. Events are
+ * the funnel per minute, and session sketches per minute per source partition. Events are
  * bucketed by their event time, not by when Kafka received them.
  */
 export const aggregateEvents = (
@@ -131,7 +155,7 @@ export const aggregateEvents = (
 ): BatchAggregate => {
   const items = new Map<string, MutableDraft>();
   const rejected: RejectedEvent[] = [];
-  const sessions = new Map<string, { key: ItemKey; minute: Minute; sessions: Set<string> }>();
+  const sketches = new Map<string, { key: ItemKey; minute: Minute; sketch: SessionSketch }>();
 
   const contribute = (
     init: () => Omit<MutableDraft, 'contributions'>,
@@ -166,13 +190,13 @@ export const aggregateEvents = (
     }
     contribute(planned.page.init, source, planned.page.contribution);
     contribute(planned.funnel.init, source, planned.funnel.contribution);
-    const sessionId = itemId(planned.sessionKey);
-    let set = sessions.get(sessionId);
-    if (set === undefined) {
-      set = { key: planned.sessionKey, minute: planned.minute, sessions: new Set() };
-      sessions.set(sessionId, set);
+    const sketchId = itemId(planned.sessionKey);
+    let sketch = sketches.get(sketchId);
+    if (sketch === undefined) {
+      sketch = { key: planned.sessionKey, minute: planned.minute, sketch: SessionSketch.empty() };
+      sketches.set(sketchId, sketch);
     }
-    set.sessions.add(event.sessionId);
+    sketch.sketch.add(event.sessionId);
   }
 
   for (const draft of items.values()) {
@@ -180,9 +204,9 @@ export const aggregateEvents = (
   }
   return {
     counterItems: [...items.values()],
-    sessionSets: [...sessions.values()].map((set) => ({
-      ...set,
-      expiresAt: expiresAtOf(set.minute, retentionDays, now),
+    sessionSketches: [...sketches.values()].map((sketch) => ({
+      ...sketch,
+      expiresAt: expiresAtOf(sketch.minute, retentionDays, now),
     })),
     rejected,
   };
@@ -215,7 +239,7 @@ const planEvent = (
   for (const [name, value] of Object.entries({ ...page, ...funnel })) assertFinite(name, value);
   return {
     minute,
-    sessionKey: sessionSetKey(minute, source),
+    sessionKey: sessionSketchKey(minute, source),
     page: {
       init: () => ({
         key: pageKey,
@@ -225,10 +249,9 @@ const planEvent = (
           [Attribute.Entity]: Entity.PageStats,
           [Attribute.Minute]: minute,
           [Attribute.Path]: event.page.path,
-          [Attribute.Gsi1Pk]: topPagesPartition(minute),
           [Attribute.ExpiresAt]: expiresAt,
         },
-        rankedBy: 'views',
+        ranked: { path: event.page.path, minute, expiresAt },
       }),
       contribution: { offset, counters: page },
     },

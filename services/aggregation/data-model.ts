@@ -17,12 +17,10 @@ export interface ItemKey {
 export const Entity = {
   PageStats: 'PageStats',
   Funnel: 'Funnel',
-  SessionSet: 'SessionSet',
+  SessionSketch: 'SessionSketch',
+  TopPages: 'TopPages',
 } as const;
 export type Entity = (typeof Entity)[keyof typeof Entity];
-
-/** The global secondary index ranking a minute's pages by views. */
-export const TOP_PAGES_INDEX = 'gsi1';
 
 /** Counters of a page in a minute. Revenue is in integer cents so that sums stay exact. */
 export const PAGE_COUNTERS = ['views', 'clicks', 'addToCarts', 'purchases', 'revenueCents'] as const;
@@ -48,9 +46,12 @@ export const Attribute = {
   Minute: 'minute',
   Path: 'path',
   ExpiresAt: 'expiresAt',
-  Gsi1Pk: 'gsi1pk',
-  Gsi1Sk: 'gsi1sk',
-  Sessions: 'sessions',
+  /** A session sketch's packed registers (binary, services/aggregation/session-sketch.ts). */
+  Sketch: 'sketch',
+  /** A top-pages item's ranked rows (services/aggregation/top-pages.ts). */
+  Pages: 'pages',
+  /** The version a read-modify-write item was written at; its next write is conditioned on it. */
+  Version: 'version',
 } as const;
 
 /**
@@ -81,8 +82,8 @@ export const pageStatsKey = (path: string, minute: Minute): ItemKey => ({
   sk: `MINUTE#${minute}`,
 });
 
-/** The GSI partition holding the pages of a minute, sorted by views. */
-export const topPagesPartition = (minute: Minute): string => `MINUTE#${minute}`;
+/** The most viewed pages of a minute (one item per minute). */
+export const topPagesKey = (minute: Minute): ItemKey => ({ pk: `TOPPAGES#${minute}`, sk: 'TOP' });
 
 /** The site-wide funnel of a minute; one partition per day so a time range is one Query. */
 export const funnelKey = (minute: Minute): ItemKey => ({
@@ -93,11 +94,20 @@ export const funnelKey = (minute: Minute): ItemKey => ({
 /** The partition holding the funnels of a UTC day. */
 export const funnelPartition = (day: string): string => `FUNNEL#${day}`;
 
-/** The session ids seen in a minute from one source partition. */
-export const sessionSetKey = (minute: Minute, source: SourceId): ItemKey => ({
-  pk: sessionSetPartition(minute),
+/** The sketch of the sessions seen in a minute on one source partition. */
+export const sessionSketchKey = (minute: Minute, source: SourceId): ItemKey => ({
+  pk: sessionSketchPartition(minute),
   sk: `SOURCE#${source}`,
 });
 
-/** The partition holding a minute's session sets. */
-export const sessionSetPartition = (minute: Minute): string => `SESSIONS#${minute}`;
+/** The partition holding a minute's session sketches. */
+export const sessionSketchPartition = (minute: Minute): string => `SESSIONS#${minute}`;
+
+/**
+ * Source partitions one conditional update covers at most. The condition names one watermark
+ * per partition (≈ 50 bytes each), and DynamoDB caps an expression at 4 KB
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters);
+ * an item touched by more partitions in one batch is written in several updates, each with
+ * its own partitions' condition (they are independent, see docs/effectively-once.md).
+ */
+export const MAX_SOURCES_PER_UPDATE = 16;

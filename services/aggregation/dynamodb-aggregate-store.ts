@@ -1,16 +1,34 @@
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SourceId } from '../kafka/record.ts';
-import { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
-import type { SessionSetDraft } from './batch-aggregate.ts';
+import type {
+  AggregateStore,
+  CounterItemState,
+  CounterWrite,
+  MergeResult,
+  StoreUsage,
+} from './aggregate-store.ts';
+import { ApplyOutcome, addUsage, NO_USAGE } from './aggregate-store.ts';
+import type { SessionSketchDraft, TopPagesDraft } from './batch-aggregate.ts';
 import { Attribute, Entity, type ItemKey, watermarkAttribute } from './data-model.ts';
-import { AggregateStoreError } from './errors.ts';
-import type { CounterUpdate, Watermarks } from './watermark.ts';
+import { AggregateStoreError, WatermarkContentionError } from './errors.ts';
+import { SessionSketch } from './session-sketch.ts';
+import {
+  decodeTopPages,
+  encodeTopPages,
+  mergeTopPages,
+  sameTopPages,
+  type TopPageEntry,
+} from './top-pages.ts';
+import type { CounterUpdate } from './watermark.ts';
 
 const WatermarkValue = z.number().int().nonnegative();
+const CounterValue = z.number().finite();
+const VersionValue = z.number().int().nonnegative();
 
-/** Builds an update expression's placeholders: `#n0`/`:v0`… with their maps. */
+/** Builds an expression's placeholders: `#n0`/`:v0`… with their maps. */
 class ExpressionBuilder {
   readonly names: Record<string, string> = {};
   readonly values: Record<string, unknown> = {};
@@ -29,38 +47,76 @@ class ExpressionBuilder {
   }
 }
 
+/** Units of a response's `ConsumedCapacity` (asked for with `ReturnConsumedCapacity: TOTAL`). */
+const unitsOf = (capacity: ConsumedCapacity | undefined): number => capacity?.CapacityUnits ?? 0;
+
+const writeUsage = (capacity: ConsumedCapacity | undefined): StoreUsage => ({
+  ...NO_USAGE,
+  writes: 1,
+  writeUnits: unitsOf(capacity),
+});
+
+const readUsage = (capacity: ConsumedCapacity | undefined): StoreUsage => ({
+  ...NO_USAGE,
+  reads: 1,
+  readUnits: unitsOf(capacity),
+});
+
 /**
- * The aggregate store on DynamoDB: one UpdateItem per counter item, made atomic and
- * idempotent by a condition on the item's per-partition watermarks (DynamoDB evaluates
- * the condition and applies the update as one operation on the item:
+ * A conditional write that failed its condition still consumes write units; the SDK's
+ * exception carries no ConsumedCapacity, so it is counted as the one unit the smallest
+ * item costs (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption).
+ */
+const REFUSED_WRITE: StoreUsage = { ...NO_USAGE, writes: 1, writeUnits: 1 };
+
+/** Options of the store. */
+export interface DynamoDbAggregateStoreOptions {
+  /** Read-modify-write attempts per merge before giving up on a busy item (default 5). */
+  readonly maxMergeAttempts?: number;
+}
+
+/** One stored read-modify-write item as a merge sees it. */
+interface Versioned<T> {
+  readonly value: T;
+  /** 0 when the item does not exist yet. */
+  readonly version: number;
+}
+
+/**
+ * The aggregate store on DynamoDB.
+ *
+ * Counter items: one UpdateItem each, made atomic and idempotent by a condition on the
+ * item's per-partition watermarks (DynamoDB evaluates the condition and applies the update
+ * as one operation on the item:
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html).
- * No transactions, so it works on dynalite too.
+ * Session sketches and top pages: read, merge (a maximum, so idempotent), write conditioned
+ * on the version read (optimistic locking). No transactions, so it works on dynalite too.
+ *
+ * Every request asks for `ReturnConsumedCapacity: TOTAL` (it changes nothing else), so the
+ * usage each method returns is what DynamoDB bills.
  */
 export class DynamoDbAggregateStore implements AggregateStore {
   readonly #client: DynamoDBDocumentClient;
   readonly #tableName: string;
+  readonly #maxMergeAttempts: number;
 
-  constructor(client: DynamoDBDocumentClient, tableName: string) {
+  constructor(
+    client: DynamoDBDocumentClient,
+    tableName: string,
+    options: DynamoDbAggregateStoreOptions = {},
+  ) {
     this.#client = client;
     this.#tableName = tableName;
+    this.#maxMergeAttempts = options.maxMergeAttempts ?? 5;
   }
 
-  async applyCounters(update: CounterUpdate): Promise<ApplyOutcome> {
+  async applyCounters(update: CounterUpdate): Promise<CounterWrite> {
     const expression = new ExpressionBuilder();
     const zero = expression.value(0);
     const sets: string[] = [];
-    const counterNames = new Map<string, string>();
     for (const [counter, delta] of Object.entries(update.counters)) {
       const name = expression.name(counter);
-      counterNames.set(counter, name);
       sets.push(`${name} = if_not_exists(${name}, ${zero}) + ${expression.value(delta)}`);
-    }
-    if (update.rankedBy !== undefined) {
-      // Every operand of an update expression reads the item as it was before the update,
-      // so this is the ranked counter's new total.
-      const ranked = counterNames.get(update.rankedBy) ?? expression.name(update.rankedBy);
-      const delta = expression.value(update.counters[update.rankedBy] ?? 0);
-      sets.push(`${expression.name(Attribute.Gsi1Sk)} = if_not_exists(${ranked}, ${zero}) + ${delta}`);
     }
     for (const [attribute, value] of Object.entries(update.attributes)) {
       sets.push(`${expression.name(attribute)} = ${expression.value(value)}`);
@@ -72,7 +128,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       conditions.push(`(attribute_not_exists(${watermark}) OR ${watermark} < ${expression.value(from)})`);
     }
     try {
-      await this.#client.send(
+      const result = await this.#client.send(
         new UpdateCommand({
           TableName: this.#tableName,
           Key: { pk: update.key.pk, sk: update.key.sk },
@@ -80,61 +136,200 @@ export class DynamoDbAggregateStore implements AggregateStore {
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: expression.values,
+          // The counters after the update, at no extra cost: what top pages rank by.
+          ReturnValues: 'UPDATED_NEW',
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      return ApplyOutcome.Applied;
+      return {
+        outcome: ApplyOutcome.Applied,
+        totals: countersOf(result.Attributes, Object.keys(update.counters)),
+        usage: writeUsage(result.ConsumedCapacity),
+      };
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return ApplyOutcome.Stale;
+      if (error instanceof ConditionalCheckFailedException) {
+        return { outcome: ApplyOutcome.Stale, usage: REFUSED_WRITE };
+      }
       throw new AggregateStoreError(`update of ${update.key.pk} ${update.key.sk} failed`, { cause: error });
     }
   }
 
-  async readWatermarks(key: ItemKey, sources: readonly SourceId[]): Promise<Watermarks> {
+  async readCounterItem(
+    key: ItemKey,
+    sources: readonly SourceId[],
+    counterNames: readonly string[],
+  ): Promise<CounterItemState> {
     const expression = new ExpressionBuilder();
-    const projection = sources.map((source) => expression.name(watermarkAttribute(source)));
-    let item: Record<string, unknown> | undefined;
+    const projection = [
+      ...sources.map((source) => expression.name(watermarkAttribute(source))),
+      ...counterNames.map((counter) => expression.name(counter)),
+    ];
+    const { item, usage } = await this.#get(key, projection.join(', '), expression.names);
+    const watermarks = new Map<SourceId, number>();
+    for (const source of sources) {
+      const value = item?.[watermarkAttribute(source)];
+      if (value !== undefined) watermarks.set(source, WatermarkValue.parse(value));
+    }
+    return { watermarks, totals: countersOf(item, counterNames), usage };
+  }
+
+  mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {
+    return this.#merge<SessionSketch>(draft.key, Attribute.Sketch, {
+      decode: (stored) => SessionSketch.fromBytes(z.instanceof(Uint8Array).parse(stored)),
+      empty: () => SessionSketch.empty(),
+      merge: (current) => (current.covers(draft.sketch) ? undefined : current.union(draft.sketch)),
+      encode: (merged) => merged.toBytes(),
+      attributes: {
+        [Attribute.Entity]: Entity.SessionSketch,
+        [Attribute.Minute]: draft.minute,
+        [Attribute.ExpiresAt]: draft.expiresAt,
+      },
+    });
+  }
+
+  mergeTopPages(draft: TopPagesDraft): Promise<MergeResult> {
+    return this.#merge<TopPageEntry[]>(draft.key, Attribute.Pages, {
+      decode: (stored) => decodeTopPages(z.string().parse(stored)),
+      empty: () => [],
+      merge: (current) => {
+        const merged = mergeTopPages(current, draft.entries);
+        return sameTopPages(current, merged) ? undefined : merged;
+      },
+      encode: encodeTopPages,
+      attributes: {
+        [Attribute.Entity]: Entity.TopPages,
+        [Attribute.Minute]: draft.minute,
+        [Attribute.ExpiresAt]: draft.expiresAt,
+      },
+    });
+  }
+
+  /**
+   * Read, merge, write only if the version is still the one read; on a conflict (another
+   * writer in between) start again after a short jittered pause. `merge` returns undefined
+   * when the stored value already holds what is offered: nothing is written.
+   */
+  async #merge<T>(
+    key: ItemKey,
+    attribute: string,
+    codec: {
+      decode: (stored: unknown) => T;
+      empty: () => T;
+      merge: (current: T) => T | undefined;
+      encode: (value: T) => unknown;
+      attributes: Readonly<Record<string, string | number>>;
+    },
+  ): Promise<MergeResult> {
+    let usage = NO_USAGE;
+    for (let attempt = 0; attempt < this.#maxMergeAttempts; attempt += 1) {
+      if (attempt > 0) await sleep(Math.random() * 20 * 2 ** attempt);
+      const current = await this.#readVersioned(key, attribute, codec);
+      usage = addUsage(usage, current.usage);
+      const merged = codec.merge(current.stored.value);
+      if (merged === undefined) return { changed: false, conflicts: attempt, usage };
+      const written = await this.#putVersioned(
+        key,
+        attribute,
+        codec.encode(merged),
+        current.stored.version,
+        codec.attributes,
+      );
+      usage = addUsage(usage, written.usage);
+      if (written.applied) return { changed: true, conflicts: attempt, usage };
+    }
+    throw new WatermarkContentionError(
+      `${key.pk} ${key.sk}: changed by another writer ${this.#maxMergeAttempts} times in a row`,
+    );
+  }
+
+  async #readVersioned<T>(
+    key: ItemKey,
+    attribute: string,
+    codec: { decode: (stored: unknown) => T; empty: () => T },
+  ): Promise<{ stored: Versioned<T>; usage: StoreUsage }> {
+    const expression = new ExpressionBuilder();
+    const projection = `${expression.name(attribute)}, ${expression.name(Attribute.Version)}`;
+    const { item, usage } = await this.#get(key, projection, expression.names);
+    if (item === undefined) return { stored: { value: codec.empty(), version: 0 }, usage };
+    try {
+      return {
+        stored: {
+          value: codec.decode(item[attribute]),
+          version: VersionValue.parse(item[Attribute.Version]),
+        },
+        usage,
+      };
+    } catch (error) {
+      // Only this code writes these items: a value it cannot read is a bug or a manual edit,
+      // and overwriting it would lose counts. Fail (retriable) and let the alarm say so.
+      throw new AggregateStoreError(`${key.pk} ${key.sk} holds an unreadable ${attribute}`, { cause: error });
+    }
+  }
+
+  async #putVersioned(
+    key: ItemKey,
+    attribute: string,
+    value: unknown,
+    version: number,
+    attributes: Readonly<Record<string, string | number>>,
+  ): Promise<{ applied: boolean; usage: StoreUsage }> {
+    const expression = new ExpressionBuilder();
+    const condition =
+      version === 0
+        ? `attribute_not_exists(${expression.name('pk')})`
+        : `${expression.name(Attribute.Version)} = ${expression.value(version)}`;
+    try {
+      const result = await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            pk: key.pk,
+            sk: key.sk,
+            ...attributes,
+            [attribute]: value,
+            [Attribute.Version]: version + 1,
+          },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: expression.names,
+          ...(version === 0 ? {} : { ExpressionAttributeValues: expression.values }),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return { applied: true, usage: writeUsage(result.ConsumedCapacity) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { applied: false, usage: REFUSED_WRITE };
+      throw new AggregateStoreError(`write of ${key.pk} ${key.sk} failed`, { cause: error });
+    }
+  }
+
+  async #get(
+    key: ItemKey,
+    projection: string,
+    names: Record<string, string>,
+  ): Promise<{ item: Record<string, unknown> | undefined; usage: StoreUsage }> {
     try {
       const result = await this.#client.send(
         new GetCommand({
           TableName: this.#tableName,
           Key: { pk: key.pk, sk: key.sk },
           ConsistentRead: true,
-          ProjectionExpression: projection.join(', '),
-          ExpressionAttributeNames: expression.names,
+          ProjectionExpression: projection,
+          ExpressionAttributeNames: names,
+          ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      item = result.Item;
+      return { item: result.Item, usage: readUsage(result.ConsumedCapacity) };
     } catch (error) {
       throw new AggregateStoreError(`read of ${key.pk} ${key.sk} failed`, { cause: error });
     }
-    const watermarks = new Map<SourceId, number>();
-    for (const source of sources) {
-      const value = item?.[watermarkAttribute(source)];
-      if (value !== undefined) watermarks.set(source, WatermarkValue.parse(value));
-    }
-    return watermarks;
-  }
-
-  async addSessions(draft: SessionSetDraft): Promise<void> {
-    const expression = new ExpressionBuilder();
-    const sessions = expression.name(Attribute.Sessions);
-    const update =
-      `ADD ${sessions} ${expression.value(new Set(draft.sessions))} ` +
-      `SET ${expression.name(Attribute.Entity)} = ${expression.value(Entity.SessionSet)}, ` +
-      `${expression.name(Attribute.Minute)} = ${expression.value(draft.minute)}, ` +
-      `${expression.name(Attribute.ExpiresAt)} = ${expression.value(draft.expiresAt)}`;
-    try {
-      await this.#client.send(
-        new UpdateCommand({
-          TableName: this.#tableName,
-          Key: { pk: draft.key.pk, sk: draft.key.sk },
-          UpdateExpression: update,
-          ExpressionAttributeNames: expression.names,
-          ExpressionAttributeValues: expression.values,
-        }),
-      );
-    } catch (error) {
-      throw new AggregateStoreError(`update of ${draft.key.pk} ${draft.key.sk} failed`, { cause: error });
-    }
   }
 }
+
+/** The named counters of an item (0 for a counter it does not hold). */
+const countersOf = (
+  item: Record<string, unknown> | undefined,
+  names: readonly string[],
+): Record<string, number> =>
+  Object.fromEntries(
+    names.map((name) => [name, item?.[name] === undefined ? 0 : CounterValue.parse(item[name])]),
+  );

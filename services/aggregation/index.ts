@@ -3,7 +3,16 @@ export {
   aggregateBatch,
   type BatchSummary,
 } from './aggregate-batch.ts';
-export { type AggregateStore, ApplyOutcome } from './aggregate-store.ts';
+export {
+  type AggregateStore,
+  ApplyOutcome,
+  addUsage,
+  type CounterItemState,
+  type CounterWrite,
+  type MergeResult,
+  NO_USAGE,
+  type StoreUsage,
+} from './aggregate-store.ts';
 export { AnalyticsReader, type Funnel, type PageStats } from './analytics-reader.ts';
 export {
   aggregateEvents,
@@ -14,8 +23,9 @@ export {
   type RecordContribution,
   type RejectedEvent,
   revenueCentsOf,
-  type SessionSetDraft,
+  type SessionSketchDraft,
   type SourcedEvent,
+  type TopPagesDraft,
 } from './batch-aggregate.ts';
 export {
   Attribute,
@@ -25,13 +35,22 @@ export {
   type ItemKey,
   PAGE_COUNTERS,
   pageStatsKey,
-  sessionSetKey,
-  TOP_PAGES_INDEX,
+  sessionSketchKey,
+  topPagesKey,
   watermarkAttribute,
 } from './data-model.ts';
-export { DynamoDbAggregateStore } from './dynamodb-aggregate-store.ts';
+export { DynamoDbAggregateStore, type DynamoDbAggregateStoreOptions } from './dynamodb-aggregate-store.ts';
 export { AggregateStoreError, AggregationError, WatermarkContentionError } from './errors.ts';
+export { SESSION_SKETCH_STANDARD_ERROR, SessionSketch } from './session-sketch.ts';
 export { dayOf, expiresAtOf, isMinute, type Minute, minuteOf, minutesBetween } from './time-buckets.ts';
+export {
+  decodeTopPages,
+  encodeTopPages,
+  mergeTopPages,
+  TOP_PAGES_KEPT,
+  type TopPageEntry,
+  topPageEntry,
+} from './top-pages.ts';
 export {
   type CounterUpdate,
   pendingUpdate,

@@ -25,7 +25,6 @@ export interface CounterUpdate {
   readonly key: ItemKey;
   readonly entity: Entity;
   readonly attributes: Readonly<Record<string, string | number>>;
-  readonly rankedBy?: string;
   /** Every counter of the item kind (zero when the batch does not move it). */
   readonly counters: Readonly<Record<string, number>>;
   readonly sources: readonly SourceStep[];
@@ -62,7 +61,6 @@ export const pendingUpdate = (draft: CounterItemDraft, watermarks: Watermarks): 
     key: draft.key,
     entity: draft.entity,
     attributes: draft.attributes,
-    ...(draft.rankedBy === undefined ? {} : { rankedBy: draft.rankedBy }),
     counters,
     sources,
     records,

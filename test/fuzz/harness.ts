@@ -32,7 +32,14 @@ const noMetrics = { addMetric: () => {} };
 
 const totalsOf = (store: InMemoryAggregateStore): string =>
   JSON.stringify(
-    [...store.items.entries()].map(([key, item]) => [key, item.counters, [...item.sessions].sort()]).sort(),
+    [...store.items.entries()]
+      .map(([key, item]) => [
+        key,
+        item.counters,
+        item.sketch === undefined ? null : Buffer.from(item.sketch.toBytes()).toString('hex'),
+        item.pages ?? null,
+      ])
+      .sort(),
   );
 
 const countedEvents = (store: InMemoryAggregateStore): number => {

@@ -5,14 +5,9 @@
  */
 import { handler as aggregateEvents } from '../../../functions/aggregate-events/handler.ts';
 import { documentClient } from '../../../functions/commons/clients/dynamodb.ts';
-import { Attribute } from '../../../services/aggregation/index.ts';
 import { measured } from '../measured-handler.ts';
 import { countDynamoDbRequests } from '../request-counter.ts';
 import { config } from './config.ts';
 
 /** The aggregation handler, measured. */
-export const handler = measured(
-  aggregateEvents,
-  config.scenario,
-  countDynamoDbRequests(documentClient, Attribute.Gsi1Sk),
-);
+export const handler = measured(aggregateEvents, config.scenario, countDynamoDbRequests(documentClient));

@@ -7,14 +7,13 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { config as functionConfig } from '../../../functions/aggregate-events/config.ts';
 import { documentClient } from '../../../functions/commons/clients/dynamodb.ts';
 import { runWithConcurrency } from '../../../services/aggregation/concurrency.ts';
-import { Attribute } from '../../../services/aggregation/index.ts';
 import { decodeEvent } from '../../../services/clickstream/index.ts';
 import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
 import { measured } from '../measured-handler.ts';
 import { countDynamoDbRequests } from '../request-counter.ts';
 import { config } from './config.ts';
 
-const counter = countDynamoDbRequests(documentClient, Attribute.Gsi1Sk);
+const counter = countDynamoDbRequests(documentClient);
 
 const putEachEvent = async (event: unknown): Promise<void> => {
   const tasks = sourceRecordsOf(event).map((record) => async () => {

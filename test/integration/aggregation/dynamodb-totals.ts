@@ -1,4 +1,6 @@
 import { type DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import { decodeTopPages, SessionSketch } from '../../../services/aggregation/index.ts';
+import { topPageRow } from '../../unit/aggregation/fakes.ts';
 import { FUNNEL_ATTRIBUTE_OF_TYPE, type ReferenceTotals } from '../../unit/aggregation/reference-totals.ts';
 
 const number = (value: unknown): number => (typeof value === 'number' ? value : 0);
@@ -11,7 +13,13 @@ export const scannedTotals = async (
   client: DynamoDBDocumentClient,
   tableName: string,
 ): Promise<ReferenceTotals> => {
-  const totals: ReferenceTotals = { pages: new Map(), funnels: new Map(), sessions: new Map() };
+  const totals: ReferenceTotals = {
+    pages: new Map(),
+    funnels: new Map(),
+    sessions: new Map(),
+    topPages: new Map(),
+  };
+  const sketches = new Map<string, SessionSketch>();
   const typeOfAttribute = new Map(
     Object.entries(FUNNEL_ATTRIBUTE_OF_TYPE).map(([type, name]) => [name, type]),
   );
@@ -32,14 +40,17 @@ export const scannedTotals = async (
           if (number(item[name]) !== 0) funnel[type] = number(item[name]);
         }
         totals.funnels.set(minute, funnel);
-      } else if (item.entity === 'SessionSet') {
-        const sessions = totals.sessions.get(minute) ?? new Set<string>();
-        for (const session of item.sessions as Set<string>) sessions.add(session);
-        totals.sessions.set(minute, sessions);
+      } else if (item.entity === 'SessionSketch') {
+        const sketch = SessionSketch.fromBytes(item.sketch as Uint8Array);
+        sketches.set(minute, (sketches.get(minute) ?? SessionSketch.empty()).union(sketch));
+      } else if (item.entity === 'TopPages') {
+        totals.topPages.set(minute, decodeTopPages(String(item.pages)).map(topPageRow));
       } else {
         throw new Error(`unexpected item ${item.pk} ${item.sk}`);
       }
     }
   }
+  for (const [minute, sketch] of sketches)
+    totals.sessions.set(minute, Buffer.from(sketch.toBytes()).toString('hex'));
   return totals;
 };

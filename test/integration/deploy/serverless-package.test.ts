@@ -303,15 +303,15 @@ describe.skipIf(missing.length > 0)(
       });
     });
 
-    it('creates the tables of resources/dynamodb-tables.yml on demand, with the GSI and TTL', () => {
+    it('creates the tables of resources/dynamodb-tables.yml on demand, with TTL and no secondary index', () => {
       const tables = Object.fromEntries(resourcesOf(confluent.template, 'AWS::DynamoDB::Table'));
 
       expect(tables.AnalyticsTable).toMatchObject({
         TableName: 'clickstream-confluent-analytics',
         BillingMode: 'PAY_PER_REQUEST',
-        GlobalSecondaryIndexes: [{ IndexName: 'gsi1' }],
         TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
       });
+      expect(tables.AnalyticsTable).not.toHaveProperty('GlobalSecondaryIndexes');
       expect(tables.UserProfilesTable).toMatchObject({
         TableName: 'clickstream-confluent-user-profiles',
         BillingMode: 'PAY_PER_REQUEST',

@@ -41,9 +41,11 @@ describe('aggregateBatch', () => {
     // Assert
     expect(storedTotals(store)).toEqual(referenceTotals(events));
     expect(second.itemsAlreadyApplied).toBe(first.counterItems);
-    // One refused optimistic write and one read per counter item, nothing more.
+    // One refused optimistic write and one read per counter item; one read per sketch and
+    // per minute's top pages, and no write for a sketch that already holds its sessions.
     expect(second.watermarkConflicts).toBe(first.counterItems);
-    expect(second.readRequests).toBe(first.counterItems);
+    expect(second.readRequests).toBe(first.counterItems + first.sessionSketches + first.topPagesItems);
+    expect(second.writeRequests).toBe(first.counterItems + first.topPagesItems);
   });
 
   it('leaves exact counts when a batch is redelivered cut differently', async () => {

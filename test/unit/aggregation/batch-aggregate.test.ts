@@ -6,7 +6,8 @@ import {
   pageStatsKey,
   pendingUpdate,
   revenueCentsOf,
-  sessionSetKey,
+  SessionSketch,
+  sessionSketchKey,
 } from '../../../services/aggregation/index.ts';
 import { aClickstreamEvent, BASE_TIME } from '../../factories/clickstream-event.ts';
 
@@ -127,7 +128,7 @@ describe('aggregateEvents', () => {
     ]);
   });
 
-  it('collects distinct sessions per minute per source partition', () => {
+  it('sketches the distinct sessions per minute per source partition', () => {
     // Prepare
     const events = [
       { event: aClickstreamEvent({ sessionId: 'a' }), source: 's-0', offset: 0 },
@@ -137,12 +138,13 @@ describe('aggregateEvents', () => {
     ];
 
     // Act
-    const { sessionSets } = aggregateEvents(events, 30);
+    const { sessionSketches } = aggregateEvents(events, 30);
 
     // Assert
-    expect(sessionSets.map((set) => [set.key, [...set.sessions]])).toEqual([
-      [sessionSetKey('2026-03-14T09:26Z', 's-0'), ['a', 'b']],
-      [sessionSetKey('2026-03-14T09:26Z', 's-1'), ['c']],
+    const hex = (sketch: SessionSketch): string => Buffer.from(sketch.toBytes()).toString('hex');
+    expect(sessionSketches.map((draft) => [draft.key, hex(draft.sketch)])).toEqual([
+      [sessionSketchKey('2026-03-14T09:26Z', 's-0'), hex(SessionSketch.of(['a', 'b']))],
+      [sessionSketchKey('2026-03-14T09:26Z', 's-1'), hex(SessionSketch.of(['c']))],
     ]);
   });
 
@@ -151,12 +153,12 @@ describe('aggregateEvents', () => {
     const events = [{ event: aClickstreamEvent(), source: 's-0', offset: 0 }];
 
     // Act: written while the minute is still current
-    const { counterItems, sessionSets } = aggregateEvents(events, 2, BASE_TIME + 10_000);
+    const { counterItems, sessionSketches } = aggregateEvents(events, 2, BASE_TIME + 10_000);
 
     // Assert
     const expected = (BASE_TIME + 60_000) / 1000 + 2 * 86_400;
     expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
-    expect(sessionSets[0]?.expiresAt).toBe(expected);
+    expect(sessionSketches[0]?.expiresAt).toBe(expected);
   });
 
   it('counts the retention from the write for a late event, so its item outlives any redelivery', () => {
@@ -165,12 +167,12 @@ describe('aggregateEvents', () => {
     const events = [{ event: aClickstreamEvent(), source: 's-0', offset: 0 }];
 
     // Act
-    const { counterItems, sessionSets } = aggregateEvents(events, 2, now);
+    const { counterItems, sessionSketches } = aggregateEvents(events, 2, now);
 
     // Assert
     const expected = Math.floor(now / 1000) + 2 * 86_400;
     expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
-    expect(sessionSets[0]?.expiresAt).toBe(expected);
+    expect(sessionSketches[0]?.expiresAt).toBe(expected);
   });
 });
 

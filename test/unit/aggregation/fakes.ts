@@ -1,10 +1,19 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { AggregateStore, AggregationDependencies } from '../../../services/aggregation/index.ts';
+import {
+  type AggregateStore,
+  type AggregationDependencies,
+  SessionSketch,
+  type TopPageEntry,
+} from '../../../services/aggregation/index.ts';
 import type { DeadLetterPublisher } from '../../../services/dead-letter/index.ts';
 import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
 import type { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
 import type { ReferenceTotals } from './reference-totals.ts';
 import { FUNNEL_ATTRIBUTE_OF_TYPE } from './reference-totals.ts';
+
+/** A stored top-pages entry in the reference's row form. */
+export const topPageRow = ({ id, counters: c }: TopPageEntry): string =>
+  `${id} ${c.views} ${c.clicks} ${c.addToCarts} ${c.purchases} ${c.revenueCents}`;
 
 /** Dependencies of the aggregation for a unit test. */
 export const testDependencies = (
@@ -22,7 +31,13 @@ export const testDependencies = (
 
 /** The in-memory store's contents in the reference's shape. */
 export const storedTotals = (store: InMemoryAggregateStore): ReferenceTotals => {
-  const totals: ReferenceTotals = { pages: new Map(), funnels: new Map(), sessions: new Map() };
+  const totals: ReferenceTotals = {
+    pages: new Map(),
+    funnels: new Map(),
+    sessions: new Map(),
+    topPages: new Map(),
+  };
+  const sketches = new Map<string, SessionSketch>();
   const typeOfAttribute = new Map(
     Object.entries(FUNNEL_ATTRIBUTE_OF_TYPE).map(([type, name]) => [name, type]),
   );
@@ -44,11 +59,15 @@ export const storedTotals = (store: InMemoryAggregateStore): ReferenceTotals => 
       }
       if (funnel.revenueCents === undefined) funnel.revenueCents = 0;
       totals.funnels.set(minute, funnel);
+    } else if (item.attributes.entity === 'SessionSketch' && item.sketch !== undefined) {
+      sketches.set(minute, (sketches.get(minute) ?? SessionSketch.empty()).union(item.sketch));
+    } else if (item.attributes.entity === 'TopPages' && item.pages !== undefined) {
+      totals.topPages.set(minute, item.pages.map(topPageRow));
     } else {
-      const sessions = totals.sessions.get(minute) ?? new Set();
-      for (const session of item.sessions) sessions.add(session);
-      totals.sessions.set(minute, sessions);
+      throw new Error(`unexpected item ${JSON.stringify(item.attributes)}`);
     }
   }
+  for (const [minute, sketch] of sketches)
+    totals.sessions.set(minute, Buffer.from(sketch.toBytes()).toString('hex'));
   return totals;
 };

@@ -1,11 +1,13 @@
 import {
   type AggregateStore,
   AggregateStoreError,
-  type ApplyOutcome,
+  type CounterItemState,
   type CounterUpdate,
+  type CounterWrite,
   type ItemKey,
-  type SessionSetDraft,
-  type Watermarks,
+  type MergeResult,
+  type SessionSketchDraft,
+  type TopPagesDraft,
 } from '../../../services/aggregation/index.ts';
 import type { SourceId } from '../../../services/kafka/record.ts';
 
@@ -23,18 +25,27 @@ export class FaultyStore implements AggregateStore {
     this.#writesLeft = failAfterWrites;
   }
 
-  applyCounters(update: CounterUpdate): Promise<ApplyOutcome> {
+  applyCounters(update: CounterUpdate): Promise<CounterWrite> {
     this.#spend(update.key);
     return this.#store.applyCounters(update);
   }
 
-  readWatermarks(key: ItemKey, sources: readonly SourceId[]): Promise<Watermarks> {
-    return this.#store.readWatermarks(key, sources);
+  readCounterItem(
+    key: ItemKey,
+    sources: readonly SourceId[],
+    counterNames: readonly string[],
+  ): Promise<CounterItemState> {
+    return this.#store.readCounterItem(key, sources, counterNames);
   }
 
-  addSessions(draft: SessionSetDraft): Promise<void> {
+  mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {
     this.#spend(draft.key);
-    return this.#store.addSessions(draft);
+    return this.#store.mergeSessionSketch(draft);
+  }
+
+  mergeTopPages(draft: TopPagesDraft): Promise<MergeResult> {
+    this.#spend(draft.key);
+    return this.#store.mergeTopPages(draft);
   }
 
   #spend(key: ItemKey): void {

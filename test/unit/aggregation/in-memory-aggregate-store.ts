@@ -1,11 +1,18 @@
 import {
   type AggregateStore,
   ApplyOutcome,
+  type CounterItemState,
   type CounterUpdate,
+  type CounterWrite,
   type ItemKey,
-  type SessionSetDraft,
+  type MergeResult,
+  mergeTopPages,
+  NO_USAGE,
+  SessionSketch,
+  type SessionSketchDraft,
+  type TopPageEntry,
+  type TopPagesDraft,
   updateHolds,
-  type Watermarks,
 } from '../../../services/aggregation/index.ts';
 import type { SourceId } from '../../../services/kafka/record.ts';
 
@@ -14,14 +21,19 @@ export interface FakeItem {
   counters: Record<string, number>;
   attributes: Record<string, string | number>;
   watermarks: Map<SourceId, number>;
-  sessions: Set<string>;
+  sketch?: SessionSketch;
+  pages?: TopPageEntry[];
 }
 
 const id = (key: ItemKey): string => `${key.pk}|${key.sk}`;
 
+/** One request of one unit: the fake does not size items. */
+const ONE_WRITE = { ...NO_USAGE, writes: 1, writeUnits: 1 };
+const ONE_READ = { ...NO_USAGE, reads: 1, readUnits: 1 };
+
 /**
  * The aggregate store port in memory, with DynamoDB's semantics for what matters here: a
- * conditional update is atomic per item.
+ * conditional update is atomic per item, and a merge is a maximum.
  */
 export class InMemoryAggregateStore implements AggregateStore {
   readonly items = new Map<string, FakeItem>();
@@ -31,43 +43,72 @@ export class InMemoryAggregateStore implements AggregateStore {
     return this.items.get(id(key));
   }
 
-  async applyCounters(update: CounterUpdate): Promise<ApplyOutcome> {
+  async applyCounters(update: CounterUpdate): Promise<CounterWrite> {
     this.writes += 1;
     const item = this.#itemOrNew(update.key);
-    if (!updateHolds(update, item.watermarks)) return ApplyOutcome.Stale;
+    if (!updateHolds(update, item.watermarks)) return { outcome: ApplyOutcome.Stale, usage: ONE_WRITE };
     for (const [name, delta] of Object.entries(update.counters))
       item.counters[name] = (item.counters[name] ?? 0) + delta;
     Object.assign(item.attributes, update.attributes);
     for (const { source, through } of update.sources) item.watermarks.set(source, through);
-    return ApplyOutcome.Applied;
+    return {
+      outcome: ApplyOutcome.Applied,
+      totals: Object.fromEntries(
+        Object.keys(update.counters).map((name) => [name, item.counters[name] ?? 0]),
+      ),
+      usage: ONE_WRITE,
+    };
   }
 
-  async readWatermarks(key: ItemKey, sources: readonly SourceId[]): Promise<Watermarks> {
+  async readCounterItem(
+    key: ItemKey,
+    sources: readonly SourceId[],
+    counterNames: readonly string[],
+  ): Promise<CounterItemState> {
     this.reads += 1;
     const item = this.items.get(id(key));
-    return new Map(
-      sources.flatMap((source) => {
-        const watermark = item?.watermarks.get(source);
-        return watermark === undefined ? [] : [[source, watermark] as const];
-      }),
-    );
+    return {
+      watermarks: new Map(
+        sources.flatMap((source) => {
+          const watermark = item?.watermarks.get(source);
+          return watermark === undefined ? [] : [[source, watermark] as const];
+        }),
+      ),
+      totals: Object.fromEntries(counterNames.map((name) => [name, item?.counters[name] ?? 0])),
+      usage: ONE_READ,
+    };
   }
 
-  async addSessions(draft: SessionSetDraft): Promise<void> {
-    this.writes += 1;
+  async mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {
+    this.reads += 1;
     const item = this.#itemOrNew(draft.key);
+    const current = item.sketch ?? SessionSketch.empty();
+    if (item.sketch !== undefined && current.covers(draft.sketch)) {
+      return { changed: false, conflicts: 0, usage: ONE_READ };
+    }
+    this.writes += 1;
+    item.sketch = current.union(draft.sketch);
     Object.assign(item.attributes, {
-      entity: 'SessionSet',
+      entity: 'SessionSketch',
       minute: draft.minute,
       expiresAt: draft.expiresAt,
     });
-    for (const session of draft.sessions) item.sessions.add(session);
+    return { changed: true, conflicts: 0, usage: { ...ONE_WRITE, reads: 1, readUnits: 1 } };
+  }
+
+  async mergeTopPages(draft: TopPagesDraft): Promise<MergeResult> {
+    this.reads += 1;
+    this.writes += 1;
+    const item = this.#itemOrNew(draft.key);
+    item.pages = mergeTopPages(item.pages ?? [], draft.entries);
+    Object.assign(item.attributes, { entity: 'TopPages', minute: draft.minute, expiresAt: draft.expiresAt });
+    return { changed: true, conflicts: 0, usage: { ...ONE_WRITE, reads: 1, readUnits: 1 } };
   }
 
   #itemOrNew(key: ItemKey): FakeItem {
     let item = this.items.get(id(key));
     if (item === undefined) {
-      item = { counters: {}, attributes: {}, watermarks: new Map(), sessions: new Set() };
+      item = { counters: {}, attributes: {}, watermarks: new Map() };
       this.items.set(id(key), item);
     }
     return item;

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { SessionSketch } from '../../../services/aggregation/index.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 
 /** Counters of one page in one minute, as the test expects them. */
@@ -15,15 +17,46 @@ export interface ReferenceTotals {
   pages: Map<string, PageTotals>;
   /** Keyed by minute: events per type, plus `events` and `revenueCents`. */
   funnels: Map<string, Record<string, number>>;
-  /** Keyed by minute. */
-  sessions: Map<string, Set<string>>;
+  /**
+   * Keyed by minute: the hex of the session sketch of the minute's distinct sessions. A
+   * sketch of a set does not depend on how the set was split or in which order it was
+   * added, so the stored union must equal it byte for byte.
+   */
+  sessions: Map<string, string>;
+  /**
+   * Keyed by minute: its ten most viewed pages, most viewed first (ties by page id), each
+   * `<page id> <views> <clicks> <addToCarts> <purchases> <revenueCents>`.
+   */
+  topPages: Map<string, string[]>;
 }
+
+/** A page's id in a top-pages item: 12 hex characters of the SHA-256 of its path. */
+export const pageIdOf = (path: string): string =>
+  createHash('sha256').update(path).digest('hex').slice(0, 12);
+
+/** The reference's top-pages rows of a minute, from its pages' totals. */
+export const topPageRows = (pages: ReadonlyArray<readonly [path: string, totals: PageTotals]>): string[] =>
+  pages
+    .map(([path, totals]) => ({ id: pageIdOf(path), totals }))
+    .sort((a, b) => b.totals.views - a.totals.views || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, 10)
+    .map(
+      ({ id, totals }) =>
+        `${id} ${totals.views} ${totals.clicks} ${totals.addToCarts} ${totals.purchases} ${totals.revenueCents}`,
+    );
 
 const minute = (epochMs: number): string => `${new Date(epochMs).toISOString().slice(0, 16)}Z`;
 
 /** The reference the aggregation is checked against; deliberately shares no code with it. */
 export const referenceTotals = (events: readonly ClickstreamEvent[]): ReferenceTotals => {
-  const totals: ReferenceTotals = { pages: new Map(), funnels: new Map(), sessions: new Map() };
+  const totals: ReferenceTotals = {
+    pages: new Map(),
+    funnels: new Map(),
+    sessions: new Map(),
+    topPages: new Map(),
+  };
+  const sessions = new Map<string, Set<string>>();
+  const pagesOfMinute = new Map<string, [string, PageTotals][]>();
   for (const event of events) {
     const bucket = minute(event.eventTime);
     const revenueCents =
@@ -35,18 +68,18 @@ export const referenceTotals = (events: readonly ClickstreamEvent[]): ReferenceT
     funnel[event.type] = (funnel[event.type] ?? 0) + 1;
     funnel.revenueCents = (funnel.revenueCents ?? 0) + revenueCents;
     totals.funnels.set(bucket, funnel);
-    const sessions = totals.sessions.get(bucket) ?? new Set();
-    sessions.add(event.sessionId);
-    totals.sessions.set(bucket, sessions);
+    const minuteSessions = sessions.get(bucket) ?? new Set();
+    minuteSessions.add(event.sessionId);
+    sessions.set(bucket, minuteSessions);
     if (!['page_view', 'click', 'add_to_cart', 'purchase'].includes(event.type)) continue;
     const key = `${event.page.path} ${bucket}`;
-    const page = totals.pages.get(key) ?? {
-      views: 0,
-      clicks: 0,
-      addToCarts: 0,
-      purchases: 0,
-      revenueCents: 0,
-    };
+    let page = totals.pages.get(key);
+    if (page === undefined) {
+      page = { views: 0, clicks: 0, addToCarts: 0, purchases: 0, revenueCents: 0 };
+      const minutePages = pagesOfMinute.get(bucket) ?? [];
+      minutePages.push([event.page.path, page]);
+      pagesOfMinute.set(bucket, minutePages);
+    }
     if (event.type === 'page_view') page.views += 1;
     if (event.type === 'click') page.clicks += 1;
     if (event.type === 'add_to_cart') page.addToCarts += 1;
@@ -54,6 +87,10 @@ export const referenceTotals = (events: readonly ClickstreamEvent[]): ReferenceT
     page.revenueCents += revenueCents;
     totals.pages.set(key, page);
   }
+  for (const [bucket, ids] of sessions) {
+    totals.sessions.set(bucket, Buffer.from(SessionSketch.of(ids).toBytes()).toString('hex'));
+  }
+  for (const [bucket, pages] of pagesOfMinute) totals.topPages.set(bucket, topPageRows(pages));
   return totals;
 };
 
