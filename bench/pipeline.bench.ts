@@ -54,12 +54,16 @@ const main = async (): Promise<void> => {
 
   progress('resolving serverless.yml (serverless print)…');
   const serverlessConfig = await loadServerlessConfig({ serviceDir: SERVICE_DIR });
-  const deployed = resolveServerlessConfig(serverlessConfig).mappings.find(
-    (m) => m.functionKey === FUNCTION_KEY,
-  );
+  const resolved = resolveServerlessConfig(serverlessConfig);
+  const deployed = resolved.mappings.find((m) => m.functionKey === FUNCTION_KEY);
   if (deployed === undefined)
     throw new PipelineBenchError(`serverless.yml: no Kafka mapping on ${FUNCTION_KEY}`);
-  const mapping = { batchSize: deployed.batchSize, windowSeconds: deployed.maximumBatchingWindowMs / 1000 };
+  const memoryMb = resolved.functions.get(FUNCTION_KEY)?.memorySize ?? 0;
+  const mapping = {
+    batchSize: deployed.batchSize,
+    windowSeconds: deployed.maximumBatchingWindowMs / 1000,
+    memoryMb,
+  };
 
   process.stdout.write(`${formatMethod(pipelineMethod(config, mapping))}\n`);
 
@@ -129,7 +133,7 @@ const main = async (): Promise<void> => {
       aggregateRuns.push(...throughput.lambdaDynamoDbRuns);
     }
     if (config.sections.has(Section.WriteRequests)) {
-      const writes = await runWriteRequests(context, config, mapping, backlog, aggregateRuns);
+      const writes = await runWriteRequests(context, config, mapping);
       process.stdout.write(`${writes.markdown}\n\n`);
     }
     if (config.sections.has(Section.Sweep)) {

@@ -9,7 +9,8 @@ export const USAGE = `Usage: npm run bench:pipeline -- [options]
 The serverless path (ESM emulator + the bundled aggregation Lambda) against a server-based
 kafkajs consumer running the same aggregation, on the same load-generator workload:
   (a) throughput, DynamoDB writes stubbed and real (dynalite)
-  (b) DynamoDB write requests per 10k events against a per-event PutItem handler
+  (b) DynamoDB write units per 10k events against a per-event PutItem handler, at 200
+      and 2,000 events/s, with the ratio and the cost per 1M events (Lambda + DynamoDB)
   (c) batch size × batching window sweep: throughput, p99 event-to-DynamoDB latency, cost
 Prints its method first, then markdown tables (stdout); progress goes to stderr.
 
@@ -44,6 +45,8 @@ export interface PipelineBenchConfig {
   readonly dynamoDbEvents: number;
   readonly rounds: number;
   readonly naiveEvents: number;
+  /** Events of each (b) run of ours (at 200 and at 2,000 events/s). */
+  readonly wruEvents: number;
   readonly partitions: number;
   readonly sweep: {
     readonly batchSizes: readonly number[];
@@ -144,6 +147,7 @@ export const readConfig = (
       dynamoDbEvents: Math.min(flags.data.events ?? Number.POSITIVE_INFINITY, quick ? 3_000 : 6_000),
       rounds: flags.data.rounds ?? (quick ? 1 : 3),
       naiveEvents: quick ? 2_000 : 5_000,
+      wruEvents: quick ? 10_000 : 30_000,
       partitions: flags.data.partitions,
       sweep: {
         batchSizes: quick ? [100, 1000] : [100, 500, 1000],

@@ -167,7 +167,7 @@ export const runSweep = async (
         'p50 latency (ms)',
         'p99 latency (ms)',
         'Write requests / 10k',
-        'WRU / 10k (table + GSI est.)',
+        'WRU / 10k',
         'GB-s / 1M events',
         'Lambda compute / 1M',
         'Lambda requests / 1M',

@@ -68,6 +68,12 @@ export interface MappingStats {
   readonly recordsDropped: number;
   /** Records not delivered because they were older than MaximumRecordAgeInSeconds. */
   readonly recordsExpired: number;
+  /**
+   * Σ of the invocations' durations, each rounded up to the millisecond as Lambda bills it
+   * (https://aws.amazon.com/lambda/pricing/), and the function's memory: GB-s = Σ × MB / 1024 / 1000.
+   */
+  readonly billedDurationMs: number;
+  readonly memorySizeMb: number;
   readonly scalingMode: ScalingMode;
   /** Event pollers now (kafka-scaling-modes.html). */
   readonly pollers: number;
@@ -170,6 +176,7 @@ export class MappingPoller {
     recordsToDestination: 0,
     recordsDropped: 0,
     recordsExpired: 0,
+    billedDurationMs: 0,
     batches: 0,
     batchRecords: 0,
     lastBatch: 0,
@@ -358,6 +365,8 @@ export class MappingPoller {
       recordsToDestination: c.recordsToDestination,
       recordsDropped: c.recordsDropped,
       recordsExpired: c.recordsExpired,
+      billedDurationMs: c.billedDurationMs,
+      memorySizeMb: this.#options.fn.memorySize,
       scalingMode: this.#mapping.scalingMode,
       pollers: this.#scaler.pollers,
       pendingPollers: this.#scaler.pending,
@@ -560,6 +569,7 @@ export class MappingPoller {
       } else {
         outcome = { kind: 'success' };
       }
+      c.billedDurationMs += Math.ceil(result.durationMs);
       log.debug('batch invoked', {
         ...fields,
         requestId,

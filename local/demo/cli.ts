@@ -1,4 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
+import { PRICES } from '../../tooling/aws-prices.ts';
 import { type DemoOptions, DemoUsageError, parseDemoArgs, USAGE } from './args.ts';
 import { type DemoReporter, type DemoSummary, runDemo } from './run-demo.ts';
 
@@ -95,7 +96,15 @@ const printReport = (summary: DemoSummary): void => {
   out(`  valid events produced ${summary.produced}  =  counted in DynamoDB ${summary.counted}`);
   out(`  bad records produced  ${summary.bad}  =  records in the DLQ ${summary.dlq}`);
   out(`  closed sessions       ${s.closed}  =  enriched sessions ${s.enriched}`);
-  out(`  DynamoDB write requests: ${summary.writes} for ${summary.produced} events`);
+  out(
+    `  DynamoDB: ${summary.writes} write requests, ${summary.writeUnits} write units, ` +
+      `${summary.readUnits} read units for ${summary.counted} events`,
+  );
+  const { costPer1M: cost } = summary;
+  out(
+    `  cost per 1M events (aggregation, ${PRICES.region} list prices of ${PRICES.asOf}): ` +
+      `$${cost.total.toFixed(3)} = Lambda $${cost.lambda.toFixed(3)} + DynamoDB $${cost.dynamoDb.toFixed(3)}`,
+  );
   if (summary.produced === 0) out('  FAIL: nothing checked (no valid event was produced)');
   else out(summary.conserved && s.conserved ? '  PASS' : '  FAIL');
 };
@@ -138,6 +147,9 @@ const main = async (): Promise<number> => {
           conserved: summary.conserved,
           checked: summary.produced > 0,
           writes: summary.writes,
+          writeUnits: summary.writeUnits,
+          readUnits: summary.readUnits,
+          costPer1M: Number(summary.costPer1M.total.toFixed(4)),
           sessions: summary.sessions,
           ksqlRows: Object.fromEntries(summary.ksql.topics.map(({ topic, rows }) => [topic, rows])),
           durationMs: summary.durationMs,

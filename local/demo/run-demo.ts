@@ -12,6 +12,7 @@ import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
 import { DeadLetterHeader } from '../../services/dead-letter/index.ts';
 import { countRecords, readTopic } from '../../services/kafka/topic-reader.ts';
+import { costOf, gbSecondsOf } from '../../tooling/aws-prices.ts';
 import { createToolLogger } from '../../tooling/logger.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
@@ -99,6 +100,15 @@ export interface DemoSummary {
   conserved: boolean;
   /** DynamoDB write requests the aggregation function reported (its EMF metric). */
   writes: number;
+  /** DynamoDB write request units it reported (ConsumedCapacity, what the table bills). */
+  writeUnits: number;
+  /** DynamoDB read request units it reported (the conditional retries' and merges' reads). */
+  readUnits: number;
+  /**
+   * What the aggregation of a million events costs on AWS at list prices (tooling/aws-prices.ts):
+   * its Lambda GB-s and requests (as the emulator timed them) plus its DynamoDB units.
+   */
+  costPer1M: { lambda: number; dynamoDb: number; total: number };
   sessions: {
     closed: number;
     enriched: number;
@@ -128,17 +138,27 @@ export interface DemoReporter {
 // stdout is the demo's report (and its one JSON line with --json); the tools' logger writes stderr.
 const logger = createToolLogger('demo');
 
-const emfWrites = (line: string): number => {
-  // Powertools Metrics prints Embedded Metric Format objects; CloudWatch would sum this metric.
-  if (!line.includes('DynamoDBWriteRequests')) return 0;
+/** The EMF metrics the demo sums, by name. */
+const SUMMED_METRICS = ['DynamoDBWriteRequests', 'DynamoDBWriteUnits', 'DynamoDBReadUnits'] as const;
+type SummedMetric = (typeof SUMMED_METRICS)[number];
+
+const emfValues = (line: string): Partial<Record<SummedMetric, number>> => {
+  // Powertools Metrics prints Embedded Metric Format objects; CloudWatch would sum these metrics.
+  if (!line.includes('DynamoDBWrite')) return {};
+  let parsed: Record<string, unknown>;
   try {
-    const value = (JSON.parse(line) as Record<string, unknown>).DynamoDBWriteRequests;
-    if (typeof value === 'number') return value;
-    if (Array.isArray(value)) return value.reduce((a: number, b) => a + (typeof b === 'number' ? b : 0), 0);
+    parsed = JSON.parse(line) as Record<string, unknown>;
   } catch {
-    // not JSON: an ordinary log line
+    return {}; // not JSON: an ordinary log line
   }
-  return 0;
+  const values: Partial<Record<SummedMetric, number>> = {};
+  for (const name of SUMMED_METRICS) {
+    const value = parsed[name];
+    if (typeof value === 'number') values[name] = value;
+    else if (Array.isArray(value))
+      values[name] = value.reduce((a: number, b) => a + (typeof b === 'number' ? b : 0), 0);
+  }
+  return values;
 };
 
 const runLoadGenerator = (
@@ -245,7 +265,11 @@ export const runDemo = async (
     mkdirSync(dirname(FUNCTION_LOG), { recursive: true });
     const functionLog = createWriteStream(FUNCTION_LOG);
     stops.push(() => new Promise<void>((closed) => functionLog.end(() => closed())));
-    let writes = 0;
+    const metricTotals: Record<SummedMetric, number> = {
+      DynamoDBWriteRequests: 0,
+      DynamoDBWriteUnits: 0,
+      DynamoDBReadUnits: 0,
+    };
     const emulator: Emulator = await startEmulator({
       config: serverlessConfig,
       serviceDir: REPO_ROOT,
@@ -261,7 +285,9 @@ export const runDemo = async (
       },
       // The functions' logs (CloudWatch Logs on AWS) go to a file; their EMF metrics are summed.
       functionOutput: (line, _stream, functionKey) => {
-        writes += emfWrites(line);
+        for (const [name, value] of Object.entries(emfValues(line))) {
+          metricTotals[name as SummedMetric] += value;
+        }
         functionLog.write(`${functionKey}\t${line}\n`);
       },
     });
@@ -297,7 +323,8 @@ export const runDemo = async (
         // The aggregation mapping's event pollers (emulators/esm/scaler.ts): they follow its lag.
         pollers: aggregate?.pollers ?? 0,
         invocations: mappings.reduce((sum, m) => sum + m.invocations, 0),
-        writes,
+        writes: metricTotals.DynamoDBWriteRequests,
+        writeUnits: metricTotals.DynamoDBWriteUnits,
         dlq: await countRecords(admin, TOPICS.deadLetters),
       };
     };
@@ -394,6 +421,14 @@ export const runDemo = async (
     const cartAbandoned = await countRecords(admin, TOPICS.cartAbandoned);
     const ksqlOutputs = await ksqlOutputsOf(kafka, admin);
 
+    const aggregation = emulator.stats().mappings.find((m) => m.topic === TOPICS.events);
+    const perMillion = counted > 0 ? 1_000_000 / counted : 0;
+    const cost = costOf({
+      gbSeconds: gbSecondsOf(aggregation?.billedDurationMs ?? 0, aggregation?.memorySizeMb ?? 0) * perMillion,
+      invocations: (aggregation?.invocations ?? 0) * perMillion,
+      writeUnits: metricTotals.DynamoDBWriteUnits * perMillion,
+      readUnits: metricTotals.DynamoDBReadUnits * perMillion,
+    });
     return {
       produced,
       bad,
@@ -401,7 +436,14 @@ export const runDemo = async (
       dlq,
       // A run that produced nothing checked nothing: never a PASS on zero events.
       conserved: produced > 0 && produced === counted && bad === dlq,
-      writes,
+      writes: metricTotals.DynamoDBWriteRequests,
+      writeUnits: metricTotals.DynamoDBWriteUnits,
+      readUnits: metricTotals.DynamoDBReadUnits,
+      costPer1M: {
+        lambda: cost.lambdaCompute + cost.lambdaRequests,
+        dynamoDb: cost.dynamoDb,
+        total: cost.total,
+      },
       sessions: {
         closed: closedSessions,
         enriched: enrichedIds.size,

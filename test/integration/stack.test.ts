@@ -36,7 +36,7 @@ describe('local stack', () => {
     }
   });
 
-  it('creates the tables serverless.yml deploys, with the GSI, from the same definitions', async () => {
+  it('creates the tables serverless.yml deploys, with no secondary index, from the same definitions', async () => {
     // Prepare
     const client = dynamoClient();
 

@@ -199,7 +199,10 @@ const printBatches = (file: string, json: boolean): void => {
     `invocations ${summary.succeeded + summary.failed} (${summary.succeeded} succeeded, ${summary.failed} failed)`,
   );
   out(`records ${summary.records}, batch size mean ${summary.meanBatch.toFixed(1)} max ${summary.maxBatch}`);
-  out(`DynamoDB write requests ${summary.writeRequests}, read requests ${summary.readRequests}`);
+  out(
+    `DynamoDB write requests ${summary.writeRequests} (${summary.writeUnits} write units), ` +
+      `read requests ${summary.readRequests} (${summary.readUnits} read units)`,
+  );
   out(
     `redelivered items already applied ${summary.itemsAlreadyApplied}, watermark conflicts ${summary.watermarkConflicts}`,
   );

@@ -81,6 +81,8 @@ const BatchLogSchema = z.object({
   watermarkConflicts: z.number(),
   writeRequests: z.number(),
   readRequests: z.number(),
+  writeUnits: z.number(),
+  readUnits: z.number(),
 });
 
 /** The function's own line for a batch it threw on (the emulator logs a "batch failed" of its own). */
@@ -100,6 +102,9 @@ export interface BatchLogSummary {
   readonly maxBatch: number;
   readonly writeRequests: number;
   readonly readRequests: number;
+  /** Write and read request units DynamoDB reported: what the table bills. */
+  readonly writeUnits: number;
+  readonly readUnits: number;
   /** Items a redelivered batch found already holding its records (the watermark said so). */
   readonly itemsAlreadyApplied: number;
   readonly watermarkConflicts: number;
@@ -135,6 +140,8 @@ export const summarizeBatchLogs = (lines: Iterable<string>): BatchLogSummary => 
     maxBatch: batches.reduce((max, batch) => Math.max(max, batch.records), 0),
     writeRequests: sum('writeRequests'),
     readRequests: sum('readRequests'),
+    writeUnits: sum('writeUnits'),
+    readUnits: sum('readUnits'),
     itemsAlreadyApplied: sum('itemsAlreadyApplied'),
     watermarkConflicts: sum('watermarkConflicts'),
   };

@@ -115,11 +115,15 @@ describe('summarizeBatchLogs', () => {
         duplicates: 0,
         poison: 1,
         counterItems: 10,
-        sessionSets: 1,
+        sessionSketches: 1,
+        topPagesItems: 1,
         itemsAlreadyApplied: alreadyApplied,
         watermarkConflicts: alreadyApplied + 1,
+        mergeConflicts: 0,
         writeRequests: 11,
         readRequests: alreadyApplied + 1,
+        writeUnits: 12,
+        readUnits: alreadyApplied + 2,
       });
     const lines = [
       'resolving serverless.yml (serverless print)…',
@@ -148,6 +152,8 @@ describe('summarizeBatchLogs', () => {
       maxBatch: 500,
       writeRequests: 22,
       readRequests: 6,
+      writeUnits: 24,
+      readUnits: 8,
       itemsAlreadyApplied: 4,
       watermarkConflicts: 6,
     });
