@@ -150,12 +150,15 @@ export const readConfig = (
       wruEvents: quick ? 10_000 : 30_000,
       partitions: flags.data.partitions,
       sweep: {
-        batchSizes: quick ? [100, 1000] : [100, 500, 1000],
-        windowsSeconds: quick ? [undefined, 5] : [undefined, 1, 5],
+        // The first design's mapping (500, 1 s) next to the deployed one (10,000, 10 s), and
+        // the default window in between.
+        batchSizes: quick ? [500, 10_000] : [100, 500, 10_000],
+        windowsSeconds: quick ? [1, 10] : [undefined, 1, 10],
         backlogEvents: quick ? 1_000 : 1_500,
         partitions: 1,
         pacedRate: flags.data.rate ?? 50,
-        pacedSeconds: quick ? 8 : 15,
+        // Long enough for three 10 s windows.
+        pacedSeconds: quick ? 20 : 30,
       },
       workloadRate: 2000,
       kafkaBrokers: environment.data.KAFKA_BROKERS?.split(','),

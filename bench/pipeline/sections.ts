@@ -253,6 +253,7 @@ export const runWriteRequests = async (
       per10k(run.requests.readUnits, run.events).toFixed(0),
       naiveUnits.toFixed(0),
       `${unitRatio.toFixed(3)}×`,
+      (run.invocations.reduce((sum, report) => sum + report.durationMs, 0) / run.events).toFixed(3),
       `$${cost.total.toFixed(3)} vs $${naiveCost.total.toFixed(3)} (${costRatio.toFixed(3)}×)`,
       conservation(run),
     ]);
@@ -274,6 +275,7 @@ export const runWriteRequests = async (
         'RRU per 10k (ours)',
         'WRU per 10k (naive PutItem)',
         'WRU ratio',
+        'Handler ms per event',
         'Cost per 1M events, Lambda + DynamoDB (ratio)',
         'Conserved',
       ],
