@@ -1,4 +1,4 @@
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import {
   AggregateStoreError,
@@ -14,6 +14,20 @@ import { deliverWithRetries, seededRandom } from '../../unit/aggregation/redeliv
 import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
 import { createTestTables, dynamoClient } from '../helpers.ts';
 import { scannedTotals } from './dynamodb-totals.ts';
+
+/** An item's size as DynamoDB counts it, about: names plus values (a number as ≤ 21 bytes). */
+const approximateItemBytes = (item: Record<string, unknown>): number =>
+  Object.entries(item).reduce(
+    (sum, [name, value]) =>
+      sum +
+      Buffer.byteLength(name) +
+      (value instanceof Uint8Array
+        ? value.byteLength
+        : typeof value === 'number'
+          ? 21
+          : Buffer.byteLength(String(value))),
+    0,
+  );
 
 /** A document client and a fresh analytics table for the current test. */
 const freshTable = async () => {
@@ -169,5 +183,42 @@ describe('aggregation on DynamoDB (dynalite)', () => {
       ['2026-03-14T09:27Z', 1],
     ]);
     expect(nothing).toBeUndefined();
+  });
+
+  it('keeps every item bounded in the worst case: 20,000 invented 64-character sessions, 40 partitions, 2 KB paths', async () => {
+    // Prepare: one minute, one page, sessions nobody would reuse, from more partitions than
+    // one condition may name, plus pages whose paths are as long as the schema allows
+    const { documents, table, store } = await freshTable();
+    const at = Date.parse('2026-03-14T09:26:10Z');
+    const longPaths = Array.from(
+      { length: 12 },
+      (_, i) => `/${String(i).padStart(2, '0')}${'p'.repeat(2045)}`,
+    );
+    const events = [
+      ...Array.from({ length: 20_000 }, (_, i) =>
+        aClickstreamEvent({ sessionId: `${i}`.padStart(64, 'x'), eventTime: at }),
+      ),
+      ...longPaths.map((path) =>
+        aClickstreamEvent({ eventTime: at, page: { path, title: 'Long', referrer: null } }),
+      ),
+    ];
+    const records = events.map((event, i) => anEventRecord(event, i % 40, Math.floor(i / 40)));
+
+    // Act
+    const summary = await aggregateBatch(records, testDependencies(store));
+
+    // Assert: counted exactly, and no item near DynamoDB's 400 KB limit
+    expect(summary.events).toBe(events.length);
+    expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+    let largest = 0;
+    for await (const page of paginateScan(
+      { client: documents },
+      { TableName: table, ReturnConsumedCapacity: 'TOTAL' },
+    )) {
+      for (const item of page.Items ?? []) largest = Math.max(largest, approximateItemBytes(item));
+    }
+    expect(largest).toBeLessThan(8 * 1024);
+    const funnel = await new AnalyticsReader(documents, table).funnel('2026-03-14T09:26Z');
+    expect(Math.abs((funnel?.uniqueSessions ?? 0) - 20_001) / 20_001).toBeLessThan(0.1);
   });
 });
