@@ -26,10 +26,9 @@ export const referenceTotals = (events: readonly ClickstreamEvent[]): ReferenceT
   const totals: ReferenceTotals = { pages: new Map(), funnels: new Map(), sessions: new Map() };
   for (const event of events) {
     const bucket = minute(event.eventTime);
-    const revenueCents =
-      event.type === 'purchase' && event.product
-        ? Math.round(event.product.price * 100) * event.product.quantity
-        : 0;
+    let revenueCents = 0;
+    for (const line of event.order?.lines ?? [])
+      revenueCents += Math.round(line.unitPrice * 100) * line.quantity;
     const funnel = totals.funnels.get(bucket) ?? {};
     funnel.events = (funnel.events ?? 0) + 1;
     funnel[event.type] = (funnel[event.type] ?? 0) + 1;
