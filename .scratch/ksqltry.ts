@@ -1,0 +1,11 @@
+import { KsqlEngine } from '/work/wt-orders/emulators/ksql/engine.ts';
+import { DEFAULT_VARIABLES, loadMigrations } from '/work/wt-orders/ksql/migrate/migrations.ts';
+const ms = await loadMigrations('/work/wt-orders/ksql', { ...DEFAULT_VARIABLES, SESSION_GAP: '10 SECONDS', SESSION_GRACE: '0 SECONDS' });
+const e = new KsqlEngine();
+for (const m of ms) e.executeScript(m.sql);
+const ev = (t: string, time: number, extra: object) => ({ schemaVersion: 2, eventId: 'x' + time, type: t, userId: 'u1', sessionId: 's', eventTime: time, page: { path: '/', title: 'T', referrer: null }, product: null, order: null, query: null, userAgent: 'M', ip: '10.0.0.1', utm: { source: null, medium: null, campaign: null }, ...extra });
+const enc = new TextEncoder(), dec = new TextDecoder();
+const send = (v: object) => e.process({ topic: 'clickstream-events', key: enc.encode('u1'), value: enc.encode(JSON.stringify(v)), timestamp: 0 }).map((r) => [r.topic, r.value && dec.decode(r.value)]);
+console.log(send(ev('add_to_cart', 1000, { product: { id: 'p1', category: 'b', price: 10, quantity: 2 } })));
+console.log(send(ev('purchase', 2000, { order: { lines: [{ productId: 'p1', quantity: 2, unitPrice: 10 }, { productId: 'p2', quantity: 1, unitPrice: 0.5 }], quantity: 3, revenue: 20.5 } })));
+console.log(send(ev('page_view', 60000, { userId: 'u2' })));
