@@ -1,6 +1,7 @@
 -- User sessions: activity separated by more than SESSION_GAP starts a new session.
 -- EMIT FINAL: the consumer wants one row per closed session, not every intermediate state.
 -- The enrich-sessions Lambda reads these columns (services/enrichment/session-row.ts).
+-- A purchase event is one order, so `purchases` counts orders and `revenue` sums their totals.
 CREATE TABLE user_sessions WITH (
   KAFKA_TOPIC = '${SESSIONS_TOPIC}',
   KEY_FORMAT = 'KAFKA',
@@ -18,7 +19,7 @@ CREATE TABLE user_sessions WITH (
     LATEST_BY_OFFSET(userAgent) AS user_agent,
     EARLIEST_BY_OFFSET(page->path) AS entry_page,
     LATEST_BY_OFFSET(page->path) AS exit_page,
-    SUM(CASE WHEN `TYPE` = 'purchase' THEN product->price * product->quantity ELSE CAST(0 AS DOUBLE) END) AS revenue,
+    SUM(CASE WHEN `TYPE` = 'purchase' THEN `ORDER`->revenue ELSE CAST(0 AS DOUBLE) END) AS revenue,
     WINDOWSTART AS session_start,
     WINDOWEND AS session_end
   FROM clickstream

@@ -21,7 +21,7 @@ export const BAD_RECORD_KINDS: readonly BadRecordKind[] = [
   RecordKind.Oversized,
 ];
 
-// Each is valid JSON that breaks exactly one rule of the v1 schema.
+// Each is valid JSON that breaks exactly one rule of the schema.
 const schemaBreakers: ReadonlyArray<(event: Record<string, unknown>) => void> = [
   (event) => {
     event.type = 'teleport';

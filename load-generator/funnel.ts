@@ -1,4 +1,10 @@
-import type { ClickstreamEvent, EventType } from '../services/clickstream/index.ts';
+import {
+  type ClickstreamEvent,
+  type EventType,
+  MAX_ORDER_LINES,
+  type OrderLine,
+  orderOf,
+} from '../services/clickstream/index.ts';
 import type { Segment } from '../services/profiles/index.ts';
 import type { CatalogProduct, Pools } from './pools.ts';
 import { SHOP_ORIGIN } from './pools.ts';
@@ -9,6 +15,7 @@ export interface PlannedEvent {
   type: EventType;
   page: ClickstreamEvent['page'];
   product: ClickstreamEvent['product'];
+  order: ClickstreamEvent['order'];
   query: string | null;
 }
 
@@ -52,6 +59,21 @@ const browseSteps = new WeightedPicker<'page_view' | 'click' | 'search'>([
   ['search', 2],
 ]);
 
+/**
+ * The lines of the order a cart becomes: one per product, quantities of repeated adds summed,
+ * in the order the products were first added.
+ */
+export const orderLines = (cart: ReadonlyArray<NonNullable<PlannedEvent['product']>>): OrderLine[] => {
+  const lines = new Map<string, OrderLine>();
+  for (const item of cart) {
+    const line = lines.get(item.id);
+    if (line === undefined)
+      lines.set(item.id, { productId: item.id, quantity: item.quantity, unitPrice: item.price });
+    else line.quantity += item.quantity;
+  }
+  return [...lines.values()];
+};
+
 const url = (path: string) => `${SHOP_ORIGIN}${path}`;
 
 /**
@@ -77,7 +99,7 @@ export class SessionPlanner {
     let current = landing.page;
     let currentProduct: CatalogProduct | undefined;
     const view = (page: PlannedEvent['page'], product?: CatalogProduct) => {
-      events.push({ type: 'page_view', page, product: null, query: null });
+      events.push({ type: 'page_view', page, product: null, order: null, query: null });
       current = page;
       currentProduct = product;
     };
@@ -91,11 +113,11 @@ export class SessionPlanner {
     for (let i = 0; i < browse; i++) {
       const step = browseSteps.pick(random);
       if (step === 'click') {
-        events.push({ type: 'click', page: current, product: null, query: null });
+        events.push({ type: 'click', page: current, product: null, order: null, query: null });
       } else if (step === 'search') {
         const query = this.pools.searchQueries[this.#queryRank.sample(random)] ?? 'gift';
         goTo(`/search?q=${encodeURIComponent(query)}`, `Search: ${query}`);
-        events.push({ type: 'search', page: current, product: null, query });
+        events.push({ type: 'search', page: current, product: null, order: null, query });
       } else if (random.chance(0.7)) {
         const product = this.#popularProduct(random);
         goTo(`/products/${product.id}`, product.title, product);
@@ -107,7 +129,8 @@ export class SessionPlanner {
 
     if (!random.chance(Math.min(0.95, FUNNEL.addToCartRate * propensity))) return events;
     const cart: Array<NonNullable<PlannedEvent['product']>> = [];
-    const items = 1 + random.geometric(FUNNEL.meanExtraItems);
+    // At most MAX_ORDER_LINES products, so that the cart always fits one order.
+    const items = Math.min(MAX_ORDER_LINES, 1 + random.geometric(FUNNEL.meanExtraItems));
     for (let i = 0; i < items; i++) {
       let product = currentProduct;
       if (product === undefined || i > 0) {
@@ -121,25 +144,30 @@ export class SessionPlanner {
         quantity: random.chance(0.15) ? 2 : 1,
       };
       cart.push(line);
-      events.push({ type: 'add_to_cart', page: current, product: line, query: null });
+      events.push({ type: 'add_to_cart', page: current, product: line, order: null, query: null });
     }
 
     goTo('/cart', 'Your cart');
     if (random.chance(FUNNEL.removeRate)) {
       const [removed] = cart.splice(random.int(cart.length), 1);
       if (removed !== undefined) {
-        events.push({ type: 'remove_from_cart', page: current, product: removed, query: null });
+        events.push({ type: 'remove_from_cart', page: current, product: removed, order: null, query: null });
       }
     }
     if (cart.length === 0) return events;
     if (!random.chance(Math.min(0.95, FUNNEL.checkoutRate * propensity))) return events;
     goTo('/checkout', 'Checkout');
-    events.push({ type: 'checkout', page: current, product: null, query: null });
+    events.push({ type: 'checkout', page: current, product: null, order: null, query: null });
     if (!random.chance(FUNNEL.purchaseRate)) return events;
     goTo('/checkout/confirmation', 'Thank you for your order');
-    for (const line of cart) {
-      events.push({ type: 'purchase', page: current, product: line, query: null });
-    }
+    // One checkout pays for one order: a single purchase event carrying every line.
+    events.push({
+      type: 'purchase',
+      page: current,
+      product: null,
+      order: orderOf(orderLines(cart)),
+      query: null,
+    });
     return events;
   }
 
@@ -154,7 +182,13 @@ export class SessionPlanner {
         ? `/products/${product.id}`
         : `/category/${encodeURIComponent(product.category.toLowerCase())}`;
       const page = { path, title: random.chance(0.8) ? product.title : product.category, referrer: previous };
-      events.push({ type: random.chance(0.1) ? 'click' : 'page_view', page, product: null, query: null });
+      events.push({
+        type: random.chance(0.1) ? 'click' : 'page_view',
+        page,
+        product: null,
+        order: null,
+        query: null,
+      });
       previous = url(path);
     }
     return events;

@@ -261,6 +261,12 @@ export class ClickstreamSimulation {
     for (let i = 0; i < slots; i++) {
       const session = this.#startSession(bot);
       session.next = this.#behaviour.int(session.events.length);
+      // Joined between its checkout and its purchase, a session rewinds to the checkout: the
+      // stream holds no purchase without the checkout that paid for it.
+      const types = session.events.map((event) => event.type);
+      if (types.indexOf('purchase', session.next) >= 0 && types.indexOf('checkout', session.next) < 0) {
+        session.next = types.indexOf('checkout');
+      }
       (bot ? this.#bots : this.#humans).steps.push(this.#behaviour.next() * meanThinkMs, session);
     }
   }
@@ -343,7 +349,11 @@ export class ClickstreamSimulation {
 
   #emit(session: Session, now: number): GeneratedText {
     const planned = session.events[session.next] as PlannedEvent;
-    session.next++;
+    // A bad record does not take the place of the event it garbles: the shopper sends the
+    // event itself one think time later. A checkout lost to the dead-letter topic would
+    // otherwise leave its purchase without one (purchases ≤ checkouts must hold downstream).
+    const bad = this.#options.badRate > 0 && this.#badness.chance(this.#options.badRate);
+    if (!bad) session.next++;
     const random = this.#behaviour;
     // A freed slot also waits one think time before its next visitor arrives, so every
     // event costs its slot one think time and `slots / mean think` is the slot's rate.
@@ -361,7 +371,7 @@ export class ClickstreamSimulation {
 
     const timestamp = this.#options.startTime + Math.floor(now);
     const eventId = this.#ids.uuid();
-    if (this.#options.badRate > 0 && this.#badness.chance(this.#options.badRate)) {
+    if (bad) {
       const kind = this.#badness.pick(BAD_RECORD_KINDS);
       const event: ClickstreamEvent = {
         schemaVersion: SCHEMA_VERSION,
@@ -372,6 +382,7 @@ export class ClickstreamSimulation {
         eventTime: timestamp,
         page: planned.page,
         product: planned.product,
+        order: planned.order,
         query: planned.query,
         userAgent: session.userAgent,
         ip: session.ip,
@@ -386,6 +397,7 @@ export class ClickstreamSimulation {
       `{"schemaVersion":${SCHEMA_VERSION},"eventId":"${eventId}","type":"${planned.type}",${session.idsJson},` +
       `"eventTime":${timestamp},"page":${JSON.stringify(planned.page)},` +
       `"product":${planned.product === null ? 'null' : JSON.stringify(planned.product)},` +
+      `"order":${planned.order === null ? 'null' : JSON.stringify(planned.order)},` +
       `"query":${planned.query === null ? 'null' : JSON.stringify(planned.query)},${session.tailJson}}`;
     return { key: session.userId, text: json, timestamp, kind: RecordKind.Valid };
   }

@@ -1,4 +1,4 @@
-import type { ClickstreamEvent, EventType } from '../clickstream/index.ts';
+import { type ClickstreamEvent, type EventType, linesRevenueCents } from '../clickstream/index.ts';
 import type { SourceId } from '../kafka/record.ts';
 import {
   Attribute,
@@ -93,11 +93,9 @@ export interface BatchAggregate {
   readonly rejected: readonly RejectedEvent[];
 }
 
-/** Revenue of a purchase in integer cents (prices have two decimals). */
+/** Revenue of a purchase in integer cents: what the lines of its order come to. */
 export const revenueCentsOf = (event: ClickstreamEvent): number =>
-  event.type === 'purchase' && event.product !== null
-    ? Math.round(event.product.price * 100) * event.product.quantity
-    : 0;
+  event.type === 'purchase' && event.order !== null ? linesRevenueCents(event.order.lines) : 0;
 
 const PAGE_COUNTER_OF: Partial<Record<EventType, PageCounter>> = {
   page_view: 'views',

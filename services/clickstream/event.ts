@@ -1,14 +1,15 @@
 import { z } from 'zod';
 
 /**
- * The clickstream event, version 1: one thing a web user did on the shop.
+ * The clickstream event, version 2: one thing a web user did on the shop. Version 2 made a
+ * `purchase` one order (its lines in `order`) where version 1 sent one purchase per cart line.
  *
  * This schema is the contract between the load generator (producer), the Lambda
  * functions and the ksql statements (ksql/): the JSON field names here are the columns
  * ksqlDB reads. Kafka key = `userId`, so all of one user's events land on one partition
  * in order (per-user ordering is what session windows need).
  */
-export const SCHEMA_VERSION = 1 as const;
+export const SCHEMA_VERSION = 2 as const;
 
 /**
  * The latest instant an event may carry: 9999-12-31T23:59:59.999Z. JavaScript dates reach
@@ -31,11 +32,13 @@ export const EventType = z.enum(EVENT_TYPES);
 export type EventType = z.infer<typeof EventType>;
 
 /** Event types that concern one product and must carry `product`. */
-export const PRODUCT_EVENT_TYPES: ReadonlySet<EventType> = new Set([
-  'add_to_cart',
-  'remove_from_cart',
-  'purchase',
-]);
+export const PRODUCT_EVENT_TYPES: ReadonlySet<EventType> = new Set(['add_to_cart', 'remove_from_cart']);
+
+/**
+ * The most lines one order may carry: a bound on the event's size (an order of this many
+ * lines stays well under the codec's 16 KiB limit) and on the work one record costs.
+ */
+export const MAX_ORDER_LINES = 50;
 
 export const PageSchema = z.strictObject({
   path: z.string().min(1).max(2048).startsWith('/'),
@@ -49,6 +52,66 @@ export const ProductSchema = z.strictObject({
   /** Unit price in the shop's currency, two decimals. */
   price: z.number().nonnegative().max(1_000_000),
   quantity: z.number().int().positive().max(1000),
+});
+
+/** One line of an order: a product, how many, and what one cost. */
+export const OrderLineSchema = z.strictObject({
+  productId: z.string().min(1).max(64),
+  quantity: z.number().int().positive().max(1000),
+  /** Unit price in the shop's currency, two decimals. */
+  unitPrice: z.number().nonnegative().max(1_000_000),
+});
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+
+/** Integer cents of an amount in the shop's currency (prices have two decimals). */
+export const toCents = (amount: number): number => Math.round(amount * 100);
+
+/** What the lines of an order come to, in integer cents: exact, whatever the order of the lines. */
+export const linesRevenueCents = (lines: readonly OrderLine[]): number =>
+  lines.reduce((sum, line) => sum + toCents(line.unitPrice) * line.quantity, 0);
+
+/**
+ * The order a `purchase` event carries. `quantity` and `revenue` are the sums over `lines`,
+ * sent along so that consumers without array functions (the ksql statements) read them as
+ * plain columns; the schema holds them to the lines, to the cent.
+ */
+export const OrderSchema = z
+  .strictObject({
+    lines: z.array(OrderLineSchema).min(1).max(MAX_ORDER_LINES),
+    /** Units over all lines. */
+    quantity: z.number().int().positive(),
+    /** Σ quantity × unit price over the lines, in the shop's currency, two decimals. */
+    revenue: z.number().nonnegative(),
+  })
+  .superRefine((order, ctx) => {
+    const ids = new Set(order.lines.map((line) => line.productId));
+    if (ids.size !== order.lines.length) {
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: 'an order has one line per product' });
+    }
+    const quantity = order.lines.reduce((sum, line) => sum + line.quantity, 0);
+    if (order.quantity !== quantity) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quantity'],
+        message: `the lines add up to ${quantity} units, not ${order.quantity}`,
+      });
+    }
+    const cents = linesRevenueCents(order.lines);
+    if (toCents(order.revenue) !== cents) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['revenue'],
+        message: `the lines come to ${(cents / 100).toFixed(2)}, not ${order.revenue}`,
+      });
+    }
+  });
+export type Order = z.infer<typeof OrderSchema>;
+
+/** The order of `lines`, with its quantity and revenue derived from them. */
+export const orderOf = (lines: readonly OrderLine[]): Order => ({
+  lines: [...lines],
+  quantity: lines.reduce((sum, line) => sum + line.quantity, 0),
+  revenue: linesRevenueCents(lines) / 100,
 });
 
 export const UtmSchema = z.strictObject({
@@ -67,7 +130,10 @@ export const ClickstreamEventSchema = z
     /** Epoch milliseconds: the event-time ksqlDB windows on (`TIMESTAMP='eventTime'`). */
     eventTime: z.number().int().nonnegative().max(MAX_EVENT_TIME),
     page: PageSchema,
+    /** The product of an `add_to_cart` / `remove_from_cart`; null on a `purchase`. */
     product: ProductSchema.nullable(),
+    /** The order of a `purchase`; null otherwise. */
+    order: OrderSchema.nullable(),
     /** Search terms, for `search` events. */
     query: z.string().max(256).nullable(),
     userAgent: z.string().min(1).max(1024),
@@ -77,6 +143,19 @@ export const ClickstreamEventSchema = z
   .superRefine((event, ctx) => {
     if (PRODUCT_EVENT_TYPES.has(event.type) && event.product === null) {
       ctx.addIssue({ code: 'custom', path: ['product'], message: `a ${event.type} event needs a product` });
+    }
+    if (event.type === 'purchase' && event.product !== null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['product'],
+        message: 'a purchase event has no product: its products are the lines of its order',
+      });
+    }
+    if (event.type === 'purchase' && event.order === null) {
+      ctx.addIssue({ code: 'custom', path: ['order'], message: 'a purchase event needs an order' });
+    }
+    if (event.type !== 'purchase' && event.order !== null) {
+      ctx.addIssue({ code: 'custom', path: ['order'], message: `a ${event.type} event has no order` });
     }
     if (event.type === 'search' && event.query === null) {
       ctx.addIssue({ code: 'custom', path: ['query'], message: 'a search event needs a query' });

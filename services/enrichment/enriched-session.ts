@@ -50,12 +50,13 @@ export const EnrichedSessionSchema = z.strictObject({
   distinctPages: Count,
   pageViews: Count,
   addToCarts: Count,
+  /** Orders placed (one purchase event is one order). */
   purchases: Count,
   /** Purchased value in the shop's currency, rounded to cents. */
   revenue: z.number().nonnegative(),
   /** A single-event session: the visitor left after one hit. */
   bounce: z.boolean(),
-  /** At least one purchase. */
+  /** At least one order. */
   converted: z.boolean(),
   /** The session ended with something in the cart and no purchase. */
   cartAbandoned: z.boolean(),

@@ -21,8 +21,9 @@ export const SessionRowSchema = z.object({
   ADD_TO_CARTS: Count,
   /** Optional: without it, any add-to-cart counts as a cart left at the end. */
   REMOVE_FROM_CARTS: Count.optional(),
+  /** Purchase events: orders (one purchase event is one order, with all its lines). */
   PURCHASES: Count,
-  /** Purchased value (`price * quantity` of purchase events), in the shop's currency. */
+  /** Purchased value (`ORDER->revenue` summed over the orders), in the shop's currency. */
   REVENUE: z.number().nonnegative(),
   /** `LATEST_BY_OFFSET(userAgent)`. */
   USER_AGENT: z.string(),

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { EVENT_TYPES, MAX_EVENT_TIME } from '../../services/clickstream/event.ts';
+import {
+  EVENT_TYPES,
+  MAX_EVENT_TIME,
+  MAX_ORDER_LINES,
+  orderOf,
+  SCHEMA_VERSION,
+} from '../../services/clickstream/event.ts';
 
 /**
  * fast-check arbitraries of what the aggregation's event source mapping may deliver: valid
@@ -13,15 +19,29 @@ import { EVENT_TYPES, MAX_EVENT_TIME } from '../../services/clickstream/event.ts
 export const FUZZ_BASE_TIME = Date.parse('2026-03-14T09:26:00Z');
 const DAY = 86_400_000;
 
-const PRODUCT_TYPES = new Set(['add_to_cart', 'remove_from_cart', 'purchase']);
+const PRODUCT_TYPES = new Set(['add_to_cart', 'remove_from_cart']);
+
+const priceArb = fc.oneof(
+  fc.integer({ min: 0, max: 100_000_000 }).map((cents) => cents / 100),
+  fc.double({ min: 0, max: 1_000_000, noNaN: true }),
+);
+
+/** An order of one to {@link MAX_ORDER_LINES} lines, one per product, its totals derived. */
+const orderArb = fc
+  .uniqueArray(
+    fc.record({
+      productId: fc.string({ minLength: 1, maxLength: 64 }),
+      quantity: fc.integer({ min: 1, max: 1000 }),
+      unitPrice: priceArb,
+    }),
+    { minLength: 1, maxLength: MAX_ORDER_LINES, selector: (line) => line.productId },
+  )
+  .map(orderOf);
 
 const productArb = fc.record({
   id: fc.string({ minLength: 1, maxLength: 64 }),
   category: fc.string({ minLength: 1, maxLength: 64 }),
-  price: fc.oneof(
-    fc.integer({ min: 0, max: 100_000_000 }).map((cents) => cents / 100),
-    fc.double({ min: 0, max: 1_000_000, noNaN: true }),
-  ),
+  price: priceArb,
   quantity: fc.integer({ min: 1, max: 1000 }),
 });
 
@@ -40,6 +60,7 @@ export const validEventArb = fc
     title: fc.string({ maxLength: 512 }),
     referrer: fc.option(fc.string({ maxLength: 200 })),
     product: productArb,
+    order: orderArb,
     query: fc.string({ maxLength: 256 }),
     userAgent: fc.string({ minLength: 1, maxLength: 300 }),
     ip: fc.oneof(fc.ipV4(), fc.ipV6()),
@@ -50,7 +71,7 @@ export const validEventArb = fc
     }),
   })
   .map((e) => ({
-    schemaVersion: 1,
+    schemaVersion: SCHEMA_VERSION,
     eventId: e.eventId,
     type: e.type,
     userId: e.userId,
@@ -58,6 +79,7 @@ export const validEventArb = fc
     eventTime: e.eventTime,
     page: { path: e.path, title: e.title, referrer: e.referrer },
     product: PRODUCT_TYPES.has(e.type) ? e.product : null,
+    order: e.type === 'purchase' ? e.order : null,
     query: e.type === 'search' ? e.query : null,
     userAgent: e.userAgent,
     ip: e.ip,
@@ -87,6 +109,10 @@ const FIELD_PATHS = [
   ['product', 'price'],
   ['product', 'quantity'],
   ['product', 'id'],
+  ['order'],
+  ['order', 'lines'],
+  ['order', 'quantity'],
+  ['order', 'revenue'],
   ['query'],
   ['userAgent'],
   ['ip'],

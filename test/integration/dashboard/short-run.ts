@@ -9,7 +9,12 @@ import {
   dayOf,
   minuteOf,
 } from '../../../services/aggregation/index.ts';
-import { type ClickstreamEvent, decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
+import {
+  type ClickstreamEvent,
+  decodeEvent,
+  EventDecodeError,
+  linesRevenueCents,
+} from '../../../services/clickstream/index.ts';
 import { KafkaDeadLetterPublisher } from '../../../services/dead-letter/index.ts';
 import type { SourceRecord } from '../../../services/kafka/record.ts';
 import { segmentStatsPartition, segmentStatsSortKey } from '../../../services/segment-stats/index.ts';
@@ -159,8 +164,11 @@ export interface SegmentRow {
 
 const WINDOW_MS = 5 * 60_000;
 
-const centsOf = (event: ClickstreamEvent): number =>
-  event.product === null ? 0 : Math.round(event.product.price * 100) * event.product.quantity;
+/** The value of an event: its order's (a purchase) or its product line's (a cart event). */
+const centsOf = (event: ClickstreamEvent): number => {
+  if (event.order !== null) return linesRevenueCents(event.order.lines);
+  return event.product === null ? 0 : Math.round(event.product.price * 100) * event.product.quantity;
+};
 
 /**
  * Stands in for the enrichment loop, which is being written: sessions that closed (no event

@@ -9,7 +9,7 @@ import {
   SessionSketch,
   sessionSketchKey,
 } from '../../../services/aggregation/index.ts';
-import { aClickstreamEvent, BASE_TIME } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anOrder, BASE_TIME } from '../../factories/clickstream-event.ts';
 
 const totalOf = (draft: ReturnType<typeof aggregateEvents>['counterItems'][number]) =>
   pendingUpdate(draft, new Map())?.counters;
@@ -179,5 +179,14 @@ describe('aggregateEvents', () => {
 describe('revenueCentsOf', () => {
   it('is zero for anything but a purchase', () => {
     expect(revenueCentsOf(aClickstreamEvent({ type: 'add_to_cart' }))).toBe(0);
+  });
+
+  it('is what the lines of the order come to, in exact cents', () => {
+    const order = anOrder([
+      { productId: 'a', quantity: 3, unitPrice: 0.1 },
+      { productId: 'b', quantity: 1, unitPrice: 0.2 },
+    ]);
+
+    expect(revenueCentsOf(aClickstreamEvent({ type: 'purchase', order }))).toBe(50);
   });
 });

@@ -85,7 +85,11 @@ describe('aggregateEvents', () => {
     // total anyway, so a future bug is one dead letter, not a stalled partition.
     const broken = aClickstreamEvent({
       type: 'purchase',
-      product: { id: 'p', category: 'c', price: Number.NaN, quantity: 1 },
+      order: {
+        lines: [{ productId: 'p', quantity: 1, unitPrice: Number.NaN }],
+        quantity: 1,
+        revenue: Number.NaN,
+      },
     });
 
     const aggregate = aggregateEvents(

@@ -59,10 +59,9 @@ export const referenceTotals = (events: readonly ClickstreamEvent[]): ReferenceT
   const pagesOfMinute = new Map<string, [string, PageTotals][]>();
   for (const event of events) {
     const bucket = minute(event.eventTime);
-    const revenueCents =
-      event.type === 'purchase' && event.product
-        ? Math.round(event.product.price * 100) * event.product.quantity
-        : 0;
+    let revenueCents = 0;
+    for (const line of event.order?.lines ?? [])
+      revenueCents += Math.round(line.unitPrice * 100) * line.quantity;
     const funnel = totals.funnels.get(bucket) ?? {};
     funnel.events = (funnel.events ?? 0) + 1;
     funnel[event.type] = (funnel[event.type] ?? 0) + 1;

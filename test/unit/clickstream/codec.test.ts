@@ -6,8 +6,9 @@ import {
   encodeEvent,
   eventKey,
   MAX_EVENT_BYTES,
+  MAX_ORDER_LINES,
 } from '../../../services/clickstream/index.ts';
-import { aClickstreamEvent, aPurchase } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anOrder, aPurchase } from '../../factories/clickstream-event.ts';
 
 const decodeFailure = (value: Buffer | string | null): EventDecodeError => {
   try {
@@ -50,12 +51,54 @@ describe('clickstream event codec', () => {
   });
 
   it('requires a product on product events', () => {
-    const value = JSON.stringify(aPurchase({ product: null }));
+    const value = JSON.stringify(aClickstreamEvent({ type: 'add_to_cart', product: null }));
 
     const error = decodeFailure(value);
 
     expect(error.reason).toBe(DecodeFailure.SchemaInvalid);
-    expect(error.detail).toContain('product: a purchase event needs a product');
+    expect(error.detail).toContain('product: a add_to_cart event needs a product');
+  });
+
+  it('makes a purchase one order: an order is required, a product refused', () => {
+    const withoutOrder = decodeFailure(JSON.stringify(aPurchase({ order: null })));
+    const withProduct = decodeFailure(
+      JSON.stringify(aPurchase({ product: { id: 'p', category: 'c', price: 1, quantity: 1 } })),
+    );
+    const orderOnAView = decodeFailure(JSON.stringify(aClickstreamEvent({ order: anOrder() })));
+
+    expect(withoutOrder.detail).toContain('order: a purchase event needs an order');
+    expect(withProduct.detail).toContain('product: a purchase event has no product');
+    expect(orderOnAView.detail).toContain('order: a page_view event has no order');
+  });
+
+  it('holds quantity and revenue to the lines of the order, to the cent', () => {
+    const lines = [
+      { productId: 'a', quantity: 3, unitPrice: 0.1 },
+      { productId: 'b', quantity: 1, unitPrice: 0.2 },
+    ];
+    const order = anOrder(lines);
+    const wrongRevenue = decodeFailure(JSON.stringify(aPurchase({ order: { ...order, revenue: 0.51 } })));
+    const wrongQuantity = decodeFailure(JSON.stringify(aPurchase({ order: { ...order, quantity: 3 } })));
+
+    expect(order).toEqual({ lines, quantity: 4, revenue: 0.5 });
+    expect(decodeEvent(encodeEvent(aPurchase({ order }))).order).toEqual(order);
+    expect(wrongRevenue.detail).toContain('order.revenue: the lines come to 0.50, not 0.51');
+    expect(wrongQuantity.detail).toContain('order.quantity: the lines add up to 4 units, not 3');
+  });
+
+  it('bounds an order: one to MAX_ORDER_LINES lines, one line per product', () => {
+    const line = (i: number) => ({ productId: `p-${i}`, quantity: 1, unitPrice: 1 });
+    const full = anOrder(Array.from({ length: MAX_ORDER_LINES }, (_, i) => line(i)));
+    const tooMany = anOrder(Array.from({ length: MAX_ORDER_LINES + 1 }, (_, i) => line(i)));
+    const repeated = anOrder([line(1), line(1)]);
+
+    expect(decodeEvent(encodeEvent(aPurchase({ order: full }))).order?.lines).toHaveLength(MAX_ORDER_LINES);
+    expect(encodeEvent(aPurchase({ order: full })).length).toBeLessThan(MAX_EVENT_BYTES);
+    expect(decodeFailure(JSON.stringify(aPurchase({ order: tooMany }))).detail).toContain('order.lines');
+    expect(decodeFailure(JSON.stringify(aPurchase({ order: anOrder([]) }))).detail).toContain('order.lines');
+    expect(decodeFailure(JSON.stringify(aPurchase({ order: repeated }))).detail).toContain(
+      'order.lines: an order has one line per product',
+    );
   });
 
   it('rejects unknown fields (a strict contract between producer and consumers)', () => {

@@ -10,7 +10,7 @@ import {
 } from '../../../services/enrichment/index.ts';
 import type { UserProfile } from '../../../services/profiles/index.ts';
 import { SegmentStatsRowSchema } from '../../../services/segment-stats/index.ts';
-import { aClickstreamEvent, aPurchase } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anOrder, aPurchase } from '../../factories/clickstream-event.ts';
 import {
   aConvertedSessionRow,
   anAbandonedCartSessionRow,
@@ -68,7 +68,11 @@ describe('the user-sessions topic, as the embedded engine writes it', () => {
         product,
         page: PRODUCT_PAGE,
       }),
-      aPurchase({ userId: 'user-42', eventTime: t0 + 9_000, product }),
+      aPurchase({
+        userId: 'user-42',
+        eventTime: t0 + 9_000,
+        order: anOrder([{ productId: product.id, quantity: product.quantity, unitPrice: product.price }]),
+      }),
     ];
     const later = aClickstreamEvent({ userId: 'user-43', eventTime: t0 + 120_000 });
 

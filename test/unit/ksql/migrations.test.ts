@@ -13,8 +13,9 @@ const event = (
   eventTime: number,
   path: string,
   product: unknown = null,
+  order: unknown = null,
 ): Record<string, unknown> => ({
-  schemaVersion: 1,
+  schemaVersion: 2,
   eventId: `${userId}-${eventTime}`,
   type,
   userId,
@@ -22,6 +23,7 @@ const event = (
   eventTime,
   page: { path, title: 'T', referrer: null },
   product,
+  order,
   query: null,
   userAgent: 'Mozilla/5.0',
   ip: '10.0.0.1',
@@ -55,11 +57,28 @@ describe('ksql/ migrations', () => {
 
     // act
     const first = send(event('u1', 'page_view', 1_000, '/home'));
-    send(event('u1', 'purchase', 2_000, '/cart', { id: 'p1', category: 'books', price: 10, quantity: 2 }));
+    const added = send(
+      event('u1', 'add_to_cart', 1_500, '/p1', { id: 'p1', category: 'books', price: 10, quantity: 2 }),
+    );
+    // One order of two lines: one purchase, revenue 2 × 10 + 1 × 0.5.
+    const order = {
+      lines: [
+        { productId: 'p1', quantity: 2, unitPrice: 10 },
+        { productId: 'p2', quantity: 1, unitPrice: 0.5 },
+      ],
+      quantity: 3,
+      revenue: 20.5,
+    };
+    const bought = send(event('u1', 'purchase', 2_000, '/cart', null, order));
     const later = send(event('u2', 'page_view', 60_000, '/home'));
 
     // assert
     expect(migrations.map((m) => m.version).slice(0, 5)).toEqual([1, 2, 3, 4, 5]);
+    expect(added).toContainEqual({
+      topic: 'clickstream-trending-products',
+      value: { CATEGORY: 'books', INTERACTIONS: 1, UNITS_ADDED: 2, WINDOW_START: 0, WINDOW_END: 300_000 },
+    });
+    expect(bought.filter((output) => output.topic === 'clickstream-trending-products')).toEqual([]);
     expect(first).toContainEqual({
       topic: 'clickstream-pageviews-per-minute',
       value: { VIEWS: 1, UNIQUE_USERS: 1, WINDOW_START: 0, WINDOW_END: 60_000 },
@@ -68,11 +87,12 @@ describe('ksql/ migrations', () => {
     expect(later).toContainEqual({
       topic: 'clickstream-user-sessions',
       value: expect.objectContaining({
-        EVENTS: 2,
-        DISTINCT_PAGES: 2,
+        EVENTS: 3,
+        DISTINCT_PAGES: 3,
         ENTRY_PAGE: '/home',
         EXIT_PAGE: '/cart',
-        REVENUE: 20,
+        PURCHASES: 1,
+        REVENUE: 20.5,
         SESSION_START: 1_000,
         SESSION_END: 2_000,
       }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FUNNEL, type PlannedEvent, SessionPlanner } from '../../../load-generator/funnel.ts';
+import { FUNNEL, orderLines, type PlannedEvent, SessionPlanner } from '../../../load-generator/funnel.ts';
 import { buildPools } from '../../../load-generator/pools.ts';
 import { Random } from '../../../load-generator/random.ts';
 import type { EventType } from '../../../services/clickstream/index.ts';
@@ -53,8 +53,8 @@ describe('SessionPlanner.human', () => {
       if (types.includes('checkout')) expect(first('add_to_cart')).toBeLessThan(first('checkout'));
       if (types.includes('purchase')) expect(first('checkout')).toBeLessThan(first('purchase'));
       for (const event of events) {
-        if (['add_to_cart', 'remove_from_cart', 'purchase'].includes(event.type))
-          expect(event.product).not.toBeNull();
+        if (['add_to_cart', 'remove_from_cart'].includes(event.type)) expect(event.product).not.toBeNull();
+        expect(event.order === null).toBe(event.type !== 'purchase');
         if (event.type === 'search') expect(event.query).not.toBeNull();
       }
     }
@@ -67,19 +67,36 @@ describe('SessionPlanner.human', () => {
     expect(share(keen, 'purchase')).toBeGreaterThan(share(average, 'purchase') * 1.5);
   });
 
-  it('buys exactly what is left in the cart', () => {
+  it('buys exactly what is left in the cart, as one order after one checkout', () => {
     const sessions = plan(20_000).filter((events) => events.some((event) => event.type === 'purchase'));
 
+    expect(sessions.length).toBeGreaterThan(100);
     for (const events of sessions) {
       const cart = new Map<string, number>();
       for (const event of events) {
         const id = event.product?.id ?? '';
-        if (event.type === 'add_to_cart') cart.set(id, (cart.get(id) ?? 0) + 1);
-        if (event.type === 'remove_from_cart') cart.set(id, (cart.get(id) ?? 0) - 1);
+        const quantity = event.product?.quantity ?? 0;
+        if (event.type === 'add_to_cart') cart.set(id, (cart.get(id) ?? 0) + quantity);
+        if (event.type === 'remove_from_cart') cart.set(id, (cart.get(id) ?? 0) - quantity);
       }
-      const bought = events.filter((event) => event.type === 'purchase').length;
-      expect(bought).toBe([...cart.values()].reduce((a, b) => a + b, 0));
+      const purchases = events.filter((event) => event.type === 'purchase');
+      expect(purchases).toHaveLength(1);
+      expect(events.filter((event) => event.type === 'checkout')).toHaveLength(1);
+      const order = purchases[0]?.order;
+      const left = [...cart].filter(([, quantity]) => quantity > 0);
+      expect(order?.lines.map((line) => [line.productId, line.quantity])).toEqual(left);
+      expect(order?.quantity).toBe(left.reduce((sum, [, quantity]) => sum + quantity, 0));
     }
+  });
+
+  it('merges repeated adds of one product into one order line', () => {
+    const shoe = { id: 'sku-1', category: 'shoes', price: 19.99, quantity: 1 };
+    const hat = { id: 'sku-2', category: 'hats', price: 5, quantity: 2 };
+
+    expect(orderLines([shoe, hat, { ...shoe, quantity: 2 }])).toEqual([
+      { productId: 'sku-1', quantity: 3, unitPrice: 19.99 },
+      { productId: 'sku-2', quantity: 2, unitPrice: 5 },
+    ]);
   });
 });
 
