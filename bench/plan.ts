@@ -25,12 +25,12 @@ Options
 const MEASURED = {
   asOf: '2026-12-04',
   /** WRU per event when a batch holds ~2,000 events (200 events/s × the 10 s window). */
-  wruPerEventSmallBatch: 0.1922,
+  wruPerEventSmallBatch: 0.2033,
   /** WRU per event when batches are cut by the 6 MB payload (~6,000 events). */
-  wruPerEventFullBatch: 0.1091,
-  rruPerEvent: 0.0014,
+  wruPerEventFullBatch: 0.1114,
+  rruPerEvent: 0.0015,
   /** Handler time per event in full batches (ms), this machine's worker threads. */
-  handlerMsPerEvent: 0.4,
+  handlerMsPerEvent: 0.232,
 } as const;
 
 /** Documented limits the plan applies. */
