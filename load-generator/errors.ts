@@ -26,17 +26,5 @@ export class ConfigError extends LoadGeneratorError {
   }
 }
 
-/** Kafka did not answer within the connection timeout. */
-export class BrokerUnreachableError extends LoadGeneratorError {
-  readonly brokers: readonly string[];
-
-  constructor(brokers: readonly string[], timeoutMs: number, options?: ErrorOptions) {
-    super(
-      `cannot reach Kafka at ${brokers.join(', ')} within ${timeoutMs / 1000} s` +
-        (options?.cause instanceof Error ? `: ${options.cause.message}` : ''),
-      options,
-    );
-    this.name = 'BrokerUnreachableError';
-    this.brokers = brokers;
-  }
-}
+/** Kafka did not answer within the connection timeout (one definition, in services/kafka). */
+export { BrokerUnreachableError } from '../services/kafka/errors.ts';

@@ -1,12 +1,13 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { createKafkaClient } from '../services/kafka/client.ts';
+import { CONNECT_TIMEOUT_MS, withConnectDeadline as withDeadline } from '../services/kafka/deadline.ts';
+import { BrokerUnreachableError } from '../services/kafka/errors.ts';
 import { ensureTopics } from '../services/kafka/topics.ts';
 import type { ToolLog } from '../tooling/logger.ts';
 import type { KafkaSettings } from './config.ts';
-import { BrokerUnreachableError, LoadGeneratorError } from './errors.ts';
+import { LoadGeneratorError } from './errors.ts';
 
-/** How long to wait for the cluster before giving up (connect + metadata). */
-export const CONNECT_TIMEOUT_MS = 10_000;
+export { CONNECT_TIMEOUT_MS };
 
 // kafkajs warns on every start that bounded retries "may invalidate EoS guarantees". Here
 // they cannot: a batch that exhausts its retries is counted as an error and never re-sent
@@ -93,33 +94,5 @@ export const ensureTopic = async (
     throw new LoadGeneratorError(`cannot prepare topic ${topic}: ${(error as Error).message}`, {
       cause: error,
     });
-  }
-};
-
-/** The deadline, or kafkajs giving up on connecting (refused, reset, timed out, retries exhausted). */
-const isUnreachable = (error: unknown): boolean =>
-  error instanceof Error &&
-  (error.message === 'timed out' || /Connection|NumberOfRetriesExceeded|RequestTimeout/.test(error.name));
-
-const withDeadline = async <T>(
-  connecting: Promise<T>,
-  brokers: readonly string[],
-  abandon: () => Promise<void>,
-): Promise<T> => {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), CONNECT_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([connecting, deadline]);
-  } catch (error) {
-    connecting.catch(() => {});
-    if (!isUnreachable(error)) throw error;
-    // Not awaited: kafkajs' disconnect waits for the request in flight, which a silent broker
-    // never answers (it would add its request timeout to the bound).
-    void abandon();
-    throw new BrokerUnreachableError(brokers, CONNECT_TIMEOUT_MS, { cause: error });
-  } finally {
-    clearTimeout(timer);
   }
 };

@@ -2,12 +2,14 @@
  * `npm run esm` — runs the Kafka event source mappings of serverless.yml against the local
  * stack (or KAFKA_BROKERS), prints per-mapping figures periodically, stops cleanly on Ctrl-C.
  */
+
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
+import { CONNECT_TIMEOUT_MS } from '../../services/kafka/deadline.ts';
 import { readStackState } from '../../tooling/stack-state.ts';
 import { readEsmCliConfig } from './config.ts';
 import { type EmulatorStats, startEmulator } from './emulator.ts';
@@ -52,6 +54,10 @@ Custom settings serverless v3 cannot put on a kafka event (see docs/esm-emulator
                            onFailureDestination }
   (all but provisionedPollerConfig need provisioned mode; serverless.yml sets them from
   resources/esm-<esmScalingMode>.yml)
+
+Runs until Ctrl-C. An unreachable or silent cluster ends it within ${CONNECT_TIMEOUT_MS / 1000} s of
+resolving the configuration (serverless print takes 5–15 s; --config skips it), exit code 1,
+naming the brokers.
 `;
 
 const SERVICE_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -217,6 +223,7 @@ main().then(
   },
   (error: unknown) => {
     process.stderr.write(`esm emulator: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exitCode = 1;
+    // A kafkajs client that gave up on a silent broker can leave retry timers behind.
+    process.stderr.write('', () => process.exit(1));
   },
 );

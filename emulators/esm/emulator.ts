@@ -9,9 +9,11 @@
  * await emulator.stop();
  * ```
  */
+
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
+import { withConnectDeadline } from '../../services/kafka/deadline.ts';
 import { EsmError, MappingConfigError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
 import { type EsmLog, silentLog } from './log.ts';
@@ -121,7 +123,9 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     brokers: [...options.brokers],
     logLevel: logLevel.NOTHING,
   });
-  await assertTopicsExist(kafka, mappings);
+  // The first contact with the cluster, under one deadline: a silent broker fails here,
+  // naming the brokers, instead of holding the start for kafkajs' retries.
+  await withConnectDeadline(assertTopicsExist(kafka, mappings), options.brokers, async () => {});
 
   const serviceDir = resolve(options.serviceDir);
   const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { KsqlMigrationError } from '../../ksql/migrate/errors.ts';
+import { BrokerUnreachableError } from '../../services/kafka/errors.ts';
 import { KsqlError } from './errors.ts';
 import { formatReport, totals } from './qtt/qtt-report.ts';
 import { collectFiles, runFile } from './qtt/qtt-runner.ts';
@@ -81,8 +82,9 @@ main(process.argv.slice(2)).then(
   },
   (err: unknown) => {
     process.stderr.write(
-      `${err instanceof KsqlError || err instanceof KsqlMigrationError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+      `${err instanceof KsqlError || err instanceof KsqlMigrationError || err instanceof BrokerUnreachableError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );
-    process.exitCode = 1;
+    // A kafkajs client that gave up on a silent broker can leave retry timers behind.
+    process.stderr.write('', () => process.exit(1));
   },
 );

@@ -31,3 +31,22 @@ export class TopicReadTimeoutError extends Error {
     this.name = 'TopicReadTimeoutError';
   }
 }
+
+/**
+ * The cluster did not answer within a tool's connection deadline: refused, reset, or a host
+ * that accepts TCP and never answers (a wrong port, a dead proxy). Names the brokers tried.
+ */
+export class BrokerUnreachableError extends Error {
+  readonly retriable = true;
+  readonly brokers: readonly string[];
+
+  constructor(brokers: readonly string[], timeoutMs: number, options?: ErrorOptions) {
+    super(
+      `cannot reach Kafka at ${brokers.join(', ')} within ${timeoutMs / 1000} s (KAFKA_BROKERS)` +
+        (options?.cause instanceof Error ? `: ${options.cause.message}` : ''),
+      options,
+    );
+    this.name = 'BrokerUnreachableError';
+    this.brokers = brokers;
+  }
+}

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
 import { createKafkaClient } from '../../../services/kafka/client.ts';
 import { plaintextConnection } from '../../../services/kafka/connection.ts';
+import { CONNECT_TIMEOUT_MS, withConnectDeadline } from '../../../services/kafka/deadline.ts';
 import { createToolLogger } from '../../../tooling/logger.ts';
 import { KsqlEngine } from '../engine.ts';
 import { KafkaKsqlRunner } from './kafka-runner.ts';
@@ -16,6 +17,8 @@ const USAGE = `Usage: npm run ksql -- run [--dir ksql] [--var NAME=VALUE ...] [-
 Runs the migrations on the embedded ksql engine over real Kafka topics until interrupted.
 Brokers from --brokers or KAFKA_BROKERS. State and input positions are checkpointed to the
 compacted topic <app-id>-changelog, so a restart continues without counting anything twice.
+An unreachable or silent cluster ends it within ${CONNECT_TIMEOUT_MS / 1000} s (plus start-up),
+exit code 1, naming the brokers.
 `;
 
 /** `run`: the embedded engine over Kafka. */
@@ -66,7 +69,8 @@ export async function runKafkaCommand(args: string[]): Promise<number> {
     applicationId: values['app-id'] ?? 'ksql-embedded',
     log: (message, fields) => logger.info(message, fields ?? {}),
   });
-  await runner.start();
+  // Bounded start: a silent or unreachable broker ends the command within the deadline.
+  await withConnectDeadline(runner.start(), brokers.split(','), () => runner.stop());
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
