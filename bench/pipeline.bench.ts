@@ -126,11 +126,9 @@ const main = async (): Promise<void> => {
     );
     progress('warming up (broker group coordinator, both paths once; not reported)…');
     await warmUp(context, config, mapping, backlog.slice(0, WARM_UP_EVENTS));
-    const aggregateRuns = [];
     if (config.sections.has(Section.Throughput)) {
       const throughput = await runThroughput(context, config, mapping, backlog);
       process.stdout.write(`${throughput.markdown}\n\n`);
-      aggregateRuns.push(...throughput.lambdaDynamoDbRuns);
     }
     if (config.sections.has(Section.WriteRequests)) {
       const writes = await runWriteRequests(context, config, mapping);

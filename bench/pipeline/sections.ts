@@ -53,8 +53,6 @@ const summarizeConservation = (runs: readonly DrainResult[]): string => {
 /** What (a) measured. */
 export interface ThroughputSection {
   readonly markdown: string;
-  /** The Lambda runs with real writes, reused by (b). */
-  readonly lambdaDynamoDbRuns: readonly DrainResult[];
 }
 
 /**
@@ -147,7 +145,7 @@ export const runThroughput = async (
       rows,
     ),
   ].join('\n');
-  return { markdown, lambdaDynamoDbRuns: runs.get(WriteMode.DynamoDb)?.lambda ?? [] };
+  return { markdown };
 };
 
 /**
