@@ -41,7 +41,11 @@ export {
 } from './data-model.ts';
 export { DynamoDbAggregateStore, type DynamoDbAggregateStoreOptions } from './dynamodb-aggregate-store.ts';
 export { AggregateStoreError, AggregationError, WatermarkContentionError } from './errors.ts';
-export { SESSION_SKETCH_STANDARD_ERROR, SessionSketch } from './session-sketch.ts';
+export {
+  linearCountingStandardError,
+  SESSION_SKETCH_STANDARD_ERROR,
+  SessionSketch,
+} from './session-sketch.ts';
 export { dayOf, expiresAtOf, isMinute, type Minute, minuteOf, minutesBetween } from './time-buckets.ts';
 export {
   decodeTopPages,

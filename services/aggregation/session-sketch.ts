@@ -13,8 +13,8 @@ import { createHash } from 'node:crypto';
  *
  * The price is an estimate instead of an exact count: the relative standard error is
  * 1.04 / √m = {@link SESSION_SKETCH_STANDARD_ERROR} (3.3 %) for large counts; below about 2.5·m
- * sessions linear counting is used, which is exact within a session or two for the
- * tens to hundreds of sessions a minute usually holds (docs/data-model.md).
+ * sessions linear counting is used, whose standard error is {@link linearCountingStandardError}
+ * — about 2 sessions at 100, 7 at 300, 17 at 700 (docs/data-model.md).
  */
 
 /** Index bits: m = 2^10 = 1,024 registers. */
@@ -25,6 +25,16 @@ const REGISTER_BITS = 6;
 /** 1,024 six-bit registers packed: 768 bytes. */
 export const SKETCH_BYTES = (REGISTER_COUNT * REGISTER_BITS) / 8;
 export const SESSION_SKETCH_STANDARD_ERROR = 1.04 / Math.sqrt(REGISTER_COUNT);
+
+/**
+ * The standard error, in sessions, of the linear-counting estimate of `count` distinct ids:
+ * √(m·(e^t − t − 1)) with t = count/m (Whang, Vander-Zanden, Taylor, "A linear-time
+ * probabilistic counting algorithm for database applications", 1990, eq. 5).
+ */
+export const linearCountingStandardError = (count: number): number => {
+  const load = count / REGISTER_COUNT;
+  return Math.sqrt(REGISTER_COUNT * (Math.exp(load) - load - 1));
+};
 
 const ALPHA = 0.7213 / (1 + 1.079 / REGISTER_COUNT);
 const RANK_BITS = 64 - INDEX_BITS;

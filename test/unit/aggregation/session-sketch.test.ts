@@ -1,18 +1,37 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SESSION_SKETCH_STANDARD_ERROR, SessionSketch } from '../../../services/aggregation/index.ts';
+import {
+  linearCountingStandardError,
+  SESSION_SKETCH_STANDARD_ERROR,
+  SessionSketch,
+} from '../../../services/aggregation/index.ts';
 
 const ids = (count: number, prefix = 'session'): string[] =>
   Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
 const hex = (sketch: SessionSketch): string => Buffer.from(sketch.toBytes()).toString('hex');
 
 describe('SessionSketch', () => {
-  it('counts small minutes within a session or two (linear counting)', () => {
-    for (const count of [0, 1, 10, 50, 200]) {
+  it('counts small minutes within the linear-counting error', () => {
+    for (const count of [0, 1, 10, 50, 200, 700, 2_000]) {
+      // Three standard errors (Whang et al., 1990) and the rounding to a whole session.
       expect(Math.abs(SessionSketch.of(ids(count)).estimate() - count)).toBeLessThanOrEqual(
-        Math.max(1, count * 0.02),
+        3 * linearCountingStandardError(count) + 0.5,
       );
     }
+    expect(linearCountingStandardError(100)).toBeCloseTo(2.25, 2);
+    expect(linearCountingStandardError(0)).toBe(0);
+  });
+
+  it('stays within four linear-counting standard errors over many random minutes', () => {
+    // Random ids, as a real minute brings: the documented error, not a lucky fixed sample.
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 600 }), fc.integer(), (count, seed) => {
+        const minute = ids(count, `r${seed}`);
+        const error = Math.abs(SessionSketch.of(minute).estimate() - count);
+        expect(error).toBeLessThanOrEqual(4 * linearCountingStandardError(count) + 0.5);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('estimates large minutes within three standard errors', () => {
