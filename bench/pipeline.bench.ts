@@ -10,10 +10,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadServerlessConfig } from '../deploy/serverless-print.ts';
-import type { EsmLog } from '../emulators/esm/log.ts';
 import { resolveServerlessConfig } from '../emulators/esm/serverless-config.ts';
 import { startKafka } from '../local/kafka/launcher.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
+import { createToolLogger } from '../tooling/logger.ts';
 import { formatMethod, machineLine } from './common/method.ts';
 import { type BenchContext, createScenarioTopic } from './pipeline/bench-context.ts';
 import { readConfig, Section, USAGE } from './pipeline/config.ts';
@@ -36,12 +36,7 @@ const progress = (line: string): void => {
 };
 
 /** The emulator's own warnings and errors, on stderr. */
-const esmLog: EsmLog = {
-  debug: () => {},
-  info: () => {},
-  warn: (message, fields) => progress(`esm: ${message} ${JSON.stringify(fields)}`),
-  error: (message, fields) => progress(`esm: ${message} ${JSON.stringify(fields)}`),
-};
+const esmLog = createToolLogger('esm-emulator', { logLevel: 'WARN' });
 
 const main = async (): Promise<void> => {
   const parsed = readConfig();

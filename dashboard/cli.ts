@@ -1,7 +1,8 @@
-import { parseArgs } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import { numberFlag, parseCliArgs, portFlag } from '../tooling/cli-args.ts';
+import { createToolLogger } from '../tooling/logger.ts';
 import { readStackState } from '../tooling/stack-state.ts';
 import { DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from './config.ts';
 import { DashboardConfigError } from './errors.ts';
@@ -33,21 +34,23 @@ Where it reads from:
 Inside \`npm run demo\` the dashboard also shows the event source mappings' invocations,
 batch sizes, errors and retries. See docs/dashboard.md.`;
 
-const parseFlags = (): { port: number; refreshMs: number } | undefined => {
-  const { values } = parseArgs({
+const FlagsSchema = z.object({
+  port: portFlag('--port').default(0),
+  refreshMs: numberFlag('--refresh')
+    .min(1, '--refresh must be 1 to 60 seconds')
+    .max(60, '--refresh must be 1 to 60 seconds')
+    .default(2)
+    .transform((seconds) => Math.round(seconds * 1000)),
+});
+
+const parseFlags = (): z.infer<typeof FlagsSchema> | undefined => {
+  const parsed = parseCliArgs(process.argv.slice(2), {
     options: { port: { type: 'string' }, refresh: { type: 'string' }, help: { type: 'boolean' } },
-    strict: true,
+    toInput: (values) => ({ port: values.port, refreshMs: values.refresh }),
+    schema: FlagsSchema,
+    makeError: (message, options) => new DashboardConfigError(message, options),
   });
-  if (values.help) return undefined;
-  const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new DashboardConfigError(`--port ${values.port} is not a port number (0–65535)`);
-  }
-  const refresh = values.refresh === undefined ? 2 : Number(values.refresh);
-  if (!Number.isFinite(refresh) || refresh < 1 || refresh > 60) {
-    throw new DashboardConfigError(`--refresh ${values.refresh} is not a number of seconds from 1 to 60`);
-  }
-  return { port, refreshMs: Math.round(refresh * 1000) };
+  return parsed.help ? undefined : parsed.options;
 };
 
 const main = async (): Promise<number> => {
@@ -65,7 +68,7 @@ const main = async (): Promise<number> => {
     return 2;
   }
 
-  const logger = new Logger({ serviceName: 'dashboard' });
+  const logger = createToolLogger('dashboard');
   const dynamo = new DynamoDBClient({
     region: config.dynamodb.region,
     ...(config.dynamodb.endpoint === undefined ? {} : { endpoint: config.dynamodb.endpoint }),

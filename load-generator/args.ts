@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCliArgs } from '../tooling/cli-args.ts';
+import { numberFlag, parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
 import { UsageError } from './errors.ts';
 
 /** `npm run load -- --help`. */
@@ -49,16 +49,9 @@ connect) with one message naming the brokers.
 
 Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 invalid flags, 130 interrupted.`;
 
-const count = (flag: string) =>
-  z.coerce
-    .number({ error: `${flag} must be a number` })
-    .int(`${flag} must be a whole number`)
-    .positive(`${flag} must be > 0`);
+const count = (flag: string) => wholeFlag(flag).positive(`${flag} must be > 0`);
 const fraction = (flag: string, max: number) =>
-  z.coerce
-    .number({ error: `${flag} must be a number` })
-    .min(0, `${flag} must be ≥ 0`)
-    .max(max, `${flag} must be ≤ ${max}`);
+  numberFlag(flag).min(0, `${flag} must be ≥ 0`).max(max, `${flag} must be ≤ ${max}`);
 
 const startTime = z.string().transform((text, ctx) => {
   const ms = /^\d+$/.test(text) ? Number(text) : Date.parse(text);

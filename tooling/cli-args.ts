@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /** Invalid command-line flags: a CLI prints the message with its usage and exits 2. */
 export class CliUsageError extends Error {
@@ -16,16 +16,21 @@ export interface CliSpec<Schema extends z.ZodType> {
   readonly options: NonNullable<ParseArgsConfig['options']> & {
     readonly help: { type: 'boolean'; short?: string; default?: boolean };
   };
-  /** The parsed flag values as the schema's input (renames, negations). */
-  readonly toInput: (values: Record<string, string | boolean | undefined>) => unknown;
+  /** The parsed flag values (and positionals, when allowed) as the schema's input. */
+  readonly toInput: (
+    values: Record<string, string | boolean | undefined>,
+    positionals: readonly string[],
+  ) => unknown;
+  /** Whether the CLI takes positional arguments (a command, files); refused by default. */
+  readonly allowPositionals?: boolean;
   readonly schema: Schema;
   /** The CLI's own usage error; {@link CliUsageError} by default. */
   readonly makeError?: (message: string, options: ErrorOptions) => Error;
 }
 
 /**
- * The tools' one flag parser: node:util's parseArgs (strict, no positionals), then a zod schema
- * naming every bad flag in one message.
+ * The tools' one flag parser: node:util's parseArgs (strict; positionals only where the spec
+ * allows them), then a zod schema naming every bad flag in one message.
  *
  * @throws the spec's usage error (a {@link CliUsageError} by default).
  */
@@ -36,22 +41,36 @@ export const parseCliArgs = <Schema extends z.ZodType>(
   const fail =
     spec.makeError ?? ((message: string, options: ErrorOptions) => new CliUsageError(message, options));
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       strict: true,
-      allowPositionals: false,
+      allowPositionals: spec.allowPositionals === true,
       options: spec.options,
     }) as {
       values: Record<string, string | boolean | undefined>;
+      positionals: string[];
     });
   } catch (error) {
     throw fail((error as Error).message, { cause: error });
   }
   if (values.help === true) return { help: true };
-  const parsed = spec.schema.safeParse(spec.toInput(values));
+  const parsed = spec.schema.safeParse(spec.toInput(values, positionals));
   if (!parsed.success) {
     throw fail(parsed.error.issues.map((issue) => issue.message).join('; '), { cause: parsed.error });
   }
   return { help: false, options: parsed.data };
 };
+
+/** A numeric flag: `--name must be a number` when it is not one. */
+export const numberFlag = (flag: string) => z.coerce.number({ error: `${flag} must be a number` });
+
+/** A whole-number flag. */
+export const wholeFlag = (flag: string) => numberFlag(flag).int(`${flag} must be a whole number`);
+
+/** A TCP port flag, 0 (any free port) to 65535. */
+export const portFlag = (flag: string) =>
+  wholeFlag(flag)
+    .min(0, `${flag} must be a port number (0–65535)`)
+    .max(65_535, `${flag} must be a port number (0–65535)`);

@@ -34,10 +34,13 @@ export interface ToolLog {
 }
 
 /**
- * A logger for the tool `service`. The level comes from POWERTOOLS_LOG_LEVEL (or LOG_LEVEL),
- * INFO by default, as in the functions.
+ * A logger for the tool `service`. The level is `options.logLevel`, else POWERTOOLS_LOG_LEVEL
+ * (or LOG_LEVEL), INFO by default, as in the functions.
  */
-export const createToolLogger = (service: string): Logger => new ToolLogger({ serviceName: service });
+export const createToolLogger = (
+  service: string,
+  options: Pick<ConstructorOptions, 'logLevel'> = {},
+): Logger => new ToolLogger({ serviceName: service, ...options });
 
 /** Discards everything (tests, and tools told to be quiet). */
 export const silentLogger: ToolLog = {

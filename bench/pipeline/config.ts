@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts';
+import { parseCliArgs, wholeFlag } from '../../tooling/cli-args.ts';
 import { BenchUsageError } from './errors.ts';
 
 /** `npm run bench:pipeline -- --help`. */
@@ -69,11 +70,7 @@ export interface PipelineBenchConfig {
   readonly dynamodbEndpoint: string | undefined;
 }
 
-const positive = (flag: string) =>
-  z.coerce
-    .number({ error: `${flag} must be a number` })
-    .int(`${flag} must be a whole number`)
-    .positive(`${flag} must be > 0`);
+const positive = (flag: string) => wholeFlag(flag).positive(`${flag} must be > 0`);
 
 const Flags = z.object({
   quick: z.boolean().default(false),
@@ -91,11 +88,8 @@ const Flags = z.object({
 });
 
 const Env = z.object({
-  KAFKA_BROKERS: z
-    .string()
-    .regex(/^[^\s,]+:\d+(,[^\s,]+:\d+)*$/, 'must be host:port[,host:port…]')
-    .optional(),
-  DYNAMODB_ENDPOINT: z.url('must be a URL such as http://127.0.0.1:8000').optional(),
+  KAFKA_BROKERS: brokerList().optional(),
+  DYNAMODB_ENDPOINT: endpointUrl().optional(),
 });
 
 /** What {@link readConfig} returns: a config to run with, or the request for help. */
@@ -112,43 +106,35 @@ export const readConfig = (
   argv: readonly string[] = process.argv.slice(2),
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): ParsedConfig => {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args: [...argv],
-      options: {
-        quick: { type: 'boolean' },
-        only: { type: 'string' },
-        events: { type: 'string' },
-        rounds: { type: 'string' },
-        rate: { type: 'string' },
-        partitions: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (error) {
-    throw new BenchUsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
-  if (values.help === true) return { help: true };
-  const flags = Flags.safeParse(values);
-  if (!flags.success) throw new BenchUsageError(flags.error.issues.map((issue) => issue.message).join('; '));
-  const environment = Env.safeParse(env);
-  if (!environment.success) {
-    const issue = environment.error.issues[0];
-    throw new BenchUsageError(`${String(issue?.path[0])} ${issue?.message ?? 'is invalid'}`);
-  }
-  const { quick } = flags.data;
+  const parsed = parseCliArgs(argv, {
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      events: { type: 'string' },
+      rounds: { type: 'string' },
+      rate: { type: 'string' },
+      partitions: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    toInput: (values) => values,
+    schema: Flags,
+    makeError: (message, options) => new BenchUsageError(message, options),
+  });
+  if (parsed.help) return { help: true };
+  const flags = parsed.options;
+  const environment = readEnv(Env, env, (message, options) => new BenchUsageError(message, options));
+  const { quick } = flags;
   return {
     help: false,
     config: Object.freeze({
       quick,
-      sections: new Set(flags.data.only),
-      events: flags.data.events ?? (quick ? 10_000 : 60_000),
-      dynamoDbEvents: Math.min(flags.data.events ?? Number.POSITIVE_INFINITY, quick ? 3_000 : 6_000),
-      rounds: flags.data.rounds ?? (quick ? 1 : 3),
+      sections: new Set(flags.only),
+      events: flags.events ?? (quick ? 10_000 : 60_000),
+      dynamoDbEvents: Math.min(flags.events ?? Number.POSITIVE_INFINITY, quick ? 3_000 : 6_000),
+      rounds: flags.rounds ?? (quick ? 1 : 3),
       naiveEvents: quick ? 2_000 : 5_000,
       wruEvents: quick ? 10_000 : 30_000,
-      partitions: flags.data.partitions,
+      partitions: flags.partitions,
       sweep: {
         // The first design's mapping (500, 1 s) next to the deployed one (10,000, 10 s), and
         // the default window in between.
@@ -156,13 +142,13 @@ export const readConfig = (
         windowsSeconds: quick ? [1, 10] : [undefined, 1, 10],
         backlogEvents: quick ? 1_000 : 1_500,
         partitions: 1,
-        pacedRate: flags.data.rate ?? 50,
+        pacedRate: flags.rate ?? 50,
         // Long enough for three 10 s windows.
         pacedSeconds: quick ? 20 : 30,
       },
       workloadRate: 2000,
-      kafkaBrokers: environment.data.KAFKA_BROKERS?.split(','),
-      dynamodbEndpoint: environment.data.DYNAMODB_ENDPOINT,
+      kafkaBrokers: environment.KAFKA_BROKERS,
+      dynamodbEndpoint: environment.DYNAMODB_ENDPOINT,
     }),
   };
 };

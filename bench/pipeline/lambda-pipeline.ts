@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
-import type { EsmLog } from '../../emulators/esm/log.ts';
 import { resolveServerlessConfig } from '../../emulators/esm/serverless-config.ts';
+import type { ToolLog } from '../../tooling/logger.ts';
 import { PipelineBenchError } from './errors.ts';
 
 /** The function of serverless.yml the benchmark runs (its memory, timeout, environment, mapping). */
@@ -29,7 +29,7 @@ export interface LambdaRuntime {
   readonly deadLetterTopic: string;
   /** Where the emulator writes its bundles (a temporary directory: dist/ belongs to `npm run build`). */
   readonly bundleDir: string;
-  readonly log: EsmLog;
+  readonly log: ToolLog;
 }
 
 /** One Lambda scenario: a handler, a mapping and where it reads and writes. */

@@ -6,15 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
 import { CONNECT_TIMEOUT_MS } from '../../services/kafka/deadline.ts';
+import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { readStackState } from '../../tooling/stack-state.ts';
-import { readEsmCliConfig } from './config.ts';
+import { parseEsmCliArgs, readEsmCliConfig } from './config.ts';
 import { type EmulatorStats, startEmulator } from './emulator.ts';
 import { EsmError } from './errors.ts';
-import { silentLog } from './log.ts';
 
 const HELP = `Usage: npm run esm -- [options]
 
@@ -79,40 +77,16 @@ const formatStats = (stats: EmulatorStats): string =>
     })
     .join('\n');
 
-const parseEnvOverrides = (pairs: readonly string[]): Record<string, string> => {
-  const env: Record<string, string> = {};
-  for (const pair of pairs) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0) throw new EsmError(`--env expects NAME=value, got "${pair}"`);
-    env[pair.slice(0, eq)] = pair.slice(eq + 1);
-  }
-  return env;
-};
-
 const main = async (): Promise<number> => {
-  const { values } = parseArgs({
-    options: {
-      brokers: { type: 'string' },
-      config: { type: 'string' },
-      stage: { type: 'string' },
-      function: { type: 'string', multiple: true },
-      env: { type: 'string', multiple: true },
-      'bundle-dir': { type: 'string' },
-      'stats-interval': { type: 'string' },
-      'session-timeout': { type: 'string' },
-      'scaling-interval': { type: 'string' },
-      'scaling-delay': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const parsed = parseEsmCliArgs(process.argv.slice(2));
+  if (parsed.help) {
     process.stdout.write(HELP);
     return 0;
   }
+  const flags = parsed.options;
   const env = readEsmCliConfig();
   const stack = readStackState();
-  const brokers = values.brokers?.split(',') ?? env.kafkaBrokers ?? stack?.kafkaBrokers;
+  const brokers = flags.brokers ?? env.kafkaBrokers ?? stack?.kafkaBrokers;
   if (brokers === undefined) {
     throw new EsmError(
       'no Kafka cluster: start the local stack (npm run stack -- up), set KAFKA_BROKERS or pass --brokers',
@@ -125,43 +99,19 @@ const main = async (): Promise<number> => {
     ...(stack === undefined || env.dynamodbEndpoint !== undefined
       ? {}
       : { ANALYTICS_TABLE: stack.tables.analytics, USER_PROFILES_TABLE: stack.tables.userProfiles }),
-    ...parseEnvOverrides(values.env ?? []),
+    ...flags.env,
   };
-  const statsEverySeconds = Number(values['stats-interval'] ?? '5');
-  if (!Number.isFinite(statsEverySeconds) || statsEverySeconds < 0) {
-    throw new EsmError(`--stats-interval expects seconds (0 or more), got "${values['stats-interval']}"`);
-  }
-  const sessionTimeoutMs =
-    values['session-timeout'] === undefined ? undefined : Number(values['session-timeout']);
-  if (sessionTimeoutMs !== undefined && !(Number.isInteger(sessionTimeoutMs) && sessionTimeoutMs >= 6000)) {
-    // The broker's default group.min.session.timeout.ms is 6000.
-    throw new EsmError(
-      `--session-timeout expects milliseconds, at least 6000, got "${values['session-timeout']}"`,
-    );
-  }
-  const seconds = (flag: 'scaling-interval' | 'scaling-delay'): number | undefined => {
-    const raw = values[flag];
-    if (raw === undefined) return undefined;
-    const value = Number(raw);
-    if (!Number.isFinite(value) || value <= 0)
-      throw new EsmError(`--${flag} expects seconds (more than 0), got "${raw}"`);
-    return value * 1000;
-  };
-  const scalingIntervalMs = seconds('scaling-interval');
-  const scalingDelayMs = seconds('scaling-delay');
   const log =
-    env.logLevel === 'SILENT'
-      ? silentLog
-      : new Logger({ serviceName: 'esm-emulator', logLevel: env.logLevel });
+    env.logLevel === 'SILENT' ? silentLogger : createToolLogger('esm-emulator', { logLevel: env.logLevel });
 
   process.stderr.write(
-    values.config ? `reading ${values.config}\n` : 'resolving serverless.yml (serverless print)…\n',
+    flags.config ? `reading ${flags.config}\n` : 'resolving serverless.yml (serverless print)…\n',
   );
-  const config: unknown = values.config
-    ? JSON.parse(readFileSync(values.config, 'utf8'))
+  const config: unknown = flags.config
+    ? JSON.parse(readFileSync(flags.config, 'utf8'))
     : await loadServerlessConfig({
         serviceDir: SERVICE_DIR,
-        ...(values.stage === undefined ? {} : { stage: values.stage }),
+        ...(flags.stage === undefined ? {} : { stage: flags.stage }),
       });
   process.stderr.write(`starting the event source mappings against ${brokers.join(',')}…\n`);
   const emulator = await startEmulator({
@@ -170,13 +120,11 @@ const main = async (): Promise<number> => {
     brokers,
     environmentOverrides: overrides,
     log,
-    ...(values.function === undefined ? {} : { functions: values.function }),
-    ...(values['bundle-dir'] === undefined ? {} : { bundleDir: resolve(values['bundle-dir']) }),
-    ...(scalingIntervalMs === undefined ? {} : { scalingIntervalMs }),
-    ...(scalingDelayMs === undefined ? {} : { scalingDelayMs }),
-    ...(values['session-timeout'] === undefined
-      ? {}
-      : { sessionTimeoutMs: Number(values['session-timeout']) }),
+    ...(flags.functions === undefined ? {} : { functions: flags.functions }),
+    ...(flags.bundleDir === undefined ? {} : { bundleDir: resolve(flags.bundleDir) }),
+    ...(flags.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: flags.scalingIntervalMs }),
+    ...(flags.scalingDelayMs === undefined ? {} : { scalingDelayMs: flags.scalingDelayMs }),
+    ...(flags.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: flags.sessionTimeoutMs }),
   });
   const initial = emulator.stats();
   process.stderr.write(
@@ -185,9 +133,9 @@ const main = async (): Promise<number> => {
 
   const print = (): void => {
     const stats = emulator.stats();
-    process.stderr.write(values.json ? `${JSON.stringify(stats)}\n` : `${formatStats(stats)}\n`);
+    process.stderr.write(flags.json ? `${JSON.stringify(stats)}\n` : `${formatStats(stats)}\n`);
   };
-  const ticker = statsEverySeconds > 0 ? setInterval(print, statsEverySeconds * 1000) : undefined;
+  const ticker = flags.statsEverySeconds > 0 ? setInterval(print, flags.statsEverySeconds * 1000) : undefined;
 
   return new Promise((resolveExit) => {
     let stopping = false;

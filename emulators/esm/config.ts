@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts';
+import { numberFlag, parseCliArgs, wholeFlag } from '../../tooling/cli-args.ts';
+import { EsmError } from './errors.ts';
 
 const Env = z.object({
   KAFKA_BROKERS: brokerList().optional(),
@@ -29,3 +31,83 @@ export const readEsmCliConfig = (env: NodeJS.ProcessEnv = process.env): EsmCliCo
     logLevel: parsed.ESM_LOG_LEVEL ?? 'INFO',
   });
 };
+
+const seconds = (flag: string, min: 'zero' | 'positive') =>
+  min === 'zero'
+    ? numberFlag(flag).min(0, `${flag} expects seconds (0 or more)`)
+    : numberFlag(flag).positive(`${flag} expects seconds (more than 0)`);
+
+const EnvOverride = z
+  .string()
+  .regex(/^[^=]+=/, '--env expects NAME=value')
+  .transform((pair): [string, string] => [
+    pair.slice(0, pair.indexOf('=')),
+    pair.slice(pair.indexOf('=') + 1),
+  ]);
+
+const FlagsSchema = z.object({
+  brokers: brokerList().optional(),
+  config: z.string().optional(),
+  stage: z.string().optional(),
+  functions: z.array(z.string()).optional(),
+  env: z
+    .array(EnvOverride)
+    .default([])
+    .transform((pairs) => Object.fromEntries(pairs)),
+  bundleDir: z.string().optional(),
+  statsEverySeconds: seconds('--stats-interval', 'zero').default(5),
+  // The broker's default group.min.session.timeout.ms is 6000.
+  sessionTimeoutMs: wholeFlag('--session-timeout')
+    .min(6000, '--session-timeout expects milliseconds, at least 6000')
+    .optional(),
+  scalingIntervalMs: seconds('--scaling-interval', 'positive')
+    .transform((value) => value * 1000)
+    .optional(),
+  scalingDelayMs: seconds('--scaling-delay', 'positive')
+    .transform((value) => value * 1000)
+    .optional(),
+  json: z.boolean(),
+});
+
+/** The ESM emulator CLI's flags. */
+export type EsmCliFlags = z.infer<typeof FlagsSchema>;
+
+/**
+ * Reads the emulator CLI's flags.
+ *
+ * @throws {EsmError} naming every bad flag.
+ */
+export const parseEsmCliArgs = (
+  argv: readonly string[],
+): { help: true } | { help: false; options: EsmCliFlags } =>
+  parseCliArgs(argv, {
+    options: {
+      brokers: { type: 'string' },
+      config: { type: 'string' },
+      stage: { type: 'string' },
+      function: { type: 'string', multiple: true },
+      env: { type: 'string', multiple: true },
+      'bundle-dir': { type: 'string' },
+      'stats-interval': { type: 'string' },
+      'session-timeout': { type: 'string' },
+      'scaling-interval': { type: 'string' },
+      'scaling-delay': { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    toInput: (values) => ({
+      brokers: values.brokers,
+      config: values.config,
+      stage: values.stage,
+      functions: values.function,
+      env: values.env,
+      bundleDir: values['bundle-dir'],
+      statsEverySeconds: values['stats-interval'],
+      sessionTimeoutMs: values['session-timeout'],
+      scalingIntervalMs: values['scaling-interval'],
+      scalingDelayMs: values['scaling-delay'],
+      json: values.json === true,
+    }),
+    schema: FlagsSchema,
+    makeError: (message, options) => new EsmError(message, options),
+  });

@@ -14,9 +14,9 @@ import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
 import { withConnectDeadline } from '../../services/kafka/deadline.ts';
+import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { EsmError, MappingConfigError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
-import { type EsmLog, silentLog } from './log.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
 import {
   type EventSourceMapping,
@@ -37,7 +37,7 @@ export interface EmulatorOptions {
   readonly functions?: readonly string[];
   /** Where bundles go; `<serviceDir>/dist` by default. */
   readonly bundleDir?: string;
-  readonly log?: EsmLog;
+  readonly log?: ToolLog;
   /** Consumer session timeout (ms); a restarted emulator waits this long for its dead predecessor. */
   readonly sessionTimeoutMs?: number;
   /** Delay before retry n (ms). */
@@ -101,7 +101,7 @@ const assertTopicsExist = async (kafka: Kafka, mappings: readonly EventSourceMap
  *   (nothing is left running).
  */
 export const startEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
-  const log = options.log ?? silentLog;
+  const log = options.log ?? silentLogger;
   const service = resolveServerlessConfig(options.config);
   for (const warning of service.warnings) log.warn('configuration not emulated', { detail: warning });
   const wanted = options.functions === undefined ? undefined : new Set(options.functions);

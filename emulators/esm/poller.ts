@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
 import { sourceId, sourceIdOf, sourceRecordOfMessage } from '../../services/kafka/record.ts';
+import type { ToolLog } from '../../tooling/logger.ts';
 import {
   type Batch,
   type BatchOutcome,
@@ -26,7 +27,6 @@ import { readBatchItemFailures } from './batch-response.ts';
 import { InvocationError, InvocationFailure } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
-import type { EsmLog } from './log.ts';
 import { eventRecordBytes } from './payload.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
@@ -101,7 +101,7 @@ export interface MappingPollerOptions {
   /** Brokers reported as `bootstrapServers` in the event. */
   readonly brokers: readonly string[];
   readonly pool: FunctionPool;
-  readonly log: EsmLog;
+  readonly log: ToolLog;
   /** Producer for `kafka://` on-failure destinations (shared; connected by the caller). */
   readonly destinationProducer: () => Promise<Producer>;
   /** Consumer session timeout; after a crash the group waits this long for the dead member. */

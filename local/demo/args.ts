@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseCliArgs } from '../../tooling/cli-args.ts';
+import { numberFlag, parseCliArgs, portFlag } from '../../tooling/cli-args.ts';
 
 /** `npm run demo -- --help`. */
 export const USAGE = `Usage: npm run demo -- [options]
@@ -24,8 +24,7 @@ Environment: KAFKA_BROKERS and DYNAMODB_ENDPOINT use existing services instead o
 them (the demo then creates its topics and tables there).
 Exit codes: 0 conserved, 1 not conserved or failed, 2 invalid flags, 130 interrupted.`;
 
-const positive = (flag: string) =>
-  z.coerce.number({ error: `${flag} must be a number` }).positive(`${flag} must be > 0`);
+const positive = (flag: string) => numberFlag(flag).positive(`${flag} must be > 0`);
 
 const DemoOptionsSchema = z
   .object({
@@ -38,7 +37,7 @@ const DemoOptionsSchema = z
       .max(0.5, '--bad-rate must be ≤ 0.5'),
     sessionGap: positive('--session-gap').int('--session-gap must be whole seconds').max(3600),
     drainTimeout: positive('--drain-timeout'),
-    port: z.coerce.number().int().min(0).max(65_535).optional(),
+    port: portFlag('--port').optional(),
     dashboard: z.boolean(),
     json: z.boolean(),
   })

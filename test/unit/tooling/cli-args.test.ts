@@ -31,4 +31,25 @@ describe('parseCliArgs', () => {
     expect(() => parseCliArgs(['--rate=0'], spec)).toThrow('--rate must be > 0');
     expect(new CliUsageError('x').exitCode).toBe(2);
   });
+
+  it('refuses positionals unless the spec takes them, and hands them to the schema', () => {
+    expect(() => parseCliArgs(['up'], spec)).toThrow(CliUsageError);
+    const withCommand = {
+      options: { help: { type: 'boolean' } },
+      allowPositionals: true,
+      toInput: (_values: Record<string, string | boolean | undefined>, positionals: readonly string[]) => ({
+        command: positionals[0],
+        rest: positionals.slice(1),
+      }),
+      schema: z.object({
+        command: z.enum(['up', 'down'], { error: 'say up or down' }),
+        rest: z.array(z.string()),
+      }),
+    } as const;
+    expect(parseCliArgs(['up', 'a', 'b'], withCommand)).toEqual({
+      help: false,
+      options: { command: 'up', rest: ['a', 'b'] },
+    });
+    expect(() => parseCliArgs(['sideways'], withCommand)).toThrow('say up or down');
+  });
 });
