@@ -4,12 +4,11 @@
  * the same run. See the method printed first.
  */
 import { cpus, loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { KsqlEngine } from '../emulators/ksql/engine.ts';
 import { partitionForKey } from '../emulators/ksql/partitioner.ts';
-import { DEFAULT_VARIABLES, loadMigrations } from '../ksql/migrate/migrations.ts';
+import { DEFAULT_VARIABLES, loadMigrations, MIGRATIONS_DIR } from '../ksql/migrate/migrations.ts';
 import { type AggregationDependencies, aggregateBatch } from '../services/aggregation/index.ts';
 import { buildKafkaEvent, sourceRecordsOf, toEventRecord } from '../services/kafka/esm-event.ts';
 import { type SourceRecord, sourceId, TimestampType } from '../services/kafka/record.ts';
@@ -28,7 +27,6 @@ Options
                  the same rounds), to see which statement costs what
   -h, --help     show this help`;
 
-const KSQL_DIR = fileURLToPath(new URL('../ksql', import.meta.url));
 /** The stack's clickstream-events partition count: the engine keeps stream time per partition. */
 const PARTITIONS = 6;
 /** The aggregation mapping's BatchSize as deployed (serverless.yml). */
@@ -72,7 +70,7 @@ const workload = (count: number): InputRecord[] => {
 
 const engineWith = async (versions: readonly number[] | undefined): Promise<KsqlEngine> => {
   const engine = new KsqlEngine();
-  for (const migration of await loadMigrations(KSQL_DIR, DEFAULT_VARIABLES)) {
+  for (const migration of await loadMigrations(MIGRATIONS_DIR, DEFAULT_VARIABLES)) {
     if (versions === undefined || versions.includes(migration.version)) engine.executeScript(migration.sql);
   }
   return engine;
@@ -228,7 +226,7 @@ process.stdout.write(
 );
 
 if (flags.each === true) {
-  const migrations = await loadMigrations(KSQL_DIR, DEFAULT_VARIABLES);
+  const migrations = await loadMigrations(MIGRATIONS_DIR, DEFAULT_VARIABLES);
   const stream = migrations[0];
   process.stdout.write(
     `\n### Each statement alone (with ${stream?.name ?? 'the stream'}, over the same records)\n\n| Migration | records/s (median) | per round | output rows |\n|---|---:|---|---:|\n`,

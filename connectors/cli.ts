@@ -3,7 +3,8 @@
  * `npx tsx connectors/cli.ts --function aggregate-events --stage confluent --region eu-west-1`.
  * `--help` for every option.
  */
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CliUsageError, parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
 import {
   ConnectorTarget,
   InvocationType,
@@ -38,61 +39,76 @@ Then: confluent connect cluster create --config-file <file>   (cloud)
         http://<connect>:8083/connectors/<name>/config          (self-managed: the "config" object)
 `;
 
-const isOneOf = <T extends string>(values: Record<string, T>, value: string): value is T =>
-  (Object.values(values) as string[]).includes(value);
+const count = (flag: string) => wholeFlag(flag).positive(`${flag} must be > 0`);
+
+const optionsSchema = (env: NodeJS.ProcessEnv) =>
+  z.object({
+    function: z.enum(Object.keys(SINK_FUNCTIONS) as [SinkFunction, ...SinkFunction[]], {
+      error: `--function must be one of ${Object.keys(SINK_FUNCTIONS).join(', ')}`,
+    }),
+    stage: z.string({ error: '--stage is required' }).min(1, '--stage is required'),
+    region: z
+      .string({ error: '--region (or AWS_REGION) is required' })
+      .min(1, '--region (or AWS_REGION) is required'),
+    functionName: z.string().optional(),
+    target: z.enum(ConnectorTarget, { error: '--target must be cloud or platform' }),
+    invocationType: z.enum(InvocationType, { error: '--invocation must be sync or async' }),
+    batchSize: count('--batch-size'),
+    errorTopic: z.string().min(1, '--error-topic must not be empty'),
+    serviceAccountId: z
+      .string()
+      .optional()
+      .transform((value) => value ?? env.CONFLUENT_SERVICE_ACCOUNT_ID),
+    providerIntegrationId: z
+      .string()
+      .optional()
+      .transform((value) => value ?? env.CONFLUENT_PROVIDER_INTEGRATION_ID),
+    tasks: count('--tasks'),
+  });
 
 const main = (argv: readonly string[]): number => {
-  const { values } = parseArgs({
-    args: [...argv],
-    options: {
-      function: { type: 'string' },
-      stage: { type: 'string' },
-      region: { type: 'string' },
-      'function-name': { type: 'string' },
-      target: { type: 'string', default: ConnectorTarget.Cloud },
-      invocation: { type: 'string', default: InvocationType.Sync },
-      'batch-size': { type: 'string', default: '20' },
-      'error-topic': { type: 'string', default: 'clickstream-connector-errors' },
-      'service-account': { type: 'string' },
-      'provider-integration': { type: 'string' },
-      tasks: { type: 'string', default: '1' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help === true) {
+  let parsed: ReturnType<typeof parseCliArgs<ReturnType<typeof optionsSchema>>>;
+  try {
+    parsed = parseCliArgs(argv, {
+      options: {
+        function: { type: 'string' },
+        stage: { type: 'string' },
+        region: { type: 'string' },
+        'function-name': { type: 'string' },
+        target: { type: 'string', default: ConnectorTarget.Cloud },
+        invocation: { type: 'string', default: InvocationType.Sync },
+        'batch-size': { type: 'string', default: '20' },
+        'error-topic': { type: 'string', default: 'clickstream-connector-errors' },
+        'service-account': { type: 'string' },
+        'provider-integration': { type: 'string' },
+        tasks: { type: 'string', default: '1' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      toInput: (values) => ({
+        function: values.function,
+        stage: values.stage,
+        region: values.region ?? process.env.AWS_REGION,
+        functionName: values['function-name'],
+        target: values.target,
+        invocationType: values.invocation,
+        batchSize: values['batch-size'],
+        errorTopic: values['error-topic'],
+        serviceAccountId: values['service-account'],
+        providerIntegrationId: values['provider-integration'],
+        tasks: values.tasks,
+      }),
+      schema: optionsSchema(process.env),
+    });
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    console.error(`${error.message.split('; ').join('\n')}\n\n${HELP}`);
+    return error.exitCode;
+  }
+  if (parsed.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const problems: string[] = [];
-  const fn = values.function ?? '';
-  if (!(fn in SINK_FUNCTIONS))
-    problems.push(`--function must be one of ${Object.keys(SINK_FUNCTIONS).join(', ')}`);
-  if (values.stage === undefined) problems.push('--stage is required');
-  const region = values.region ?? process.env.AWS_REGION;
-  if (region === undefined) problems.push('--region (or AWS_REGION) is required');
-  if (!isOneOf(ConnectorTarget, values.target)) problems.push('--target must be cloud or platform');
-  if (!isOneOf(InvocationType, values.invocation)) problems.push('--invocation must be sync or async');
-  if (
-    problems.length > 0 ||
-    !isOneOf(ConnectorTarget, values.target) ||
-    !isOneOf(InvocationType, values.invocation)
-  ) {
-    console.error(`${problems.join('\n')}\n\n${HELP}`);
-    return 1;
-  }
-  const options = {
-    target: values.target,
-    function: fn as SinkFunction,
-    stage: values.stage ?? '',
-    region: region ?? '',
-    functionName: values['function-name'],
-    invocationType: values.invocation,
-    batchSize: Number(values['batch-size']),
-    errorTopic: values['error-topic'],
-    serviceAccountId: values['service-account'] ?? process.env.CONFLUENT_SERVICE_ACCOUNT_ID,
-    providerIntegrationId: values['provider-integration'] ?? process.env.CONFLUENT_PROVIDER_INTEGRATION_ID,
-    tasks: Number(values.tasks),
-  };
+  const options = parsed.options;
   const missing = missingCloudSettings(options);
   if (missing.length > 0) {
     console.error(`a Confluent Cloud connector needs ${missing.join(' and ')}`);

@@ -58,7 +58,13 @@ export const parseCliArgs = <Schema extends z.ZodType>(
   if (values.help === true) return { help: true };
   const parsed = spec.schema.safeParse(spec.toInput(values, positionals));
   if (!parsed.success) {
-    throw fail(parsed.error.issues.map((issue) => issue.message).join('; '), { cause: parsed.error });
+    // A message names its flag (`--rate must be > 0`); one that does not is prefixed with the
+    // option it belongs to.
+    const describe = (issue: z.core.$ZodIssue): string =>
+      issue.message.startsWith('-') || issue.path.length === 0
+        ? issue.message
+        : `${String(issue.path[0])}: ${issue.message}`;
+    throw fail(parsed.error.issues.map(describe).join('; '), { cause: parsed.error });
   }
   return { help: false, options: parsed.data };
 };
@@ -74,3 +80,18 @@ export const portFlag = (flag: string) =>
   wholeFlag(flag)
     .min(0, `${flag} must be a port number (0–65535)`)
     .max(65_535, `${flag} must be a port number (0–65535)`);
+
+/** A repeatable `NAME=value` flag (`--var`, `--env`), as a record; a later NAME wins. */
+export const assignmentsFlag = (flag: string) =>
+  z
+    .array(
+      z
+        .string()
+        .regex(/^[^=]+=/, `${flag} expects NAME=value`)
+        .transform((pair): [string, string] => {
+          const at = pair.indexOf('=');
+          return [pair.slice(0, at), pair.slice(at + 1)];
+        }),
+    )
+    .default([])
+    .transform((pairs): Record<string, string> => Object.fromEntries(pairs));

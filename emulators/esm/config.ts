@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts';
-import { numberFlag, parseCliArgs, wholeFlag } from '../../tooling/cli-args.ts';
+import { assignmentsFlag, numberFlag, parseCliArgs, wholeFlag } from '../../tooling/cli-args.ts';
 import { EsmError } from './errors.ts';
 
 const Env = z.object({
@@ -37,23 +37,12 @@ const seconds = (flag: string, min: 'zero' | 'positive') =>
     ? numberFlag(flag).min(0, `${flag} expects seconds (0 or more)`)
     : numberFlag(flag).positive(`${flag} expects seconds (more than 0)`);
 
-const EnvOverride = z
-  .string()
-  .regex(/^[^=]+=/, '--env expects NAME=value')
-  .transform((pair): [string, string] => [
-    pair.slice(0, pair.indexOf('=')),
-    pair.slice(pair.indexOf('=') + 1),
-  ]);
-
 const FlagsSchema = z.object({
   brokers: brokerList().optional(),
   config: z.string().optional(),
   stage: z.string().optional(),
   functions: z.array(z.string()).optional(),
-  env: z
-    .array(EnvOverride)
-    .default([])
-    .transform((pairs) => Object.fromEntries(pairs)),
+  env: assignmentsFlag('--env'),
   bundleDir: z.string().optional(),
   statsEverySeconds: seconds('--stats-interval', 'zero').default(5),
   // The broker's default group.min.session.timeout.ms is 6000.

@@ -1,6 +1,7 @@
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { KsqlMigrationError } from '../../ksql/migrate/errors.ts';
 import { BrokerUnreachableError } from '../../services/kafka/errors.ts';
+import { CliUsageError, parseCliArgs } from '../../tooling/cli-args.ts';
 import { KsqlError } from './errors.ts';
 import { formatReport, totals } from './qtt/qtt-report.ts';
 import { collectFiles, runFile } from './qtt/qtt-runner.ts';
@@ -16,36 +17,49 @@ Commands:
       skipping versions already applied. Basic auth from KSQLDB_API_KEY / KSQLDB_API_SECRET.
   status [--dir ksql] [--var NAME=VALUE ...]
       Show which migrations are applied on the server at KSQLDB_URL and which are pending.
-  run [--dir ksql] [--var NAME=VALUE ...] [--brokers host:port] [--group id]
+  run [--dir ksql] [--var NAME=VALUE ...] [--brokers host:port] [--app-id id]
       Run the migrations on the embedded engine over real Kafka topics (KAFKA_BROKERS).
 
 Options:
   -h, --help   Show this help (also: <command> --help).
 `;
 
+const QTT_USAGE =
+  'Usage: npm run ksql -- qtt <dir-or-files...> [--json] [--verbose]\n\nRuns ksqlDB query-validation test files (see ../shared/ksql-qtt/README.md).\n--json prints {files, totals} for machines; --verbose lists unsupported cases with their construct.\n';
+
+const QttFlags = z.object({
+  paths: z.array(z.string()).min(1, 'qtt needs at least one directory or file'),
+  json: z.boolean(),
+  verbose: z.boolean(),
+});
+
 async function qtt(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
+  const parsed = parseCliArgs(args, {
     allowPositionals: true,
     options: {
       json: { type: 'boolean' },
       verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
+    toInput: (values, positionals) => ({
+      paths: positionals,
+      json: values.json === true,
+      verbose: values.verbose === true,
+    }),
+    schema: QttFlags,
   });
-  if (values.help || positionals.length === 0) {
-    process.stdout.write(
-      'Usage: npm run ksql -- qtt <dir-or-files...> [--json] [--verbose]\n\nRuns ksqlDB query-validation test files (see ../shared/ksql-qtt/README.md).\n--json prints {files, totals} for machines; --verbose lists unsupported cases with their construct.\n',
-    );
-    return positionals.length === 0 && !values.help ? 2 : 0;
+  if (parsed.help) {
+    process.stdout.write(QTT_USAGE);
+    return 0;
   }
-  const files = await collectFiles(positionals);
+  const { paths, json, verbose } = parsed.options;
+  const files = await collectFiles(paths);
   const results = [];
   for (const f of files) results.push(await runFile(f));
-  if (values.json) {
+  if (json) {
     process.stdout.write(`${JSON.stringify({ files: results, totals: totals(results) }, null, 2)}\n`);
   } else {
-    process.stdout.write(`${formatReport(results, values.verbose === true)}\n`);
+    process.stdout.write(`${formatReport(results, verbose)}\n`);
   }
   return totals(results).failed > 0 ? 1 : 0;
 }
@@ -81,6 +95,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
+    if (err instanceof CliUsageError) {
+      process.stderr.write(`${err.message}\nRun with --help for the options.\n`);
+      process.exitCode = err.exitCode;
+      return;
+    }
     process.stderr.write(
       `${err instanceof KsqlError || err instanceof KsqlMigrationError || err instanceof BrokerUnreachableError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

@@ -1,20 +1,24 @@
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { readEnv } from '../../services/commons/env.ts';
+import { assignmentsFlag, CliUsageError, parseCliArgs } from '../../tooling/cli-args.ts';
 import { applyMigrations, currentVersion, ensureMetadata } from './apply.ts';
 import { KsqlDbClient } from './ksqldb-client.ts';
-import { loadMigrations, resolveVariables } from './migrations.ts';
-
-const DEFAULT_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
+import { loadMigrations, MIGRATIONS_DIR, resolveVariables } from './migrations.ts';
 
 const configSchema = z.object({
   KSQLDB_URL: z.url({
     message:
-      'KSQLDB_URL must be set to the ksqlDB server URL (e.g. https://pksqlc-xxxxx.region.aws.confluent.cloud:443)',
+      'must be set to the ksqlDB server URL (e.g. https://pksqlc-xxxxx.region.aws.confluent.cloud:443)',
   }),
   KSQLDB_API_KEY: z.string().min(1).optional(),
   KSQLDB_API_SECRET: z.string().min(1).optional(),
   KSQL_MIGRATIONS_TOPIC_PREFIX: z.string().default(''),
+});
+
+const MigrationFlags = z.object({
+  dir: z.string().default(MIGRATIONS_DIR),
+  overrides: assignmentsFlag('--var'),
+  dryRun: z.boolean(),
 });
 
 function usage(command: string): string {
@@ -27,44 +31,38 @@ KSQL_VAR_<NAME> (migration variables; --var wins).
 `;
 }
 
-/** `apply` and `status` against a real ksqlDB. */
+/**
+ * `apply` and `status` against a real ksqlDB.
+ *
+ * @throws {CliUsageError} naming every bad flag or variable.
+ */
 export async function runMigrationsCommand(command: 'apply' | 'status', args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
+  const parsed = parseCliArgs(args, {
     options: {
       dir: { type: 'string' },
       var: { type: 'string', multiple: true },
       'dry-run': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
+    toInput: (values) => ({ dir: values.dir, overrides: values.var, dryRun: values['dry-run'] === true }),
+    schema: MigrationFlags,
   });
-  if (values.help) {
+  if (parsed.help) {
     process.stdout.write(usage(command));
     return 0;
   }
-  const overrides: Record<string, string> = {};
-  for (const v of values.var ?? []) {
-    const at = v.indexOf('=');
-    if (at <= 0) throw new Error(`--var expects NAME=VALUE, got ${v}`);
-    overrides[v.slice(0, at)] = v.slice(at + 1);
-  }
-  const migrations = await loadMigrations(
-    values.dir ?? DEFAULT_DIR,
-    resolveVariables(process.env, overrides),
-  );
-  if (values['dry-run']) {
+  const flags = parsed.options;
+  const migrations = await loadMigrations(flags.dir, resolveVariables(process.env, flags.overrides));
+  if (flags.dryRun) {
     for (const m of migrations)
       process.stdout.write(`-- V${String(m.version).padStart(6, '0')} ${m.name}\n${m.sql}\n`);
     return 0;
   }
-  const parsed = configSchema.safeParse(process.env);
-  if (!parsed.success) {
-    process.stderr.write(
-      `${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n')}\n`,
-    );
-    return 2;
-  }
-  const config = Object.freeze(parsed.data);
+  const config = readEnv(
+    configSchema,
+    process.env,
+    (message, options) => new CliUsageError(message, options),
+  );
   const client = new KsqlDbClient({
     url: config.KSQLDB_URL,
     apiKey: config.KSQLDB_API_KEY,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { KsqlMigrationError } from './errors.ts';
 
 /** A migration file `V000001__name.sql` after variable substitution. */
@@ -26,6 +27,9 @@ export class MigrationError extends KsqlMigrationError {
  * Defaults of the variables the migrations use. Short windows for the demo: sessions close
  * while you watch. Override with `--var NAME=VALUE` or `KSQL_VAR_NAME`.
  */
+/** The project's migrations: ksql/, beside this folder. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('..', import.meta.url));
+
 export const DEFAULT_VARIABLES: Readonly<Record<string, string>> = {
   EVENTS_TOPIC: 'clickstream-events',
   PAGEVIEWS_TOPIC: 'clickstream-pageviews-per-minute',

@@ -1,11 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { KsqlEngine } from '../../emulators/ksql/engine.ts';
 import { KafkaKsqlRunner } from '../../emulators/ksql/kafka/kafka-runner.ts';
-import { loadMigrations, resolveVariables } from '../../ksql/migrate/migrations.ts';
+import { loadMigrations, MIGRATIONS_DIR, resolveVariables } from '../../ksql/migrate/migrations.ts';
 
 /** The migrations: the single source of truth for ksqlDB and the embedded engine alike. */
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../ksql', import.meta.url));
 
 export interface EmbeddedKsqlOptions {
   brokers: readonly string[];

@@ -1,16 +1,15 @@
-import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
+import { z } from 'zod';
+import { loadMigrations, MIGRATIONS_DIR, resolveVariables } from '../../../ksql/migrate/migrations.ts';
+import { brokerList } from '../../../services/commons/env.ts';
 import { createKafkaClient } from '../../../services/kafka/client.ts';
 import { plaintextConnection } from '../../../services/kafka/connection.ts';
 import { CONNECT_TIMEOUT_MS, withConnectDeadline } from '../../../services/kafka/deadline.ts';
+import { assignmentsFlag, parseCliArgs } from '../../../tooling/cli-args.ts';
 import { createToolLogger } from '../../../tooling/logger.ts';
 import { KsqlEngine } from '../engine.ts';
 import { KafkaKsqlRunner } from './kafka-runner.ts';
 
 const logger = createToolLogger('ksql');
-
-const DEFAULT_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
 
 const USAGE = `Usage: npm run ksql -- run [--dir ksql] [--var NAME=VALUE ...] [--brokers host:port,...] [--app-id id]
 
@@ -21,10 +20,22 @@ An unreachable or silent cluster ends it within ${CONNECT_TIMEOUT_MS / 1000} s (
 exit code 1, naming the brokers.
 `;
 
-/** `run`: the embedded engine over Kafka. */
+const RunFlags = z.object({
+  dir: z.string().default(MIGRATIONS_DIR),
+  overrides: assignmentsFlag('--var'),
+  brokers: z
+    .string({ error: 'KAFKA_BROKERS (or --brokers) must name the Kafka bootstrap servers' })
+    .pipe(brokerList()),
+  applicationId: z.string().min(1, '--app-id must not be empty').default('ksql-embedded'),
+});
+
+/**
+ * `run`: the embedded engine over Kafka.
+ *
+ * @throws {CliUsageError} naming every bad flag.
+ */
 export async function runKafkaCommand(args: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args,
+  const parsed = parseCliArgs(args, {
     options: {
       dir: { type: 'string' },
       var: { type: 'string', multiple: true },
@@ -32,22 +43,19 @@ export async function runKafkaCommand(args: string[]): Promise<number> {
       'app-id': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
+    toInput: (values) => ({
+      dir: values.dir,
+      overrides: values.var,
+      brokers: values.brokers ?? process.env.KAFKA_BROKERS,
+      applicationId: values['app-id'],
+    }),
+    schema: RunFlags,
   });
-  if (values.help) {
+  if (parsed.help) {
     process.stdout.write(USAGE);
     return 0;
   }
-  const brokers = values.brokers ?? process.env.KAFKA_BROKERS;
-  if (brokers === undefined || brokers === '') {
-    process.stderr.write(`KAFKA_BROKERS (or --brokers) must name the Kafka bootstrap servers.\n\n${USAGE}`);
-    return 2;
-  }
-  const overrides: Record<string, string> = {};
-  for (const v of values.var ?? []) {
-    const at = v.indexOf('=');
-    if (at <= 0) throw new Error(`--var expects NAME=VALUE, got ${v}`);
-    overrides[v.slice(0, at)] = v.slice(at + 1);
-  }
+  const { dir, overrides, brokers, applicationId } = parsed.options;
   const engine = new KsqlEngine({
     onSkip: (e) =>
       logger.warn('ksql record skipped', {
@@ -57,20 +65,20 @@ export async function runKafkaCommand(args: string[]): Promise<number> {
         detail: e.message,
       }),
   });
-  for (const m of await loadMigrations(values.dir ?? DEFAULT_DIR, resolveVariables(process.env, overrides)))
+  for (const m of await loadMigrations(dir, resolveVariables(process.env, overrides)))
     engine.executeScript(m.sql);
-  const kafka = createKafkaClient(plaintextConnection(brokers.split(',')), {
+  const kafka = createKafkaClient(plaintextConnection(brokers), {
     clientId: 'ksql-embedded',
     log: logger,
   });
   const runner = new KafkaKsqlRunner({
     kafka,
     engine,
-    applicationId: values['app-id'] ?? 'ksql-embedded',
+    applicationId,
     log: (message, fields) => logger.info(message, fields ?? {}),
   });
   // Bounded start: a silent or unreachable broker ends the command within the deadline.
-  await withConnectDeadline(runner.start(), brokers.split(','), () => runner.stop());
+  await withConnectDeadline(runner.start(), brokers, () => runner.stop());
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);

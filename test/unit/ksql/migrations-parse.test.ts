@@ -1,14 +1,11 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KsqlParseError } from '../../../emulators/ksql/errors.ts';
 import { parseSplitStatement, splitStatements } from '../../../emulators/ksql/parser.ts';
-import { DEFAULT_VARIABLES, loadMigrations } from '../../../ksql/migrate/migrations.ts';
-
-const KSQL_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
+import { DEFAULT_VARIABLES, loadMigrations, MIGRATIONS_DIR } from '../../../ksql/migrate/migrations.ts';
 
 /** Every statement of every migration, as `apply` would send it (variables substituted). */
 const statementsOf = async () =>
-  (await loadMigrations(KSQL_DIR, DEFAULT_VARIABLES)).flatMap((migration) =>
+  (await loadMigrations(MIGRATIONS_DIR, DEFAULT_VARIABLES)).flatMap((migration) =>
     splitStatements(migration.sql).map((statement) => ({ file: migration.file, statement })),
   );
 

@@ -1,9 +1,12 @@
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
-import { DEFAULT_VARIABLES, loadMigrations, substitute } from '../../../ksql/migrate/migrations.ts';
+import {
+  DEFAULT_VARIABLES,
+  loadMigrations,
+  MIGRATIONS_DIR,
+  substitute,
+} from '../../../ksql/migrate/migrations.ts';
 
-const KSQL_DIR = fileURLToPath(new URL('../../../ksql', import.meta.url));
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
@@ -39,7 +42,7 @@ describe('ksql/ migrations', () => {
       SESSION_GRACE: '0 SECONDS',
       BOT_THRESHOLD: '2',
     };
-    const migrations = await loadMigrations(KSQL_DIR, vars);
+    const migrations = await loadMigrations(MIGRATIONS_DIR, vars);
     const engine = new KsqlEngine();
     for (const m of migrations) engine.executeScript(m.sql);
     const send = (e: Record<string, unknown>): { topic: string; value: unknown }[] =>
