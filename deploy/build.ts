@@ -9,9 +9,9 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { type BuildOptions, build } from 'esbuild';
 import { z } from 'zod';
+import { parseCliArgs } from '../tooling/cli-args.ts';
 import { loadServerlessConfig, ServerlessConfigSchema } from './serverless-print.ts';
 
 /** A function could not be bundled. */
@@ -188,17 +188,20 @@ Options:
 `;
 
 const main = async (): Promise<void> => {
-  const { values } = parseArgs({
+  const parsed = parseCliArgs(process.argv.slice(2), {
     options: {
       stage: { type: 'string' },
       out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
+    toInput: (values) => ({ stage: values.stage, out: values.out }),
+    schema: z.object({ stage: z.string().optional(), out: z.string().default('dist') }),
   });
-  if (values.help) {
+  if (parsed.help) {
     process.stdout.write(HELP);
     return;
   }
+  const values = parsed.options;
   const serviceDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const started = performance.now();
   process.stdout.write('resolving serverless.yml (serverless print)…\n');
@@ -209,7 +212,7 @@ const main = async (): Promise<void> => {
   const bundles = await bundleFunctions({
     config,
     serviceDir,
-    outDir: resolve(serviceDir, values.out ?? 'dist'),
+    outDir: resolve(serviceDir, values.out),
     onBundled: (bundle) =>
       process.stdout.write(
         `  ${relative(serviceDir, bundle.outFile)}  ${(bundle.bytes / 1024).toFixed(0)} KiB  ${bundle.durationMs.toFixed(0)} ms\n`,

@@ -6,9 +6,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs, parseEnv } from 'node:util';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
 import { createKafkaClient } from '../services/kafka/client.ts';
 import { createTopics } from '../services/kafka/topics.ts';
+import { CliUsageError, parseCliArgs } from '../tooling/cli-args.ts';
 import { DeployError } from './errors.ts';
 import { deployConnection } from './kafka-admin.ts';
 import { runCommand } from './run-command.ts';
@@ -106,9 +108,16 @@ const deploy = async (settings: DeploySettings): Promise<void> => {
   log('deployed', { stage: settings.stage });
 };
 
+const DeployFlags = z.object({
+  command: z.enum(['deploy', 'remove', 'check'], { error: 'the command must be deploy, remove or check' }),
+  extra: z.array(z.string()).max(0, 'one command at a time'),
+  stage: z.string().optional(),
+  region: z.string().optional(),
+  envFile: z.string().optional(),
+});
+
 const main = async (argv: readonly string[]): Promise<number> => {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
+  const parsed = parseCliArgs(argv, {
     allowPositionals: true,
     options: {
       stage: { type: 'string' },
@@ -116,18 +125,22 @@ const main = async (argv: readonly string[]): Promise<number> => {
       'env-file': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
+    toInput: (values, positionals) => ({
+      command: positionals[0],
+      extra: positionals.slice(1),
+      stage: values.stage,
+      region: values.region,
+      envFile: values['env-file'],
+    }),
+    schema: DeployFlags,
   });
-  const command = positionals[0];
-  if (values.help === true || command === undefined) {
+  if (parsed.help) {
     process.stdout.write(HELP);
-    return command === undefined && values.help !== true ? 1 : 0;
+    return 0;
   }
-  if (command !== 'deploy' && command !== 'remove' && command !== 'check') {
-    console.error(`unknown command "${command}"\n\n${HELP}`);
-    return 1;
-  }
-  const envFile = values['env-file'] ?? join(ROOT, '.env');
-  if (values['env-file'] !== undefined || existsSync(envFile)) loadSettingsFile(envFile);
+  const { command, ...values } = parsed.options;
+  const envFile = values.envFile ?? join(ROOT, '.env');
+  if (values.envFile !== undefined || existsSync(envFile)) loadSettingsFile(envFile);
 
   const settings = readDeploySettings(process.env, { stage: values.stage, region: values.region });
   if (command === 'check') {
@@ -153,6 +166,11 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (error: unknown) => {
+    if (error instanceof CliUsageError) {
+      console.error(`${error.message}\n\n${HELP}`);
+      process.exitCode = error.exitCode;
+      return;
+    }
     console.error(error instanceof DeployError ? error.message : error);
     process.exitCode = 1;
   },

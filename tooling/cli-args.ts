@@ -58,12 +58,12 @@ export const parseCliArgs = <Schema extends z.ZodType>(
   if (values.help === true) return { help: true };
   const parsed = spec.schema.safeParse(spec.toInput(values, positionals));
   if (!parsed.success) {
-    // A message names its flag (`--rate must be > 0`); one that does not is prefixed with the
-    // option it belongs to.
+    // A message names its flag (`--rate must be > 0`); a shared schema's bare `must …` (as the
+    // environment's brokerList writes it) is prefixed with the option it belongs to.
     const describe = (issue: z.core.$ZodIssue): string =>
-      issue.message.startsWith('-') || issue.path.length === 0
-        ? issue.message
-        : `${String(issue.path[0])}: ${issue.message}`;
+      issue.message.startsWith('must ') && issue.path.length > 0
+        ? `${String(issue.path[0])} ${issue.message}`
+        : issue.message;
     throw fail(parsed.error.issues.map(describe).join('; '), { cause: parsed.error });
   }
   return { help: false, options: parsed.data };

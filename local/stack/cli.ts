@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { CliUsageError, parseCliArgs } from '../../tooling/cli-args.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import {
@@ -113,23 +114,35 @@ const down = async (): Promise<number> => {
   return 0;
 };
 
+const StackFlags = z.object({
+  command: z.enum(['up', 'down', 'status'], { error: 'the command must be up, down or status' }),
+  extra: z.array(z.string()).max(0, 'one command at a time'),
+  json: z.boolean(),
+});
+
 const main = async (): Promise<number> => {
-  let parsed: ReturnType<typeof parseArgs>;
+  let parsed: ReturnType<typeof parseCliArgs<typeof StackFlags>>;
   try {
-    parsed = parseArgs({
+    parsed = parseCliArgs(process.argv.slice(2), {
       allowPositionals: true,
       options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      toInput: (values, positionals) => ({
+        command: positionals[0],
+        extra: positionals.slice(1),
+        json: values.json,
+      }),
+      schema: StackFlags,
     });
   } catch (error) {
-    console.error(`${(error as Error).message}\n\n${HELP}`);
-    return 2;
+    if (!(error instanceof CliUsageError)) throw error;
+    console.error(`${error.message}\n\n${HELP}`);
+    return error.exitCode;
   }
-  const json = parsed.values.json === true;
-  if (parsed.values.help) {
+  if (parsed.help) {
     console.log(HELP);
     return 0;
   }
-  const command = parsed.positionals[0];
+  const { command, json } = parsed.options;
   switch (command) {
     case 'up':
       return up(json);
@@ -144,11 +157,6 @@ const main = async (): Promise<number> => {
       print(state, json);
       return 0;
     }
-    default:
-      console.error(
-        `${command === undefined ? 'missing command' : `unknown command "${command}"`}\n\n${HELP}`,
-      );
-      return 2;
   }
 };
 

@@ -4,12 +4,16 @@
  * letters), a consumer group's lag, and a summary of the aggregation function's logs.
  */
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
+import { z } from 'zod';
 import { localDynamoClient } from '../../../local/stack/stack.ts';
 import { AnalyticsReader, minuteOf } from '../../../services/aggregation/index.ts';
+import { createKafkaClient } from '../../../services/kafka/client.ts';
+import { plaintextConnection } from '../../../services/kafka/connection.ts';
 import { readTopic } from '../../../services/kafka/topic-reader.ts';
+import { parseCliArgs, wholeFlag } from '../../../tooling/cli-args.ts';
+import { createToolLogger } from '../../../tooling/logger.ts';
 import { readStackState } from '../../../tooling/stack-state.ts';
 import { type PeekConfig, readPeekConfig } from './config.ts';
 import { UsageError, WorkshopToolError } from './errors.ts';
@@ -67,15 +71,43 @@ const out = (line = ''): void => {
 };
 
 const kafkaOf = (config: PeekConfig): Kafka =>
-  new Kafka({ clientId: 'workshop-peek', brokers: [...config.kafkaBrokers], logLevel: logLevel.NOTHING });
+  createKafkaClient(plaintextConnection(config.kafkaBrokers), {
+    clientId: 'workshop-peek',
+    log: createToolLogger('workshop-peek', { logLevel: 'ERROR' }),
+  });
 
-const positiveInteger = (flag: string, value: string | undefined, fallback: number): number => {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new UsageError(`${flag} expects a positive whole number, got "${value}"`);
-  return n;
+const positive = (flag: string) => wholeFlag(flag).positive(`${flag} expects a positive whole number`);
+
+const COMMANDS = ['records', 'dead-letters', 'counts', 'sessions', 'settle', 'wait', 'batches'] as const;
+
+/** What each command needs after its name. */
+const ARGUMENT: Partial<Record<(typeof COMMANDS)[number], string>> = {
+  batches: 'batches needs the log file to read',
+  records: 'records needs a topic',
+  settle: 'settle needs a topic',
+  wait: 'wait needs a consumer group id',
 };
+
+const PeekFlags = z
+  .object({
+    command: z.enum(COMMANDS, {
+      error: (issue) =>
+        issue.input === undefined ? 'missing command' : `unknown command "${String(issue.input)}"`,
+    }),
+    argument: z.string().optional(),
+    limit: positive('--limit').default(3),
+    topic: z.string().optional(),
+    timeoutSeconds: positive('--timeout').default(90),
+    quietSeconds: positive('--quiet').default(3),
+    check: z.boolean(),
+    full: z.boolean(),
+    json: z.boolean(),
+  })
+  .superRefine((flags, context) => {
+    const needs = ARGUMENT[flags.command];
+    if (needs !== undefined && flags.argument === undefined)
+      context.addIssue({ code: 'custom', message: needs });
+  });
 
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
@@ -209,10 +241,8 @@ const printBatches = (file: string, json: boolean): void => {
 };
 
 const main = async (argv: readonly string[]): Promise<number> => {
-  const { values, positionals } = parseArgs({
-    args: [...argv],
+  const parsed = parseCliArgs(argv, {
     allowPositionals: true,
-    strict: true,
     options: {
       limit: { type: 'string' },
       topic: { type: 'string' },
@@ -223,28 +253,35 @@ const main = async (argv: readonly string[]): Promise<number> => {
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
+    toInput: (values, positionals) => ({
+      command: positionals[0],
+      argument: positionals[1],
+      limit: values.limit,
+      topic: values.topic,
+      timeoutSeconds: values.timeout,
+      quietSeconds: values.quiet,
+      check: values.check,
+      full: values.full,
+      json: values.json,
+    }),
+    schema: PeekFlags,
+    makeError: (message, options) => new UsageError(message, options),
   });
-  const [command, argument] = positionals;
-  if (values.help) {
+  if (parsed.help) {
     out(USAGE);
     return 0;
   }
+  const values = parsed.options;
+  const { command } = values;
+  const argument = values.argument ?? '';
   if (command === 'batches') {
-    if (argument === undefined) throw new UsageError('batches needs the log file to read');
     printBatches(argument, values.json);
     return 0;
-  }
-  const needsNoBroker =
-    command === undefined ||
-    !['records', 'dead-letters', 'counts', 'sessions', 'settle', 'wait'].includes(command);
-  if (needsNoBroker) {
-    throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);
   }
   const config = readPeekConfig(process.env, readStackState());
   switch (command) {
     case 'records':
-      if (argument === undefined) throw new UsageError('records needs a topic');
-      await printRecords(config, argument, positiveInteger('--limit', values.limit, 3), values.full);
+      await printRecords(config, argument, values.limit, values.full);
       return 0;
     case 'dead-letters':
       await printDeadLetters(config, values.topic ?? DEAD_LETTER_TOPIC);
@@ -254,9 +291,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
     case 'sessions':
       return printSessions(config, values.check);
     case 'settle': {
-      if (argument === undefined) throw new UsageError('settle needs a topic');
-      const quietSeconds = positiveInteger('--quiet', values.quiet, 3);
-      const timeoutSeconds = positiveInteger('--timeout', values.timeout, 90);
+      const { quietSeconds, timeoutSeconds } = values;
       const admin = kafkaOf(config).admin();
       await admin.connect();
       try {
@@ -267,10 +302,9 @@ const main = async (argv: readonly string[]): Promise<number> => {
       }
       return 0;
     }
-    default: {
-      if (argument === undefined) throw new UsageError('wait needs a consumer group id');
+    case 'wait': {
       const topic = values.topic ?? EVENTS_TOPIC;
-      const timeoutSeconds = positiveInteger('--timeout', values.timeout, 90);
+      const { timeoutSeconds } = values;
       const started = Date.now();
       const admin = kafkaOf(config).admin();
       await admin.connect();
@@ -290,8 +324,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
-    // TypeError with a code: node:util parseArgs refusing an unknown or malformed option.
+  if (error instanceof UsageError) {
     process.stderr.write(`${error.message}\n\n${USAGE}\n`);
     process.exitCode = 2;
   } else {
