@@ -1,5 +1,5 @@
 import { type AggregateFunction, buildAggregate } from './aggregates.ts';
-import type { CreateAsSelect, Expr, SelectItem } from './ast.ts';
+import type { CreateAsSelect, Expr, Query, SelectItem, WindowSpec } from './ast.ts';
 import {
   checkProperties,
   type DataSource,
@@ -22,14 +22,7 @@ import {
   walkExpr,
 } from './expressions.ts';
 import { AggregationQuery, type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
-import {
-  columnsSerde,
-  Format,
-  type SerdeColumn,
-  validateKeyFormat,
-  validateValueFormat,
-  type WindowKind,
-} from './serde.ts';
+import { columnsSerde, Format, type SerdeColumn, validateKeyFormat, validateValueFormat } from './serde.ts';
 import { BIGINT, containsMap, formatType } from './types.ts';
 import { defaultGrace } from './windows.ts';
 
@@ -167,6 +160,44 @@ function ksqlStatementText(stmt: CreateAsSelect, projected: readonly Projected[]
   return lines.join('\n');
 }
 
+/** The query's source and the names that may qualify its columns (`TEST.ID`, `T.ID`). */
+interface ResolvedSource {
+  readonly source: DataSource;
+  readonly qualifiers: ReadonlySet<string>;
+}
+
+/** The row a source record is decoded into and the columns that expressions over it see. */
+interface SourceRow {
+  readonly columns: ReadonlyMap<string, ScopeColumn>;
+  readonly scope: (clause: string) => CompileScope;
+  readonly toRow: (r: DecodedRecord) => Row;
+}
+
+/** Where the result is written: topic, formats and partition count. */
+interface SinkSettings {
+  readonly topic: string;
+  readonly formats: { readonly key: Format; readonly value: Format };
+  readonly partitions: number | undefined;
+}
+
+/** What the projection and aggregation phases share once the source and SELECT are resolved. */
+interface PlanInput {
+  readonly stmt: CreateAsSelect;
+  readonly queryId: string;
+  readonly source: DataSource;
+  readonly qualifiers: ReadonlySet<string>;
+  readonly row: SourceRow;
+  readonly where: Evaluator | undefined;
+  readonly projected: readonly Projected[];
+  readonly sink: SinkSettings;
+}
+
+/** A value column of the sink and the expression computing it. */
+interface ValueItem {
+  readonly name: string;
+  readonly compiled: Compiled;
+}
+
 /** Plans CREATE STREAM/TABLE AS SELECT into a runnable query. */
 export function planQuery(
   stmt: CreateAsSelect,
@@ -174,13 +205,41 @@ export function planQuery(
   config: PlanConfig,
 ): PersistentQuery {
   const q = stmt.query;
-  checkProperties(stmt.properties, SINK_PROPERTIES);
-  for (const p of ['TIMESTAMP_FORMAT', 'WRAP_SINGLE_VALUE']) {
-    if (stmt.properties.has(p)) throw new KsqlUnsupportedError(`WITH property ${p}`);
+  checkSinkProperties(stmt.properties);
+  const { source, qualifiers } = resolveSource(q, sources);
+  checkQueryClauses(q);
+  const row = sourceRow(source, qualifiers);
+  const where = planWhere(q.where, row);
+  const projected = expandSelect(q.select, source, qualifiers);
+  const aggregating = isAggregating(q, projected);
+  const sink = sinkSettings(stmt, source, config);
+  const input: PlanInput = { stmt, queryId: config.queryId, source, qualifiers, row, where, projected, sink };
+  if (!aggregating) {
+    checkProjectionResult(stmt, source);
+    const projection = planProjection(input);
+    return projectionQuery(input, projection, projectionSink(input, projection));
   }
-  const found = sources.get(q.from.name);
-  if (found === undefined) throw new KsqlStatementError(`${q.from.name} does not exist.`);
-  const source: DataSource = found;
+  checkAggregationResult(stmt);
+  const aggregation = planAggregation(input);
+  return aggregationQuery(input, aggregation, aggregationSink(input, aggregation));
+}
+
+function checkSinkProperties(properties: CreateAsSelect['properties']): void {
+  checkProperties(properties, SINK_PROPERTIES);
+  for (const p of ['TIMESTAMP_FORMAT', 'WRAP_SINGLE_VALUE']) {
+    if (properties.has(p)) throw new KsqlUnsupportedError(`WITH property ${p}`);
+  }
+}
+
+function resolveSource(q: Query, sources: ReadonlyMap<string, DataSource>): ResolvedSource {
+  const source = sources.get(q.from.name);
+  if (source === undefined) throw new KsqlStatementError(`${q.from.name} does not exist.`);
+  const qualifiers = new Set([source.name, ...(q.from.alias === undefined ? [] : [q.from.alias])]);
+  return { source, qualifiers };
+}
+
+/** Rejects PARTITION BY, reserved aliases and functions the engine does not know. */
+function checkQueryClauses(q: Query): void {
   if (q.partitionBy !== undefined) throw new KsqlUnsupportedError('PARTITION BY');
   for (const p of q.select) {
     if (p.k === 'expr' && p.alias !== undefined && RESERVED_COLUMNS.has(p.alias)) {
@@ -189,7 +248,6 @@ export function planQuery(
       );
     }
   }
-  const qualifiers = new Set([source.name, ...(q.from.alias === undefined ? [] : [q.from.alias])]);
   const clauses = [
     ...q.select.flatMap((i) => (i.k === 'expr' ? [i.expr] : [])),
     ...(q.where === undefined ? [] : [q.where]),
@@ -206,8 +264,10 @@ export function planQuery(
       return undefined;
     });
   }
+}
 
-  // Source row layout: key columns, value columns, ROWTIME, then window bounds of a windowed source.
+/** Source row layout: key columns, value columns, ROWTIME, then window bounds of a windowed source. */
+function sourceRow(source: DataSource, qualifiers: ReadonlySet<string>): SourceRow {
   const columns = new Map<string, ScopeColumn>();
   let index = 0;
   for (const c of [...source.keyColumns, ...source.valueColumns])
@@ -219,8 +279,6 @@ export function planQuery(
     columns.set('WINDOWEND', { name: 'WINDOWEND', type: BIGINT, index: index++ });
   }
   const rowWidth = index;
-  const scopeFor = (clause: string): CompileScope => ({ qualifiers, columns, clause });
-
   const toRow = (r: DecodedRecord): Row => {
     const row: Row = new Array(rowWidth);
     const nk = source.keyColumns.length;
@@ -235,423 +293,569 @@ export function planQuery(
     }
     return row;
   };
+  return { columns, scope: (clause) => ({ qualifiers, columns, clause }), toRow };
+}
 
-  let where: Evaluator | undefined;
-  if (q.where !== undefined) {
-    const compiled = compileExpr(q.where, scopeFor('WHERE'));
-    if (compiled.type.kind !== 'BOOLEAN') {
-      throw new KsqlStatementError(
-        `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(q.where)} (${formatType(compiled.type)}) instead.`,
-      );
-    }
-    where = compiled.fn;
+function planWhere(where: Expr | undefined, row: SourceRow): Evaluator | undefined {
+  if (where === undefined) return undefined;
+  const compiled = compileExpr(where, row.scope('WHERE'));
+  if (compiled.type.kind !== 'BOOLEAN') {
+    throw new KsqlStatementError(
+      `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(where)} (${formatType(compiled.type)}) instead.`,
+    );
   }
+  return compiled.fn;
+}
 
-  const projected = expandSelect(q.select, source, qualifiers);
-  const aggregating =
-    q.groupBy !== undefined || projected.some((p) => containsAggregate(p.expr) !== undefined);
-  const sinkTopic =
-    stringProperty(stmt.properties, 'KAFKA_TOPIC') ?? `${config.outputTopicPrefix}${stmt.name}`;
+function isAggregating(q: Query, projected: readonly Projected[]): boolean {
+  return q.groupBy !== undefined || projected.some((p) => containsAggregate(p.expr) !== undefined);
+}
+
+function sinkSettings(stmt: CreateAsSelect, source: DataSource, config: PlanConfig): SinkSettings {
+  const topic = stringProperty(stmt.properties, 'KAFKA_TOPIC') ?? `${config.outputTopicPrefix}${stmt.name}`;
   const formats = resolveFormats(stmt.properties, { key: source.keyFormat, value: source.valueFormat });
   const partitions = stmt.properties.get('PARTITIONS');
+  return { topic, formats, partitions: typeof partitions === 'number' ? partitions : source.partitions };
+}
 
-  if (!aggregating) {
-    if (q.window !== undefined) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
-    if (q.having !== undefined) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
-    if (q.emit === 'FINAL')
-      throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
-    if (stmt.sourceType === 'TABLE' && source.type === 'STREAM') {
-      throw new KsqlStatementError(
-        'Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.',
-      );
-    }
-    if (stmt.sourceType === 'STREAM' && source.type === 'TABLE') {
-      throw new KsqlStatementError(
-        'Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.',
-      );
-    }
-    if (source.type === 'TABLE')
-      throw new KsqlUnsupportedError('CREATE TABLE AS SELECT over a TABLE source without GROUP BY');
-    return planProjection();
+/** A query without aggregation produces a STREAM from a STREAM, and has no aggregate-only clause. */
+function checkProjectionResult(stmt: CreateAsSelect, source: DataSource): void {
+  const q = stmt.query;
+  if (q.window !== undefined) throw new KsqlStatementError('WINDOW clause requires a GROUP BY clause.');
+  if (q.having !== undefined) throw new KsqlStatementError('HAVING clause requires a GROUP BY clause.');
+  if (q.emit === 'FINAL')
+    throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
+  if (stmt.sourceType === 'TABLE' && source.type === 'STREAM') {
+    throw new KsqlStatementError(
+      'Invalid result type. Your SELECT query produces a STREAM. Please use CREATE STREAM AS SELECT statement instead.',
+    );
   }
+  if (stmt.sourceType === 'STREAM' && source.type === 'TABLE') {
+    throw new KsqlStatementError(
+      'Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.',
+    );
+  }
+  if (source.type === 'TABLE')
+    throw new KsqlUnsupportedError('CREATE TABLE AS SELECT over a TABLE source without GROUP BY');
+}
+
+/** An aggregation produces a TABLE. */
+function checkAggregationResult(stmt: CreateAsSelect): void {
   if (stmt.sourceType === 'STREAM') {
     throw new KsqlStatementError(
       'Invalid result type. Your SELECT query produces a TABLE. Please use CREATE TABLE AS SELECT statement instead.',
     );
   }
-  return planAggregation();
+}
 
-  function planProjection(): PersistentQuery {
-    const scope = scopeFor('SELECT');
-    const keyPositions: number[] = [];
-    const keyNames: string[] = [];
-    const valueItems: { name: string; compiled: Compiled }[] = [];
-    const keyIndexByColumn = new Map(source.keyColumns.map((c, i) => [c.name, i]));
-    const keyAliases = new Map<number, string>();
-    for (const p of projected) {
-      const e = p.expr;
-      if (e.k === 'column' && keyIndexByColumn.has(e.name)) {
-        const ki = keyIndexByColumn.get(e.name) as number;
-        const existing = keyAliases.get(ki);
-        if (existing !== undefined) {
-          throw new KsqlStatementError(
-            `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
-          );
-        }
-        keyAliases.set(ki, p.name);
-        continue;
-      }
-      valueItems.push({ name: p.name, compiled: compileExpr(e, scope) });
-    }
-    const missing = source.keyColumns.filter((_, i) => !keyAliases.has(i)).map((c) => c.name);
-    if (missing.length > 0) {
-      const all = source.keyColumns.map((c) => c.name);
-      throw new KsqlStatementError(
-        `The query used to build \`${stmt.name}\` must include the key column${all.length > 1 ? 's' : ''} ${joinNames(all)} in its projection (eg, SELECT ${all.join(', ')}...).`,
-      );
-    }
-    source.keyColumns.forEach((_, i) => {
-      keyPositions.push(i);
-      keyNames.push(keyAliases.get(i) as string);
-    });
-    const keyColumns = source.keyColumns.map((c, i) => ({ name: keyNames[i] as string, type: c.type }));
-    const valueColumns = valueItems.map((v) => ({ name: v.name, type: v.compiled.type }));
-    checkDuplicates([...keyColumns, ...valueColumns]);
-    if (valueColumns.length === 0) throw new KsqlStatementError('The projection contains no value columns.');
-    validateKeyFormat(formats.key, keyColumns);
-    validateValueFormat(formats.value, valueColumns);
-    const tsName = stringProperty(stmt.properties, 'TIMESTAMP')?.toUpperCase();
-    let tsIndex: { key: boolean; index: number } | undefined;
-    if (tsName !== undefined) {
-      const ki = keyColumns.findIndex((c) => c.name === tsName);
-      const vi = valueColumns.findIndex((c) => c.name === tsName);
-      const col = ki >= 0 ? keyColumns[ki] : valueColumns[vi];
-      if (col === undefined)
+/** Sink columns checked the same way for both kinds of query. */
+function checkSinkColumns(keyColumns: readonly SerdeColumn[], valueColumns: readonly SerdeColumn[]): void {
+  checkDuplicates([...keyColumns, ...valueColumns]);
+  if (valueColumns.length === 0) throw new KsqlStatementError('The projection contains no value columns.');
+}
+
+// --- projection (no GROUP BY) ---
+
+/** The WITH TIMESTAMP column of a projection's sink and where it sits in the output record. */
+interface SinkTimestamp {
+  readonly name: string;
+  readonly key: boolean;
+  readonly index: number;
+}
+
+/** Key columns (every source key column, under its projected name) and compiled value columns. */
+interface ProjectionPlan {
+  readonly keyColumns: readonly SerdeColumn[];
+  readonly values: readonly ValueItem[];
+}
+
+/** The sink of a projection and, with WITH TIMESTAMP, the column its records take their time from. */
+interface ProjectionSink {
+  readonly sink: DataSource;
+  readonly timestamp: SinkTimestamp | undefined;
+}
+
+function planProjection(input: PlanInput): ProjectionPlan {
+  const { source } = input;
+  const scope = input.row.scope('SELECT');
+  const values: ValueItem[] = [];
+  const keyIndexByColumn = new Map(source.keyColumns.map((c, i) => [c.name, i]));
+  const keyAliases = new Map<number, string>();
+  for (const p of input.projected) {
+    const e = p.expr;
+    if (e.k === 'column' && keyIndexByColumn.has(e.name)) {
+      const ki = keyIndexByColumn.get(e.name) as number;
+      const existing = keyAliases.get(ki);
+      if (existing !== undefined) {
         throw new KsqlStatementError(
-          `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${tsName}'`,
+          `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
         );
-      if (col.type.kind !== 'BIGINT')
-        throw new KsqlUnsupportedError(`TIMESTAMP column of type ${formatType(col.type)}`);
-      tsIndex = ki >= 0 ? { key: true, index: ki } : { key: false, index: vi };
+      }
+      keyAliases.set(ki, p.name);
+      continue;
     }
-    const sink: DataSource = {
-      name: stmt.name,
-      type: 'STREAM',
-      topic: sinkTopic,
-      keyFormat: formats.key,
-      valueFormat: formats.value,
-      keyColumns,
-      valueColumns,
-      timestampColumn: tsName,
-      window: source.window,
-      partitions: typeof partitions === 'number' ? partitions : source.partitions,
-    };
-    const valueFns = valueItems.map((v) => v.compiled.fn);
-    return {
-      id: config.queryId,
-      source,
-      sink,
-      process(record, ctx) {
-        if (record.value === null) return;
-        const row = toRow(record);
-        if (where !== undefined) {
-          let keep: unknown;
-          try {
-            keep = where(row);
-          } catch (err) {
-            ctx.skip(SkipReason.Evaluation, (err as Error).message);
-            return;
-          }
-          if (keep !== true) return;
-        }
-        const values = valueFns.map((f) => {
-          try {
-            return f(row);
-          } catch (err) {
-            // ksqlDB logs a failing expression and writes null for that column.
-            ctx.skip(SkipReason.Evaluation, (err as Error).message);
-            return null;
-          }
-        });
-        const key = keyPositions.map((i) => row[i] ?? null);
-        let timestamp = record.timestamp;
-        if (tsIndex !== undefined) {
-          const t = (tsIndex.key ? key[tsIndex.index] : values[tsIndex.index]) as number | null;
-          if (t === null || t < 0) {
-            ctx.skip(SkipReason.InvalidTimestamp, `invalid timestamp ${String(t)} in column ${tsName}`);
-            return;
-          }
-          timestamp = t;
-        }
-        ctx.emit({ key, window: record.window, value: values, timestamp });
-      },
-      snapshot: () => null,
-      restore: () => undefined,
-    };
+    values.push({ name: p.name, compiled: compileExpr(e, scope) });
   }
-
-  function planAggregation(): PersistentQuery {
-    if (source.type === 'TABLE') throw new KsqlUnsupportedError('aggregation over a TABLE source');
-    if (source.window !== undefined) throw new KsqlUnsupportedError('aggregation over a windowed source');
-    if (source.valueFormat === Format.KAFKA) {
-      throw new KsqlStatementError(
-        `Source(s) ${source.name} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`,
-      );
-    }
-    if (q.emit === 'FINAL' && q.window === undefined)
-      throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
-    const groupBy = q.groupBy;
-    if (groupBy === undefined) {
-      const plain = projected
-        .filter((p) => containsAggregate(p.expr) === undefined)
-        .map((p) => canonicalExpr(p.expr));
-      if (plain.length > 0) {
-        throw new KsqlStatementError(
-          `Non-aggregate SELECT expression(s) not part of GROUP BY: ${plain.join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`,
-        );
-      }
-      const first = projected.find((p) => containsAggregate(p.expr) !== undefined)?.expr;
-      let shown = '';
-      if (first !== undefined) {
-        walkExpr(first, (n) => {
-          if (shown === '' && n.k === 'call' && AGGREGATE_NAMES.has(n.name)) {
-            shown = n.star || n.args.length === 0 ? `${n.name}(ROWTIME)` : canonicalExpr(n);
-          }
-          return undefined;
-        });
-      }
-      throw new KsqlStatementError(
-        `${stmt.sourceType === 'TABLE' ? 'CREATE TABLE' : 'CREATE STREAM'} AS SELECT statement does not support aggregate function [${shown}] without a GROUP BY clause.`,
-      );
-    }
-    const sourceScope = scopeFor('GROUP BY');
-    const groupCanon: string[] = [];
-    const groupCompiled: Compiled[] = [];
-    for (const g of groupBy) {
-      const agg = containsAggregate(g);
-      if (agg !== undefined)
-        throw new KsqlStatementError(
-          `GROUP BY does not support aggregate functions: ${agg} is an aggregate function.`,
-        );
-      const wb = usesWindowBounds(g);
-      if (wb !== undefined)
-        throw new KsqlStatementError(
-          `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
-        );
-      const canon = canonicalExpr(g);
-      if (groupCanon.includes(canon))
-        throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(g)}`);
-      groupCanon.push(canon);
-      groupCompiled.push(compileExpr(g, sourceScope));
-    }
-    for (const [i, g] of groupCompiled.entries()) {
-      if (containsMap(g.type)) {
-        throw new KsqlStatementError(
-          `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${projected.find((p) => canonicalExpr(p.expr) === groupCanon[i])?.name ?? `KSQL_COL_${i}`}\`. Column type: ${formatType(g.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
-        );
-      }
-    }
-
-    // Aggregate calls of SELECT and HAVING, deduplicated by their text.
-    const aggregates: AggregateFunction[] = [];
-    const aggIndex = new Map<string, number>();
-    const collect = (e: Expr): void => {
-      walkExpr(e, (n) => {
-        if (n.k === 'call' && AGGREGATE_NAMES.has(n.name)) {
-          for (const a of n.args) {
-            if (containsAggregate(a) !== undefined)
-              throw new KsqlStatementError(`Aggregate functions can not be nested: ${formatExpr(n)}`);
-            const wb = usesWindowBounds(a);
-            if (wb !== undefined)
-              throw new KsqlStatementError(
-                `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
-              );
-          }
-          const canon = canonicalExpr(n);
-          if (!aggIndex.has(canon)) {
-            aggIndex.set(canon, aggregates.length);
-            aggregates.push(buildAggregate(n, (a) => compileExpr(a, scopeFor('SELECT'))));
-          }
-          return false;
-        }
-        return undefined;
-      });
-    };
-    for (const p of projected) collect(p.expr);
-    if (q.having !== undefined) {
-      const wb = usesWindowBounds(q.having);
-      if (wb !== undefined)
-        throw new KsqlStatementError(
-          `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
-        );
-      collect(q.having);
-    }
-    if (aggregates.length === 0)
-      throw new KsqlStatementError(
-        'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.',
-      );
-    const structIntermediate = aggregates.some((a) =>
-      ['AVG', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET'].includes(a.name),
+  const missing = source.keyColumns.filter((_, i) => !keyAliases.has(i)).map((c) => c.name);
+  if (missing.length > 0) {
+    const all = source.keyColumns.map((c) => c.name);
+    throw new KsqlStatementError(
+      `The query used to build \`${input.stmt.name}\` must include the key column${all.length > 1 ? 's' : ''} ${joinNames(all)} in its projection (eg, SELECT ${all.join(', ')}...).`,
     );
-    if (structIntermediate && source.valueFormat === Format.DELIMITED) {
-      throw new KsqlStatementError(
-        'One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.',
-      );
-    }
+  }
+  const keyColumns = source.keyColumns.map((c, i) => ({ name: keyAliases.get(i) as string, type: c.type }));
+  return { keyColumns, values };
+}
 
-    const G = groupCompiled.length;
-    const A = aggregates.length;
-    const windowed = q.window !== undefined;
-    const postScope = (clause: 'SELECT' | 'HAVING'): CompileScope => ({
-      qualifiers,
-      columns: new Map(),
-      clause,
-      override: (e) => {
-        const canon = canonicalExpr(e);
-        const gi = groupCanon.indexOf(canon);
-        if (gi >= 0) {
-          const t = (groupCompiled[gi] as Compiled).type;
-          return { type: t, fn: (row) => row[gi] ?? null };
-        }
-        if (e.k === 'call' && AGGREGATE_NAMES.has(e.name)) {
-          const ai = aggIndex.get(canon) as number;
-          const t = (aggregates[ai] as AggregateFunction).type;
-          return { type: t, fn: (row) => row[G + ai] ?? null };
-        }
-        if (e.k === 'column') {
-          if ((e.name === 'WINDOWSTART' || e.name === 'WINDOWEND') && clause === 'SELECT') {
-            if (!windowed) throw new KsqlStatementError(`SELECT column '${e.name}' cannot be resolved.`);
-            const at = G + A + (e.name === 'WINDOWSTART' ? 0 : 1);
-            return { type: BIGINT, fn: (row) => row[at] ?? null };
-          }
-          if (!columns.has(e.name)) {
-            throw new KsqlStatementError(`${clause} column '${e.name}' cannot be resolved.`);
-          }
-          throw new NotInGroupBy(e.name);
-        }
-        return undefined;
-      },
-    });
+function projectionSink(input: PlanInput, plan: ProjectionPlan): ProjectionSink {
+  const { keyColumns } = plan;
+  const valueColumns = plan.values.map((v) => ({ name: v.name, type: v.compiled.type }));
+  checkSinkColumns(keyColumns, valueColumns);
+  validateKeyFormat(input.sink.formats.key, keyColumns);
+  validateValueFormat(input.sink.formats.value, valueColumns);
+  const timestamp = sinkTimestamp(input.stmt.properties, keyColumns, valueColumns);
+  const sink: DataSource = {
+    name: input.stmt.name,
+    type: 'STREAM',
+    topic: input.sink.topic,
+    keyFormat: input.sink.formats.key,
+    valueFormat: input.sink.formats.value,
+    keyColumns,
+    valueColumns,
+    timestampColumn: timestamp?.name,
+    window: input.source.window,
+    partitions: input.sink.partitions,
+  };
+  return { sink, timestamp };
+}
 
-    const keyNames: (string | undefined)[] = groupCanon.map(() => undefined);
-    const valueItems: { name: string; compiled: Compiled }[] = [];
-    const notInGroupBy: string[] = [];
-    for (const p of projected) {
-      const gi = groupCanon.indexOf(canonicalExpr(p.expr));
-      if (gi >= 0) {
-        const existing = keyNames[gi];
-        if (existing !== undefined) {
-          throw new KsqlStatementError(
-            `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
-          );
-        }
-        keyNames[gi] = p.name;
-        continue;
-      }
-      try {
-        valueItems.push({ name: p.name, compiled: compileExpr(p.expr, postScope('SELECT')) });
-      } catch (err) {
-        if (!(err instanceof NotInGroupBy)) throw err;
-        notInGroupBy.push(canonicalExpr(p.expr));
-      }
-    }
-    if (notInGroupBy.length > 0) {
-      throw new KsqlStatementError(
-        `Non-aggregate SELECT expression(s) not part of GROUP BY: ${notInGroupBy.join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`,
-      );
-    }
-    const missingKeys = groupBy.filter((_, i) => keyNames[i] === undefined).map((g) => canonicalExpr(g));
-    if (missingKeys.length > 0) {
-      throw new KsqlStatementError(
-        `The query used to build \`${stmt.name}\` must include the grouping expression${missingKeys.length > 1 ? 's' : ''} ${joinNames(missingKeys)} in its projection (eg, SELECT ${missingKeys.join(', ')}...).`,
-      );
-    }
-    let having: Evaluator | undefined;
-    if (q.having !== undefined) {
-      try {
-        const compiled = compileExpr(q.having, postScope('HAVING'));
-        if (compiled.type.kind !== 'BOOLEAN')
-          throw new KsqlStatementError(`HAVING expression must be BOOLEAN: ${formatExpr(q.having)}`);
-        having = compiled.fn;
-      } catch (err) {
-        if (!(err instanceof NotInGroupBy)) throw err;
-        throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${err.message}`);
-      }
-    }
-    const keyColumns = groupCompiled.map((g, i) => ({ name: keyNames[i] as string, type: g.type }));
-    const valueColumns = valueItems.map((v) => ({ name: v.name, type: v.compiled.type }));
-    checkDuplicates([...keyColumns, ...valueColumns]);
-    if (valueColumns.length === 0) throw new KsqlStatementError('The projection contains no value columns.');
-    try {
-      validateKeyFormat(formats.key === Format.NONE ? Format.KAFKA : formats.key, keyColumns);
-    } catch (err) {
-      if (!(err instanceof KsqlStatementError)) throw err;
-      throw new KsqlStatementError(
-        err.message,
-        ksqlStatementText(stmt, projected, q.from.alias ?? source.name),
-      );
-    }
-    validateValueFormat(formats.value, valueColumns);
-    if (stmt.properties.has('TIMESTAMP'))
-      throw new KsqlUnsupportedError('TIMESTAMP property on an aggregate sink');
+function sinkTimestamp(
+  properties: CreateAsSelect['properties'],
+  keyColumns: readonly SerdeColumn[],
+  valueColumns: readonly SerdeColumn[],
+): SinkTimestamp | undefined {
+  const name = stringProperty(properties, 'TIMESTAMP')?.toUpperCase();
+  if (name === undefined) return undefined;
+  const ki = keyColumns.findIndex((c) => c.name === name);
+  const vi = valueColumns.findIndex((c) => c.name === name);
+  const col = ki >= 0 ? keyColumns[ki] : valueColumns[vi];
+  if (col === undefined)
+    throw new KsqlStatementError(
+      `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${name}'`,
+    );
+  if (col.type.kind !== 'BIGINT')
+    throw new KsqlUnsupportedError(`TIMESTAMP column of type ${formatType(col.type)}`);
+  return ki >= 0 ? { name, key: true, index: ki } : { name, key: false, index: vi };
+}
 
-    const w = q.window;
-    const emitFinal = q.emit === 'FINAL';
-    let windowKind: WindowKind | undefined;
-    let windowSize: number | undefined;
-    if (w !== undefined) {
-      windowKind = w.type;
-      if (w.type !== 'SESSION') windowSize = w.size;
-      if (w.type === 'HOPPING' && (w.advance <= 0 || w.advance > w.size)) {
-        throw new KsqlStatementError(
-          `Window advance must be > 0 and <= window size: ${w.advance} > ${w.size}`,
-        );
-      }
-      const size = w.type === 'SESSION' ? w.gap : w.size;
-      if (size <= 0) throw new KsqlStatementError('Window size must be greater than zero.');
-      if (w.retention !== undefined && w.type !== 'SESSION') {
-        const grace = w.grace ?? defaultGrace(size, emitFinal);
-        if (w.retention < size + grace) {
-          throw new KsqlStatementError(
-            `The retention period specified (${w.retention} ms) must be no smaller than the window size plus grace period (${size + grace} ms).`,
-          );
+function projectionQuery(input: PlanInput, plan: ProjectionPlan, output: ProjectionSink): PersistentQuery {
+  const { source, where } = input;
+  const { toRow } = input.row;
+  const { sink, timestamp } = output;
+  const keyPositions = source.keyColumns.map((_, i) => i);
+  const valueFns = plan.values.map((v) => v.compiled.fn);
+  return {
+    id: input.queryId,
+    source,
+    sink,
+    process(record, ctx) {
+      if (record.value === null) return;
+      const row = toRow(record);
+      if (where !== undefined) {
+        let keep: unknown;
+        try {
+          keep = where(row);
+        } catch (err) {
+          ctx.skip(SkipReason.Evaluation, (err as Error).message);
+          return;
         }
+        if (keep !== true) return;
       }
-    }
-    const sink: DataSource = {
-      name: stmt.name,
-      type: 'TABLE',
-      topic: sinkTopic,
-      keyFormat: formats.key === Format.NONE ? Format.KAFKA : formats.key,
-      valueFormat: formats.value,
-      keyColumns,
-      valueColumns,
-      timestampColumn: undefined,
-      window: windowKind === undefined ? undefined : { kind: windowKind, size: windowSize },
-      partitions: typeof partitions === 'number' ? partitions : source.partitions,
-    };
-    // ksqlDB groups by the existing key (no repartition) only when the GROUP BY expressions are
-    // exactly the source's key columns, in order; otherwise records go through a repartition
-    // topic keyed by the new key, in the sink's key format.
-    const byExistingKey =
-      groupBy.length === source.keyColumns.length &&
-      groupBy.every(
-        (g, i) =>
-          g.k === 'column' &&
-          (g.source === undefined || qualifiers.has(g.source)) &&
-          g.name === source.keyColumns[i]?.name,
-      );
-    return new AggregationQuery(config.queryId, source, sink, {
-      toRow,
-      partitionKey: byExistingKey ? undefined : columnsSerde(sink.keyFormat, keyColumns, true),
-      sourceKey: columnsSerde(source.keyFormat, source.keyColumns, true),
-      where,
-      groupBy: groupCompiled.map((g) => g.fn),
-      aggregates,
-      having,
-      values: valueItems.map((v) => v.compiled.fn),
-      window: w,
-      emitFinal,
+      const values = valueFns.map((f) => {
+        try {
+          return f(row);
+        } catch (err) {
+          // ksqlDB logs a failing expression and writes null for that column.
+          ctx.skip(SkipReason.Evaluation, (err as Error).message);
+          return null;
+        }
+      });
+      const key = keyPositions.map((i) => row[i] ?? null);
+      let ts = record.timestamp;
+      if (timestamp !== undefined) {
+        const t = (timestamp.key ? key[timestamp.index] : values[timestamp.index]) as number | null;
+        if (t === null || t < 0) {
+          ctx.skip(SkipReason.InvalidTimestamp, `invalid timestamp ${String(t)} in column ${timestamp.name}`);
+          return;
+        }
+        ts = t;
+      }
+      ctx.emit({ key, window: record.window, value: values, timestamp: ts });
+    },
+    snapshot: () => null,
+    restore: () => undefined,
+  };
+}
+
+// --- aggregation (GROUP BY, windows, HAVING) ---
+
+/** GROUP BY expressions: their canonical text (to match SELECT and HAVING) and compiled form. */
+interface GroupKeys {
+  readonly canon: readonly string[];
+  readonly compiled: readonly Compiled[];
+}
+
+/** Aggregate calls of SELECT and HAVING, deduplicated by their canonical text. */
+interface Aggregates {
+  readonly functions: readonly AggregateFunction[];
+  readonly index: ReadonlyMap<string, number>;
+}
+
+/** GROUP BY, aggregates, the projection's key and value columns, and HAVING, all checked. */
+interface AggregationPlan {
+  readonly groupBy: readonly Expr[];
+  readonly groups: GroupKeys;
+  readonly aggregates: Aggregates;
+  readonly keyNames: readonly (string | undefined)[];
+  readonly values: readonly ValueItem[];
+  readonly having: Evaluator | undefined;
+}
+
+function planAggregation(input: PlanInput): AggregationPlan {
+  const { stmt, source, projected } = input;
+  const q = stmt.query;
+  checkAggregationSource(q, source);
+  const groupBy = requireGroupBy(stmt, projected);
+  const groups = planGroupBy(groupBy, projected, input.row);
+  const aggregates = collectAggregates(projected, q.having, input.row);
+  checkIntermediateFormat(aggregates, source);
+  const scope = (clause: 'SELECT' | 'HAVING'): CompileScope =>
+    aggregateScope(clause, input, groups, aggregates, q.window !== undefined);
+  const { keyNames, values } = planAggregateColumns(input, groupBy, groups, scope('SELECT'));
+  const having = planHaving(q.having, scope('HAVING'));
+  return { groupBy, groups, aggregates, keyNames, values, having };
+}
+
+function checkAggregationSource(q: Query, source: DataSource): void {
+  if (source.type === 'TABLE') throw new KsqlUnsupportedError('aggregation over a TABLE source');
+  if (source.window !== undefined) throw new KsqlUnsupportedError('aggregation over a windowed source');
+  if (source.valueFormat === Format.KAFKA) {
+    throw new KsqlStatementError(
+      `Source(s) ${source.name} are using the 'KAFKA' value format. This format does not yet support GROUP BY.`,
+    );
+  }
+  if (q.emit === 'FINAL' && q.window === undefined)
+    throw new KsqlStatementError('EMIT FINAL is only supported for windowed aggregations.');
+}
+
+/** The GROUP BY expressions; an aggregate without GROUP BY is rejected with ksqlDB's message. */
+function requireGroupBy(stmt: CreateAsSelect, projected: readonly Projected[]): readonly Expr[] {
+  const groupBy = stmt.query.groupBy;
+  if (groupBy !== undefined) return groupBy;
+  const plain = projected
+    .filter((p) => containsAggregate(p.expr) === undefined)
+    .map((p) => canonicalExpr(p.expr));
+  if (plain.length > 0) {
+    throw new KsqlStatementError(
+      `Non-aggregate SELECT expression(s) not part of GROUP BY: ${plain.join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`,
+    );
+  }
+  const first = projected.find((p) => containsAggregate(p.expr) !== undefined)?.expr;
+  let shown = '';
+  if (first !== undefined) {
+    walkExpr(first, (n) => {
+      if (shown === '' && n.k === 'call' && AGGREGATE_NAMES.has(n.name)) {
+        shown = n.star || n.args.length === 0 ? `${n.name}(ROWTIME)` : canonicalExpr(n);
+      }
+      return undefined;
     });
   }
+  throw new KsqlStatementError(
+    `${stmt.sourceType === 'TABLE' ? 'CREATE TABLE' : 'CREATE STREAM'} AS SELECT statement does not support aggregate function [${shown}] without a GROUP BY clause.`,
+  );
+}
+
+function planGroupBy(groupBy: readonly Expr[], projected: readonly Projected[], row: SourceRow): GroupKeys {
+  const sourceScope = row.scope('GROUP BY');
+  const canon: string[] = [];
+  const compiled: Compiled[] = [];
+  for (const g of groupBy) {
+    const agg = containsAggregate(g);
+    if (agg !== undefined)
+      throw new KsqlStatementError(
+        `GROUP BY does not support aggregate functions: ${agg} is an aggregate function.`,
+      );
+    const wb = usesWindowBounds(g);
+    if (wb !== undefined)
+      throw new KsqlStatementError(
+        `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
+      );
+    const c = canonicalExpr(g);
+    if (canon.includes(c)) throw new KsqlStatementError(`Duplicate GROUP BY expression: ${formatExpr(g)}`);
+    canon.push(c);
+    compiled.push(compileExpr(g, sourceScope));
+  }
+  for (const [i, g] of compiled.entries()) {
+    if (containsMap(g.type)) {
+      throw new KsqlStatementError(
+        `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${projected.find((p) => canonicalExpr(p.expr) === canon[i])?.name ?? `KSQL_COL_${i}`}\`. Column type: ${formatType(g.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+      );
+    }
+  }
+  return { canon, compiled };
+}
+
+function collectAggregates(
+  projected: readonly Projected[],
+  having: Expr | undefined,
+  row: SourceRow,
+): Aggregates {
+  const functions: AggregateFunction[] = [];
+  const index = new Map<string, number>();
+  const collect = (e: Expr): void => {
+    walkExpr(e, (n) => {
+      if (n.k === 'call' && AGGREGATE_NAMES.has(n.name)) {
+        for (const a of n.args) {
+          if (containsAggregate(a) !== undefined)
+            throw new KsqlStatementError(`Aggregate functions can not be nested: ${formatExpr(n)}`);
+          const wb = usesWindowBounds(a);
+          if (wb !== undefined)
+            throw new KsqlStatementError(
+              `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
+            );
+        }
+        const canon = canonicalExpr(n);
+        if (!index.has(canon)) {
+          index.set(canon, functions.length);
+          functions.push(buildAggregate(n, (a) => compileExpr(a, row.scope('SELECT'))));
+        }
+        return false;
+      }
+      return undefined;
+    });
+  };
+  for (const p of projected) collect(p.expr);
+  if (having !== undefined) {
+    const wb = usesWindowBounds(having);
+    if (wb !== undefined)
+      throw new KsqlStatementError(
+        `Window bounds column ${wb} can only be used in the SELECT clause of windowed aggregations`,
+      );
+    collect(having);
+  }
+  if (functions.length === 0)
+    throw new KsqlStatementError(
+      'GROUP BY requires aggregate functions in either the SELECT or HAVING clause.',
+    );
+  return { functions, index };
+}
+
+function checkIntermediateFormat(aggregates: Aggregates, source: DataSource): void {
+  const structIntermediate = aggregates.functions.some((a) =>
+    ['AVG', 'LATEST_BY_OFFSET', 'EARLIEST_BY_OFFSET'].includes(a.name),
+  );
+  if (structIntermediate && source.valueFormat === Format.DELIMITED) {
+    throw new KsqlStatementError(
+      'One of the functions used in the statement has an intermediate type that the value format can not handle. Please remove the function or change the format.',
+    );
+  }
+}
+
+/**
+ * Scope of SELECT and HAVING after aggregation: the row is the group key, the aggregate results,
+ * then (windowed) WINDOWSTART and WINDOWEND; a source column outside GROUP BY throws NotInGroupBy.
+ */
+function aggregateScope(
+  clause: 'SELECT' | 'HAVING',
+  input: PlanInput,
+  groups: GroupKeys,
+  aggregates: Aggregates,
+  windowed: boolean,
+): CompileScope {
+  const G = groups.compiled.length;
+  const A = aggregates.functions.length;
+  const columns = input.row.columns;
+  return {
+    qualifiers: input.qualifiers,
+    columns: new Map(),
+    clause,
+    override: (e) => {
+      const canon = canonicalExpr(e);
+      const gi = groups.canon.indexOf(canon);
+      if (gi >= 0) {
+        const t = (groups.compiled[gi] as Compiled).type;
+        return { type: t, fn: (row) => row[gi] ?? null };
+      }
+      if (e.k === 'call' && AGGREGATE_NAMES.has(e.name)) {
+        const ai = aggregates.index.get(canon) as number;
+        const t = (aggregates.functions[ai] as AggregateFunction).type;
+        return { type: t, fn: (row) => row[G + ai] ?? null };
+      }
+      if (e.k === 'column') {
+        if ((e.name === 'WINDOWSTART' || e.name === 'WINDOWEND') && clause === 'SELECT') {
+          if (!windowed) throw new KsqlStatementError(`SELECT column '${e.name}' cannot be resolved.`);
+          const at = G + A + (e.name === 'WINDOWSTART' ? 0 : 1);
+          return { type: BIGINT, fn: (row) => row[at] ?? null };
+        }
+        if (!columns.has(e.name)) {
+          throw new KsqlStatementError(`${clause} column '${e.name}' cannot be resolved.`);
+        }
+        throw new NotInGroupBy(e.name);
+      }
+      return undefined;
+    },
+  };
+}
+
+/** Names of the key columns (the SELECT items matching a GROUP BY expression) and the value columns. */
+function planAggregateColumns(
+  input: PlanInput,
+  groupBy: readonly Expr[],
+  groups: GroupKeys,
+  scope: CompileScope,
+): { keyNames: readonly (string | undefined)[]; values: readonly ValueItem[] } {
+  const keyNames: (string | undefined)[] = groups.canon.map(() => undefined);
+  const values: ValueItem[] = [];
+  const notInGroupBy: string[] = [];
+  for (const p of input.projected) {
+    const gi = groups.canon.indexOf(canonicalExpr(p.expr));
+    if (gi >= 0) {
+      const existing = keyNames[gi];
+      if (existing !== undefined) {
+        throw new KsqlStatementError(
+          `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
+        );
+      }
+      keyNames[gi] = p.name;
+      continue;
+    }
+    try {
+      values.push({ name: p.name, compiled: compileExpr(p.expr, scope) });
+    } catch (err) {
+      if (!(err instanceof NotInGroupBy)) throw err;
+      notInGroupBy.push(canonicalExpr(p.expr));
+    }
+  }
+  if (notInGroupBy.length > 0) {
+    throw new KsqlStatementError(
+      `Non-aggregate SELECT expression(s) not part of GROUP BY: ${notInGroupBy.join(', ')}\nEither add the column(s) to the GROUP BY or remove them from the SELECT.`,
+    );
+  }
+  const missingKeys = groupBy.filter((_, i) => keyNames[i] === undefined).map((g) => canonicalExpr(g));
+  if (missingKeys.length > 0) {
+    throw new KsqlStatementError(
+      `The query used to build \`${input.stmt.name}\` must include the grouping expression${missingKeys.length > 1 ? 's' : ''} ${joinNames(missingKeys)} in its projection (eg, SELECT ${missingKeys.join(', ')}...).`,
+    );
+  }
+  return { keyNames, values };
+}
+
+function planHaving(having: Expr | undefined, scope: CompileScope): Evaluator | undefined {
+  if (having === undefined) return undefined;
+  try {
+    const compiled = compileExpr(having, scope);
+    if (compiled.type.kind !== 'BOOLEAN')
+      throw new KsqlStatementError(`HAVING expression must be BOOLEAN: ${formatExpr(having)}`);
+    return compiled.fn;
+  } catch (err) {
+    if (!(err instanceof NotInGroupBy)) throw err;
+    throw new KsqlStatementError(`Non-aggregate HAVING expression not part of GROUP BY: ${err.message}`);
+  }
+}
+
+/** A key format error of an aggregation carries the statement as ksqlDB prints it. */
+function validateAggregateKeyFormat(
+  input: PlanInput,
+  keyFormat: Format,
+  keyColumns: readonly SerdeColumn[],
+): void {
+  try {
+    validateKeyFormat(keyFormat, keyColumns);
+  } catch (err) {
+    if (!(err instanceof KsqlStatementError)) throw err;
+    throw new KsqlStatementError(
+      err.message,
+      ksqlStatementText(input.stmt, input.projected, input.stmt.query.from.alias ?? input.source.name),
+    );
+  }
+}
+
+/** Checks the WINDOW clause and returns the sink's window (kind, and size of a time window). */
+function planWindow(w: WindowSpec | undefined, emitFinal: boolean): DataSource['window'] {
+  if (w === undefined) return undefined;
+  if (w.type === 'HOPPING' && (w.advance <= 0 || w.advance > w.size)) {
+    throw new KsqlStatementError(`Window advance must be > 0 and <= window size: ${w.advance} > ${w.size}`);
+  }
+  const size = w.type === 'SESSION' ? w.gap : w.size;
+  if (size <= 0) throw new KsqlStatementError('Window size must be greater than zero.');
+  if (w.retention !== undefined && w.type !== 'SESSION') {
+    const grace = w.grace ?? defaultGrace(size, emitFinal);
+    if (w.retention < size + grace) {
+      throw new KsqlStatementError(
+        `The retention period specified (${w.retention} ms) must be no smaller than the window size plus grace period (${size + grace} ms).`,
+      );
+    }
+  }
+  return { kind: w.type, size: w.type === 'SESSION' ? undefined : w.size };
+}
+
+function aggregationSink(input: PlanInput, plan: AggregationPlan): DataSource {
+  const { stmt } = input;
+  const keyColumns = plan.groups.compiled.map((g, i) => ({ name: plan.keyNames[i] as string, type: g.type }));
+  const valueColumns = plan.values.map((v) => ({ name: v.name, type: v.compiled.type }));
+  checkSinkColumns(keyColumns, valueColumns);
+  const keyFormat = input.sink.formats.key === Format.NONE ? Format.KAFKA : input.sink.formats.key;
+  validateAggregateKeyFormat(input, keyFormat, keyColumns);
+  validateValueFormat(input.sink.formats.value, valueColumns);
+  if (stmt.properties.has('TIMESTAMP'))
+    throw new KsqlUnsupportedError('TIMESTAMP property on an aggregate sink');
+  return {
+    name: stmt.name,
+    type: 'TABLE',
+    topic: input.sink.topic,
+    keyFormat,
+    valueFormat: input.sink.formats.value,
+    keyColumns,
+    valueColumns,
+    timestampColumn: undefined,
+    window: planWindow(stmt.query.window, stmt.query.emit === 'FINAL'),
+    partitions: input.sink.partitions,
+  };
+}
+
+function aggregationQuery(input: PlanInput, plan: AggregationPlan, sink: DataSource): PersistentQuery {
+  const { source } = input;
+  const q = input.stmt.query;
+  return new AggregationQuery(input.queryId, source, sink, {
+    toRow: input.row.toRow,
+    partitionKey: groupsByExistingKey(plan.groupBy, input)
+      ? undefined
+      : columnsSerde(sink.keyFormat, sink.keyColumns, true),
+    sourceKey: columnsSerde(source.keyFormat, source.keyColumns, true),
+    where: input.where,
+    groupBy: plan.groups.compiled.map((g) => g.fn),
+    aggregates: plan.aggregates.functions,
+    having: plan.having,
+    values: plan.values.map((v) => v.compiled.fn),
+    window: q.window,
+    emitFinal: q.emit === 'FINAL',
+  });
+}
+
+/**
+ * ksqlDB groups by the existing key (no repartition) only when the GROUP BY expressions are
+ * exactly the source's key columns, in order; otherwise records go through a repartition
+ * topic keyed by the new key, in the sink's key format.
+ */
+function groupsByExistingKey(groupBy: readonly Expr[], input: PlanInput): boolean {
+  const { source, qualifiers } = input;
+  return (
+    groupBy.length === source.keyColumns.length &&
+    groupBy.every(
+      (g, i) =>
+        g.k === 'column' &&
+        (g.source === undefined || qualifiers.has(g.source)) &&
+        g.name === source.keyColumns[i]?.name,
+    )
+  );
 }
