@@ -4,14 +4,15 @@
  * the same run. See the method printed first.
  */
 import { cpus, loadavg } from 'node:os';
-import { parseArgs } from 'node:util';
-import { Logger } from '@aws-lambda-powertools/logger';
+import { z } from 'zod';
 import { KsqlEngine } from '../emulators/ksql/engine.ts';
 import { partitionForKey } from '../emulators/ksql/partitioner.ts';
 import { DEFAULT_VARIABLES, loadMigrations, MIGRATIONS_DIR } from '../ksql/migrate/migrations.ts';
 import { type AggregationDependencies, aggregateBatch } from '../services/aggregation/index.ts';
 import { buildKafkaEvent, sourceRecordsOf, toEventRecord } from '../services/kafka/esm-event.ts';
 import { type SourceRecord, sourceId, TimestampType } from '../services/kafka/record.ts';
+import { parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
+import { createToolLogger } from '../tooling/logger.ts';
 import { NoopAggregateStore } from './pipeline/noop-aggregate-store.ts';
 import { generateBacklog } from './pipeline/workload.ts';
 
@@ -46,12 +47,7 @@ const fail = (message: string): never => {
   process.exit(2);
 };
 
-const positive = (name: string, raw: string | undefined, fallback: number): number => {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) return fail(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-};
+const positive = (flag: string) => wholeFlag(flag).positive(`${flag} must be a positive integer`);
 
 /** The load generator's records, on the partitions the producer's default partitioner picks. */
 const workload = (count: number): InputRecord[] => {
@@ -102,7 +98,7 @@ const runLambda = async (events: readonly unknown[]) => {
           fail(`${letters.length} records were dead-lettered; the workload has no bad records`);
       },
     },
-    logger: new Logger({ serviceName: 'bench', logLevel: 'ERROR' }),
+    logger: createToolLogger('bench', { logLevel: 'ERROR' }),
     metrics: { addMetric: () => undefined },
     retentionDays: 7,
     writeConcurrency: 16,
@@ -148,20 +144,31 @@ const median = (values: readonly number[]): number => {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
 };
 
-const { values: flags } = parseArgs({
-  options: {
-    events: { type: 'string' },
-    rounds: { type: 'string' },
-    each: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  },
-});
-if (flags.help === true) {
+const parsed = (() => {
+  try {
+    return parseCliArgs(process.argv.slice(2), {
+      options: {
+        events: { type: 'string' },
+        rounds: { type: 'string' },
+        each: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      toInput: (values) => ({ events: values.events, rounds: values.rounds, each: values.each === true }),
+      schema: z.object({
+        events: positive('--events').default(100_000),
+        rounds: positive('--rounds').default(3),
+        each: z.boolean(),
+      }),
+    });
+  } catch (error) {
+    return fail(error instanceof Error ? error.message : String(error));
+  }
+})();
+if (parsed.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const count = positive('--events', flags.events, 100_000);
-const rounds = positive('--rounds', flags.rounds, 3);
+const { events: count, rounds, each } = parsed.options;
 
 const load = (): string =>
   loadavg()
@@ -225,7 +232,7 @@ process.stdout.write(
   `\nTarget ≥ 20,000 records/s for the engine: ${allRate >= 20_000 ? 'met' : 'NOT met'} with all migrations (${Math.round(allRate).toLocaleString('en-US')}), ${median(rates.get(variants[1].name) ?? []) >= 20_000 ? 'met' : 'NOT met'} for pageviews alone.\nAt the end: load average ${load()}\n`,
 );
 
-if (flags.each === true) {
+if (each) {
   const migrations = await loadMigrations(MIGRATIONS_DIR, DEFAULT_VARIABLES);
   const stream = migrations[0];
   process.stdout.write(

@@ -18,11 +18,17 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
+import { z } from 'zod';
 import { loadServerlessConfig } from '../deploy/serverless-print.ts';
 import { type Emulator, startEmulator } from '../emulators/esm/emulator.ts';
 import { startKafka } from '../local/kafka/launcher.ts';
+import { brokerList, readEnv } from '../services/commons/env.ts';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { plaintextConnection } from '../services/kafka/connection.ts';
 import { createTopics } from '../services/kafka/topics.ts';
+import { parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
+import { createToolLogger } from '../tooling/logger.ts';
 import { markdownTable } from './common/markdown-table.ts';
 import { formatMethod } from './common/method.ts';
 import { percentile } from './common/percentile.ts';
@@ -30,11 +36,63 @@ import { percentile } from './common/percentile.ts';
 const SERVICE_DIR = resolve(fileURLToPath(new URL('.', import.meta.url)), '..');
 const PARTITIONS = 6;
 const BATCH_SIZE = 100;
-const SATURATION_RECORDS = Number(process.env.BENCH_SATURATION_RECORDS ?? 30_000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
-const LIGHT_RATE = Number(process.env.BENCH_LIGHT_RATE ?? 20);
+const USAGE = `Usage: npm run bench:latency -- [options]
+
+Produce → handler-start latency through the ESM emulator: provisioned mode with window 0
+against on-demand mode with a 1 s window, each at saturation, half load and light load.
+Markdown for BENCHMARKS.md on stdout; progress on stderr. About 3 minutes with the defaults.
+
+Options
+  --records <n>      backlog records of the saturation run (default 30000)
+  --seconds <s>      seconds of each paced run (default 15)
+  --light-rate <n>   records/s of the light load (default 20)
+  --warmup <s>       seconds of paced load before measuring, not counted (default 3)
+  -h, --help         this text
+
+Environment: KAFKA_BROKERS uses that cluster instead of launching a broker.`;
+
+const count = (flag: string) => wholeFlag(flag).positive(`${flag} must be > 0`);
+
+const parsed = (() => {
+  try {
+    return parseCliArgs(process.argv.slice(2), {
+      options: {
+        records: { type: 'string' },
+        seconds: { type: 'string' },
+        'light-rate': { type: 'string' },
+        warmup: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      toInput: (values) => ({
+        records: values.records,
+        seconds: values.seconds,
+        lightRate: values['light-rate'],
+        warmup: values.warmup,
+      }),
+      schema: z.object({
+        records: count('--records').default(30_000),
+        seconds: count('--seconds').max(600, '--seconds must be ≤ 600').default(15),
+        lightRate: count('--light-rate').default(20),
+        warmup: wholeFlag('--warmup').min(0, '--warmup must be ≥ 0').default(3),
+      }),
+    });
+  } catch (error) {
+    process.stderr.write(
+      `bench:latency: ${error instanceof Error ? error.message : String(error)}\n\n${USAGE}\n`,
+    );
+    process.exit(2);
+  }
+})();
+if (parsed.help) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
+const env = readEnv(z.object({ KAFKA_BROKERS: brokerList().optional() }));
+const SATURATION_RECORDS = parsed.options.records;
+const SECONDS = parsed.options.seconds;
+const LIGHT_RATE = parsed.options.lightRate;
 /** Paced load before measuring, so environments are warm (cold starts are Lambda's to avoid: provisioned concurrency). */
-const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const WARMUP_SECONDS = parsed.options.warmup;
 /** Sends per second of the paced producer. */
 const TICKS_PER_SECOND = 50;
 
@@ -218,10 +276,13 @@ const paced = async (
 };
 
 const main = async (): Promise<void> => {
-  const fromEnv = process.env.KAFKA_BROKERS?.split(',').filter((b) => b !== '');
+  const fromEnv = env.KAFKA_BROKERS;
   const cluster = fromEnv === undefined ? await startKafka({ log: progress }) : undefined;
   const brokers = fromEnv ?? cluster?.brokers ?? [];
-  const kafka = new Kafka({ clientId: 'bench-latency', brokers, logLevel: logLevel.NOTHING });
+  const kafka = createKafkaClient(plaintextConnection(brokers), {
+    clientId: 'bench-latency',
+    log: createToolLogger('bench-latency', { logLevel: 'ERROR' }),
+  });
   const producer = kafka.producer({ allowAutoTopicCreation: false });
   await producer.connect();
   const printed = (await loadServerlessConfig({ serviceDir: SERVICE_DIR })) as Record<string, unknown>;

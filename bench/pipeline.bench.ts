@@ -8,12 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Kafka, logLevel } from 'kafkajs';
 import { loadServerlessConfig } from '../deploy/serverless-print.ts';
 import { resolveServerlessConfig } from '../emulators/esm/serverless-config.ts';
 import { startKafka } from '../local/kafka/launcher.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
-import { createToolLogger } from '../tooling/logger.ts';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { plaintextConnection } from '../services/kafka/connection.ts';
+import { createToolLogger, silentLogger } from '../tooling/logger.ts';
 import { formatMethod, machineLine } from './common/method.ts';
 import { type BenchContext, createScenarioTopic } from './pipeline/bench-context.ts';
 import { readConfig, Section, USAGE } from './pipeline/config.ts';
@@ -84,10 +85,9 @@ const main = async (): Promise<void> => {
     progress(`Kafka ${brokers.join(',')}, DynamoDB ${dynamodbEndpoint}`);
 
     const runId = Date.now().toString(36);
-    const kafka = new Kafka({
+    const kafka = createKafkaClient(plaintextConnection(brokers), {
       clientId: 'bench-pipeline',
-      brokers: [...brokers],
-      logLevel: logLevel.NOTHING,
+      log: silentLogger,
     });
     const dynamo = localDynamoClient(dynamodbEndpoint);
     stops.push(async () => dynamo.destroy());

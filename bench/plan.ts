@@ -4,9 +4,10 @@
  * `npm run bench:pipeline -- --only b` (MEASURED below, dated) and from the AWS quotas that
  * bound it (each cited). A calculation, not a load test: it ends in well under a second.
  */
-import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { ClickstreamSimulation } from '../load-generator/simulation.ts';
 import { PRICES } from '../tooling/aws-prices.ts';
+import { CliUsageError, parseCliArgs } from '../tooling/cli-args.ts';
 import { markdownTable } from './common/markdown-table.ts';
 import { simulationOptions } from './pipeline/workload.ts';
 
@@ -59,19 +60,39 @@ const measureRecordBytes = (): number => {
   return records.reduce((sum, r) => sum + base64(r.key) + base64(r.value) + fields, 0) / records.length;
 };
 
+const PlanFlags = z.object({
+  rates: z
+    .string()
+    .default('1000,10000,100000')
+    .transform((list) => list.split(',').map(Number))
+    .pipe(
+      z.array(
+        z
+          .number({ error: '--rates must be positive whole numbers' })
+          .int('--rates must be positive whole numbers')
+          .positive('--rates must be positive whole numbers'),
+      ),
+    ),
+});
+
 const main = (): number => {
-  const { values } = parseArgs({
-    options: { rates: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-  if (values.help === true) {
+  let parsed: ReturnType<typeof parseCliArgs<typeof PlanFlags>>;
+  try {
+    parsed = parseCliArgs(process.argv.slice(2), {
+      options: { rates: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      toInput: (values) => ({ rates: values.rates }),
+      schema: PlanFlags,
+    });
+  } catch (error) {
+    if (!(error instanceof CliUsageError)) throw error;
+    process.stderr.write(`${error.message}\n\n${USAGE}\n`);
+    return error.exitCode;
+  }
+  if (parsed.help) {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const rates = (values.rates ?? '1000,10000,100000').split(',').map(Number);
-  if (rates.some((rate) => !Number.isInteger(rate) || rate <= 0)) {
-    process.stderr.write(`--rates must be positive whole numbers\n\n${USAGE}\n`);
-    return 2;
-  }
+  const { rates } = parsed.options;
   const recordBytes = measureRecordBytes();
   const payloadCap = Math.floor(LIMITS.payloadBytes / recordBytes);
   const rows = rates.map((rate) => {

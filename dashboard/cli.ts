@@ -1,8 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
+import { createKafkaClient } from '../services/kafka/client.ts';
+import { plaintextConnection } from '../services/kafka/connection.ts';
 import { numberFlag, parseCliArgs, portFlag } from '../tooling/cli-args.ts';
-import { createToolLogger } from '../tooling/logger.ts';
+import { createToolLogger, silentLogger } from '../tooling/logger.ts';
 import { readStackState } from '../tooling/stack-state.ts';
 import { DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from './config.ts';
 import { DashboardConfigError } from './errors.ts';
@@ -80,12 +81,11 @@ const main = async (): Promise<number> => {
   const admin =
     config.kafkaBrokers === undefined
       ? undefined
-      : new Kafka({
+      : createKafkaClient(plaintextConnection(config.kafkaBrokers), {
           clientId: 'clickstream-dashboard',
-          brokers: config.kafkaBrokers,
-          logLevel: logLevel.NOTHING,
-          connectionTimeout: 1000,
-          requestTimeout: 2000,
+          log: silentLogger,
+          connectionTimeoutMs: 1000,
+          requestTimeoutMs: 2000,
           retry: { retries: 1 },
         }).admin();
 

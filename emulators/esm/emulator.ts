@@ -11,8 +11,10 @@
  */
 
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel, type Producer } from 'kafkajs';
+import type { Kafka, Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
+import { createKafkaClient } from '../../services/kafka/client.ts';
+import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { withConnectDeadline } from '../../services/kafka/deadline.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { EsmError, MappingConfigError } from './errors.ts';
@@ -118,10 +120,9 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn !== undefined) functions.set(fn.key, fn);
   }
 
-  const kafka = new Kafka({
+  const kafka = createKafkaClient(plaintextConnection(options.brokers), {
     clientId: `esm-emulator-${service.service}`,
-    brokers: [...options.brokers],
-    logLevel: logLevel.NOTHING,
+    log: silentLogger,
   });
   // The first contact with the cluster, under one deadline: a silent broker fails here,
   // naming the brokers, instead of holding the start for kafkajs' retries.

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import { z } from 'zod';
 import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
 import { startDashboard } from '../../dashboard/server.ts';
@@ -11,9 +11,11 @@ import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
 import { DeadLetterHeader } from '../../services/dead-letter/index.ts';
+import { createKafkaClient } from '../../services/kafka/client.ts';
+import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { countRecords, readTopic } from '../../services/kafka/topic-reader.ts';
 import { costOf, gbSecondsOf } from '../../tooling/aws-prices.ts';
-import { createToolLogger } from '../../tooling/logger.ts';
+import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
@@ -243,7 +245,10 @@ export const runDemo = async (
       dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
     });
     stops.push(stack.stop);
-    const kafka = new Kafka({ clientId: 'demo', brokers: stack.kafkaBrokers, logLevel: logLevel.NOTHING });
+    const kafka = createKafkaClient(plaintextConnection(stack.kafkaBrokers), {
+      clientId: 'demo',
+      log: silentLogger,
+    });
     const admin = kafka.admin();
     await admin.connect();
     stops.push(() => admin.disconnect());

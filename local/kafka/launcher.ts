@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient } from '../../services/kafka/client.ts';
+import { plaintextConnection } from '../../services/kafka/connection.ts';
+import { silentLogger } from '../../tooling/logger.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { freePort, portOr } from '../../tooling/ports.ts';
 import { BrokerStartError, LocalKafkaError } from './errors.ts';
@@ -178,12 +180,11 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
   process.once('exit', killOnExit);
 
   const brokers = [`127.0.0.1:${clientPort}`];
-  const admin = new Kafka({
+  const admin = createKafkaClient(plaintextConnection(brokers), {
     clientId: 'local-launcher',
-    brokers,
-    logLevel: logLevel.NOTHING,
+    log: silentLogger,
     retry: { retries: 0 },
-    connectionTimeout: 1000,
+    connectionTimeoutMs: 1000,
   }).admin();
   try {
     await pollUntil(

@@ -1,7 +1,9 @@
-import { Kafka, logLevel } from 'kafkajs';
 import { KsqlEngine } from '../../emulators/ksql/engine.ts';
 import { KafkaKsqlRunner } from '../../emulators/ksql/kafka/kafka-runner.ts';
 import { loadMigrations, MIGRATIONS_DIR, resolveVariables } from '../../ksql/migrate/migrations.ts';
+import { createKafkaClient } from '../../services/kafka/client.ts';
+import { plaintextConnection } from '../../services/kafka/connection.ts';
+import { silentLogger } from '../../tooling/logger.ts';
 
 /** The migrations: the single source of truth for ksqlDB and the embedded engine alike. */
 
@@ -41,10 +43,9 @@ export const startEmbeddedKsql = async (options: EmbeddedKsqlOptions): Promise<E
   for (const migration of await loadMigrations(MIGRATIONS_DIR, variables))
     engine.executeScript(migration.sql);
   const runner = new KafkaKsqlRunner({
-    kafka: new Kafka({
+    kafka: createKafkaClient(plaintextConnection(options.brokers), {
       clientId: 'ksql-embedded',
-      brokers: [...options.brokers],
-      logLevel: logLevel.NOTHING,
+      log: silentLogger,
     }),
     engine,
     applicationId: options.applicationId,
