@@ -34,10 +34,31 @@ export interface StartKafkaOptions {
   startTimeoutMs?: number;
   /** Progress lines (install, format, start). */
   log?: (line: string) => void;
+  /** Broker settings added to (or replacing) the laptop defaults, e.g. `connections.max.idle.ms` (tests). */
+  extraProperties?: Readonly<Record<string, string>>;
 }
 
+/**
+ * The cluster id a kept data directory was formatted with: a broker restarted on it must
+ * keep it (the storage tool refuses a different one, even with --ignore-formatted).
+ */
+const existingClusterId = (dir: string): string | undefined => {
+  try {
+    return /^cluster\.id=(.+)$/m
+      .exec(readFileSync(join(dir, 'data', 'meta.properties'), 'utf8'))?.[1]
+      ?.trim();
+  } catch {
+    return undefined;
+  }
+};
+
 /** Broker settings for a laptop: one node, replication factor 1, quick group joins. */
-const serverProperties = (opts: { clientPort: number; controllerPort: number; logDirs: string }): string =>
+const serverProperties = (opts: {
+  clientPort: number;
+  controllerPort: number;
+  logDirs: string;
+  extra: Readonly<Record<string, string>>;
+}): string =>
   [
     'process.roles=broker,controller',
     'node.id=1',
@@ -64,6 +85,8 @@ const serverProperties = (opts: { clientPort: number; controllerPort: number; lo
     'num.network.threads=2',
     'num.io.threads=4',
     'log.retention.hours=24',
+    // Later keys win in a Java properties file.
+    ...Object.entries(opts.extra).map(([key, value]) => `${key}=${value}`),
     '',
   ].join('\n');
 
@@ -139,7 +162,15 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
   while (controllerPort === clientPort) controllerPort = await freePort();
   const propsFile = join(dir, 'server.properties');
   const logFile = join(dir, 'server.log');
-  writeFileSync(propsFile, serverProperties({ clientPort, controllerPort, logDirs: join(dir, 'data') }));
+  writeFileSync(
+    propsFile,
+    serverProperties({
+      clientPort,
+      controllerPort,
+      logDirs: join(dir, 'data'),
+      extra: options.extraProperties ?? {},
+    }),
+  );
   writeFileSync(join(dir, 'log4j2.properties'), log4jProperties(logFile));
   const classpath = `${libs}/*`;
   const jvm = [
@@ -156,7 +187,16 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
   log(`formatting KRaft storage in ${dir}`);
   const format = spawnSync(
     java,
-    [...jvm, 'kafka.tools.StorageTool', 'format', '--ignore-formatted', '-t', clusterId(), '-c', propsFile],
+    [
+      ...jvm,
+      'kafka.tools.StorageTool',
+      'format',
+      '--ignore-formatted',
+      '-t',
+      existingClusterId(dir) ?? clusterId(),
+      '-c',
+      propsFile,
+    ],
     { encoding: 'utf8' },
   );
   if (format.status !== 0) {

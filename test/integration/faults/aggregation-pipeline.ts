@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { expect } from 'vitest';
+import { type Emulator, startEmulator } from '../../../emulators/esm/emulator.ts';
+import { RecordKind } from '../../../load-generator/bad-records.ts';
+import {
+  ClickstreamSimulation,
+  type GeneratedRecord,
+  recommendedUsers,
+} from '../../../load-generator/simulation.ts';
+import { createTables } from '../../../local/dynamodb/tables.ts';
+import { localDynamoClient } from '../../../local/stack/stack.ts';
+import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
+import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+import { createKafkaClient } from '../../../services/kafka/client.ts';
+import { plaintextConnection } from '../../../services/kafka/connection.ts';
+import { groupLag, readTopic } from '../../../services/kafka/topic-reader.ts';
+import { createTopics } from '../../../services/kafka/topics.ts';
+import { silentLogger } from '../../../tooling/logger.ts';
+import { pollUntil } from '../../../tooling/poll.ts';
+import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
+import { scannedTotals } from '../aggregation/dynamodb-totals.ts';
+import { DEPLOYED_BASE, SERVICE_DIR } from '../esm/support.ts';
+
+/**
+ * The aggregation path end to end for the fault matrix: the load generator's records on a
+ * real topic, the event source mapping emulator running functions/aggregate-events as
+ * deployed (bundled, in its own environments, with its own clients), DynamoDB (dynalite,
+ * possibly behind a proxy that injects the fault) and the dead-letter topic. The check is
+ * exact conservation: every valid record counted exactly once — the table's items equal the
+ * reference totals folded from the records, page by page and minute by minute — and every
+ * bad record dead-lettered with its coordinates.
+ */
+export interface AggregationPipeline {
+  readonly topic: string;
+  readonly emulator: Emulator;
+  /** Produces records (acks=all, idempotent producer), their Kafka timestamps their event times. */
+  produce(records: readonly GeneratedRecord[]): Promise<void>;
+  /** Waits until the mapping has committed every record of the topic. */
+  drain(timeoutMs?: number): Promise<void>;
+  /** Number of items in the table now (partial writes show here). */
+  itemCount(): Promise<number>;
+  /** Asserts exact conservation of `records` (all that was produced). */
+  expectConserved(records: readonly GeneratedRecord[]): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface AggregationPipelineOptions {
+  readonly brokers: readonly string[];
+  /** Where the tables are created and checked. */
+  readonly dynamodbEndpoint: string;
+  /** Where the function sends its DynamoDB requests (a fault proxy); the endpoint above by default. */
+  readonly functionDynamodbEndpoint?: string;
+  readonly partitions?: number;
+  readonly batchSize?: number;
+  readonly windowSeconds?: number;
+  /** The function's timeout (ms); serverless.yml's 120 s by default. */
+  readonly timeoutMs?: number;
+}
+
+/** `count` load-generator records of the last minutes, `badRate` of them bad. */
+export const clickstreamRecords = (count: number, badRate: number, seed = 7): GeneratedRecord[] =>
+  new ClickstreamSimulation({
+    seed,
+    startTime: Date.now() - 5 * 60_000,
+    rate: 200,
+    users: recommendedUsers(200, 0.05, 30_000),
+    botShare: 0.05,
+    badRate,
+    sessionGapMs: 30_000,
+  }).take(count);
+
+export const startAggregationPipeline = async (
+  options: AggregationPipelineOptions,
+): Promise<AggregationPipeline> => {
+  const id = randomUUID().slice(0, 8);
+  const topic = `faults-${id}`;
+  const deadLetterTopic = `faults-${id}-dlq`;
+  const table = `faults-${id}-analytics`;
+  const kafka = createKafkaClient(plaintextConnection(options.brokers), {
+    clientId: 'fault-matrix',
+    log: silentLogger,
+  });
+  await createTopics(kafka, [
+    { topic, partitions: options.partitions ?? 3 },
+    { topic: deadLetterTopic, partitions: 1 },
+  ]);
+  const dynamo = localDynamoClient(options.dynamodbEndpoint);
+  const documents = DynamoDBDocumentClient.from(dynamo);
+  await createTables(dynamo, { analytics: table, userProfiles: `faults-${id}-profiles` });
+
+  const config = {
+    ...DEPLOYED_BASE,
+    functions: {
+      'aggregate-events': {
+        handler: 'functions/aggregate-events/handler.handler',
+        memorySize: 1024,
+        timeout: 120,
+        environment: {
+          ANALYTICS_TABLE: table,
+          DLQ_TOPIC: deadLetterTopic,
+          POWERTOOLS_LOG_LEVEL: 'CRITICAL',
+          POWERTOOLS_METRICS_DISABLED: 'true',
+        },
+        events: [
+          {
+            kafka: {
+              bootstrapServers: [...options.brokers],
+              topic,
+              startingPosition: 'TRIM_HORIZON',
+              batchSize: options.batchSize ?? 500,
+              maximumBatchingWindow: options.windowSeconds ?? 1,
+            },
+          },
+        ],
+      },
+    },
+  };
+  const emulator = await startEmulator({
+    config,
+    serviceDir: SERVICE_DIR,
+    brokers: options.brokers,
+    bundleDir: `${SERVICE_DIR}/.cache/fault-bundles`,
+    sessionTimeoutMs: 6000,
+    retryDelayMs: () => 250,
+    functionOutput: () => {},
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    environmentOverrides: {
+      KAFKA_BROKERS: options.brokers.join(','),
+      DYNAMODB_ENDPOINT: options.functionDynamodbEndpoint ?? options.dynamodbEndpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+    },
+  });
+  const groupId = emulator.stats().mappings[0]?.consumerGroupId ?? '';
+
+  return {
+    topic,
+    emulator,
+    produce: async (records) => {
+      const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
+      await producer.connect();
+      try {
+        for (let from = 0; from < records.length; from += 500) {
+          await producer.send({
+            topic,
+            acks: -1,
+            messages: records.slice(from, from + 500).map((record) => ({
+              key: record.key,
+              value: record.value,
+              timestamp: String(record.timestamp),
+            })),
+          });
+        }
+      } finally {
+        await producer.disconnect();
+      }
+    },
+    drain: async (timeoutMs = 60_000) => {
+      const admin = kafka.admin();
+      await admin.connect();
+      try {
+        await pollUntil(
+          async () => {
+            const lag = await groupLag(admin, groupId, topic);
+            return lag.lag === 0 && lag.records > 0 ? true : undefined;
+          },
+          { timeoutMs, intervalMs: 250, what: `group ${groupId} to commit every record of ${topic}` },
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    itemCount: async () =>
+      (await documents.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count ?? 0,
+    expectConserved: async (records) => {
+      const valid = records.filter((record) => record.kind === RecordKind.Valid);
+      const bad = records.length - valid.length;
+      const events = valid.map((record) => JSON.parse(record.value.toString('utf8')) as ClickstreamEvent);
+      expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+      const deadLetters = await readTopic(kafka, deadLetterTopic);
+      const coordinates = new Set(
+        deadLetters.map(
+          (r) =>
+            `${r.headers[DeadLetterHeader.SourceTopic]}/${r.headers[DeadLetterHeader.SourcePartition]}/${r.headers[DeadLetterHeader.SourceOffset]}`,
+        ),
+      );
+      expect(deadLetters.every((r) => r.headers[DeadLetterHeader.SourceTopic] === topic)).toBe(true);
+      expect(coordinates.size, 'bad records dead-lettered, each with its coordinates').toBe(bad);
+    },
+    stop: async () => {
+      await emulator.stop();
+      dynamo.destroy();
+    },
+  };
+};
