@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { expect } from 'vitest';
-import { type Emulator, startEmulator } from '../../../emulators/esm/emulator.ts';
+import type { Emulator } from '../../../emulators/esm/emulator.ts';
 import { RecordKind } from '../../../load-generator/bad-records.ts';
 import {
   ClickstreamSimulation,
@@ -14,13 +14,12 @@ import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
 import { createKafkaClient } from '../../../services/kafka/client.ts';
 import { plaintextConnection } from '../../../services/kafka/connection.ts';
-import { groupLag, readTopic } from '../../../services/kafka/topic-reader.ts';
+import { readTopic } from '../../../services/kafka/topic-reader.ts';
 import { createTopics } from '../../../services/kafka/topics.ts';
 import { silentLogger } from '../../../tooling/logger.ts';
-import { pollUntil } from '../../../tooling/poll.ts';
 import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
 import { scannedTotals } from '../aggregation/dynamodb-totals.ts';
-import { DEPLOYED_BASE, SERVICE_DIR } from '../esm/support.ts';
+import { produceRecords, startMappedFunction } from './mapped-function.ts';
 
 /**
  * The aggregation path end to end for the fault matrix: the load generator's records on a
@@ -89,89 +88,33 @@ export const startAggregationPipeline = async (
   const documents = DynamoDBDocumentClient.from(dynamo);
   await createTables(dynamo, { analytics: table, userProfiles: `faults-${id}-profiles` });
 
-  const config = {
-    ...DEPLOYED_BASE,
-    functions: {
-      'aggregate-events': {
-        handler: 'functions/aggregate-events/handler.handler',
-        memorySize: 1024,
-        timeout: 120,
-        environment: {
-          ANALYTICS_TABLE: table,
-          DLQ_TOPIC: deadLetterTopic,
-          POWERTOOLS_LOG_LEVEL: 'CRITICAL',
-          POWERTOOLS_METRICS_DISABLED: 'true',
-        },
-        events: [
-          {
-            kafka: {
-              bootstrapServers: [...options.brokers],
-              topic,
-              startingPosition: 'TRIM_HORIZON',
-              batchSize: options.batchSize ?? 500,
-              maximumBatchingWindow: options.windowSeconds ?? 1,
-            },
-          },
-        ],
-      },
-    },
-  };
-  const emulator = await startEmulator({
-    config,
-    serviceDir: SERVICE_DIR,
+  const mapped = await startMappedFunction({
     brokers: options.brokers,
-    bundleDir: `${SERVICE_DIR}/.cache/fault-bundles`,
-    sessionTimeoutMs: 6000,
-    retryDelayMs: () => 250,
-    functionOutput: () => {},
+    dynamodbEndpoint: options.functionDynamodbEndpoint ?? options.dynamodbEndpoint,
+    functionKey: 'aggregate-events',
+    handler: 'functions/aggregate-events/handler.handler',
+    environment: { ANALYTICS_TABLE: table, DLQ_TOPIC: deadLetterTopic },
+    topic,
+    batchSize: options.batchSize ?? 500,
+    windowSeconds: options.windowSeconds ?? 1,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
-    environmentOverrides: {
-      KAFKA_BROKERS: options.brokers.join(','),
-      DYNAMODB_ENDPOINT: options.functionDynamodbEndpoint ?? options.dynamodbEndpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'local',
-      AWS_SECRET_ACCESS_KEY: 'local',
-    },
   });
-  const groupId = emulator.stats().mappings[0]?.consumerGroupId ?? '';
+  const { emulator } = mapped;
 
   return {
     topic,
     emulator,
-    produce: async (records) => {
-      const producer = kafka.producer({ idempotent: true, allowAutoTopicCreation: false });
-      await producer.connect();
-      try {
-        for (let from = 0; from < records.length; from += 500) {
-          await producer.send({
-            topic,
-            acks: -1,
-            messages: records.slice(from, from + 500).map((record) => ({
-              key: record.key,
-              value: record.value,
-              timestamp: String(record.timestamp),
-            })),
-          });
-        }
-      } finally {
-        await producer.disconnect();
-      }
-    },
-    drain: async (timeoutMs = 60_000) => {
-      const admin = kafka.admin();
-      await admin.connect();
-      try {
-        await pollUntil(
-          async () => {
-            const lag = await groupLag(admin, groupId, topic);
-            return lag.lag === 0 && lag.records > 0 ? true : undefined;
-          },
-          { timeoutMs, intervalMs: 250, what: `group ${groupId} to commit every record of ${topic}` },
-        );
-      } finally {
-        await admin.disconnect();
-      }
-    },
+    produce: (records) =>
+      produceRecords(
+        kafka,
+        topic,
+        records.map((record) => ({
+          key: record.key,
+          value: record.value,
+          timestamp: String(record.timestamp),
+        })),
+      ),
+    drain: (timeoutMs) => mapped.drain(timeoutMs),
     itemCount: async () =>
       (await documents.send(new ScanCommand({ TableName: table, Select: 'COUNT' }))).Count ?? 0,
     expectConserved: async (records) => {

@@ -18,6 +18,7 @@ import {
   clickstreamRecords,
   startAggregationPipeline,
 } from './aggregation-pipeline.ts';
+import { startEnrichmentPipeline } from './enrichment-pipeline.ts';
 import { startTcpProxy } from './tcp-proxy.ts';
 
 const dynamodbEndpoint = (): string => inject('dynamodbEndpoint');
@@ -147,6 +148,23 @@ describe('the aggregation path under broker faults', () => {
 
     // Assert
     await pipeline.expectConserved(records);
+  }, 120_000);
+
+  it("enriches every closed session exactly when the producer Lambda's idle connection is closed by the broker", async () => {
+    // Prepare
+    const brokers = cluster?.brokers ?? [];
+    const pipeline = await startEnrichmentPipeline({ brokers, dynamodbEndpoint: dynamodbEndpoint() });
+    onTestFinished(() => pipeline.stop());
+    await pipeline.produceSessions(0, 300);
+    await pipeline.drain();
+
+    // Act: the producer idles past the broker's limit; the next sessions need it again.
+    await new Promise((resolve) => setTimeout(resolve, 3 * IDLE_MS));
+    await pipeline.produceSessions(300, 300);
+    await pipeline.drain();
+
+    // Assert: sessions closed = enriched; both poison rows dead-lettered.
+    await pipeline.expectConserved(600, 2);
   }, 120_000);
 
   it('conserves exactly when the broker is stopped and restarted under load', async () => {
