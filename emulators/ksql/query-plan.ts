@@ -459,7 +459,29 @@ function projectionQuery(input: PlanInput, plan: ProjectionPlan, output: Project
     source,
     sink,
     process(record, ctx) {
-      if (record.value === null) return;
+      if (record.value === null) {
+        // A null row, on a windowed source as on any stream: ksqlDB's filter drops it
+        // (SqlPredicate: "if (value == null) return Optional.empty()") and its projection
+        // maps it to null (SelectValueMapper: "if (value == null) return null"), so without a
+        // WHERE it reaches the sink as a tombstone under its key and window (confluentinc/ksql,
+        // ksqldb-execution/.../transform/{sqlpredicate/SqlPredicate,select/SelectValueMapper}.java).
+        if (where !== undefined) return;
+        if (timestamp !== undefined && !timestamp.key) {
+          ctx.skip(
+            SkipReason.InvalidTimestamp,
+            `no value to read the timestamp column ${timestamp.name} from`,
+          );
+          return;
+        }
+        const key = keyPositions.map((i) => record.key[i] ?? null);
+        const ts = timestamp === undefined ? record.timestamp : (key[timestamp.index] as number | null);
+        if (ts === null || ts < 0) {
+          ctx.skip(SkipReason.InvalidTimestamp, `invalid timestamp ${String(ts)}`);
+          return;
+        }
+        ctx.emit({ key, window: record.window, value: null, timestamp: ts });
+        return;
+      }
       const row = toRow(record);
       if (where !== undefined) {
         let keep: unknown;
