@@ -192,6 +192,12 @@ function isNullType(t: SqlType): boolean {
   return t.kind === 'UNSUPPORTED' && t.spelling === 'NULL';
 }
 
+/**
+ * ksqlDB's record-position pseudo columns (on by default since 0.24, `ksql.rowpartition.rowoffset.enabled`;
+ * docs.ksqldb.io, "Pseudocolumns"): valid ksqlDB the engine does not evaluate, so refused as unsupported.
+ */
+export const OFFSET_PSEUDO_COLUMNS: ReadonlySet<string> = new Set(['ROWPARTITION', 'ROWOFFSET']);
+
 /** Compiles an expression against a scope into a typed evaluator. */
 export function compileExpr(e: Expr, scope: CompileScope): Compiled {
   const overridden = scope.override?.(e);
@@ -205,6 +211,7 @@ export function compileExpr(e: Expr, scope: CompileScope): Compiled {
       }
       const col = scope.columns.get(e.name);
       if (col === undefined) {
+        if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
         if (scope.clause === 'WHERE') {
           throw new KsqlStatementError(`Error in WHERE expression: Unknown column ${e.name}.`);
         }

@@ -17,6 +17,7 @@ import {
   type Evaluator,
   formatExpr,
   isKnownFunction,
+  OFFSET_PSEUDO_COLUMNS,
   type Row,
   type ScopeColumn,
   walkExpr,
@@ -720,6 +721,7 @@ function aggregateScope(
           return { type: BIGINT, fn: (row) => row[at] ?? null };
         }
         if (!columns.has(e.name)) {
+          if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
           throw new KsqlStatementError(`${clause} column '${e.name}' cannot be resolved.`);
         }
         throw new NotInGroupBy(e.name);
