@@ -89,7 +89,8 @@ interface AggEntry {
 interface Buffered {
   readonly order: string;
   readonly bufferTime: number;
-  readonly row: OutputRow;
+  /** The window's latest update. */
+  row: OutputRow;
 }
 
 /** State of one task (partition) as written to a changelog. */
@@ -354,6 +355,14 @@ export class AggregationQuery implements PersistentQuery {
       const win = r.window as WindowBounds;
       const order = JSON.stringify(r.key);
       const id = `${order}|${win.start}|${win.end}`;
+      // A later update of a buffered window replaces its row in place: the buffer keeps one
+      // row per window (Kafka's suppression buffer is keyed by the windowed key) and its place
+      // in the expiry order, (window end, key), does not change, so no new heap entry is needed.
+      const existing = t.buffer.get(id);
+      if (existing !== undefined) {
+        existing.row = r;
+        continue;
+      }
       const buffered: Buffered = { order, bufferTime: win.end, row: r };
       t.buffer.set(id, buffered);
       t.due.push({ id, entry: buffered });
