@@ -1,7 +1,7 @@
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { createKafkaClient } from '../services/kafka/client.ts';
 import { CONNECT_TIMEOUT_MS, withConnectDeadline as withDeadline } from '../services/kafka/deadline.ts';
-import { BrokerUnreachableError } from '../services/kafka/errors.ts';
+import { BrokerUnreachableError, KafkaAuthenticationError } from '../services/kafka/errors.ts';
 import { ensureTopics } from '../services/kafka/topics.ts';
 import type { ToolLog } from '../tooling/logger.ts';
 import type { KafkaSettings } from './config.ts';
@@ -15,6 +15,9 @@ export { CONNECT_TIMEOUT_MS };
 // Connection failures are retried, then reported once by BrokerUnreachableError or the
 // failed send; kafkajs' per-attempt lines would only bury that message.
 const QUIET = [
+  // A refused SASL handshake: kafkajs does not retry it, and KafkaAuthenticationError reports it once.
+  'Response SaslAuthenticate',
+  'SASL ',
   'Limiting retries for the idempotent producer',
   'Connection error',
   'Connection timeout',
@@ -90,7 +93,7 @@ export const ensureTopic = async (
     await admin.disconnect();
     return prepared;
   } catch (error) {
-    if (error instanceof BrokerUnreachableError) throw error;
+    if (error instanceof BrokerUnreachableError || error instanceof KafkaAuthenticationError) throw error;
     throw new LoadGeneratorError(`cannot prepare topic ${topic}: ${(error as Error).message}`, {
       cause: error,
     });

@@ -19,6 +19,8 @@ export interface KafkaCluster {
   readonly pid: number | undefined;
   /** The broker's log file, when launched here. */
   readonly logFile: string | undefined;
+  /** The SASL_PLAINTEXT listener (`host:port`), when started with {@link StartKafkaOptions.sasl}. */
+  readonly saslBrokers?: string[];
   /** Stops the broker (SIGTERM, then SIGKILL after a grace period) and removes its data unless kept. */
   stop(): Promise<void>;
 }
@@ -34,6 +36,11 @@ export interface StartKafkaOptions {
   startTimeoutMs?: number;
   /** Progress lines (install, format, start). */
   log?: (line: string) => void;
+  /**
+   * A second listener, SASL_PLAINTEXT, accepting these users with PLAIN and SCRAM-SHA-512 (as
+   * Confluent Cloud and self-managed clusters authenticate); the PLAINTEXT listener stays.
+   */
+  sasl?: { readonly users: Readonly<Record<string, string>> };
   /** Broker settings added to (or replacing) the laptop defaults, e.g. `connections.max.idle.ms` (tests). */
   extraProperties?: Readonly<Record<string, string>>;
 }
@@ -52,10 +59,34 @@ const existingClusterId = (dir: string): string | undefined => {
   }
 };
 
+const saslListener = (port: number | undefined): string =>
+  port === undefined ? '' : `,SASL_PLAINTEXT://127.0.0.1:${port}`;
+
+/** A JAAS option value: double-quoted, with backslashes and quotes escaped. */
+const jaasString = (text: string): string => `"${text.replaceAll('\\', '\\\\').replaceAll('"', '\\"')}"`;
+
+/**
+ * The SASL listener's settings: PLAIN users in the listener's JAAS configuration, SCRAM-SHA-512
+ * credentials in the cluster metadata (written at format time, `--add-scram`: KRaft keeps them
+ * there — https://kafka.apache.org/documentation/#security_sasl_scram_credentials).
+ */
+const saslProperties = (users: Readonly<Record<string, string>>): string[] => {
+  const plainUsers = Object.entries(users)
+    .map(([name, password]) => `user_${name}=${jaasString(password)}`)
+    .join(' ');
+  return [
+    'sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-512',
+    `listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required ${plainUsers};`,
+    'listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required;',
+  ];
+};
+
 /** Broker settings for a laptop: one node, replication factor 1, quick group joins. */
 const serverProperties = (opts: {
   clientPort: number;
   controllerPort: number;
+  saslPort: number | undefined;
+  plainUsers: Readonly<Record<string, string>>;
   logDirs: string;
   extra: Readonly<Record<string, string>>;
 }): string =>
@@ -63,10 +94,11 @@ const serverProperties = (opts: {
     'process.roles=broker,controller',
     'node.id=1',
     `controller.quorum.voters=1@127.0.0.1:${opts.controllerPort}`,
-    `listeners=PLAINTEXT://127.0.0.1:${opts.clientPort},CONTROLLER://127.0.0.1:${opts.controllerPort}`,
-    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.clientPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${opts.clientPort},CONTROLLER://127.0.0.1:${opts.controllerPort}${saslListener(opts.saslPort)}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${opts.clientPort}${saslListener(opts.saslPort)}`,
     'controller.listener.names=CONTROLLER',
-    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT',
+    ...(opts.saslPort === undefined ? [] : saslProperties(opts.plainUsers)),
     'inter.broker.listener.name=PLAINTEXT',
     `log.dirs=${opts.logDirs}`,
     // Managed clusters (Confluent Cloud, MSK defaults aside) do not auto-create topics; neither do we.
@@ -160,6 +192,11 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
     options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort);
   let controllerPort = await freePort();
   while (controllerPort === clientPort) controllerPort = await freePort();
+  let saslPort: number | undefined;
+  if (options.sasl !== undefined) {
+    saslPort = await freePort();
+    while (saslPort === clientPort || saslPort === controllerPort) saslPort = await freePort();
+  }
   const propsFile = join(dir, 'server.properties');
   const logFile = join(dir, 'server.log');
   writeFileSync(
@@ -167,6 +204,8 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
     serverProperties({
       clientPort,
       controllerPort,
+      saslPort,
+      plainUsers: options.sasl?.users ?? {},
       logDirs: join(dir, 'data'),
       extra: options.extraProperties ?? {},
     }),
@@ -196,6 +235,10 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
       existingClusterId(dir) ?? clusterId(),
       '-c',
       propsFile,
+      ...Object.entries(options.sasl?.users ?? {}).flatMap(([name, password]) => [
+        '--add-scram',
+        `SCRAM-SHA-512=[name=${name},password=${password}]`,
+      ]),
     ],
     { encoding: 'utf8' },
   );
@@ -269,5 +312,11 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
     })();
     return stopping;
   };
-  return { brokers, pid: child.pid, logFile, stop };
+  return {
+    brokers,
+    ...(saslPort === undefined ? {} : { saslBrokers: [`127.0.0.1:${saslPort}`] }),
+    pid: child.pid,
+    logFile,
+    stop,
+  };
 };

@@ -1,4 +1,4 @@
-import { BrokerUnreachableError } from './errors.ts';
+import { BrokerUnreachableError, isAuthenticationFailure, KafkaAuthenticationError } from './errors.ts';
 
 /** How long a tool waits for the cluster before giving up (connect + metadata). */
 export const CONNECT_TIMEOUT_MS = 10_000;
@@ -16,6 +16,7 @@ const isUnreachable = (error: unknown): boolean =>
  * @param abandon called (not awaited) when the deadline passes: kafkajs' disconnect waits for
  *   the request in flight, which a silent broker never answers.
  * @throws {BrokerUnreachableError} naming the brokers, when the cluster does not answer in time.
+ * @throws {KafkaAuthenticationError} naming the brokers, when the cluster refuses the credentials.
  */
 export const withConnectDeadline = async <T>(
   connecting: Promise<T>,
@@ -31,6 +32,10 @@ export const withConnectDeadline = async <T>(
     return await Promise.race([connecting, deadline]);
   } catch (error) {
     connecting.catch(() => {});
+    if (isAuthenticationFailure(error)) {
+      void abandon().catch(() => {});
+      throw new KafkaAuthenticationError(brokers, { cause: error });
+    }
     if (!isUnreachable(error)) throw error;
     void abandon().catch(() => {});
     throw new BrokerUnreachableError(brokers, timeoutMs, { cause: error });

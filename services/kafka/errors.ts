@@ -50,3 +50,26 @@ export class BrokerUnreachableError extends Error {
     this.brokers = brokers;
   }
 }
+
+/**
+ * The cluster refused the client's SASL credentials (kafkajs' KafkaJSSASLAuthenticationError).
+ * Not retriable: the same credentials fail the same way, so the caller stops at once instead of
+ * reconnecting in a loop. Names the brokers and the broker's reason (which names the mechanism).
+ */
+export class KafkaAuthenticationError extends Error {
+  readonly retriable = false;
+  readonly brokers: readonly string[];
+
+  constructor(brokers: readonly string[], options: ErrorOptions & { cause: Error }) {
+    super(
+      `Kafka at ${brokers.join(', ')} refused the credentials: ${options.cause.message} (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)`,
+      options,
+    );
+    this.name = 'KafkaAuthenticationError';
+    this.brokers = brokers;
+  }
+}
+
+/** Whether kafkajs failed on authentication (a refused SASL handshake). */
+export const isAuthenticationFailure = (error: unknown): error is Error =>
+  error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError';
