@@ -10,7 +10,7 @@ import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
-import { DeadLetterHeader } from '../../services/dead-letter/index.ts';
+import { DeadLetterHeader, deadLetterSourceKey } from '../../services/dead-letter/index.ts';
 import { createKafkaClient } from '../../services/kafka/client.ts';
 import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { countRecords, readTopic } from '../../services/kafka/topic-reader.ts';
@@ -378,10 +378,7 @@ export const runDemo = async (
     const dlq = new Set(
       deadLetters
         .filter((r) => r.headers[DeadLetterHeader.SourceTopic] === TOPICS.events)
-        .map(
-          (r) =>
-            `${r.headers[DeadLetterHeader.SourceTopic]}/${r.headers[DeadLetterHeader.SourcePartition]}/${r.headers[DeadLetterHeader.SourceOffset]}`,
-        ),
+        .map((r) => deadLetterSourceKey(r.headers)),
     ).size;
     const bad = load.bad.malformedJson + load.bad.schemaInvalid + load.bad.oversized;
     const produced = load.valid;

@@ -56,6 +56,13 @@ export const DeadLetterHeader = {
 } as const;
 export type DeadLetterHeader = (typeof DeadLetterHeader)[keyof typeof DeadLetterHeader];
 
+/**
+ * The coordinates a dead letter names, `topic/partition/offset`, from its headers as a topic
+ * reader returns them: the key a consumer that counts dead letters deduplicates on.
+ */
+export const deadLetterSourceKey = (headers: Readonly<Record<string, string | undefined>>): string =>
+  `${headers[DeadLetterHeader.SourceTopic]}/${headers[DeadLetterHeader.SourcePartition]}/${headers[DeadLetterHeader.SourceOffset]}`;
+
 /** Header values longer than this are cut: a detail is for a human, not a payload. */
 export const MAX_DETAIL_CHARS = 1024;
 

@@ -4,6 +4,7 @@ export {
   type DeadLetterSource,
   deadLetterHeaders,
   deadLetterOf,
+  deadLetterSourceKey,
   MAX_DETAIL_CHARS,
 } from './dead-letter.ts';
 export type { DeadLetterPublisher } from './dead-letter-publisher.ts';

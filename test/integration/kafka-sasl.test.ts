@@ -5,7 +5,6 @@
  * factory, services/kafka/client.ts) authenticate and deliver; wrong credentials end at once
  * with one message naming the mechanism and the broker, not a retry storm.
  */
-import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LazyKafkaProducer } from '../../functions/commons/lazy-kafka-producer.ts';
@@ -15,6 +14,7 @@ import { type KafkaConnection, plaintextConnection } from '../../services/kafka/
 import { countRecords } from '../../services/kafka/topic-reader.ts';
 import { createTopics } from '../../services/kafka/topics.ts';
 import { silentLogger } from '../../tooling/logger.ts';
+import { runLoad } from './load-generator/run-load.ts';
 
 const USER = 'clickstream';
 const PASSWORD = randomBytes(18).toString('base64url');
@@ -60,25 +60,6 @@ const newTopic = async (): Promise<string> => {
   return topic;
 };
 
-interface Run {
-  readonly code: number | null;
-  readonly stderr: string;
-  readonly ms: number;
-}
-
-const load = (args: readonly string[], env: Record<string, string>): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'load-generator/cli.ts', ...args], {
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr, ms: performance.now() - started }));
-  });
-
 describe('Kafka over SASL', () => {
   it.each(['plain', 'scram-sha-512'] as const)(
     'the load generator produces with SASL/%s',
@@ -87,7 +68,7 @@ describe('Kafka over SASL', () => {
       const topic = await newTopic();
 
       // Act
-      const run = await load(
+      const run = await runLoad(
         ['--topic', topic, '--events', '300', '--rate', '1000', '--skip-profiles', '--json'],
         {
           KAFKA_BROKERS: saslBrokers().join(','),
@@ -138,7 +119,7 @@ describe('Kafka over SASL', () => {
     const topic = await newTopic();
 
     // Act
-    const run = await load(['--topic', topic, '--events', '10', '--skip-profiles', '--json'], {
+    const run = await runLoad(['--topic', topic, '--events', '10', '--skip-profiles', '--json'], {
       KAFKA_BROKERS: saslBrokers().join(','),
       KAFKA_SASL_MECHANISM: 'scram-sha-512',
       KAFKA_SASL_USERNAME: USER,

@@ -11,7 +11,7 @@ import {
 import { createTables } from '../../../local/dynamodb/tables.ts';
 import { localDynamoClient } from '../../../local/stack/stack.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
-import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+import { DeadLetterHeader, deadLetterSourceKey } from '../../../services/dead-letter/index.ts';
 import { createKafkaClient } from '../../../services/kafka/client.ts';
 import { plaintextConnection } from '../../../services/kafka/connection.ts';
 import { readTopic } from '../../../services/kafka/topic-reader.ts';
@@ -123,12 +123,7 @@ export const startAggregationPipeline = async (
       const events = valid.map((record) => JSON.parse(record.value.toString('utf8')) as ClickstreamEvent);
       expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
       const deadLetters = await readTopic(kafka, deadLetterTopic);
-      const coordinates = new Set(
-        deadLetters.map(
-          (r) =>
-            `${r.headers[DeadLetterHeader.SourceTopic]}/${r.headers[DeadLetterHeader.SourcePartition]}/${r.headers[DeadLetterHeader.SourceOffset]}`,
-        ),
-      );
+      const coordinates = new Set(deadLetters.map((r) => deadLetterSourceKey(r.headers)));
       expect(deadLetters.every((r) => r.headers[DeadLetterHeader.SourceTopic] === topic)).toBe(true);
       expect(coordinates.size, 'bad records dead-lettered, each with its coordinates').toBe(bad);
     },

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { createTables } from '../../../local/dynamodb/tables.ts';
 import { localDynamoClient } from '../../../local/stack/stack.ts';
-import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
+import { deadLetterSourceKey } from '../../../services/dead-letter/index.ts';
 import { EnrichedEventType, sessionEventId } from '../../../services/enrichment/index.ts';
 import { createKafkaClient } from '../../../services/kafka/client.ts';
 import { plaintextConnection } from '../../../services/kafka/connection.ts';
@@ -104,11 +104,7 @@ export const startEnrichmentPipeline = async (options: {
       );
       expect(ids).toEqual(expected);
       const deadLetters = await readTopic(kafka, topics.dlq);
-      const coordinates = new Set(
-        deadLetters.map(
-          (r) => `${r.headers[DeadLetterHeader.SourcePartition]}/${r.headers[DeadLetterHeader.SourceOffset]}`,
-        ),
-      );
+      const coordinates = new Set(deadLetters.map((r) => deadLetterSourceKey(r.headers)));
       expect(coordinates.size, 'poison rows dead-lettered, each with its coordinates').toBe(poisonRows);
     },
     stop: async () => {

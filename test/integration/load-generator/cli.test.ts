@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
@@ -7,30 +6,7 @@ import { decodeEvent, EventDecodeError } from '../../../services/clickstream/ind
 import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
 import { freePort } from '../../../tooling/ports.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka } from '../helpers.ts';
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Runs `npm run load -- …` as a user would (same entry point), with its own environment. */
-const load = (args: string[], env: Record<string, string>): Promise<Run> =>
-  new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(process.execPath, ['--import', 'tsx', 'load-generator/cli.ts', ...args], {
-      // No inherited KAFKA_* / USER_PROFILES_TABLE: each test says where to go.
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: performance.now() - started }));
-  });
+import { runLoad } from './run-load.ts';
 
 const Summary = (stdout: string) =>
   JSON.parse(stdout.trim()) as {
@@ -94,7 +70,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     const topic = await createTestTopic(3, 'load');
 
     // Act
-    const run = await load(
+    const run = await runLoad(
       [
         '--events',
         '3000',
@@ -167,8 +143,8 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
 
     // Act
     const runs = [
-      await load([...args, '--topic', first, '--json', '--skip-profiles'], env),
-      await load([...args, '--topic', second, '--json', '--skip-profiles'], env),
+      await runLoad([...args, '--topic', first, '--json', '--skip-profiles'], env),
+      await runLoad([...args, '--topic', second, '--json', '--skip-profiles'], env),
     ];
 
     // Assert
@@ -183,7 +159,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     const broker = `127.0.0.1:${await freePort()}`;
 
     // Act
-    const run = await load(['--events', '10', '--json', '--skip-profiles'], { KAFKA_BROKERS: broker });
+    const run = await runLoad(['--events', '10', '--json', '--skip-profiles'], { KAFKA_BROKERS: broker });
 
     // Assert
     expect(run.code).toBe(1);
@@ -199,7 +175,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     const broker = `127.0.0.1:${(silent.address() as AddressInfo).port}`;
 
     // Act
-    const run = await load(['--events', '10', '--json', '--skip-profiles'], { KAFKA_BROKERS: broker });
+    const run = await runLoad(['--events', '10', '--json', '--skip-profiles'], { KAFKA_BROKERS: broker });
     for (const socket of sockets) socket.destroy();
     silent.close();
 
@@ -219,7 +195,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     };
 
     // Act
-    const run = await load(['--profiles-only', '--users', '300', '--seed', '3', '--json'], env);
+    const run = await runLoad(['--profiles-only', '--users', '300', '--seed', '3', '--json'], env);
 
     // Assert
     expect(run.code, run.stderr).toBe(0);
