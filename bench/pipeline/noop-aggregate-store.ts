@@ -5,6 +5,7 @@ import {
   type CounterWrite,
   type MergeResult,
   NO_USAGE,
+  type PageBucketResult,
 } from '../../services/aggregation/index.ts';
 import { type RequestCounter, type RequestCounts, ZERO_COUNTS } from './request-counter.ts';
 
@@ -33,8 +34,8 @@ export class NoopAggregateStore implements AggregateStore, RequestCounter {
     return this.#merge();
   }
 
-  async mergeTopPages(): Promise<MergeResult> {
-    return this.#merge();
+  async mergePageBucket(): Promise<PageBucketResult> {
+    return { ...this.#merge(), applied: 0, overflow: [] };
   }
 
   #merge(): MergeResult {

@@ -16,20 +16,18 @@ import {
   addUsage,
   type MergeResult,
   NO_USAGE,
+  type PageBucketResult,
   type StoreUsage,
 } from './aggregate-store.ts';
 import {
   aggregateEvents,
   type CounterItemDraft,
+  overflowPageItems,
   type SourcedEvent,
-  type TopPagesDraft,
-  topPagesDraft,
 } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
 import { MAX_SOURCES_PER_UPDATE } from './data-model.ts';
 import { WatermarkContentionError } from './errors.ts';
-import type { Minute } from './time-buckets.ts';
-import { mergeTopPages, TOP_PAGES_KEPT, type TopPageEntry, topPageEntry } from './top-pages.ts';
 import { pendingUpdate } from './watermark.ts';
 
 /** What {@link aggregateBatch} needs, passed in by the entry point. */
@@ -60,15 +58,17 @@ export interface BatchSummary {
   /** Records delivered twice within the batch (same partition and offset), counted once. */
   readonly duplicates: number;
   readonly poison: number;
+  /** Funnel items and overflow page items (conditional counter updates). */
   readonly counterItems: number;
+  readonly pageBuckets: number;
+  /** Records of pages their bucket did not admit, counted in their own page items. */
+  readonly overflowRecords: number;
   readonly sessionSketches: number;
-  /** Minutes whose top pages this batch offered pages to. */
-  readonly topPagesItems: number;
-  /** Counter items already containing every record of this batch (a redelivery). */
+  /** Counter items and buckets already containing every record of this batch (a redelivery). */
   readonly itemsAlreadyApplied: number;
   /** Conditional writes refused because part of the batch was already applied. */
   readonly watermarkConflicts: number;
-  /** Sketch and top-pages writes refused because another writer changed the item first. */
+  /** Sketch and bucket writes refused because the item changed between read and write. */
   readonly mergeConflicts: number;
   readonly writeRequests: number;
   readonly readRequests: number;
@@ -81,8 +81,6 @@ interface ItemOutcome {
   readonly usage: StoreUsage;
   readonly conflicts: number;
   readonly alreadyApplied: boolean;
-  /** The item's counters once this batch is in it. */
-  readonly totals: Readonly<Record<string, number>>;
 }
 
 const DEFAULT_MAX_CONDITIONAL_ATTEMPTS = 5;
@@ -103,13 +101,10 @@ const applyCounterItem = async (
   let update = pendingUpdate(draft, new Map());
   let usage = NO_USAGE;
   let conflicts = 0;
-  let totals: Readonly<Record<string, number>> = {};
   while (update !== undefined) {
     const written = await store.applyCounters(update);
     usage = addUsage(usage, written.usage);
-    if (written.outcome === ApplyOutcome.Applied) {
-      return { usage, conflicts, alreadyApplied: false, totals: written.totals ?? {} };
-    }
+    if (written.outcome === ApplyOutcome.Applied) return { usage, conflicts, alreadyApplied: false };
     conflicts += 1;
     if (conflicts >= maxAttempts) {
       throw new WatermarkContentionError(
@@ -118,10 +113,9 @@ const applyCounterItem = async (
     }
     const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()], draft.counterNames);
     usage = addUsage(usage, state.usage);
-    totals = state.totals;
     update = pendingUpdate(draft, state.watermarks);
   }
-  return { usage, conflicts, alreadyApplied: true, totals };
+  return { usage, conflicts, alreadyApplied: true };
 };
 
 /**
@@ -136,33 +130,6 @@ const withinConditionLimit = (draft: CounterItemDraft): CounterItemDraft[] => {
     parts.push({ ...draft, contributions: new Map(sources.slice(at, at + MAX_SOURCES_PER_UPDATE)) });
   }
   return parts;
-};
-
-/**
- * The top-pages offers of a batch: per minute, the pages it touched with their totals
- * after the batch, cut to the {@link TOP_PAGES_KEPT} most viewed (a page below them cannot
- * enter the merged top either).
- */
-const topPagesOffers = (
-  drafts: readonly CounterItemDraft[],
-  outcomes: readonly ItemOutcome[],
-): TopPagesDraft[] => {
-  const byMinute = new Map<string, { expiresAt: number; entries: TopPageEntry[] }>();
-  drafts.forEach((draft, i) => {
-    const ranked = draft.ranked;
-    const outcome = outcomes[i];
-    if (ranked === undefined || outcome === undefined) return;
-    let offer = byMinute.get(ranked.minute);
-    if (offer === undefined) {
-      offer = { expiresAt: ranked.expiresAt, entries: [] };
-      byMinute.set(ranked.minute, offer);
-    }
-    offer.expiresAt = Math.max(offer.expiresAt, ranked.expiresAt);
-    offer.entries.push(topPageEntry(ranked.path, outcome.totals));
-  });
-  return [...byMinute.entries()].map(([minute, { expiresAt, entries }]) =>
-    topPagesDraft(minute as Minute, mergeTopPages([], entries), expiresAt),
-  );
 };
 
 /**
@@ -237,13 +204,18 @@ export const aggregateBatch = async (
     if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
   }
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
-  const counterDrafts = aggregate.counterItems.flatMap(withinConditionLimit);
-  // Counters and sketches are independent; top pages need the counters' totals, so they go
-  // second. A crash in between is repaired by the retry: its counter writes are refused,
-  // the read returns the totals, and the top pages are offered them again.
-  const [counterOutcomes, sketchOutcomes] = await Promise.all([
+  const applyAll = (drafts: readonly CounterItemDraft[]) =>
     runWithConcurrency<ItemOutcome>(
-      counterDrafts.map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
+      drafts.flatMap(withinConditionLimit).map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
+      dependencies.writeConcurrency,
+    );
+  // Funnels, page buckets and sketches are independent. Pages a bucket does not admit go to
+  // their own items second: a crash in between is repaired by the retry, whose bucket merge
+  // routes the same records to the same page items again (page-bucket.ts).
+  const [funnelOutcomes, bucketOutcomes, sketchOutcomes] = await Promise.all([
+    applyAll(aggregate.counterItems),
+    runWithConcurrency<PageBucketResult>(
+      aggregate.pageBuckets.map((draft) => () => store.mergePageBucket(draft)),
       dependencies.writeConcurrency,
     ),
     runWithConcurrency<MergeResult>(
@@ -251,27 +223,31 @@ export const aggregateBatch = async (
       dependencies.writeConcurrency,
     ),
   ]);
-  const offers = topPagesOffers(counterDrafts, counterOutcomes);
-  const topPagesOutcomes = await runWithConcurrency<MergeResult>(
-    offers.map((draft) => () => store.mergeTopPages(draft)),
-    dependencies.writeConcurrency,
+  const overflowDrafts = aggregate.pageBuckets.flatMap((bucket, i) =>
+    overflowPageItems(bucket, bucketOutcomes[i]?.overflow ?? []),
   );
+  const counterOutcomes = [...funnelOutcomes, ...(await applyAll(overflowDrafts))];
   await deadLetters.publish(letters);
 
-  const merges = [...sketchOutcomes, ...topPagesOutcomes];
+  const merges = [...sketchOutcomes, ...bucketOutcomes];
   const usage = [...counterOutcomes, ...merges].reduce(
     (sum, outcome) => addUsage(sum, outcome.usage),
     NO_USAGE,
   );
+  const bucketsAlreadyApplied = bucketOutcomes.filter(
+    (outcome) => outcome.applied === 0 && outcome.overflow.length === 0,
+  ).length;
   const summary: BatchSummary = {
     records: records.length,
     events: events.length - aggregate.rejected.length,
     duplicates,
     poison: letters.length,
-    counterItems: aggregate.counterItems.length,
+    counterItems: aggregate.counterItems.length + overflowDrafts.length,
+    pageBuckets: aggregate.pageBuckets.length,
+    overflowRecords: bucketOutcomes.reduce((sum, outcome) => sum + outcome.overflow.length, 0),
     sessionSketches: aggregate.sessionSketches.length,
-    topPagesItems: offers.length,
-    itemsAlreadyApplied: counterOutcomes.filter((outcome) => outcome.alreadyApplied).length,
+    itemsAlreadyApplied:
+      counterOutcomes.filter((outcome) => outcome.alreadyApplied).length + bucketsAlreadyApplied,
     watermarkConflicts: counterOutcomes.reduce((sum, outcome) => sum + outcome.conflicts, 0),
     mergeConflicts: merges.reduce((sum, outcome) => sum + outcome.conflicts, 0),
     writeRequests: usage.writes,

@@ -1,6 +1,7 @@
 import type { SourceId } from '../kafka/record.ts';
-import type { SessionSketchDraft, TopPagesDraft } from './batch-aggregate.ts';
+import type { PageBucketDraft, SessionSketchDraft } from './batch-aggregate.ts';
 import type { ItemKey } from './data-model.ts';
+import type { PageContribution } from './page-bucket.ts';
 import type { CounterUpdate, Watermarks } from './watermark.ts';
 
 /** How a conditional counter update ended. */
@@ -58,6 +59,14 @@ export interface MergeResult {
   readonly usage: StoreUsage;
 }
 
+/** What merging a batch into a page bucket did. */
+export interface PageBucketResult extends MergeResult {
+  /** Records applied to the bucket by this merge (0 when it held them already). */
+  readonly applied: number;
+  /** Records of pages the bucket does not admit: the caller writes them to page items. */
+  readonly overflow: readonly PageContribution[];
+}
+
 /**
  * The port the aggregation writes through. Every method either succeeds or throws
  * {@link AggregateStoreError} / {@link WatermarkContentionError} (both retriable).
@@ -79,6 +88,9 @@ export interface AggregateStore {
    * it changes nothing): read, merge, write conditioned on the version read.
    */
   mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult>;
-  /** Merges pages' totals into a minute's top pages (field-wise maximum), the same way. */
-  mergeTopPages(draft: TopPagesDraft): Promise<MergeResult>;
+  /**
+   * Adds a batch's page contributions to its bucket, exactly once (page-bucket.ts,
+   * `planBucketMerge`): read, plan, write conditioned on the watermark read.
+   */
+  mergePageBucket(draft: PageBucketDraft): Promise<PageBucketResult>;
 }

@@ -2,16 +2,21 @@ import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk
 import { z } from 'zod';
 import {
   Attribute,
+  bucketOf,
+  Entity,
   funnelKey,
   funnelPartition,
+  PAGE_BUCKET_SORT_PREFIX,
+  PAGE_BUCKETS,
+  pagePartition,
   pageStatsKey,
   sessionSketchPartition,
-  topPagesKey,
 } from './data-model.ts';
 import { AggregateStoreError } from './errors.ts';
+import { decodeBucketPages, type PageTotals } from './page-bucket.ts';
 import { SessionSketch } from './session-sketch.ts';
 import { dayOf, isMinute, type Minute, minuteOf, minuteStart } from './time-buckets.ts';
-import { decodeTopPages } from './top-pages.ts';
+import { addPageTotals, rankTopPages } from './top-pages.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -19,7 +24,6 @@ const count = z.number().int().nonnegative().default(0);
 
 const PageStatsItem = z.object({
   path: z.string(),
-  minute: z.string(),
   views: count,
   clicks: count,
   addToCarts: count,
@@ -41,7 +45,19 @@ const FunnelItem = z.object({
 });
 
 const SessionSketchItem = z.object({ [Attribute.Sketch]: z.instanceof(Uint8Array) });
-const TopPagesItem = z.object({ [Attribute.Pages]: z.string() });
+const PageBucketItem = z.object({ [Attribute.Pages]: z.string() });
+
+/** A minute's page items, buckets or overflow pages, folded into per-page totals. */
+const addPageItem = (totals: Map<string, PageTotals>, item: Record<string, unknown>, only?: string): void => {
+  if (item[Attribute.Entity] === Entity.PageBucket) {
+    for (const [path, counts] of decodeBucketPages(PageBucketItem.parse(item).pages)) {
+      if (only === undefined || path === only) addPageTotals(totals, path, counts);
+    }
+  } else if (item[Attribute.Entity] === Entity.PageStats) {
+    const { path, ...counts } = PageStatsItem.parse(item);
+    if (only === undefined || path === only) addPageTotals(totals, path, counts);
+  }
+};
 
 /** A page's activity in one minute. */
 export interface PageStats {
@@ -70,14 +86,14 @@ export interface Funnel {
   readonly uniqueSessions: number;
 }
 
-const toPageStats = (item: z.infer<typeof PageStatsItem>): PageStats => ({
-  path: item.path,
-  minute: item.minute,
-  views: item.views,
-  clicks: item.clicks,
-  addToCarts: item.addToCarts,
-  purchases: item.purchases,
-  revenue: item.revenueCents / 100,
+const toPageStats = (path: string, minute: Minute, totals: PageTotals): PageStats => ({
+  path,
+  minute,
+  views: totals.views,
+  clicks: totals.clicks,
+  addToCarts: totals.addToCarts,
+  purchases: totals.purchases,
+  revenue: totals.revenueCents / 100,
 });
 
 const assertMinute = (minute: string): void => {
@@ -97,24 +113,36 @@ export class AnalyticsReader {
     this.#tableName = tableName;
   }
 
-  /** A page's stats in a minute (GetItem), or `undefined` when nothing happened there. */
+  /**
+   * A page's stats in a minute, or `undefined` when nothing happened there: the sum over the
+   * buckets of its bucket partition (one Query of the buckets, at most one per source
+   * partition) and its overflow item (a GetItem; docs/data-model.md).
+   */
   async pageStats(path: string, minute: Minute): Promise<PageStats | undefined> {
     assertMinute(minute);
-    const item = await this.#get(pageStatsKey(path, minute));
-    return item === undefined ? undefined : toPageStats(PageStatsItem.parse(item));
+    const totals = new Map<string, PageTotals>();
+    const [buckets, overflow] = await Promise.all([
+      this.#query(pagePartition(minute, bucketOf(path)), { prefix: PAGE_BUCKET_SORT_PREFIX }),
+      this.#get(pageStatsKey(path, minute)),
+    ]);
+    for (const item of [...buckets, ...(overflow === undefined ? [] : [overflow])])
+      addPageItem(totals, item, path);
+    const page = totals.get(path);
+    return page === undefined ? undefined : toPageStats(path, minute, page);
   }
 
   /**
-   * The `limit` (at most 10) most viewed pages of a minute, most viewed first: one GetItem
-   * of the minute's top-pages item. A path longer than 128 bytes is shown cut (`…`).
+   * The `limit` most viewed pages of a minute, most viewed first: one Query per bucket
+   * partition (eight), summed per page and ranked (top-pages.ts).
    */
   async topPages(minute: Minute, limit: number): Promise<PageStats[]> {
     assertMinute(minute);
-    const item = await this.#get(topPagesKey(minute));
-    if (item === undefined) return [];
-    return decodeTopPages(TopPagesItem.parse(item).pages)
-      .slice(0, limit)
-      .map(({ path, counters }) => toPageStats({ path, minute, ...counters }));
+    const totals = new Map<string, PageTotals>();
+    const partitions = await Promise.all(
+      Array.from({ length: PAGE_BUCKETS }, (_, bucket) => this.#query(pagePartition(minute, bucket))),
+    );
+    for (const item of partitions.flat()) addPageItem(totals, item);
+    return rankTopPages(totals, limit).map(([path, page]) => toPageStats(path, minute, page));
   }
 
   /** A minute's funnel (GetItem) with its unique sessions (Query), or `undefined` if empty. */
@@ -143,7 +171,9 @@ export class AnalyticsReader {
       midnight += DAY_MS
     ) {
       const day = dayOf(minuteOf(midnight));
-      for (const item of await this.#query(funnelPartition(day), `MINUTE#${from}`, `MINUTE#${to}`)) {
+      for (const item of await this.#query(funnelPartition(day), {
+        range: [`MINUTE#${from}`, `MINUTE#${to}`],
+      })) {
         const { revenueCents, ...counts } = FunnelItem.parse(item);
         funnels.push({ ...counts, revenue: revenueCents / 100 });
       }
@@ -175,16 +205,28 @@ export class AnalyticsReader {
     }
   }
 
-  async #query(pk: string, fromSk?: string, toSk?: string): Promise<Record<string, unknown>[]> {
+  async #query(
+    pk: string,
+    sort: { range?: readonly [from: string, to: string]; prefix?: string } = {},
+  ): Promise<Record<string, unknown>[]> {
     const items: Record<string, unknown>[] = [];
-    const range = fromSk !== undefined && toSk !== undefined;
+    const { range, prefix } = sort;
+    const keyCondition =
+      range !== undefined
+        ? {
+            expression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            values: { ':from': range[0], ':to': range[1] },
+          }
+        : prefix !== undefined
+          ? { expression: 'pk = :pk AND begins_with(sk, :prefix)', values: { ':prefix': prefix } }
+          : { expression: 'pk = :pk', values: {} };
     try {
       for await (const page of paginateQuery(
         { client: this.#client },
         {
           TableName: this.#tableName,
-          KeyConditionExpression: range ? 'pk = :pk AND sk BETWEEN :from AND :to' : 'pk = :pk',
-          ExpressionAttributeValues: range ? { ':pk': pk, ':from': fromSk, ':to': toSk } : { ':pk': pk },
+          KeyConditionExpression: keyCondition.expression,
+          ExpressionAttributeValues: { ':pk': pk, ...keyCondition.values },
         },
       )) {
         items.push(...(page.Items ?? []));

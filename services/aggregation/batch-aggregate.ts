@@ -2,6 +2,7 @@ import { type ClickstreamEvent, type EventType, linesRevenueCents } from '../cli
 import type { SourceId } from '../kafka/record.ts';
 import {
   Attribute,
+  bucketOf,
   Entity,
   FUNNEL_COUNTERS,
   type FunnelCounter,
@@ -9,13 +10,13 @@ import {
   type ItemKey,
   PAGE_COUNTERS,
   type PageCounter,
+  pageBucketKey,
   pageStatsKey,
   sessionSketchKey,
-  topPagesKey,
 } from './data-model.ts';
+import type { PageContribution } from './page-bucket.ts';
 import { SessionSketch } from './session-sketch.ts';
 import { expiresAtOf, type Minute, minuteOf } from './time-buckets.ts';
-import type { TopPageEntry } from './top-pages.ts';
 
 /** A valid event with the coordinates of the record it came from. */
 export interface SourcedEvent {
@@ -49,17 +50,18 @@ export interface CounterItemDraft {
   readonly counterNames: readonly string[];
   /** Attributes whose value does not depend on the batch (bucket, path, TTL). */
   readonly attributes: Readonly<Record<string, string | number>>;
-  /** For a page item: the page and minute whose totals are offered to the minute's top pages. */
-  readonly ranked?: RankedPage;
   /** Per source partition, the contributions in ascending offset order. */
   readonly contributions: ReadonlyMap<SourceId, readonly RecordContribution[]>;
 }
 
-/** Which page in which minute a page item counts, for the minute's top pages. */
-export interface RankedPage {
-  readonly path: string;
+/** Everything a batch adds to one page bucket (one minute, one bucket, one source partition). */
+export interface PageBucketDraft {
+  readonly key: ItemKey;
   readonly minute: Minute;
+  readonly source: SourceId;
   readonly expiresAt: number;
+  /** In ascending offset order. */
+  readonly contributions: readonly PageContribution[];
 }
 
 /** The sketch of the sessions one source partition contributed to a minute. */
@@ -70,24 +72,42 @@ export interface SessionSketchDraft {
   readonly expiresAt: number;
 }
 
-/** Pages' totals offered to a minute's top pages. */
-export interface TopPagesDraft {
-  readonly key: ItemKey;
-  readonly minute: Minute;
-  readonly entries: readonly TopPageEntry[];
-  readonly expiresAt: number;
-}
-
-/** The top-pages draft of a minute: where it is stored. */
-export const topPagesDraft = (
-  minute: Minute,
-  entries: readonly TopPageEntry[],
-  expiresAt: number,
-): TopPagesDraft => ({ key: topPagesKey(minute), minute, entries, expiresAt });
+/**
+ * The page items of the records a bucket did not admit (page-bucket.ts): one conditional
+ * counter update per page, idempotent by its own watermark like the funnel's.
+ */
+export const overflowPageItems = (
+  bucket: PageBucketDraft,
+  overflow: readonly PageContribution[],
+): CounterItemDraft[] => {
+  const byPath = new Map<string, RecordContribution[]>();
+  for (const { path, offset, counters } of overflow) {
+    let list = byPath.get(path);
+    if (list === undefined) {
+      list = [];
+      byPath.set(path, list);
+    }
+    list.push({ offset, counters });
+  }
+  return [...byPath].map(([path, contributions]) => ({
+    key: pageStatsKey(path, bucket.minute),
+    entity: Entity.PageStats,
+    counterNames: PAGE_COUNTERS,
+    attributes: {
+      [Attribute.Entity]: Entity.PageStats,
+      [Attribute.Minute]: bucket.minute,
+      [Attribute.Path]: path,
+      [Attribute.ExpiresAt]: bucket.expiresAt,
+    },
+    contributions: new Map([[bucket.source, contributions]]),
+  }));
+};
 
 /** A batch folded into the items it touches. */
 export interface BatchAggregate {
+  /** The funnel items (one per minute). */
   readonly counterItems: readonly CounterItemDraft[];
+  readonly pageBuckets: readonly PageBucketDraft[];
   readonly sessionSketches: readonly SessionSketchDraft[];
   /** Events that could not be aggregated (a bug, not bad input): the caller dead-letters them. */
   readonly rejected: readonly RejectedEvent[];
@@ -115,7 +135,7 @@ const FUNNEL_COUNTER_OF: Record<EventType, FunnelCounter> = {
 };
 
 /** The page counters an event moves; empty for event types a page does not count. */
-export const pageContribution = (event: ClickstreamEvent): Record<string, number> => {
+export const pageContribution = (event: ClickstreamEvent): Partial<Record<PageCounter, number>> => {
   const counter = PAGE_COUNTER_OF[event.type];
   if (counter === undefined) return {};
   const revenueCents = revenueCentsOf(event);
@@ -135,15 +155,14 @@ interface MutableDraft {
   readonly entity: Entity;
   readonly counterNames: readonly string[];
   readonly attributes: Readonly<Record<string, string | number>>;
-  readonly ranked?: RankedPage;
   readonly contributions: Map<SourceId, RecordContribution[]>;
 }
 
 const itemId = (key: ItemKey): string => `${key.pk}\u0000${key.sk}`;
 
 /**
- * Folds a batch of valid events into per-item drafts: page stats per page per minute,
- * the funnel per minute, and session sketches per minute per source partition. Events are
+ * Folds a batch of valid events into per-item drafts: page buckets per minute per bucket per
+ * source partition, the funnel per minute, and session sketches per minute per source partition. Events are
  * bucketed by their event time, not by when Kafka received them.
  */
 export const aggregateEvents = (
@@ -154,6 +173,7 @@ export const aggregateEvents = (
   const items = new Map<string, MutableDraft>();
   const rejected: RejectedEvent[] = [];
   const sketches = new Map<string, { key: ItemKey; minute: Minute; sketch: SessionSketch }>();
+  const buckets = new Map<string, PageBucketDraft & { contributions: PageContribution[] }>();
 
   const contribute = (
     init: () => Omit<MutableDraft, 'contributions'>,
@@ -179,14 +199,23 @@ export const aggregateEvents = (
   for (const { event, source, offset } of events) {
     // Everything that depends on the event's values is computed before anything is added,
     // so an event either contributes to every item it touches or to none.
-    let planned: { page: Planned; funnel: Planned; sessionKey: ItemKey; minute: Minute };
+    let planned: ReturnType<typeof planEvent>;
     try {
       planned = planEvent(event, source, offset, retentionDays, now);
     } catch (error) {
       rejected.push({ source, offset, error });
       continue;
     }
-    contribute(planned.page.init, source, planned.page.contribution);
+    if (planned.page !== undefined) {
+      const { key, contribution } = planned.page;
+      const bucketId = itemId(key);
+      let bucket = buckets.get(bucketId);
+      if (bucket === undefined) {
+        bucket = { key, minute: planned.minute, source, expiresAt: planned.expiresAt, contributions: [] };
+        buckets.set(bucketId, bucket);
+      }
+      bucket.contributions.push(contribution);
+    }
     contribute(planned.funnel.init, source, planned.funnel.contribution);
     const sketchId = itemId(planned.sessionKey);
     let sketch = sketches.get(sketchId);
@@ -200,8 +229,10 @@ export const aggregateEvents = (
   for (const draft of items.values()) {
     for (const list of draft.contributions.values()) list.sort((a, b) => a.offset - b.offset);
   }
+  for (const bucket of buckets.values()) bucket.contributions.sort((a, b) => a.offset - b.offset);
   return {
     counterItems: [...items.values()],
+    pageBuckets: [...buckets.values()],
     sessionSketches: [...sketches.values()].map((sketch) => ({
       ...sketch,
       expiresAt: expiresAtOf(sketch.minute, retentionDays, now),
@@ -227,32 +258,32 @@ const planEvent = (
   offset: number,
   retentionDays: number,
   now: number,
-): { page: Planned; funnel: Planned; sessionKey: ItemKey; minute: Minute } => {
+): {
+  page?: { key: ItemKey; contribution: PageContribution };
+  funnel: Planned;
+  sessionKey: ItemKey;
+  minute: Minute;
+  expiresAt: number;
+} => {
   const minute = minuteOf(event.eventTime);
   const expiresAt = assertFinite('expiresAt', expiresAtOf(minute, retentionDays, now));
-  const pageKey = pageStatsKey(event.page.path, minute);
+  const path = event.page.path;
   const page = pageContribution(event);
   const funnel = funnelContribution(event);
   assertFinite('revenueCents', revenueCentsOf(event));
   for (const [name, value] of Object.entries({ ...page, ...funnel })) assertFinite(name, value);
   return {
     minute,
+    expiresAt,
     sessionKey: sessionSketchKey(minute, source),
-    page: {
-      init: () => ({
-        key: pageKey,
-        entity: Entity.PageStats,
-        counterNames: PAGE_COUNTERS,
-        attributes: {
-          [Attribute.Entity]: Entity.PageStats,
-          [Attribute.Minute]: minute,
-          [Attribute.Path]: event.page.path,
-          [Attribute.ExpiresAt]: expiresAt,
-        },
-        ranked: { path: event.page.path, minute, expiresAt },
-      }),
-      contribution: { offset, counters: page },
-    },
+    ...(Object.keys(page).length === 0
+      ? {}
+      : {
+          page: {
+            key: pageBucketKey(minute, bucketOf(path), source),
+            contribution: { offset, path, counters: page },
+          },
+        }),
     funnel: {
       init: () => ({
         key: funnelKey(minute),

@@ -15,10 +15,12 @@ export interface ItemKey {
 
 /** The `entity` attribute: which kind of item a row is. */
 export const Entity = {
+  /** Many pages of a minute seen on one source partition (services/aggregation/page-bucket.ts). */
+  PageBucket: 'PageBucket',
+  /** One page of a minute that its bucket could not admit (the overflow). */
   PageStats: 'PageStats',
   Funnel: 'Funnel',
   SessionSketch: 'SessionSketch',
-  TopPages: 'TopPages',
 } as const;
 export type Entity = (typeof Entity)[keyof typeof Entity];
 
@@ -48,8 +50,10 @@ export const Attribute = {
   ExpiresAt: 'expiresAt',
   /** A session sketch's packed registers (binary, services/aggregation/session-sketch.ts). */
   Sketch: 'sketch',
-  /** A top-pages item's ranked rows (services/aggregation/top-pages.ts). */
+  /** A page bucket's rows (services/aggregation/page-bucket.ts). */
   Pages: 'pages',
+  /** A page bucket's watermark: the highest offset of its source partition applied. */
+  Watermark: 'wm',
   /** The version a read-modify-write item was written at; its next write is conditioned on it. */
   Version: 'version',
 } as const;
@@ -76,14 +80,35 @@ const pathKey = (path: string): string => {
     .toString('utf8')}~${digest}`;
 };
 
-/** A page's stats in a minute. */
-export const pageStatsKey = (path: string, minute: Minute): ItemKey => ({
-  pk: `PAGE#${pathKey(path)}`,
-  sk: `MINUTE#${minute}`,
+/**
+ * Buckets a minute's pages are spread over, per source partition. Each is its own partition
+ * key, so the writes of a minute's pages spread over eight keys (DynamoDB serves at most
+ * 1,000 WCU/s per partition key: docs/scaling.md), and a page is read from one of them.
+ */
+export const PAGE_BUCKETS = 8;
+
+/** Which bucket a page belongs to: from a hash of its path, the same on every partition. */
+export const bucketOf = (path: string): number =>
+  createHash('sha256').update(path).digest().readUInt32BE(0) % PAGE_BUCKETS;
+
+/** The partition holding bucket `bucket` of a minute: every partition's, and its overflow pages. */
+export const pagePartition = (minute: Minute, bucket: number): string => `PAGES#${minute}#${bucket}`;
+
+/** The bucket of a minute's pages seen on one source partition. */
+export const pageBucketKey = (minute: Minute, bucket: number, source: SourceId): ItemKey => ({
+  pk: pagePartition(minute, bucket),
+  sk: `${PAGE_BUCKET_SORT_PREFIX}${source}`,
 });
 
-/** The most viewed pages of a minute (one item per minute). */
-export const topPagesKey = (minute: Minute): ItemKey => ({ pk: `TOPPAGES#${minute}`, sk: 'TOP' });
+/** Sort keys of page buckets start with this; overflow page items with {@link PAGE_SORT_PREFIX}. */
+export const PAGE_BUCKET_SORT_PREFIX = 'SOURCE#';
+export const PAGE_SORT_PREFIX = 'PAGE#';
+
+/** A page's own item in a minute: where its counts go when its bucket does not admit it. */
+export const pageStatsKey = (path: string, minute: Minute): ItemKey => ({
+  pk: pagePartition(minute, bucketOf(path)),
+  sk: `${PAGE_SORT_PREFIX}${pathKey(path)}`,
+});
 
 /** The site-wide funnel of a minute; one partition per day so a time range is one Query. */
 export const funnelKey = (minute: Minute): ItemKey => ({

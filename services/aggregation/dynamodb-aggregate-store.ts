@@ -8,20 +8,21 @@ import type {
   CounterItemState,
   CounterWrite,
   MergeResult,
+  PageBucketResult,
   StoreUsage,
 } from './aggregate-store.ts';
 import { ApplyOutcome, addUsage, NO_USAGE } from './aggregate-store.ts';
-import type { SessionSketchDraft, TopPagesDraft } from './batch-aggregate.ts';
+import type { PageBucketDraft, SessionSketchDraft } from './batch-aggregate.ts';
 import { Attribute, Entity, type ItemKey, watermarkAttribute } from './data-model.ts';
 import { AggregateStoreError, WatermarkContentionError } from './errors.ts';
-import { SessionSketch } from './session-sketch.ts';
 import {
-  decodeTopPages,
-  encodeTopPages,
-  mergeTopPages,
-  sameTopPages,
-  type TopPageEntry,
-} from './top-pages.ts';
+  decodeBucketPages,
+  EMPTY_BUCKET,
+  encodeBucketPages,
+  planBucketMerge,
+  type StoredBucket,
+} from './page-bucket.ts';
+import { SessionSketch } from './session-sketch.ts';
 import type { CounterUpdate } from './watermark.ts';
 
 const WatermarkValue = z.number().int().nonnegative();
@@ -89,8 +90,9 @@ interface Versioned<T> {
  * item's per-partition watermarks (DynamoDB evaluates the condition and applies the update
  * as one operation on the item:
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html).
- * Session sketches and top pages: read, merge (a maximum, so idempotent), write conditioned
- * on the version read (optimistic locking). No transactions, so it works on dynalite too.
+ * Session sketches: read, merge (a maximum, so idempotent), write conditioned on the version
+ * read (optimistic locking). Page buckets: read, add what is above the watermark, write
+ * conditioned on the watermark read. No transactions, so it works on dynalite too.
  *
  * Every request asks for `ReturnConsumedCapacity: TOTAL` (it changes nothing else), so the
  * usage each method returns is what DynamoDB bills.
@@ -187,21 +189,76 @@ export class DynamoDbAggregateStore implements AggregateStore {
     });
   }
 
-  mergeTopPages(draft: TopPagesDraft): Promise<MergeResult> {
-    return this.#merge<TopPageEntry[]>(draft.key, Attribute.Pages, {
-      decode: (stored) => decodeTopPages(z.string().parse(stored)),
-      empty: () => [],
-      merge: (current) => {
-        const merged = mergeTopPages(current, draft.entries);
-        return sameTopPages(current, merged) ? undefined : merged;
-      },
-      encode: encodeTopPages,
-      attributes: {
-        [Attribute.Entity]: Entity.TopPages,
-        [Attribute.Minute]: draft.minute,
-        [Attribute.ExpiresAt]: draft.expiresAt,
-      },
-    });
+  async mergePageBucket(draft: PageBucketDraft): Promise<PageBucketResult> {
+    let usage = NO_USAGE;
+    for (let attempt = 0; attempt < this.#maxMergeAttempts; attempt += 1) {
+      if (attempt > 0) await sleep(Math.random() * 20 * 2 ** attempt);
+      const read = await this.#readBucket(draft.key);
+      usage = addUsage(usage, read.usage);
+      const plan = planBucketMerge(read.bucket, draft.contributions);
+      const result = { applied: plan.applied, overflow: plan.overflow, conflicts: attempt };
+      if (plan.next === undefined) return { ...result, changed: false, usage };
+      const written = await this.#putBucket(draft, plan.next, read.bucket.watermark);
+      usage = addUsage(usage, written.usage);
+      if (written.applied) return { ...result, changed: true, usage };
+    }
+    throw new WatermarkContentionError(
+      `${draft.key.pk} ${draft.key.sk}: changed by another writer ${this.#maxMergeAttempts} times in a row`,
+    );
+  }
+
+  async #readBucket(key: ItemKey): Promise<{ bucket: StoredBucket; usage: StoreUsage }> {
+    const expression = new ExpressionBuilder();
+    const projection = `${expression.name(Attribute.Pages)}, ${expression.name(Attribute.Watermark)}`;
+    const { item, usage } = await this.#get(key, projection, expression.names);
+    if (item === undefined) return { bucket: EMPTY_BUCKET, usage };
+    try {
+      return {
+        bucket: {
+          pages: decodeBucketPages(z.string().parse(item[Attribute.Pages])),
+          watermark: WatermarkValue.parse(item[Attribute.Watermark]),
+        },
+        usage,
+      };
+    } catch (error) {
+      throw new AggregateStoreError(`${key.pk} ${key.sk} holds an unreadable page bucket`, { cause: error });
+    }
+  }
+
+  async #putBucket(
+    draft: PageBucketDraft,
+    next: StoredBucket,
+    readWatermark: number,
+  ): Promise<{ applied: boolean; usage: StoreUsage }> {
+    const expression = new ExpressionBuilder();
+    const condition =
+      readWatermark < 0
+        ? `attribute_not_exists(${expression.name('pk')})`
+        : `${expression.name(Attribute.Watermark)} = ${expression.value(readWatermark)}`;
+    try {
+      const result = await this.#client.send(
+        new PutCommand({
+          TableName: this.#tableName,
+          Item: {
+            pk: draft.key.pk,
+            sk: draft.key.sk,
+            [Attribute.Entity]: Entity.PageBucket,
+            [Attribute.Minute]: draft.minute,
+            [Attribute.ExpiresAt]: draft.expiresAt,
+            [Attribute.Pages]: encodeBucketPages(next.pages),
+            [Attribute.Watermark]: next.watermark,
+          },
+          ConditionExpression: condition,
+          ExpressionAttributeNames: expression.names,
+          ...(readWatermark < 0 ? {} : { ExpressionAttributeValues: expression.values }),
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      return { applied: true, usage: writeUsage(result.ConsumedCapacity) };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return { applied: false, usage: REFUSED_WRITE };
+      throw new AggregateStoreError(`write of ${draft.key.pk} ${draft.key.sk} failed`, { cause: error });
+    }
   }
 
   /**

@@ -37,7 +37,7 @@ const totalsOf = (store: InMemoryAggregateStore): string =>
         key,
         item.counters,
         item.sketch === undefined ? null : Buffer.from(item.sketch.toBytes()).toString('hex'),
-        item.pages ?? null,
+        item.bucket === undefined ? null : [item.bucket.watermark, [...item.bucket.pages]],
       ])
       .sort(),
   );

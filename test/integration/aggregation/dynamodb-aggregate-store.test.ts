@@ -5,6 +5,7 @@ import {
   AnalyticsReader,
   aggregateBatch,
   DynamoDbAggregateStore,
+  MAX_BUCKET_RESERVED_BYTES,
 } from '../../../services/aggregation/index.ts';
 import { aClickstreamEvent, anEventRecord } from '../../factories/clickstream-event.ts';
 import { eventStream } from '../../unit/aggregation/event-stream.ts';
@@ -51,7 +52,7 @@ describe('aggregation on DynamoDB (dynalite)', () => {
 
     // Assert
     expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
-    expect(second.itemsAlreadyApplied).toBe(first.counterItems);
+    expect(second.itemsAlreadyApplied).toBe(first.counterItems + first.pageBuckets);
   });
 
   it('leaves exact counts when a batch is redelivered cut differently (overlapping offsets)', async () => {
@@ -220,5 +221,37 @@ describe('aggregation on DynamoDB (dynalite)', () => {
     expect(largest).toBeLessThan(8 * 1024);
     const funnel = await new AnalyticsReader(documents, table).funnel('2026-03-14T09:26Z');
     expect(Math.abs((funnel?.uniqueSessions ?? 0) - 20_001) / 20_001).toBeLessThan(0.1);
+  });
+
+  it('bounds a page bucket under a flood of distinct paths: the pages it cannot admit are counted in their own items, once', async () => {
+    // Prepare: one partition, one minute, 600 distinct 2 KB paths (the schema's longest):
+    // far more than the eight buckets of the minute admit
+    const { documents, table, store } = await freshTable();
+    const at = Date.parse('2026-03-14T09:26:10Z');
+    const events = Array.from({ length: 600 }, (_, i) =>
+      aClickstreamEvent({
+        eventTime: at,
+        page: { path: `/${String(i).padStart(4, '0')}${'q'.repeat(2040)}`, title: 'Flood', referrer: null },
+      }),
+    );
+    const records = events.map((event, i) => anEventRecord(event, 0, i));
+
+    // Act: the batch, then the same batch again cut in two (a redelivery)
+    const first = await aggregateBatch(records, testDependencies(store));
+    await aggregateBatch(records.slice(0, 250), testDependencies(store));
+    await aggregateBatch(records.slice(250), testDependencies(store));
+
+    // Assert: exact counts, some pages overflowed, and no bucket past its bound
+    expect(first.overflowRecords).toBeGreaterThan(0);
+    expect(first.overflowRecords).toBeLessThan(600);
+    expect(await scannedTotals(documents, table)).toEqual(referenceTotals(events));
+    let largestBucket = 0;
+    for await (const page of paginateScan({ client: documents }, { TableName: table })) {
+      for (const item of page.Items ?? []) {
+        if (item.entity === 'PageBucket') largestBucket = Math.max(largestBucket, approximateItemBytes(item));
+      }
+    }
+    expect(largestBucket).toBeGreaterThan(32 * 1024);
+    expect(largestBucket).toBeLessThanOrEqual(MAX_BUCKET_RESERVED_BYTES + 1024);
   });
 });

@@ -40,12 +40,12 @@ describe('aggregateBatch', () => {
 
     // Assert
     expect(storedTotals(store)).toEqual(referenceTotals(events));
-    expect(second.itemsAlreadyApplied).toBe(first.counterItems);
+    expect(second.itemsAlreadyApplied).toBe(first.counterItems + first.pageBuckets);
     // One refused optimistic write and one read per counter item; one read per sketch and
-    // per minute's top pages, and no write for a sketch that already holds its sessions.
+    // per page bucket, and no write for a sketch or bucket that already holds the batch.
     expect(second.watermarkConflicts).toBe(first.counterItems);
-    expect(second.readRequests).toBe(first.counterItems + first.sessionSketches + first.topPagesItems);
-    expect(second.writeRequests).toBe(first.counterItems + first.topPagesItems);
+    expect(second.readRequests).toBe(first.counterItems + first.sessionSketches + first.pageBuckets);
+    expect(second.writeRequests).toBe(first.counterItems);
   });
 
   it('leaves exact counts when a batch is redelivered cut differently', async () => {

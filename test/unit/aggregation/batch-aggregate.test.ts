@@ -1,10 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregateEvents,
+  bucketOf,
+  EMPTY_BUCKET,
   Entity,
   funnelKey,
-  pageStatsKey,
+  pageBucketKey,
   pendingUpdate,
+  planBucketMerge,
   revenueCentsOf,
   SessionSketch,
   sessionSketchKey,
@@ -30,10 +33,10 @@ describe('aggregateEvents', () => {
     const aggregate = aggregateEvents(events, 30);
 
     // Assert
-    const page = aggregate.counterItems.find((item) => item.entity === Entity.PageStats);
-    expect(page?.key).toEqual(pageStatsKey('/', '2026-03-14T09:26Z'));
+    const [bucket] = aggregate.pageBuckets;
+    expect(bucket?.key).toEqual(pageBucketKey('2026-03-14T09:26Z', bucketOf('/'), 'clickstream-events-0'));
     // 19.99 × 3, twice, in integer cents.
-    expect(page && totalOf(page)).toEqual({
+    expect(planBucketMerge(EMPTY_BUCKET, bucket?.contributions ?? []).next?.pages.get('/')).toEqual({
       views: 2,
       clicks: 1,
       addToCarts: 1,
@@ -91,9 +94,11 @@ describe('aggregateEvents', () => {
     // Assert
     expect(aggregate.counterItems.map((item) => item.key.sk).sort()).toEqual([
       'MINUTE#2026-03-14T09:26Z',
-      'MINUTE#2026-03-14T09:26Z',
       'MINUTE#2026-03-14T09:27Z',
-      'MINUTE#2026-03-14T09:27Z',
+    ]);
+    expect(aggregate.pageBuckets.map((bucket) => bucket.minute).sort()).toEqual([
+      '2026-03-14T09:26Z',
+      '2026-03-14T09:27Z',
     ]);
   });
 
@@ -106,6 +111,7 @@ describe('aggregateEvents', () => {
 
     // Assert
     expect(aggregate.counterItems.map((item) => item.entity)).toEqual([Entity.Funnel]);
+    expect(aggregate.pageBuckets).toEqual([]);
   });
 
   it('keeps contributions per source partition in offset order', () => {
@@ -117,11 +123,18 @@ describe('aggregateEvents', () => {
     ];
 
     // Act
-    const [page] = aggregateEvents(events, 30).counterItems;
+    const aggregate = aggregateEvents(events, 30);
 
-    // Assert
+    // Assert: the funnel keeps them per partition; a page bucket belongs to one partition
+    const [funnel] = aggregate.counterItems;
     expect(
-      [...(page?.contributions ?? [])].map(([source, list]) => [source, list.map((c) => c.offset)]),
+      [...(funnel?.contributions ?? [])].map(([source, list]) => [source, list.map((c) => c.offset)]),
+    ).toEqual([
+      ['s-1', [7, 9]],
+      ['s-0', [4]],
+    ]);
+    expect(
+      aggregate.pageBuckets.map((bucket) => [bucket.source, bucket.contributions.map((c) => c.offset)]),
     ).toEqual([
       ['s-1', [7, 9]],
       ['s-0', [4]],
@@ -153,11 +166,12 @@ describe('aggregateEvents', () => {
     const events = [{ event: aClickstreamEvent(), source: 's-0', offset: 0 }];
 
     // Act: written while the minute is still current
-    const { counterItems, sessionSketches } = aggregateEvents(events, 2, BASE_TIME + 10_000);
+    const { counterItems, pageBuckets, sessionSketches } = aggregateEvents(events, 2, BASE_TIME + 10_000);
 
     // Assert
     const expected = (BASE_TIME + 60_000) / 1000 + 2 * 86_400;
-    expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
+    expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected]);
+    expect(pageBuckets.map((bucket) => bucket.expiresAt)).toEqual([expected]);
     expect(sessionSketches[0]?.expiresAt).toBe(expected);
   });
 
@@ -167,11 +181,12 @@ describe('aggregateEvents', () => {
     const events = [{ event: aClickstreamEvent(), source: 's-0', offset: 0 }];
 
     // Act
-    const { counterItems, sessionSketches } = aggregateEvents(events, 2, now);
+    const { counterItems, pageBuckets, sessionSketches } = aggregateEvents(events, 2, now);
 
     // Assert
     const expected = Math.floor(now / 1000) + 2 * 86_400;
-    expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected, expected]);
+    expect(counterItems.map((item) => item.attributes.expiresAt)).toEqual([expected]);
+    expect(pageBuckets.map((bucket) => bucket.expiresAt)).toEqual([expected]);
     expect(sessionSketches[0]?.expiresAt).toBe(expected);
   });
 });

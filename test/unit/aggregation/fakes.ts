@@ -27,11 +27,11 @@ export const storedTotals = (store: InMemoryAggregateStore): ReferenceTotals => 
     const minute = String(item.attributes.minute);
     if (item.attributes.entity === 'PageStats')
       totals.page(String(item.attributes.path), minute, item.counters);
+    else if (item.attributes.entity === 'PageBucket' && item.bucket !== undefined)
+      for (const [path, counts] of item.bucket.pages) totals.page(path, minute, counts);
     else if (item.attributes.entity === 'Funnel') totals.funnel(minute, item.counters);
     else if (item.attributes.entity === 'SessionSketch' && item.sketch !== undefined)
       totals.sketch(minute, item.sketch);
-    else if (item.attributes.entity === 'TopPages' && item.pages !== undefined)
-      totals.topPages(minute, item.pages);
     else throw new Error(`unexpected item ${JSON.stringify(item.attributes)}`);
   }
   return totals.build();

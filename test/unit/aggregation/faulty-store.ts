@@ -6,8 +6,9 @@ import {
   type CounterWrite,
   type ItemKey,
   type MergeResult,
+  type PageBucketDraft,
+  type PageBucketResult,
   type SessionSketchDraft,
-  type TopPagesDraft,
 } from '../../../services/aggregation/index.ts';
 import type { SourceId } from '../../../services/kafka/record.ts';
 
@@ -43,9 +44,9 @@ export class FaultyStore implements AggregateStore {
     return this.#store.mergeSessionSketch(draft);
   }
 
-  mergeTopPages(draft: TopPagesDraft): Promise<MergeResult> {
+  mergePageBucket(draft: PageBucketDraft): Promise<PageBucketResult> {
     this.#spend(draft.key);
-    return this.#store.mergeTopPages(draft);
+    return this.#store.mergePageBucket(draft);
   }
 
   #spend(key: ItemKey): void {

@@ -6,12 +6,13 @@ import {
   type CounterWrite,
   type ItemKey,
   type MergeResult,
-  mergeTopPages,
   NO_USAGE,
+  type PageBucketDraft,
+  type PageBucketResult,
+  planBucketMerge,
   SessionSketch,
   type SessionSketchDraft,
-  type TopPageEntry,
-  type TopPagesDraft,
+  type StoredBucket,
   updateHolds,
 } from '../../../services/aggregation/index.ts';
 import type { SourceId } from '../../../services/kafka/record.ts';
@@ -22,7 +23,7 @@ export interface FakeItem {
   attributes: Record<string, string | number>;
   watermarks: Map<SourceId, number>;
   sketch?: SessionSketch;
-  pages?: TopPageEntry[];
+  bucket?: StoredBucket;
 }
 
 const id = (key: ItemKey): string => `${key.pk}|${key.sk}`;
@@ -96,13 +97,20 @@ export class InMemoryAggregateStore implements AggregateStore {
     return { changed: true, conflicts: 0, usage: { ...ONE_WRITE, reads: 1, readUnits: 1 } };
   }
 
-  async mergeTopPages(draft: TopPagesDraft): Promise<MergeResult> {
+  async mergePageBucket(draft: PageBucketDraft): Promise<PageBucketResult> {
     this.reads += 1;
-    this.writes += 1;
     const item = this.#itemOrNew(draft.key);
-    item.pages = mergeTopPages(item.pages ?? [], draft.entries);
-    Object.assign(item.attributes, { entity: 'TopPages', minute: draft.minute, expiresAt: draft.expiresAt });
-    return { changed: true, conflicts: 0, usage: { ...ONE_WRITE, reads: 1, readUnits: 1 } };
+    const plan = planBucketMerge(item.bucket ?? { pages: new Map(), watermark: -1 }, draft.contributions);
+    const result = { applied: plan.applied, overflow: plan.overflow, conflicts: 0 };
+    if (plan.next === undefined) return { ...result, changed: false, usage: ONE_READ };
+    this.writes += 1;
+    item.bucket = plan.next;
+    Object.assign(item.attributes, {
+      entity: 'PageBucket',
+      minute: draft.minute,
+      expiresAt: draft.expiresAt,
+    });
+    return { ...result, changed: true, usage: { ...ONE_WRITE, reads: 1, readUnits: 1 } };
   }
 
   #itemOrNew(key: ItemKey): FakeItem {

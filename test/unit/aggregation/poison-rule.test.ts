@@ -104,6 +104,7 @@ describe('aggregateEvents', () => {
     expect(aggregate.rejected.map((rejected) => rejected.offset)).toEqual([0]);
     expect(
       aggregate.counterItems.flatMap((item) => [...item.contributions.values()].flat().map((c) => c.offset)),
-    ).toEqual([1, 1]);
+    ).toEqual([1]);
+    expect(aggregate.pageBuckets.flatMap((bucket) => bucket.contributions.map((c) => c.offset))).toEqual([1]);
   });
 });

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { SessionSketch } from '../../../services/aggregation/index.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 
@@ -24,26 +23,25 @@ export interface ReferenceTotals {
    */
   sessions: Map<string, string>;
   /**
-   * Keyed by minute: its ten most viewed pages, most viewed first (ties by page id), each
-   * `<page id> <views> <clicks> <addToCarts> <purchases> <revenueCents>`.
+   * Keyed by minute: its ten most viewed pages, most viewed first (ties in path order), each
+   * `<path> <views> <clicks> <addToCarts> <purchases> <revenueCents>`.
    */
   topPages: Map<string, string[]>;
 }
 
-/** A page's id in a top-pages item: 12 hex characters of the SHA-256 of its path. */
-export const pageIdOf = (path: string): string =>
-  createHash('sha256').update(path).digest('hex').slice(0, 12);
+/** A top-pages row as the reference writes it. */
+export const topPageRow = (path: string, totals: PageTotals): string =>
+  `${path} ${totals.views} ${totals.clicks} ${totals.addToCarts} ${totals.purchases} ${totals.revenueCents}`;
 
 /** The reference's top-pages rows of a minute, from its pages' totals. */
 export const topPageRows = (pages: ReadonlyArray<readonly [path: string, totals: PageTotals]>): string[] =>
-  pages
-    .map(([path, totals]) => ({ id: pageIdOf(path), totals }))
-    .sort((a, b) => b.totals.views - a.totals.views || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  [...pages]
+    .sort(([pathA, a], [pathB, b]) => {
+      if (a.views !== b.views) return b.views - a.views;
+      return pathA < pathB ? -1 : pathA > pathB ? 1 : 0;
+    })
     .slice(0, 10)
-    .map(
-      ({ id, totals }) =>
-        `${id} ${totals.views} ${totals.clicks} ${totals.addToCarts} ${totals.purchases} ${totals.revenueCents}`,
-    );
+    .map(([path, totals]) => topPageRow(path, totals));
 
 const minute = (epochMs: number): string => `${new Date(epochMs).toISOString().slice(0, 16)}Z`;
 

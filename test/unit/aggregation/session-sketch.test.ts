@@ -28,7 +28,9 @@ describe('SessionSketch', () => {
       fc.property(fc.integer({ min: 1, max: 600 }), fc.integer(), (count, seed) => {
         const minute = ids(count, `r${seed}`);
         const error = Math.abs(SessionSketch.of(minute).estimate() - count);
-        expect(error).toBeLessThanOrEqual(4 * linearCountingStandardError(count) + 0.5);
+        // At a handful of sessions the error is whole collisions, which the normal
+        // approximation understates (σ ≈ 0.1 at 5 ids, yet one collision is an error of 1).
+        expect(error).toBeLessThanOrEqual(Math.max(1, 4 * linearCountingStandardError(count)) + 0.5);
       }),
       { numRuns: 300 },
     );

@@ -1,5 +1,5 @@
-import { SessionSketch, type TopPageEntry } from '../../../services/aggregation/index.ts';
-import { FUNNEL_ATTRIBUTE_OF_TYPE, type ReferenceTotals } from './reference-totals.ts';
+import { type PageTotals, rankTopPages, SessionSketch } from '../../../services/aggregation/index.ts';
+import { FUNNEL_ATTRIBUTE_OF_TYPE, type ReferenceTotals, topPageRow } from './reference-totals.ts';
 
 const number = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
@@ -7,13 +7,11 @@ const TYPE_OF_ATTRIBUTE = new Map(
   Object.entries(FUNNEL_ATTRIBUTE_OF_TYPE).map(([type, name]) => [name, type]),
 );
 
-/** A stored top-pages entry in the reference's row form. */
-export const topPageRow = ({ id, counters: c }: TopPageEntry): string =>
-  `${id} ${c.views} ${c.clicks} ${c.addToCarts} ${c.purchases} ${c.revenueCents}`;
-
 /**
  * Folds stored items, whichever store they come from (the in-memory fake, a dynalite Scan),
  * into the reference's shape, so that both are compared with {@link referenceTotals} the same way.
+ * A page's counts of a minute may sit in several items (a bucket per source partition, an
+ * overflow item): they are added up.
  */
 export class StoredTotals {
   readonly #totals: ReferenceTotals = {
@@ -23,15 +21,25 @@ export class StoredTotals {
     topPages: new Map(),
   };
   readonly #sketches = new Map<string, SessionSketch>();
+  readonly #pagesOfMinute = new Map<string, Map<string, PageTotals>>();
 
   page(path: string, minute: string, counters: Readonly<Record<string, unknown>>): void {
-    this.#totals.pages.set(`${path} ${minute}`, {
-      views: number(counters.views),
-      clicks: number(counters.clicks),
-      addToCarts: number(counters.addToCarts),
-      purchases: number(counters.purchases),
-      revenueCents: number(counters.revenueCents),
-    });
+    const key = `${path} ${minute}`;
+    const known = this.#totals.pages.get(key);
+    const page = {
+      views: number(counters.views) + (known?.views ?? 0),
+      clicks: number(counters.clicks) + (known?.clicks ?? 0),
+      addToCarts: number(counters.addToCarts) + (known?.addToCarts ?? 0),
+      purchases: number(counters.purchases) + (known?.purchases ?? 0),
+      revenueCents: number(counters.revenueCents) + (known?.revenueCents ?? 0),
+    };
+    this.#totals.pages.set(key, page);
+    let pages = this.#pagesOfMinute.get(minute);
+    if (pages === undefined) {
+      pages = new Map();
+      this.#pagesOfMinute.set(minute, pages);
+    }
+    pages.set(path, page);
   }
 
   funnel(minute: string, counters: Readonly<Record<string, unknown>>): void {
@@ -47,13 +55,21 @@ export class StoredTotals {
     this.#sketches.set(minute, (this.#sketches.get(minute) ?? SessionSketch.empty()).union(sketch));
   }
 
-  topPages(minute: string, entries: readonly TopPageEntry[]): void {
-    this.#totals.topPages.set(minute, entries.map(topPageRow));
+  /** A minute's top pages as a reader returned them; by default, ranked from the stored pages. */
+  topPages(minute: string, rows: readonly string[]): void {
+    this.#totals.topPages.set(minute, [...rows]);
   }
 
   build(): ReferenceTotals {
     for (const [minute, sketch] of this.#sketches) {
       this.#totals.sessions.set(minute, Buffer.from(sketch.toBytes()).toString('hex'));
+    }
+    for (const [minute, pages] of this.#pagesOfMinute) {
+      if (this.#totals.topPages.has(minute)) continue;
+      this.#totals.topPages.set(
+        minute,
+        rankTopPages(pages, 10).map(([path, totals]) => topPageRow(path, totals)),
+      );
     }
     return this.#totals;
   }

@@ -8,13 +8,13 @@ import {
 } from '../../../services/aggregation/index.ts';
 import { aClickstreamEvent } from '../../factories/clickstream-event.ts';
 
-/** The page item of views at the given offsets of two partitions. */
+/** The funnel item of page views at the given offsets of two partitions. */
 const pageDraft = (offsets: Record<string, number[]>): CounterItemDraft => {
   const events = Object.entries(offsets).flatMap(([source, list]) =>
     list.map((offset) => ({ event: aClickstreamEvent({ type: 'page_view' }), source, offset })),
   );
-  const draft = aggregateEvents(events, 30).counterItems.find((item) => item.entity === Entity.PageStats);
-  if (draft === undefined) throw new Error('no page item');
+  const draft = aggregateEvents(events, 30).counterItems.find((item) => item.entity === Entity.Funnel);
+  if (draft === undefined) throw new Error('no funnel item');
   return draft;
 };
 
@@ -27,7 +27,7 @@ describe('pendingUpdate', () => {
     const update = pendingUpdate(draft, new Map());
 
     // Assert
-    expect(update?.counters.views).toBe(4);
+    expect(update?.counters.pageViews).toBe(4);
     expect(update?.sources).toEqual([
       { source: 'p-0', from: 10, through: 12 },
       { source: 'p-1', from: 5, through: 5 },
@@ -49,7 +49,7 @@ describe('pendingUpdate', () => {
     );
 
     // Assert
-    expect(update?.counters.views).toBe(3);
+    expect(update?.counters.pageViews).toBe(3);
     expect(update?.sources).toEqual([
       { source: 'p-0', from: 12, through: 12 },
       { source: 'p-1', from: 5, through: 8 },
@@ -65,7 +65,7 @@ describe('pendingUpdate', () => {
 
     // Assert
     expect(update?.sources.map((step) => step.source)).toEqual(['p-1']);
-    expect(update?.counters.views).toBe(1);
+    expect(update?.counters.pageViews).toBe(1);
   });
 
   it('is undefined when every record is already in the item', () => {
@@ -87,7 +87,17 @@ describe('pendingUpdate', () => {
     const update = pendingUpdate(draft, new Map());
 
     // Assert
-    expect(update?.counters).toEqual({ views: 1, clicks: 0, addToCarts: 0, purchases: 0, revenueCents: 0 });
+    expect(update?.counters).toEqual({
+      events: 1,
+      pageViews: 1,
+      clicks: 0,
+      searches: 0,
+      addToCarts: 0,
+      removeFromCarts: 0,
+      checkouts: 0,
+      purchases: 0,
+      revenueCents: 0,
+    });
   });
 });
 
