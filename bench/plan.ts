@@ -6,6 +6,16 @@
  */
 import { z } from 'zod';
 import { ClickstreamSimulation } from '../load-generator/simulation.ts';
+import {
+  bucketOf,
+  EMPTY_BUCKET,
+  encodeBucketPages,
+  type PageContribution,
+  pageContribution,
+  planBucketMerge,
+  type StoredBucket,
+} from '../services/aggregation/index.ts';
+import { decodeEvent } from '../services/clickstream/index.ts';
 import { PRICES } from '../tooling/aws-prices.ts';
 import { CliUsageError, parseCliArgs } from '../tooling/cli-args.ts';
 import { markdownTable } from './common/markdown-table.ts';
@@ -22,17 +32,61 @@ Options
   --rates <list>   events/s, comma-separated (default 1000,10000,100000)
   -h, --help       show this help`;
 
-/** Unit costs measured by `npm run bench:pipeline -- --only b` (BENCHMARKS.md). */
+/**
+ * Measured by `npm run bench:pipeline -- --only b` (BENCHMARKS.md): the handler time, and the
+ * write units the model below is checked against (printed next to the model's figure).
+ */
 const MEASURED = {
-  asOf: '2026-12-04',
-  /** WRU per event when a batch holds ~2,000 events (200 events/s × the 10 s window). */
-  wruPerEventSmallBatch: 0.2033,
-  /** WRU per event when batches are cut by the 6 MB payload (~6,000 events). */
-  wruPerEventFullBatch: 0.1114,
-  rruPerEvent: 0.0015,
+  asOf: '2026-12-06',
+  /** WRU per 10k events at 200 events/s on 2 partitions, window 5 s (bench (b)). */
+  wruPer10kAt200: 414,
+  /** Read units per event at 200 events/s (the buckets' consistent reads); 0.0024 at 2,000. */
+  rruPerEvent: 0.0195,
   /** Handler time per event in full batches (ms), this machine's worker threads. */
-  handlerMsPerEvent: 0.232,
+  handlerMsPerEvent: 0.035,
 } as const;
+
+/**
+ * What DynamoDB bills for one partition's page buckets over a minute: the partition's share
+ * of the load generator's mix (`events`) folded into the buckets in `flushes` batches, each
+ * batch rewriting the buckets it touches at 1 WRU per started KB of the larger of the item
+ * before and after (the item's keys and other attributes taken as 120 B).
+ * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/read-write-operations.html#write-operation-consumption
+ */
+const bucketUnitsPerMinute = (
+  rate: number,
+  events: number,
+  flushes: number,
+): { wru: number; largestBucketKb: number } => {
+  const records = new ClickstreamSimulation(simulationOptions(rate, Date.UTC(2026, 0, 1))).take(events);
+  const contributions: PageContribution[] = [];
+  records.forEach((record, offset) => {
+    const event = decodeEvent(record.value);
+    const counters = pageContribution(event);
+    if (Object.keys(counters).length > 0) contributions.push({ offset, path: event.page.path, counters });
+  });
+  const buckets = new Map<number, StoredBucket>();
+  const itemKb = (bucket: StoredBucket): number =>
+    bucket.pages.size === 0
+      ? 0
+      : Math.ceil((120 + Buffer.byteLength(encodeBucketPages(bucket.pages))) / 1024);
+  let wru = 0;
+  const perFlush = Math.ceil(contributions.length / flushes);
+  for (let at = 0; at < contributions.length; at += perFlush) {
+    const byBucket = new Map<number, PageContribution[]>();
+    for (const c of contributions.slice(at, at + perFlush)) {
+      const b = bucketOf(c.path);
+      byBucket.set(b, [...(byBucket.get(b) ?? []), c]);
+    }
+    for (const [b, batch] of byBucket) {
+      const before = buckets.get(b) ?? EMPTY_BUCKET;
+      const after = planBucketMerge(before, batch).next ?? before;
+      buckets.set(b, after);
+      wru += Math.max(itemKb(before), itemKb(after));
+    }
+  }
+  return { wru, largestBucketKb: Math.max(0, ...[...buckets.values()].map(itemKb)) };
+};
 
 /** Documented limits the plan applies. */
 const LIMITS = {
@@ -45,7 +99,9 @@ const LIMITS = {
   /** Kafka ESM: at most one concurrent invocation per partition (https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-process.html). */
   invocationsPerPartition: 1,
   /** The deployed window (serverless.yml aggregateBatchWindow). */
-  windowSeconds: 10,
+  windowSeconds: 5,
+  /** Source partitions one conditional update names at most (services/aggregation/data-model.ts). */
+  sourcesPerUpdate: 16,
   memoryMb: 512,
 } as const;
 
@@ -96,25 +152,44 @@ const main = (): number => {
   const recordBytes = measureRecordBytes();
   const payloadCap = Math.floor(LIMITS.payloadBytes / recordBytes);
   const rows = rates.map((rate) => {
-    const eventsPerBatch = Math.min(10_000, payloadCap, rate * LIMITS.windowSeconds);
-    const wruPerEvent =
-      eventsPerBatch >= payloadCap ? MEASURED.wruPerEventFullBatch : MEASURED.wruPerEventSmallBatch;
+    const bytesPerSecond = rate * recordBytes;
+    const pollers = Math.max(1, Math.ceil(bytesPerSecond / LIMITS.pollerBytesPerSecond));
+    // A poller's batch closes at the window or when full (10,000 records or the 6 MB payload),
+    // and carries the pending records of each of its partitions: every batch rewrites the
+    // buckets of each partition in it (the costlier reading; a batch per partition is cheaper).
+    const pollerRate = rate / pollers;
+    const eventsPerBatch = Math.min(10_000, payloadCap, pollerRate * LIMITS.windowSeconds);
     const batchesPerSecond = rate / eventsPerBatch;
     const invocationSeconds = (eventsPerBatch * MEASURED.handlerMsPerEvent) / 1000;
     // Little's law: busy invocations = arrival rate of batches × time each takes.
     const busy = batchesPerSecond * invocationSeconds;
     const concurrency = Math.max(1, Math.ceil(busy));
-    // Twice the concurrency, so a partition is busy half the time and catches up after a retry.
-    const partitions = Math.max(6, 2 ** Math.ceil(Math.log2(2 * busy)));
-    const bytesPerSecond = rate * recordBytes;
-    const pollers = Math.max(1, Math.ceil(bytesPerSecond / LIMITS.pollerBytesPerSecond));
+    // Partitions: enough for the pollers' concurrency (≤ 5 invocations each, one per
+    // partition at a time) with room to catch up after a retry; at least the stack's 6.
+    const partitions = Math.max(6, 2 ** Math.ceil(Math.log2(Math.max(2 * busy, pollers * 2))));
+    const partitionsPerBatch = partitions / pollers;
+    const flushesPerMinute = (60 * batchesPerSecond) / pollers;
+    const buckets = bucketUnitsPerMinute(
+      rate,
+      Math.min(60_000, Math.round((60 * rate) / partitions)),
+      Math.max(1, Math.round(flushesPerMinute)),
+    );
+    // Every batch: the minute's funnel (one ~25-byte watermark per partition in it, written in
+    // updates of at most 16 partitions, each billed for the whole item) and a sketch per partition.
+    const funnelKb = Math.ceil((300 + 25 * Math.min(partitions, 1 + partitionsPerBatch)) / 1024);
+    const funnelWrites = Math.ceil(partitionsPerBatch / LIMITS.sourcesPerUpdate);
+    const perBatchWru = funnelKb * funnelWrites + partitionsPerBatch;
+    const bucketWruPerSecond = (partitions * buckets.wru) / 60;
+    const wruPerSecond = bucketWruPerSecond + batchesPerSecond * perBatchWru;
     const gbSecondsPerSecond = busy * (LIMITS.memoryMb / 1024);
-    const wruPerSecond = rate * wruPerEvent;
-    // Every batch writes the current minute's funnel (and the Zipf top page) once; the item
-    // carries one ~25-byte watermark per source partition (docs/data-model.md), so it grows
-    // with the partitions, and a write costs 1 WRU per started KB.
-    const hottestItemKb = Math.ceil((300 + 25 * partitions) / 1024);
-    const hottestKeyWcu = batchesPerSecond * hottestItemKb;
+    // Hottest partition keys: the day's funnel partition (every batch), and each of the
+    // minute's eight bucket partitions (every partition's bucket b, each write a bucket's size).
+    const funnelKeyWcu = batchesPerSecond * funnelKb * funnelWrites;
+    const bucketKeyWcu = bucketWruPerSecond / 8;
+    const hottest =
+      funnelKeyWcu >= bucketKeyWcu
+        ? { name: 'FUNNEL#<day>', wcu: funnelKeyWcu }
+        : { name: 'PAGES#<minute>#<b>', wcu: bucketKeyWcu };
     const monthly =
       SECONDS_PER_MONTH *
       (gbSecondsPerSecond * PRICES.lambdaArmGbSecond +
@@ -127,21 +202,28 @@ const main = (): number => {
       (bytesPerSecond / 1e6).toFixed(1),
       partitions,
       pollers,
-      eventsPerBatch.toLocaleString('en-US'),
+      Math.round(eventsPerBatch).toLocaleString('en-US'),
       `${concurrency} (busy ${busy.toFixed(1)})`,
-      gbSecondsPerSecond.toFixed(2),
-      Math.round(wruPerSecond).toLocaleString('en-US'),
-      `${hottestKeyWcu.toFixed(1)} (${((hottestKeyWcu / LIMITS.keyWcuPerSecond) * 100).toFixed(1)} %)`,
+      gbSecondsPerSecond.toFixed(3),
+      `${Math.round(wruPerSecond).toLocaleString('en-US')} (${((wruPerSecond / rate) * 10_000).toFixed(0)} per 10k events)`,
+      `${hottest.wcu.toFixed(1)} ${hottest.name} (${((hottest.wcu / LIMITS.keyWcuPerSecond) * 100).toFixed(1)} %)`,
+      `${buckets.largestBucketKb} KB`,
       `$${Math.round(monthly).toLocaleString('en-US')}`,
       `$${Math.round(naiveMonthly).toLocaleString('en-US')}`,
     ];
   });
+  // The model at bench (b)'s set-up (200 events/s, 2 partitions, a batch per partition per
+  // window: its buckets, the funnel and its sketch), next to what bench (b) measured there.
+  const check = bucketUnitsPerMinute(200, 6_000, 60 / LIMITS.windowSeconds);
+  const checkPer10k = ((2 * check.wru + 2 * (60 / LIMITS.windowSeconds) * 2) / (200 * 60)) * 10_000;
   process.stdout.write(
     [
       '## Scale plan (`npm run plan`)',
       '',
-      `Unit costs measured by bench:pipeline (b) on ${MEASURED.asOf}: ${MEASURED.wruPerEventSmallBatch} WRU/event in batches of ~2,000, ` +
-        `${MEASURED.wruPerEventFullBatch} in payload-full batches; ${MEASURED.handlerMsPerEvent} ms of handler per event. ` +
+      "Write units are modelled, not extrapolated: each partition's share of the mix is folded into its page buckets batch by batch " +
+        '(the real bucket code), each rewrite billed by its size, plus per batch the funnel and a session sketch per partition (docs/scaling.md). ' +
+        `Check against bench:pipeline (b) (200 events/s, 2 partitions, window ${LIMITS.windowSeconds} s): the model gives ${checkPer10k.toFixed(0)} WRU per 10k events, bench (b) measured ${MEASURED.wruPer10kAt200} on ${MEASURED.asOf}. ` +
+        `Handler time ${MEASURED.handlerMsPerEvent} ms per event (bench (b), full batches). ` +
         `A record takes ${Math.round(recordBytes)} B in the ESM payload (measured on the load generator's mix), so a 6 MB payload holds ${payloadCap.toLocaleString('en-US')}. ` +
         `Window ${LIMITS.windowSeconds} s, ${LIMITS.memoryMb} MB. Prices: ${PRICES.region} list prices of ${PRICES.asOf}; a month is 730 h.`,
       '',
@@ -156,13 +238,14 @@ const main = (): number => {
           'GB-s per s',
           'DynamoDB WRU/s',
           'Hottest key WCU/s (of 1,000)',
+          'Largest bucket',
           'Monthly cost (ours)',
           'Monthly DynamoDB cost, one PutItem per event',
         ],
         rows,
       ),
       '',
-      "The hottest keys are the current minute's funnel item, its top-pages item and the most viewed page: each is written by every batch, so their rate is the batch rate, not the event rate (docs/scaling.md).",
+      "The hottest keys: the day's funnel partition, written by every batch, and the minute's eight page-bucket partitions, which share every partition's page writes (docs/scaling.md).",
       '',
     ].join('\n'),
   );

@@ -136,10 +136,10 @@ export const readConfig = (
       wruEvents: quick ? 10_000 : 30_000,
       partitions: flags.partitions,
       sweep: {
-        // The first design's mapping (500, 1 s) next to the deployed one (10,000, 10 s), and
-        // the default window in between.
+        // The first design's mapping (500, 1 s) next to the deployed one (10,000, 5 s), the
+        // default window and the previous deployed one (10 s).
         batchSizes: quick ? [500, 10_000] : [100, 500, 10_000],
-        windowsSeconds: quick ? [1, 10] : [undefined, 1, 10],
+        windowsSeconds: quick ? [1, 5] : [undefined, 1, 5, 10],
         backlogEvents: quick ? 1_000 : 1_500,
         partitions: 1,
         pacedRate: flags.rate ?? 50,

@@ -188,10 +188,12 @@ const MAX_KAFKA_BATCH_SIZE = 10_000;
 
 /**
  * (b) DynamoDB write units per 10k events, ours against one PutItem per event, at 200 and
- * 2,000 events/s. A steady rate R with the deployed window W makes batches of R × W events
- * (at most BatchSize): the run simulates the rate in the events' times (so a batch spans the
- * minutes it would) and drains a backlog with BatchSize = min(R × W, 10,000), so every batch
- * holds what a window would collect. dynalite on this machine cannot absorb the naive
+ * 2,000 events/s. A steady rate R with the deployed window W on P partitions collects R × W / P
+ * events per partition per window; page buckets are per partition, so what a batch costs
+ * follows what it holds of each partition. The run simulates the rate in the events' times (so
+ * a batch spans the minutes it would) and drains a backlog with BatchSize = min(R × W / P,
+ * 10,000): the emulator gives each idle partition its own batch when a backlog waits, so every
+ * batch holds what a window collects from one partition. dynalite on this machine cannot absorb the naive
  * handler's 2,000 writes/s in real time; a PutItem costs by item size, not by rate, so the
  * naive run is made once, on the 200 events/s workload.
  */
@@ -232,7 +234,10 @@ export const runWriteRequests = async (
   const rows: Cell[][] = [];
   const verdicts: string[] = [];
   for (const { rate: eventsPerSecond, ratio: target } of WRU_TARGETS) {
-    const batchSize = Math.min(MAX_KAFKA_BATCH_SIZE, Math.round(eventsPerSecond * mapping.windowSeconds));
+    const batchSize = Math.min(
+      MAX_KAFKA_BATCH_SIZE,
+      Math.round((eventsPerSecond * mapping.windowSeconds) / context.partitions),
+    );
     const backlog = generateBacklog(config.wruEvents, eventsPerSecond, started);
     const run = await lambdaRun(BenchHandler.Aggregate, `b-ours-${eventsPerSecond}`, backlog, batchSize);
     const units = per10k(run.requests.writeUnits, run.events);

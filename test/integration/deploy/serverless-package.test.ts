@@ -67,7 +67,7 @@ const PROVISIONED_ONLY = [
 
 /** What each function's mapping must say, per stage. */
 const EXPECTED_MAPPINGS = {
-  'aggregate-events': { topic: 'clickstream-events', batchSize: 10000, window: 10 },
+  'aggregate-events': { topic: 'clickstream-events', batchSize: 10000, window: 5 },
   'enrich-sessions': { topic: 'clickstream-user-sessions', batchSize: 100, window: 1 },
   'segment-stats': { topic: 'clickstream-segment-stats', batchSize: 100, window: 1 },
 } as const;
