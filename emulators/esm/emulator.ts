@@ -14,17 +14,24 @@ import { join, resolve } from 'node:path';
 import type { Kafka, Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
 import { createKafkaClient } from '../../services/kafka/client.ts';
-import { plaintextConnection } from '../../services/kafka/connection.ts';
+import type { SaslSettings } from '../../services/kafka/connection.ts';
 import { withConnectDeadline } from '../../services/kafka/deadline.ts';
+import { isAuthenticationFailure, KafkaAuthenticationError } from '../../services/kafka/errors.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
-import { EsmError, MappingConfigError } from './errors.ts';
+import { EsmError, MappingAuthenticationError, MappingConfigError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
+import {
+  readMappingCredentials,
+  type SecretsManagerClientFor,
+  secretsManagerClients,
+} from './mapping-credentials.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
 import {
   type EventSourceMapping,
   type FunctionDefinition,
   resolveServerlessConfig,
 } from './serverless-config.ts';
+import { mechanismLabel } from './source-access.ts';
 
 export interface EmulatorOptions {
   /** The resolved serverless configuration (`serverless print --format json`, parsed). */
@@ -52,6 +59,12 @@ export interface EmulatorOptions {
   readonly scalingIntervalMs?: number;
   /** On-demand: delay before a scaling decision applies (ms); one minute by default (AWS: within three). */
   readonly scalingDelayMs?: number;
+  /**
+   * The Secrets Manager client of a function's region, for mappings whose SourceAccessConfigurations
+   * name a secret (Lambda reads it in the function's region). By default the SDK's, which
+   * honours AWS_ENDPOINT_URL_SECRETS_MANAGER.
+   */
+  readonly secretsManager?: SecretsManagerClientFor;
 }
 
 /** Everything {@link Emulator.stats} reports. */
@@ -96,11 +109,85 @@ const assertTopicsExist = async (kafka: Kafka, mappings: readonly EventSourceMap
   }
 };
 
+/** The mappings that reach the cluster with the same credentials, over one client. */
+interface Cluster {
+  readonly kafka: Kafka;
+  readonly mappings: EventSourceMapping[];
+  /** Producer for `kafka://` on-failure destinations, connected on first use with the mappings' credentials. */
+  readonly producer: () => Promise<Producer>;
+  disconnect(): Promise<void>;
+}
+
+/**
+ * One Kafka client per set of credentials: Lambda connects each mapping with its own
+ * SourceAccessConfigurations, and writes its on-failure records with them too. The laptop
+ * broker's SASL listener is SASL_PLAINTEXT; Lambda itself uses SASL/SCRAM only over TLS
+ * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-cluster-auth.html).
+ */
+const clustersByCredentials = (
+  mappings: readonly EventSourceMapping[],
+  credentials: ReadonlyMap<string, SaslSettings>,
+  brokers: readonly string[],
+  serviceName: string,
+): Cluster[] => {
+  const byKey = new Map<string, Cluster>();
+  for (const mapping of mappings) {
+    const sasl = credentials.get(mapping.uuid);
+    const key = sasl === undefined ? '' : JSON.stringify(sasl);
+    const known = byKey.get(key);
+    if (known !== undefined) {
+      known.mappings.push(mapping);
+      continue;
+    }
+    const kafka = createKafkaClient(
+      { brokers, ssl: false, sasl },
+      { clientId: `esm-emulator-${serviceName}`, log: silentLogger },
+    );
+    let producer: Promise<Producer> | undefined;
+    byKey.set(key, {
+      kafka,
+      mappings: [mapping],
+      producer: () => {
+        producer ??= (async () => {
+          const created = kafka.producer({ allowAutoTopicCreation: false });
+          await created.connect();
+          return created;
+        })();
+        return producer;
+      },
+      disconnect: async () => {
+        if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+      },
+    });
+  }
+  return [...byKey.values()];
+};
+
+const authenticationError = (
+  mapping: EventSourceMapping,
+  brokers: readonly string[],
+  cause: unknown,
+): MappingAuthenticationError => {
+  const auth = mapping.authentication;
+  return new MappingAuthenticationError(
+    mapping.functionKey,
+    auth === undefined ? 'SASL' : mechanismLabel(auth),
+    auth?.secretId ?? '(none)',
+    brokers,
+    { cause: cause instanceof Error ? cause : new Error(String(cause)) },
+  );
+};
+
 /**
  * Validates every mapping, bundles the functions, and starts one poller per mapping.
  *
  * @throws {MappingConfigError} naming the function and setting when a mapping is invalid
  *   (nothing is left running).
+ * @throws {MappingSecretError} naming the function and the secret when a mapping's credentials
+ *   cannot be read.
+ * @throws {MappingAuthenticationError} naming the mechanism and the brokers when the cluster
+ *   refuses the credentials of every mapping; a mapping refused among others is stopped and
+ *   reported in its figures (lastProcessingResult) while the others run.
  */
 export const startEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
   const log = options.log ?? silentLogger;
@@ -120,13 +207,40 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn !== undefined) functions.set(fn.key, fn);
   }
 
-  const kafka = createKafkaClient(plaintextConnection(options.brokers), {
-    clientId: `esm-emulator-${service.service}`,
-    log: silentLogger,
-  });
+  // Credentials before the cluster: a missing or malformed secret stops the start, naming it.
+  const secretsFor =
+    options.secretsManager ?? secretsManagerClients({ localEndpoint: false, hasCredentials: true });
+  const credentials = new Map<string, SaslSettings>();
+  for (const mapping of mappings) {
+    const fn = functions.get(mapping.functionKey);
+    if (mapping.authentication === undefined || fn === undefined) continue;
+    credentials.set(
+      mapping.uuid,
+      await readMappingCredentials(secretsFor(fn.region), mapping.functionKey, mapping.authentication),
+    );
+  }
+  const clusters = clustersByCredentials(mappings, credentials, options.brokers, service.service);
+
   // The first contact with the cluster, under one deadline: a silent broker fails here,
-  // naming the brokers, instead of holding the start for kafkajs' retries.
-  await withConnectDeadline(assertTopicsExist(kafka, mappings), options.brokers, async () => {});
+  // naming the brokers, instead of holding the start for kafkajs' retries. Refused
+  // credentials stop the mappings that use them, at once.
+  const refused = new Map<string, MappingAuthenticationError>();
+  for (const cluster of clusters) {
+    try {
+      await withConnectDeadline(
+        assertTopicsExist(cluster.kafka, cluster.mappings),
+        options.brokers,
+        async () => {},
+      );
+    } catch (error) {
+      if (!(error instanceof KafkaAuthenticationError)) throw error;
+      for (const mapping of cluster.mappings) {
+        refused.set(mapping.uuid, authenticationError(mapping, options.brokers, error.cause));
+      }
+    }
+  }
+  const first = refused.values().next();
+  if (!first.done && refused.size === mappings.length) throw first.value;
 
   const serviceDir = resolve(options.serviceDir);
   const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');
@@ -161,23 +275,13 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     );
   }
 
-  let producer: Promise<Producer> | undefined;
-  const destinationProducer = (): Promise<Producer> => {
-    producer ??= (async () => {
-      const created = kafka.producer({ allowAutoTopicCreation: false });
-      await created.connect();
-      return created;
-    })();
-    return producer;
-  };
-
   const pollers: MappingPoller[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
       await Promise.all([...pools.values()].map((pool) => pool.stop()));
-      if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+      await Promise.all(clusters.map((cluster) => cluster.disconnect()));
     })();
     return stopping;
   };
@@ -186,22 +290,40 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     for (const mapping of mappings) {
       const fn = functions.get(mapping.functionKey);
       const pool = pools.get(mapping.functionKey);
-      if (fn === undefined || pool === undefined) continue;
+      const cluster = clusters.find((candidate) => candidate.mappings.includes(mapping));
+      if (fn === undefined || pool === undefined || cluster === undefined) continue;
       const poller = new MappingPoller({
         mapping,
         fn,
-        kafka,
+        kafka: cluster.kafka,
         brokers: options.brokers,
         pool,
         log,
-        destinationProducer,
+        destinationProducer: cluster.producer,
         ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
         ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),
         ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
       });
       pollers.push(poller);
-      await poller.start();
+      let refusal = refused.get(mapping.uuid);
+      if (refusal === undefined) {
+        try {
+          await poller.start();
+        } catch (error) {
+          if (!isAuthenticationFailure(error)) throw error;
+          refusal = authenticationError(mapping, options.brokers, error);
+        }
+      }
+      if (refusal !== undefined) {
+        log.error('mapping stopped: the cluster refused its credentials', {
+          mapping: mapping.uuid,
+          function: mapping.functionKey,
+          lastProcessingResult: refusal.lastProcessingResult,
+          error: refusal.message,
+        });
+        await poller.refuse(refusal);
+      }
     }
   } catch (error) {
     await stop();
