@@ -11,27 +11,15 @@
  */
 
 import { join, resolve } from 'node:path';
-import type { Kafka, Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
-import { createKafkaClient } from '../../services/kafka/client.ts';
-import type { SaslSettings } from '../../services/kafka/connection.ts';
-import { withConnectDeadline } from '../../services/kafka/deadline.ts';
-import { isAuthenticationFailure, KafkaAuthenticationError } from '../../services/kafka/errors.ts';
+import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
-import { EsmError, MappingAuthenticationError, MappingConfigError } from './errors.ts';
+import { authenticationError, connectMappings, defaultSecretsManagerClients } from './clusters.ts';
+import { EsmError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
-import {
-  readMappingCredentials,
-  type SecretsManagerClientFor,
-  secretsManagerClients,
-} from './mapping-credentials.ts';
+import type { SecretsManagerClientFor } from './mapping-credentials.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
-import {
-  type EventSourceMapping,
-  type FunctionDefinition,
-  resolveServerlessConfig,
-} from './serverless-config.ts';
-import { mechanismLabel } from './source-access.ts';
+import { type FunctionDefinition, resolveServerlessConfig } from './serverless-config.ts';
 
 export interface EmulatorOptions {
   /** The resolved serverless configuration (`serverless print --format json`, parsed). */
@@ -81,103 +69,6 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Lambda reports a mapping whose topic is missing; here it stops the start, naming the function. */
-const assertTopicsExist = async (kafka: Kafka, mappings: readonly EventSourceMapping[]): Promise<void> => {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = new Set(await admin.listTopics());
-    for (const mapping of mappings) {
-      if (!topics.has(mapping.topic)) {
-        throw new MappingConfigError(
-          mapping.functionKey,
-          'Topics',
-          `topic "${mapping.topic}" does not exist on the cluster`,
-        );
-      }
-      if (mapping.onFailureTopic !== undefined && !topics.has(mapping.onFailureTopic)) {
-        // "The destination topic must exist in the same Kafka cluster as your source topics."
-        throw new MappingConfigError(
-          mapping.functionKey,
-          'DestinationConfig.OnFailure',
-          `topic "${mapping.onFailureTopic}" does not exist on the cluster`,
-        );
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-};
-
-/** The mappings that reach the cluster with the same credentials, over one client. */
-interface Cluster {
-  readonly kafka: Kafka;
-  readonly mappings: EventSourceMapping[];
-  /** Producer for `kafka://` on-failure destinations, connected on first use with the mappings' credentials. */
-  readonly producer: () => Promise<Producer>;
-  disconnect(): Promise<void>;
-}
-
-/**
- * One Kafka client per set of credentials: Lambda connects each mapping with its own
- * SourceAccessConfigurations, and writes its on-failure records with them too. The laptop
- * broker's SASL listener is SASL_PLAINTEXT; Lambda itself uses SASL/SCRAM only over TLS
- * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-cluster-auth.html).
- */
-const clustersByCredentials = (
-  mappings: readonly EventSourceMapping[],
-  credentials: ReadonlyMap<string, SaslSettings>,
-  brokers: readonly string[],
-  serviceName: string,
-): Cluster[] => {
-  const byKey = new Map<string, Cluster>();
-  for (const mapping of mappings) {
-    const sasl = credentials.get(mapping.uuid);
-    const key = sasl === undefined ? '' : JSON.stringify(sasl);
-    const known = byKey.get(key);
-    if (known !== undefined) {
-      known.mappings.push(mapping);
-      continue;
-    }
-    const kafka = createKafkaClient(
-      { brokers, ssl: false, sasl },
-      { clientId: `esm-emulator-${serviceName}`, log: silentLogger },
-    );
-    let producer: Promise<Producer> | undefined;
-    byKey.set(key, {
-      kafka,
-      mappings: [mapping],
-      producer: () => {
-        producer ??= (async () => {
-          const created = kafka.producer({ allowAutoTopicCreation: false });
-          await created.connect();
-          return created;
-        })();
-        return producer;
-      },
-      disconnect: async () => {
-        if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
-      },
-    });
-  }
-  return [...byKey.values()];
-};
-
-const authenticationError = (
-  mapping: EventSourceMapping,
-  brokers: readonly string[],
-  cause: unknown,
-): MappingAuthenticationError => {
-  const auth = mapping.authentication;
-  return new MappingAuthenticationError(
-    mapping.functionKey,
-    auth === undefined ? 'SASL' : mechanismLabel(auth),
-    auth?.secretId ?? '(none)',
-    brokers,
-    { cause: cause instanceof Error ? cause : new Error(String(cause)) },
-  );
-};
-
 /**
  * Validates every mapping, bundles the functions, and starts one poller per mapping.
  *
@@ -207,40 +98,13 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn !== undefined) functions.set(fn.key, fn);
   }
 
-  // Credentials before the cluster: a missing or malformed secret stops the start, naming it.
-  const secretsFor =
-    options.secretsManager ?? secretsManagerClients({ localEndpoint: false, hasCredentials: true });
-  const credentials = new Map<string, SaslSettings>();
-  for (const mapping of mappings) {
-    const fn = functions.get(mapping.functionKey);
-    if (mapping.authentication === undefined || fn === undefined) continue;
-    credentials.set(
-      mapping.uuid,
-      await readMappingCredentials(secretsFor(fn.region), mapping.functionKey, mapping.authentication),
-    );
-  }
-  const clusters = clustersByCredentials(mappings, credentials, options.brokers, service.service);
-
-  // The first contact with the cluster, under one deadline: a silent broker fails here,
-  // naming the brokers, instead of holding the start for kafkajs' retries. Refused
-  // credentials stop the mappings that use them, at once.
-  const refused = new Map<string, MappingAuthenticationError>();
-  for (const cluster of clusters) {
-    try {
-      await withConnectDeadline(
-        assertTopicsExist(cluster.kafka, cluster.mappings),
-        options.brokers,
-        async () => {},
-      );
-    } catch (error) {
-      if (!(error instanceof KafkaAuthenticationError)) throw error;
-      for (const mapping of cluster.mappings) {
-        refused.set(mapping.uuid, authenticationError(mapping, options.brokers, error.cause));
-      }
-    }
-  }
-  const first = refused.values().next();
-  if (!first.done && refused.size === mappings.length) throw first.value;
+  const { clusters, refused } = await connectMappings({
+    mappings,
+    functions,
+    brokers: options.brokers,
+    clientId: `esm-emulator-${service.service}`,
+    secretsFor: options.secretsManager ?? defaultSecretsManagerClients,
+  });
 
   const serviceDir = resolve(options.serviceDir);
   const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');
