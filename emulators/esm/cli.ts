@@ -13,6 +13,7 @@ import { readStackState } from '../../tooling/stack-state.ts';
 import { parseEsmCliArgs, readEsmCliConfig } from './config.ts';
 import { type EmulatorStats, startEmulator } from './emulator.ts';
 import { EsmError } from './errors.ts';
+import { secretsManagerClients } from './mapping-credentials.ts';
 
 const HELP = `Usage: npm run esm -- [options]
 
@@ -43,6 +44,13 @@ Options:
 Environment:
   KAFKA_BROKERS, DYNAMODB_ENDPOINT   endpoints (else the running local stack's)
   ESM_LOG_LEVEL                      DEBUG | INFO | WARN | ERROR | SILENT (default INFO)
+  AWS_ENDPOINT_URL_SECRETS_MANAGER   where mappings with SourceAccessConfigurations (SASL/PLAIN,
+                                     SCRAM) read their secret, e.g. the local stand-in (npm run
+                                     secrets-manager); else the function's region
+
+A mapping whose credentials the cluster refuses is stopped at once (LastProcessingResult
+"PROBLEM: SASL authentication failed"); when every mapping is refused, the emulator exits 1
+naming the mechanism and the brokers.
 
 Custom settings serverless v3 cannot put on a kafka event (see docs/esm-emulator.md):
   custom.esm.<function>: { provisionedPollerConfig: { minimumPollers, maximumPollers },
@@ -120,6 +128,10 @@ const main = async (): Promise<number> => {
     brokers,
     environmentOverrides: overrides,
     log,
+    secretsManager: secretsManagerClients({
+      localEndpoint: env.secretsManagerEndpoint !== undefined,
+      hasCredentials: env.hasAwsCredentials,
+    }),
     ...(flags.functions === undefined ? {} : { functions: flags.functions }),
     ...(flags.bundleDir === undefined ? {} : { bundleDir: resolve(flags.bundleDir) }),
     ...(flags.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: flags.scalingIntervalMs }),

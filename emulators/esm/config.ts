@@ -7,6 +7,10 @@ const Env = z.object({
   KAFKA_BROKERS: brokerList().optional(),
   DYNAMODB_ENDPOINT: endpointUrl().optional(),
   ESM_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).optional(),
+  // Read by the SDK itself (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
+  // checked here so a typo stops the start, and so the local stand-in gets dummy credentials.
+  AWS_ENDPOINT_URL_SECRETS_MANAGER: endpointUrl().optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
 });
 
 /** The ESM emulator CLI's environment, read once. */
@@ -16,6 +20,10 @@ export interface EsmCliConfig {
   /** Passed to the functions as DYNAMODB_ENDPOINT; otherwise the running local stack's. */
   readonly dynamodbEndpoint: string | undefined;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Where the mappings' secrets are read (the local stand-in); otherwise the region's Secrets Manager. */
+  readonly secretsManagerEndpoint: string | undefined;
+  /** Whether AWS credentials are in the environment (a local endpoint gets dummy ones otherwise). */
+  readonly hasAwsCredentials: boolean;
 }
 
 /**
@@ -29,6 +37,8 @@ export const readEsmCliConfig = (env: NodeJS.ProcessEnv = process.env): EsmCliCo
     kafkaBrokers: parsed.KAFKA_BROKERS,
     dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
     logLevel: parsed.ESM_LOG_LEVEL ?? 'INFO',
+    secretsManagerEndpoint: parsed.AWS_ENDPOINT_URL_SECRETS_MANAGER,
+    hasAwsCredentials: parsed.AWS_ACCESS_KEY_ID !== undefined,
   });
 };
 

@@ -11,20 +11,15 @@
  */
 
 import { join, resolve } from 'node:path';
-import type { Kafka, Producer } from 'kafkajs';
 import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
-import { createKafkaClient } from '../../services/kafka/client.ts';
-import { plaintextConnection } from '../../services/kafka/connection.ts';
-import { withConnectDeadline } from '../../services/kafka/deadline.ts';
+import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
-import { EsmError, MappingConfigError } from './errors.ts';
+import { authenticationError, connectMappings, defaultSecretsManagerClients } from './clusters.ts';
+import { EsmError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
+import type { SecretsManagerClientFor } from './mapping-credentials.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
-import {
-  type EventSourceMapping,
-  type FunctionDefinition,
-  resolveServerlessConfig,
-} from './serverless-config.ts';
+import { type FunctionDefinition, resolveServerlessConfig } from './serverless-config.ts';
 
 export interface EmulatorOptions {
   /** The resolved serverless configuration (`serverless print --format json`, parsed). */
@@ -52,6 +47,12 @@ export interface EmulatorOptions {
   readonly scalingIntervalMs?: number;
   /** On-demand: delay before a scaling decision applies (ms); one minute by default (AWS: within three). */
   readonly scalingDelayMs?: number;
+  /**
+   * The Secrets Manager client of a function's region, for mappings whose SourceAccessConfigurations
+   * name a secret (Lambda reads it in the function's region). By default the SDK's, which
+   * honours AWS_ENDPOINT_URL_SECRETS_MANAGER.
+   */
+  readonly secretsManager?: SecretsManagerClientFor;
 }
 
 /** Everything {@link Emulator.stats} reports. */
@@ -68,39 +69,16 @@ export interface Emulator {
   stop(): Promise<void>;
 }
 
-/** Lambda reports a mapping whose topic is missing; here it stops the start, naming the function. */
-const assertTopicsExist = async (kafka: Kafka, mappings: readonly EventSourceMapping[]): Promise<void> => {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = new Set(await admin.listTopics());
-    for (const mapping of mappings) {
-      if (!topics.has(mapping.topic)) {
-        throw new MappingConfigError(
-          mapping.functionKey,
-          'Topics',
-          `topic "${mapping.topic}" does not exist on the cluster`,
-        );
-      }
-      if (mapping.onFailureTopic !== undefined && !topics.has(mapping.onFailureTopic)) {
-        // "The destination topic must exist in the same Kafka cluster as your source topics."
-        throw new MappingConfigError(
-          mapping.functionKey,
-          'DestinationConfig.OnFailure',
-          `topic "${mapping.onFailureTopic}" does not exist on the cluster`,
-        );
-      }
-    }
-  } finally {
-    await admin.disconnect();
-  }
-};
-
 /**
  * Validates every mapping, bundles the functions, and starts one poller per mapping.
  *
  * @throws {MappingConfigError} naming the function and setting when a mapping is invalid
  *   (nothing is left running).
+ * @throws {MappingSecretError} naming the function and the secret when a mapping's credentials
+ *   cannot be read.
+ * @throws {MappingAuthenticationError} naming the mechanism and the brokers when the cluster
+ *   refuses the credentials of every mapping; a mapping refused among others is stopped and
+ *   reported in its figures (lastProcessingResult) while the others run.
  */
 export const startEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
   const log = options.log ?? silentLogger;
@@ -120,13 +98,13 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn !== undefined) functions.set(fn.key, fn);
   }
 
-  const kafka = createKafkaClient(plaintextConnection(options.brokers), {
+  const { clusters, refused } = await connectMappings({
+    mappings,
+    functions,
+    brokers: options.brokers,
     clientId: `esm-emulator-${service.service}`,
-    log: silentLogger,
+    secretsFor: options.secretsManager ?? defaultSecretsManagerClients,
   });
-  // The first contact with the cluster, under one deadline: a silent broker fails here,
-  // naming the brokers, instead of holding the start for kafkajs' retries.
-  await withConnectDeadline(assertTopicsExist(kafka, mappings), options.brokers, async () => {});
 
   const serviceDir = resolve(options.serviceDir);
   const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');
@@ -161,23 +139,13 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     );
   }
 
-  let producer: Promise<Producer> | undefined;
-  const destinationProducer = (): Promise<Producer> => {
-    producer ??= (async () => {
-      const created = kafka.producer({ allowAutoTopicCreation: false });
-      await created.connect();
-      return created;
-    })();
-    return producer;
-  };
-
   const pollers: MappingPoller[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       await Promise.all(pollers.map((poller) => poller.stop()));
       await Promise.all([...pools.values()].map((pool) => pool.stop()));
-      if (producer !== undefined) await (await producer.catch(() => undefined))?.disconnect();
+      await Promise.all(clusters.map((cluster) => cluster.disconnect()));
     })();
     return stopping;
   };
@@ -186,22 +154,40 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     for (const mapping of mappings) {
       const fn = functions.get(mapping.functionKey);
       const pool = pools.get(mapping.functionKey);
-      if (fn === undefined || pool === undefined) continue;
+      const cluster = clusters.find((candidate) => candidate.mappings.includes(mapping));
+      if (fn === undefined || pool === undefined || cluster === undefined) continue;
       const poller = new MappingPoller({
         mapping,
         fn,
-        kafka,
+        kafka: cluster.kafka,
         brokers: options.brokers,
         pool,
         log,
-        destinationProducer,
+        destinationProducer: cluster.producer,
         ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
         ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),
         ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
       });
       pollers.push(poller);
-      await poller.start();
+      let refusal = refused.get(mapping.uuid);
+      if (refusal === undefined) {
+        try {
+          await poller.start();
+        } catch (error) {
+          if (!isAuthenticationFailure(error)) throw error;
+          refusal = authenticationError(mapping, options.brokers, error);
+        }
+      }
+      if (refusal !== undefined) {
+        log.error('mapping stopped: the cluster refused its credentials', {
+          mapping: mapping.uuid,
+          function: mapping.functionKey,
+          lastProcessingResult: refusal.lastProcessingResult,
+          error: refusal.message,
+        });
+        await poller.refuse(refusal);
+      }
     }
   } catch (error) {
     await stop();

@@ -52,3 +52,60 @@ export class InvocationError extends EsmError {
     this.failure = failure;
   }
 }
+
+/**
+ * A mapping's authentication secret cannot be used: missing, unreadable, or not the
+ * `{"username", "password"}` JSON Lambda reads. The emulator does not start.
+ */
+export class MappingSecretError extends EsmError {
+  readonly functionName: string;
+  readonly secretId: string;
+
+  constructor(
+    functionName: string,
+    secretId: string,
+    authentication: string,
+    detail: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `function "${functionName}": the secret ${secretId} of its SourceAccessConfigurations (${authentication}) ${detail}`,
+      options,
+    );
+    this.name = 'MappingSecretError';
+    this.functionName = functionName;
+    this.secretId = secretId;
+  }
+}
+
+/** A mapping's LastProcessingResult when the cluster refuses its credentials (with-kafka-troubleshoot.html). */
+export const SASL_AUTHENTICATION_FAILED = 'PROBLEM: SASL authentication failed';
+
+/**
+ * The cluster refused a mapping's SASL credentials. Lambda reports this in the mapping's
+ * LastProcessingResult as "SASL authentication failed"
+ * (https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-troubleshoot.html); the emulator
+ * stops that mapping at once instead of reconnecting with the same credentials.
+ */
+export class MappingAuthenticationError extends EsmError {
+  readonly retriable = false;
+  readonly functionName: string;
+  readonly brokers: readonly string[];
+  readonly lastProcessingResult = SASL_AUTHENTICATION_FAILED;
+
+  constructor(
+    functionName: string,
+    mechanism: string,
+    secretId: string,
+    brokers: readonly string[],
+    options: ErrorOptions & { cause: Error },
+  ) {
+    super(
+      `function "${functionName}": Kafka at ${brokers.join(', ')} refused the ${mechanism} credentials of secret ${secretId} (SASL authentication failed): ${options.cause.message}`,
+      options,
+    );
+    this.name = 'MappingAuthenticationError';
+    this.functionName = functionName;
+    this.brokers = brokers;
+  }
+}

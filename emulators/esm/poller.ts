@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
+import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
 import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
 import { sourceId, sourceIdOf, sourceRecordOfMessage } from '../../services/kafka/record.ts';
 import type { ToolLog } from '../../tooling/logger.ts';
@@ -24,7 +25,7 @@ import {
   type Commit,
 } from './batch-planner.ts';
 import { readBatchItemFailures } from './batch-response.ts';
-import { InvocationError, InvocationFailure } from './errors.ts';
+import { InvocationError, InvocationFailure, SASL_AUTHENTICATION_FAILED } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import { eventRecordBytes } from './payload.ts';
@@ -91,6 +92,11 @@ export interface MappingStats {
   };
   readonly maxPayloadBytes: number;
   readonly lastError: string | undefined;
+  /**
+   * Set when the mapping stopped on a problem, worded as Lambda's LastProcessingResult
+   * (`PROBLEM: SASL authentication failed`).
+   */
+  readonly lastProcessingResult: string | undefined;
 }
 
 export interface MappingPollerOptions {
@@ -163,6 +169,7 @@ export class MappingPoller {
   #lagByPartition: Record<string, number> = {};
   #assigned = 0;
   #lastError: string | undefined;
+  #lastProcessingResult: string | undefined;
   readonly #counters = {
     invocations: 0,
     succeeded: 0,
@@ -249,6 +256,8 @@ export class MappingPoller {
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#lastError = payload.error.message;
+      // A re-authentication refused later (a rotated password): kafkajs does not restart on it.
+      if (isAuthenticationFailure(payload.error)) this.#lastProcessingResult = SASL_AUTHENTICATION_FAILED;
       this.#options.log.error("the mapping's consumer crashed", {
         mapping: mapping.uuid,
         function: fn.key,
@@ -337,6 +346,16 @@ export class MappingPoller {
     this.#state = 'stopped';
   }
 
+  /**
+   * Stops the mapping for a problem no retry can fix (the cluster refused its credentials):
+   * it stays in the figures, stopped, with the reason.
+   */
+  async refuse(problem: { readonly message: string; readonly lastProcessingResult: string }): Promise<void> {
+    this.#lastError = problem.message;
+    this.#lastProcessingResult = problem.lastProcessingResult;
+    await this.stop();
+  }
+
   /** Live figures. */
   stats(): MappingStats {
     const c = this.#counters;
@@ -380,6 +399,7 @@ export class MappingPoller {
       },
       maxPayloadBytes: c.maxPayloadBytes,
       lastError: this.#lastError,
+      lastProcessingResult: this.#lastProcessingResult,
     };
   }
 

@@ -14,6 +14,11 @@ import {
 import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
 import { POLLER_LIMITS, ScalingMode } from './scaler.ts';
+import {
+  fromKafkaAccessConfigurations,
+  type MappingAuthentication,
+  resolveSourceAccess,
+} from './source-access.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -33,9 +38,12 @@ const KafkaEventSchema = z.looseObject({
   maximumRetryAttempts: z.number().optional(),
   bisectBatchOnFunctionError: z.boolean().optional(),
   maximumRecordAgeInSeconds: z.number().optional(),
+  /** osls: `{ saslPlainAuth | saslScram256Auth | saslScram512Auth | vpcSubnet | …: [values] }`. */
+  accessConfigurations: z.record(z.string(), z.unknown()).optional(),
 });
 
-const MskEventSchema = KafkaEventSchema.extend({ arn: z.unknown() });
+/** osls's `msk` event: `saslScram512` is the one access configuration it takes (a secret ARN). */
+const MskEventSchema = KafkaEventSchema.extend({ arn: z.unknown(), saslScram512: z.unknown().optional() });
 
 /** A whole number, also as `--param` delivers it (a string of digits). */
 const Integer = z.union([
@@ -65,6 +73,11 @@ const EsmExtrasSchema = z.strictObject({
     .strictObject({ minimumPollers: Integer.optional(), maximumPollers: Integer.optional() })
     .nullable()
     .optional(),
+  /**
+   * SourceAccessConfigurations in CloudFormation's shape, `[{ Type, URI }]`, as deployed through
+   * resources.extensions; they replace what the event's own keys compile to.
+   */
+  sourceAccessConfigurations: z.array(z.unknown()).optional(),
 });
 export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
 
@@ -132,6 +145,8 @@ export interface EventSourceMapping {
   readonly minimumPollers: number;
   /** Provisioned: MaximumPollers (default 200). On-demand: unbounded (the partitions cap it). */
   readonly maximumPollers: number;
+  /** SASL through a Secrets Manager secret (SourceAccessConfigurations); undefined: no authentication. */
+  readonly authentication: MappingAuthentication | undefined;
 }
 
 /** What {@link resolveServerlessConfig} found. */
@@ -294,6 +309,7 @@ const resolveMapping = (
   }
 
   const uuid = stableUuid(seed);
+  const authentication = resolveSourceAccess(fnKey, kind, sourceAccessEntries(fnKey, event, extras));
   if (event.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(event.consumerGroupId)) {
     throw new MappingConfigError(
       fnKey,
@@ -444,7 +460,26 @@ const resolveMapping = (
     scalingMode,
     minimumPollers,
     maximumPollers,
+    authentication,
   };
+};
+
+/** The mapping's SourceAccessConfigurations as osls would deploy them (custom.esm's replace the event's). */
+const sourceAccessEntries = (
+  fnKey: string,
+  event: z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>,
+  extras: EsmExtras,
+): readonly unknown[] => {
+  if (extras.sourceAccessConfigurations !== undefined) return extras.sourceAccessConfigurations;
+  if ('saslScram512' in event && event.saslScram512 !== undefined) {
+    if (typeof event.saslScram512 !== 'string') {
+      throw new MappingConfigError(fnKey, 'saslScram512', 'does not resolve to a secret ARN locally');
+    }
+    return [{ Type: 'SASL_SCRAM_512_AUTH', URI: event.saslScram512 }];
+  }
+  return event.accessConfigurations === undefined
+    ? []
+    : fromKafkaAccessConfigurations(fnKey, event.accessConfigurations);
 };
 
 /**
