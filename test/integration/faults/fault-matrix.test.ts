@@ -72,10 +72,11 @@ describe('the aggregation path under DynamoDB faults', () => {
   }, 150_000);
 
   it('conserves exactly when the function times out after part of its writes', async () => {
-    // Prepare: every DynamoDB answer held 400 ms, so a batch of 500 (hundreds of items, 16
-    // writes at a time) outlasts a 3 s timeout after some of its writes have landed.
+    // Prepare: every DynamoDB answer held 2 s. A page bucket is a read, then a write sent
+    // when the read answers, so a batch needs at least 4 s and outlasts a 3 s timeout after
+    // its funnel updates and first requests have landed, before its dead letters are sent.
     const proxy = await proxyToDynamo();
-    proxy.delayAnswers(400);
+    proxy.delayAnswers(2_000);
     const pipeline = await started(
       startAggregationPipeline({
         brokers: testBrokers(),
