@@ -140,6 +140,8 @@ export class FunctionPool {
       AWS_LAMBDA_LOG_STREAM_NAME: 'local',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
       AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      // No X-Ray daemon on a laptop: Powertools Tracer would try to send segments to one.
+      POWERTOOLS_TRACE_ENABLED: 'false',
       AWS_REGION: fn.region,
       AWS_DEFAULT_REGION: fn.region,
       LAMBDA_TASK_ROOT: dirname(this.#options.handlerFile),

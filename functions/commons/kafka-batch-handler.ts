@@ -1,7 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { sourceRecordsOf } from '../../services/kafka/esm-event.ts';
 import type { SourceRecord } from '../../services/kafka/record.ts';
-import { logger, metrics } from './observability.ts';
+import { logger, metrics, tracer } from './observability.ts';
 
 /** A Lambda handler for a Kafka event source mapping. */
 export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<void>;
@@ -12,18 +12,28 @@ export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<v
  * failure is logged and thrown, so that the mapping retries the whole batch and commits
  * nothing meanwhile: offsets are committed only after a successful invocation
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html). Services catch
- * what is poison themselves (dead letters) and let the batch succeed.
+ * what is poison themselves (dead letters) and let the batch succeed. Each invocation is an
+ * X-Ray subsegment (`## handler`, annotated with cold start and service) holding the AWS SDK
+ * calls, as Powertools' `captureLambdaHandler` would make it.
  */
 export const kafkaBatchHandler =
   (processRecords: (records: SourceRecord[]) => Promise<unknown>): KafkaBatchHandler =>
   async (event, context) => {
     if (context !== undefined) logger.addContext(context);
+    const segment = tracer.getSegment();
+    const subsegment = segment?.addNewSubsegment('## handler');
+    if (subsegment !== undefined) tracer.setSegment(subsegment);
+    tracer.annotateColdStart();
+    tracer.addServiceNameAnnotation();
     try {
       await processRecords(sourceRecordsOf(event));
     } catch (error) {
       logger.error('batch failed; the event source mapping will retry it', { error });
+      if (error instanceof Error) tracer.addErrorAsMetadata(error);
       throw error;
     } finally {
+      subsegment?.close();
+      if (segment !== undefined) tracer.setSegment(segment);
       metrics.publishStoredMetrics();
     }
   };

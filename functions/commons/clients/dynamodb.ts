@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { readEnv, requiredString } from '../../../services/commons/env.ts';
+import { tracer } from '../observability.ts';
 
 /** Settings of the DynamoDB client. */
 export interface DynamoDbSettings {
@@ -27,21 +28,26 @@ export const DynamoDbEnvSchema = z
     }),
   );
 
-/** Builds a DynamoDB document client; numbers come back as JavaScript numbers. */
+/**
+ * Builds a DynamoDB document client; numbers come back as JavaScript numbers. Its calls are
+ * X-Ray subsegments when tracing is on (the tracer leaves the client as it is otherwise).
+ */
 export const createDocumentClient = (settings: DynamoDbSettings): DynamoDBDocumentClient =>
   DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: settings.region,
-      ...(settings.endpoint === undefined
-        ? {}
-        : {
-            endpoint: settings.endpoint,
-            // An emulator accepts any signature; without this the SDK would look for a profile.
-            ...(settings.hasCredentials
-              ? {}
-              : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
-          }),
-    }),
+    tracer.captureAWSv3Client(
+      new DynamoDBClient({
+        region: settings.region,
+        ...(settings.endpoint === undefined
+          ? {}
+          : {
+              endpoint: settings.endpoint,
+              // An emulator accepts any signature; without this the SDK would look for a profile.
+              ...(settings.hasCredentials
+                ? {}
+                : { credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+            }),
+      }),
+    ),
   );
 
 /**

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parse } from 'yaml';
 import { z } from 'zod';
 import { ensurePythonTool } from '../../../tooling/python-venv.ts';
 
@@ -126,6 +127,73 @@ export const cfnLint = async (
     return { code: failed.code, output: failed.stdout + failed.stderr };
   }
 };
+
+/** checkov, pinned, from the project's venv (.cache/venv; the integration setup installs it). */
+export const CHECKOV = { package: 'checkov', version: '3.3.30', bin: 'checkov' } as const;
+
+/** A failed checkov check: its id and the logical id of the resource it failed on. */
+export interface CheckovFinding {
+  readonly id: string;
+  readonly resource: string;
+}
+
+const CheckovReport = z.looseObject({
+  results: z.looseObject({
+    failed_checks: z.array(z.looseObject({ check_id: z.string(), resource: z.string() })),
+  }),
+});
+
+/**
+ * Runs the venv's checkov on one CloudFormation template, offline (`--skip-download`: no
+ * guidelines fetched), with no skips of its own; its failed checks.
+ */
+export const checkov = async (templateFile: string): Promise<CheckovFinding[]> => {
+  const bin = ensurePythonTool(CHECKOV);
+  const args = [
+    '-f',
+    templateFile,
+    '--framework',
+    'cloudformation',
+    '--skip-download',
+    '--quiet',
+    '-o',
+    'json',
+  ];
+  // checkov exits 1 when a check failed; the report is on stdout either way.
+  const stdout = await run(bin, args, { maxBuffer: 64 * 1024 * 1024 }).then(
+    (result) => result.stdout,
+    (error: unknown) => z.object({ code: z.literal(1), stdout: z.string() }).parse(error).stdout,
+  );
+  const parsed: unknown = JSON.parse(stdout);
+  // One framework gives one report; checkov lists several only when more frameworks ran.
+  const reports = z.array(CheckovReport).parse(Array.isArray(parsed) ? parsed : [parsed]);
+  return reports.flatMap((report) =>
+    report.results.failed_checks.map((check) => ({
+      id: check.check_id,
+      resource: check.resource.slice(check.resource.lastIndexOf('.') + 1),
+    })),
+  );
+};
+
+const CheckovSkips = z.object({
+  skips: z.array(
+    z.object({
+      id: z.string().regex(/^CKV2?_AWS_\d+$/),
+      check: z.string().min(1),
+      resources: z.array(z.string().min(1)).min(1).optional(),
+      reason: z.string().min(40, 'must say why the check does not apply'),
+    }),
+  ),
+});
+export type CheckovSkip = z.infer<typeof CheckovSkips>['skips'][number];
+
+/** resources/checkov-skips.yml: the checks that do not apply, each with its reason. */
+export const loadCheckovSkips = (): CheckovSkip[] =>
+  CheckovSkips.parse(parse(readFileSync(join(ROOT, 'resources', 'checkov-skips.yml'), 'utf8'))).skips;
+
+/** Whether a skip covers a finding: same check, and the resource listed (or no list). */
+export const skipCovers = (skip: CheckovSkip, finding: CheckovFinding): boolean =>
+  skip.id === finding.id && (skip.resources === undefined || skip.resources.includes(finding.resource));
 
 /** Extracts a packaged function's zip (Python's zipfile: cfn-lint already needs Python). */
 export const extractZip = async (zipFile: string): Promise<string> => {

@@ -1,23 +1,30 @@
 /**
  * Offline checks of the deployment: `sls package` for the Confluent Cloud and the Amazon MSK
  * stage with no AWS account and no network, assertions on the CloudFormation it generates,
- * cfn-lint on both templates, and the packaged bundles loading as Lambda loads them.
+ * cfn-lint and checkov (with resources/checkov-skips.yml) on both templates, and the packaged
+ * bundles loading as Lambda loads them.
  */
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
 import {
+  type CheckovFinding,
   cfnLint,
+  checkov,
   extractZip,
   importBundle,
+  loadCheckovSkips,
   missingHandlers,
   type PackagedStage,
+  type PolicyStatement,
   packageStage,
   policyStatements,
   resourcesOf,
   SENTINEL_SECRET,
   serverless,
+  skipCovers,
+  type Template,
 } from './package-helpers.ts';
 
 const SECRET_ARN = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstream/confluent-AbCdEf';
@@ -78,6 +85,42 @@ const FUNCTION_LOGICAL_IDS = {
   'segment-stats': 'SegmentDashstatsLambdaFunction',
 } as const;
 
+/** Each function's own role (resources/iam-roles.yml), with the DynamoDB actions its store sends and on which table. */
+const FUNCTION_ROLES = {
+  'aggregate-events': {
+    role: 'AggregateEventsRole',
+    table: 'AnalyticsTable',
+    dynamodb: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem'],
+    reads: 'clickstream-events',
+    writes: ['clickstream-dlq'],
+  },
+  'enrich-sessions': {
+    role: 'EnrichSessionsRole',
+    table: 'UserProfilesTable',
+    dynamodb: ['dynamodb:BatchGetItem'],
+    reads: 'clickstream-user-sessions',
+    writes: ['clickstream-cart-abandoned', 'clickstream-dlq', 'clickstream-sessions-enriched'],
+  },
+  'segment-stats': {
+    role: 'SegmentStatsRole',
+    table: 'AnalyticsTable',
+    dynamodb: ['dynamodb:PutItem'],
+    reads: 'clickstream-segment-stats',
+    writes: ['clickstream-dlq'],
+  },
+} as const;
+
+/** The IAM statements of one role's inline policies. */
+const roleStatements = (template: Template, role: string): PolicyStatement[] =>
+  policyStatements({ ...template, Resources: { [role]: template.Resources[role] ?? { Type: 'missing' } } });
+
+/** The actions a set of statements grants, with a prefix, sorted. */
+const actionsOf = (statements: readonly PolicyStatement[], prefix: string): string[] =>
+  statements
+    .flatMap((statement) => [statement.Action].flat())
+    .filter((action) => action.startsWith(prefix))
+    .sort();
+
 /** The logical id of a function's mapping starts like its function's: `segment-stats` → `SegmentDashstats`. */
 const mappingPrefix = (fn: string): string =>
   FUNCTION_LOGICAL_IDS[fn as keyof typeof FUNCTION_LOGICAL_IDS].replace(/LambdaFunction$/, '');
@@ -85,6 +128,9 @@ const mappingPrefix = (fn: string): string =>
 // The Fn::Sub variable the MSK policy's topic and group ARNs use for `<cluster name>/<uuid>`.
 // biome-ignore lint/suspicious/noTemplateCurlyInString: a CloudFormation Fn::Sub variable, not a template literal
 const CLUSTER = '${Cluster}';
+
+// A topic name in an MSK statement's Fn::Sub ARN, `…:topic/${Cluster}/<name>`.
+const TOPIC_IN_SUB = /:topic\/\$\{Cluster\}\/([a-z-]+)/g;
 
 // Actions on data or secrets: none may be granted on every resource.
 const DATA_ACTION = /^(dynamodb|kafka-cluster|kafka|secretsmanager|kms|sns|sqs|s3):/;
@@ -270,40 +316,117 @@ describe.skipIf(missing.length > 0)(
       expect(JSON.stringify(policyStatements(msk.template))).not.toContain('secretsmanager');
     });
 
-    it('scopes MSK IAM access to the cluster, its topics and the consumer groups', () => {
-      const statements = policyStatements(msk.template);
-      const byAction = (action: string) =>
-        statements.filter((statement) => [statement.Action].flat().includes(action));
+    it("scopes each MSK role to the cluster, its function's topics and its consumer group", () => {
+      const groups = {
+        'aggregate-events': 'clickstream-msk-aggregate-events',
+        'enrich-sessions': 'enrich-sessions-blue',
+        'segment-stats': 'clickstream-msk-segment-stats',
+      } as const;
+      for (const [fn, expected] of Object.entries(FUNCTION_ROLES)) {
+        const statements = roleStatements(msk.template, expected.role);
+        const byAction = (action: string) =>
+          statements.filter((statement) => [statement.Action].flat().includes(action));
 
-      expect(byAction('kafka-cluster:ReadData')).toHaveLength(1);
-      expect(byAction('kafka-cluster:WriteData')).toHaveLength(1);
-      const reads = JSON.stringify(byAction('kafka-cluster:ReadData')[0]?.Resource);
-      expect(reads).toContain(`:topic/${CLUSTER}/clickstream-events`);
-      expect(reads).toContain(`:topic/${CLUSTER}/clickstream-user-sessions`);
-      expect(reads).toContain(`:topic/${CLUSTER}/clickstream-segment-stats`);
-      expect(reads).not.toContain('clickstream-dlq');
-      const groups = JSON.stringify(byAction('kafka-cluster:AlterGroup')[0]?.Resource);
-      expect(groups).toContain(`:group/${CLUSTER}/clickstream-msk-aggregate-events`);
-      expect(groups).toContain(`:group/${CLUSTER}/enrich-sessions-blue`);
-      expect(groups).toContain(`:group/${CLUSTER}/clickstream-msk-segment-stats`);
+        expect(byAction('kafka-cluster:ReadData'), fn).toHaveLength(1);
+        const topics = (action: string) =>
+          [...JSON.stringify(byAction(action)[0]?.Resource).matchAll(TOPIC_IN_SUB)]
+            .map((match) => match[1])
+            .sort();
+        expect(topics('kafka-cluster:ReadData'), fn).toEqual([expected.reads]);
+        expect(topics('kafka-cluster:WriteData'), fn).toEqual([...expected.writes]);
+        const group = JSON.stringify(byAction('kafka-cluster:AlterGroup')[0]?.Resource);
+        expect(group).toContain(`:group/${CLUSTER}/${groups[fn as keyof typeof groups]}`);
+        expect([...group.matchAll(/:group\//g)]).toHaveLength(1);
+        expect(byAction('kafka-cluster:Connect')[0]?.Resource).toEqual([{ Ref: 'MskClusterArn' }]);
+      }
     });
 
-    it('keeps secrets out of the templates: the Confluent key is a dynamic reference to the secret', () => {
+    it('keeps secrets out of the templates and the functions: the Confluent ones get the secret ARN, read at init', () => {
       for (const [, stage] of stages()) {
         expect(readFileSync(stage.templateFile, 'utf8')).not.toContain(SENTINEL_SECRET);
+        expect(readFileSync(stage.templateFile, 'utf8')).not.toContain('{{resolve:');
+        for (const [, fn] of resourcesOf(stage.template, 'AWS::Lambda::Function')) {
+          expect(JSON.stringify(fn.Environment)).not.toMatch(/KAFKA_SASL_(USERNAME|PASSWORD)/);
+        }
       }
-      const [, fn] = resourcesOf(confluent.template, 'AWS::Lambda::Function')[0] ?? [];
-      expect(fn?.Environment).toMatchObject({
-        Variables: {
-          KAFKA_SSL: 'true',
-          KAFKA_SASL_MECHANISM: 'plain',
-          KAFKA_SASL_USERNAME: `{{resolve:secretsmanager:${SECRET_ARN}:SecretString:username}}`,
-          KAFKA_SASL_PASSWORD: `{{resolve:secretsmanager:${SECRET_ARN}:SecretString:password}}`,
-        },
-      });
+      for (const [, fn] of resourcesOf(confluent.template, 'AWS::Lambda::Function')) {
+        expect(fn.Environment).toMatchObject({
+          Variables: { KAFKA_SSL: 'true', KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_SECRET_ARN: SECRET_ARN },
+        });
+      }
     });
 
-    it('creates the tables of resources/dynamodb-tables.yml on demand, with TTL and no secondary index', () => {
+    it('gives each function its own role with only its own actions', () => {
+      for (const [name, stage] of stages()) {
+        expect(stage.template.Resources).not.toHaveProperty('IamRoleLambdaExecution');
+        expect(resourcesOf(stage.template, 'AWS::IAM::Role')).toHaveLength(
+          Object.keys(FUNCTION_ROLES).length,
+        );
+        for (const [fn, expected] of Object.entries(FUNCTION_ROLES)) {
+          const logicalId = FUNCTION_LOGICAL_IDS[fn as keyof typeof FUNCTION_LOGICAL_IDS];
+          const statements = roleStatements(stage.template, expected.role);
+
+          expect(stage.template.Resources[logicalId]?.Properties?.Role, `${name} ${fn}`).toEqual({
+            'Fn::Sub': `\${${expected.role}.Arn}`,
+          });
+          expect(actionsOf(statements, 'dynamodb:'), `${name} ${fn}`).toEqual([...expected.dynamodb]);
+          const dynamodb = statements.filter((statement) =>
+            [statement.Action].flat()[0]?.startsWith('dynamodb:'),
+          );
+          for (const statement of dynamodb) {
+            expect(statement.Resource).toEqual([{ 'Fn::GetAtt': [expected.table, 'Arn'] }]);
+          }
+          expect(actionsOf(statements, 'logs:')).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+          expect(JSON.stringify(statements)).toContain(logicalId.replace(/LambdaFunction$/, 'LogGroup'));
+          expect(actionsOf(statements, 'xray:')).toEqual([
+            'xray:PutTelemetryRecords',
+            'xray:PutTraceSegments',
+          ]);
+        }
+      }
+    });
+
+    it('traces every function with X-Ray (active tracing, sampled by the default rule)', () => {
+      for (const [, stage] of stages()) {
+        for (const [, fn] of resourcesOf(stage.template, 'AWS::Lambda::Function')) {
+          expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
+        }
+      }
+    });
+
+    it('blocks all public access to the deployment bucket and requires TLS', () => {
+      for (const [, stage] of stages()) {
+        const [, bucket] = resourcesOf(stage.template, 'AWS::S3::Bucket')[0] ?? [];
+        const [, policy] = resourcesOf(stage.template, 'AWS::S3::BucketPolicy')[0] ?? [];
+
+        expect(bucket).toMatchObject({
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: true,
+            BlockPublicPolicy: true,
+            IgnorePublicAcls: true,
+            RestrictPublicBuckets: true,
+          },
+          VersioningConfiguration: { Status: 'Enabled' },
+        });
+        expect(JSON.stringify(policy)).toContain('"aws:SecureTransport":false');
+      }
+    });
+
+    it('reports no checkov finding on either template beyond the commented skips, and no stale skip', async () => {
+      const skips = loadCheckovSkips();
+      const findings: CheckovFinding[] = [];
+      for (const [name, stage] of stages()) {
+        const stageFindings = await checkov(stage.templateFile);
+        findings.push(...stageFindings);
+
+        const unskipped = stageFindings.filter((finding) => !skips.some((skip) => skipCovers(skip, finding)));
+        expect(unskipped, name).toEqual([]);
+      }
+      const stale = skips.filter((skip) => !findings.some((finding) => skipCovers(skip, finding)));
+      expect(stale.map((skip) => skip.id)).toEqual([]);
+    }, 180_000);
+
+    it('creates the tables of resources/dynamodb-tables.yml on demand, with TTL, no secondary index, PITR on the profiles', () => {
       const tables = Object.fromEntries(resourcesOf(confluent.template, 'AWS::DynamoDB::Table'));
 
       expect(tables.AnalyticsTable).toMatchObject({
@@ -315,6 +438,7 @@ describe.skipIf(missing.length > 0)(
       expect(tables.UserProfilesTable).toMatchObject({
         TableName: 'clickstream-confluent-user-profiles',
         BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       });
     });
 

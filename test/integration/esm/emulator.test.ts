@@ -65,6 +65,8 @@ describe('ESM emulator payload', () => {
     expect(invocation?.remainingMs).toBeGreaterThan(0);
     expect(invocation?.env.FIXTURE_SETTING).toBe('from-local-override');
     expect(invocation?.env.AWS_EXECUTION_ENV).toBe('AWS_Lambda_nodejs24.x');
+    // Lambda's variables switch Powertools Tracer on; there is no X-Ray daemon to send to.
+    expect(invocation?.env.POWERTOOLS_TRACE_ENABLED).toBe('false');
   });
 });
 
