@@ -14,6 +14,11 @@ import {
 import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
 import { POLLER_LIMITS, ScalingMode } from './scaler.ts';
+import {
+  resolveSchemaRegistryConfig,
+  SchemaRegistryConfigSchema,
+  type SchemaRegistrySettings,
+} from './schema-registry.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -65,6 +70,8 @@ const EsmExtrasSchema = z.strictObject({
     .strictObject({ minimumPollers: Integer.optional(), maximumPollers: Integer.optional() })
     .nullable()
     .optional(),
+  /** SchemaRegistryConfig (provisioned mode only), deployed through resources.extensions. */
+  schemaRegistryConfig: SchemaRegistryConfigSchema.optional(),
 });
 export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
 
@@ -132,6 +139,8 @@ export interface EventSourceMapping {
   readonly minimumPollers: number;
   /** Provisioned: MaximumPollers (default 200). On-demand: unbounded (the partitions cap it). */
   readonly maximumPollers: number;
+  /** SchemaRegistryConfig, when set (emulators/esm/schema-registry.ts). */
+  readonly schemaRegistry: SchemaRegistrySettings | undefined;
 }
 
 /** What {@link resolveServerlessConfig} found. */
@@ -423,6 +432,13 @@ const resolveMapping = (
     }
   }
 
+  const schemaRegistry = resolveSchemaRegistryConfig(
+    fnKey,
+    extras.schemaRegistryConfig,
+    scalingMode === ScalingMode.Provisioned,
+    warnings,
+  );
+
   return {
     uuid,
     functionKey: fnKey,
@@ -444,6 +460,7 @@ const resolveMapping = (
     scalingMode,
     minimumPollers,
     maximumPollers,
+    schemaRegistry,
   };
 };
 

@@ -1,9 +1,9 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startSchemaRegistry } from '../../emulators/schema-registry/server.ts';
 import { createKafkaClient } from '../../services/kafka/client.ts';
 import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { createTopics, type TopicSpec } from '../../services/kafka/topics.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
-import { startSchemaRegistry } from '../../emulators/schema-registry/server.ts';
 import { startDynalite } from '../dynamodb/dynalite.ts';
 import { createTables, LOCAL_TABLE_NAMES, type TableNames } from '../dynamodb/tables.ts';
 import { startKafka } from '../kafka/launcher.ts';

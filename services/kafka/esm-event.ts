@@ -23,6 +23,16 @@ import { type SourceHeader, type SourceRecord, sourceIdOf, TimestampType } from 
  * registry metadata) are accepted and ignored.
  */
 
+/**
+ * What a mapping with a schema registry adds to a record
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-consume-kafka-events.html): the
+ * format the producer wrote and the id of its writer schema.
+ */
+export interface SchemaMetadata {
+  dataFormat: 'AVRO' | 'PROTOBUF' | 'JSON';
+  schemaId: string;
+}
+
 /** One record in the event. */
 export interface KafkaEventRecord {
   topic: string;
@@ -33,6 +43,8 @@ export interface KafkaEventRecord {
   key?: string;
   value?: string;
   headers: Array<Record<string, number[]>>;
+  keySchemaMetadata?: SchemaMetadata;
+  valueSchemaMetadata?: SchemaMetadata;
 }
 
 /** The event a Kafka-triggered function receives. */
