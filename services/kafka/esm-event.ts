@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { KafkaEventError } from './errors.ts';
-import { type SourceHeader, type SourceRecord, sourceIdOf, TimestampType } from './record.ts';
+import {
+  type SchemaMetadata,
+  type SourceHeader,
+  type SourceRecord,
+  sourceIdOf,
+  TimestampType,
+} from './record.ts';
+
+export type { SchemaMetadata } from './record.ts';
 
 /*
  * The invocation payload of a Kafka event source mapping, in one place for the ESM emulator
@@ -19,19 +27,9 @@ import { type SourceHeader, type SourceRecord, sourceIdOf, TimestampType } from 
  * tombstone would fail the whole batch, forever) and decodes values to strings (a dead
  * letter must carry the original bytes). Why not @aws-lambda-powertools/kafka's consumer:
  * its JSON deserializer turns malformed JSON into a string instead of an error, so the
- * poison reasons of services/clickstream could not be told apart. Unknown fields (schema
- * registry metadata) are accepted and ignored.
+ * poison reasons of services/clickstream could not be told apart. `valueSchemaMetadata`
+ * (schema registry) is kept on the record; other unknown fields are accepted and ignored.
  */
-
-/**
- * What a mapping with a schema registry adds to a record
- * (https://docs.aws.amazon.com/lambda/latest/dg/services-consume-kafka-events.html): the
- * format the producer wrote and the id of its writer schema.
- */
-export interface SchemaMetadata {
-  dataFormat: 'AVRO' | 'PROTOBUF' | 'JSON';
-  schemaId: string;
-}
 
 /** One record in the event. */
 export interface KafkaEventRecord {
@@ -118,6 +116,9 @@ const KafkaEventRecordSchema = RecordCoordinatesSchema.extend({
   key: z.string().nullish(),
   value: z.string().nullish(),
   headers: z.array(z.record(z.string(), z.array(z.number()))).nullish(),
+  valueSchemaMetadata: z
+    .object({ dataFormat: z.enum(['AVRO', 'PROTOBUF', 'JSON']), schemaId: z.string() })
+    .nullish(),
 });
 
 // Records are read one by one (below), so that one malformed record is one dead letter, not a
@@ -201,6 +202,7 @@ const readRecord = (raw: unknown, groupKey: string): SourceRecord | undefined =>
     key: key.bytes,
     value: value.bytes,
     headers: headers.headers,
+    ...(record.valueSchemaMetadata == null ? {} : { valueSchemaMetadata: record.valueSchemaMetadata }),
     ...(defect === undefined ? {} : { defect }),
   };
 };
