@@ -40,7 +40,7 @@ import { type DecodedRecord, RecordSchemaDecoder } from './schema-registry.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
 
 /** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
-const GiveUpCondition = {
+export const GiveUpCondition = {
   RetriesExhausted: 'RetriesExhausted',
   // The Kafka pages name no condition for expired records; Lambda's stream sources (Kinesis,
   // DynamoDB) report this one (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
@@ -50,7 +50,7 @@ const GiveUpCondition = {
   // logged) with this condition, and the partition moves on.
   SchemaValidationFailed: 'SchemaValidationFailed',
 } as const;
-type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
+export type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
