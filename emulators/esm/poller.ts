@@ -556,10 +556,13 @@ export class MappingPoller {
       try {
         return await Promise.all(sources.map((source) => decoder.decode(source)));
       } catch (error) {
-        if (!(error instanceof SchemaRegistryError) || !error.retriable) throw error;
+        // Unreachable, or refusing (a wrong URL, credentials): either way the records cannot be
+        // validated, so none is delivered; the batch waits for the registry to answer.
+        if (!(error instanceof SchemaRegistryError)) throw error;
         this.#counters.registryRetries += 1;
         this.#lastError = error.message;
         this.#options.log.warn('schema registry unavailable: the batch is retried', {
+          retriable: error.retriable,
           mapping: this.#mapping.uuid,
           function: this.#options.fn.key,
           attempt,

@@ -43,6 +43,16 @@ export interface SchemaRegistryClient {
   schemaById(id: number): Promise<RegistrySchema>;
 }
 
+/** A success body of the expected shape, else a request error naming the endpoint. */
+const expectBody = <T>(schema: z.ZodType<T>, body: unknown, base: string, endpoint: string): T => {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new SchemaRegistryRequestError(
+    `the schema registry at ${base} answered ${endpoint} with an unexpected body: ${z.prettifyError(parsed.error)}`,
+    undefined,
+  );
+};
+
 /** Builds a client; nothing is sent until a method is called. */
 export const createSchemaRegistryClient = (options: SchemaRegistryClientOptions): SchemaRegistryClient => {
   const base = options.url.replace(/\/+$/, '');
@@ -94,7 +104,7 @@ export const createSchemaRegistryClient = (options: SchemaRegistryClientOptions)
       const body = await request('POST', `/subjects/${encodeURIComponent(subject)}/versions`, {
         schema: typeof schema === 'string' ? schema : JSON.stringify(schema),
       });
-      return RegisteredSchema.parse(body).id;
+      return expectBody(RegisteredSchema, body, base, 'POST /subjects/{subject}/versions').id;
     },
     async schemaById(id) {
       const cached = cache.get(id);
@@ -108,7 +118,7 @@ export const createSchemaRegistryClient = (options: SchemaRegistryClientOptions)
         }
         throw error;
       }
-      const parsed = SchemaByIdSchema.parse(body);
+      const parsed = expectBody(SchemaByIdSchema, body, base, 'GET /schemas/ids/{id}');
       const found: RegistrySchema = { id, schema: parsed.schema, schemaType: parsed.schemaType ?? 'AVRO' };
       cache.set(id, found);
       return found;
