@@ -1,9 +1,18 @@
+import avsc from 'avsc';
 import { describe, expect, it } from 'vitest';
 import { MappingConfigError } from '../../../emulators/esm/errors.ts';
 import {
+  RecordSchemaDecoder,
   resolveSchemaRegistryConfig,
   type SchemaRegistryConfigInput,
 } from '../../../emulators/esm/schema-registry.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
+import type { RegistrySchema, SchemaRegistryClient } from '../../../services/schema-registry/client.ts';
+import {
+  SchemaNotFoundError,
+  SchemaRegistryUnavailableError,
+} from '../../../services/schema-registry/errors.ts';
+import { frame } from '../../../services/schema-registry/wire-format.ts';
 
 const valid: SchemaRegistryConfigInput = {
   schemaRegistryURI: 'http://127.0.0.1:8081',
@@ -119,5 +128,97 @@ describe('SchemaRegistryConfig validation (CreateEventSourceMapping)', () => {
     );
 
     expect(warnings).toEqual([expect.stringContaining('BASIC_AUTH is not emulated')]);
+  });
+});
+
+describe('RecordSchemaDecoder', () => {
+  const keySchema = { type: 'record', name: 'Key', fields: [{ name: 'userId', type: 'string' }] };
+  const keyType = avsc.Type.forSchema(keySchema as avsc.Schema);
+
+  /** A registry holding `schemas` by id; `down` makes every call fail as unreachable. */
+  const registryOf = (schemas: Map<number, RegistrySchema>, state = { down: false, calls: 0 }) => ({
+    state,
+    client: {
+      url: 'http://registry',
+      register: async () => 1,
+      schemaById: async (id: number) => {
+        state.calls += 1;
+        if (state.down) throw new SchemaRegistryUnavailableError('http://registry', 'connect ECONNREFUSED');
+        const found = schemas.get(id);
+        if (found === undefined) throw new SchemaNotFoundError(id);
+        return found;
+      },
+    } satisfies SchemaRegistryClient,
+  });
+
+  const record = (key: Buffer | null, value: Buffer | null): SourceRecord => ({
+    topic: 't',
+    partition: 0,
+    offset: 0,
+    timestamp: 0,
+    timestampType: 'CREATE_TIME',
+    key,
+    value,
+    headers: [],
+  });
+
+  const keyOnly = {
+    uri: 'http://registry',
+    eventRecordFormat: 'JSON',
+    validateKey: true,
+    validateValue: false,
+  } as const;
+
+  it('validates the key when KEY is configured and delivers the value as it is', async () => {
+    const { client } = registryOf(
+      new Map([[3, { id: 3, schema: JSON.stringify(keySchema), schemaType: 'AVRO' }]]),
+    );
+    const decoder = new RecordSchemaDecoder(keyOnly, client);
+
+    const result = await decoder.decode(
+      record(frame(3, keyType.toBuffer({ userId: 'u-1' })), Buffer.from('raw')),
+    );
+
+    expect(result).toEqual({
+      ok: true,
+      key: {
+        delivered: Buffer.from('{"userId":"u-1"}'),
+        json: Buffer.from('{"userId":"u-1"}'),
+        metadata: { dataFormat: 'AVRO', schemaId: '3' },
+      },
+      value: { delivered: Buffer.from('raw'), json: Buffer.from('raw'), metadata: undefined },
+    });
+  });
+
+  it('lets a tombstone through and refuses a schema it cannot decode (not AVRO)', async () => {
+    const { client } = registryOf(
+      new Map([[4, { id: 4, schema: 'syntax = "proto3";', schemaType: 'PROTOBUF' }]]),
+    );
+    const decoder = new RecordSchemaDecoder({ ...keyOnly, validateValue: true }, client);
+
+    const tombstone = await decoder.decode(record(null, null));
+    const protobuf = await decoder.decode(record(frame(4, Buffer.from([1])), null));
+
+    expect(tombstone.ok).toBe(true);
+    expect(protobuf).toEqual({ ok: false, reason: expect.stringContaining('PROTOBUF') });
+  });
+
+  it('does not remember an unknown id (it may be registered later), and throws while the registry is down', async () => {
+    const schemas = new Map<number, RegistrySchema>();
+    const { client, state } = registryOf(schemas);
+    const decoder = new RecordSchemaDecoder(keyOnly, client);
+    const framed = record(frame(5, keyType.toBuffer({ userId: 'u-2' })), null);
+
+    const unknown = await decoder.decode(framed);
+    schemas.set(5, { id: 5, schema: JSON.stringify(keySchema), schemaType: 'AVRO' });
+    const known = await decoder.decode(framed);
+    state.down = true;
+    const cached = await decoder.decode(framed);
+    const other = decoder.decode(record(frame(6, Buffer.alloc(1)), null));
+
+    expect(unknown).toEqual({ ok: false, reason: 'KEY: schema id 5 is unknown to the registry' });
+    expect(known.ok).toBe(true);
+    expect(cached.ok).toBe(true);
+    await expect(other).rejects.toBeInstanceOf(SchemaRegistryUnavailableError);
   });
 });
