@@ -32,6 +32,9 @@ Kafka
   --partitions <n>     partitions if the topic has to be created (default 6)
   --batch-size <n>     most records per produce request (default 2000)
   --compression <c>    none | gzip (default none)
+  --format <f>         json | avro (default json). avro: Avro values in the Confluent wire
+                       format, the schema registered under <topic>-value at start in the
+                       registry at SCHEMA_REGISTRY_URL (or the local stack's)
 
 User profiles (DynamoDB)
   --seed-profiles      write the users' profiles first; fail if no table is configured
@@ -95,6 +98,7 @@ const OptionsSchema = z
     partitions: count('--partitions').max(1000, '--partitions must be ≤ 1000').default(6),
     batchSize: count('--batch-size').max(100_000, '--batch-size must be ≤ 100000').default(2000),
     compression: z.enum(['none', 'gzip'], { error: '--compression must be none or gzip' }).default('none'),
+    format: z.enum(['json', 'avro'], { error: '--format must be json or avro' }).default('json'),
     seedProfiles: z.boolean().default(false),
     skipProfiles: z.boolean().default(false),
     profilesOnly: z.boolean().default(false),
@@ -139,6 +143,7 @@ export const parseLoadArgs = (argv: readonly string[]): ParsedArgs => {
       partitions: { type: 'string' },
       'batch-size': { type: 'string' },
       compression: { type: 'string' },
+      format: { type: 'string' },
       'seed-profiles': { type: 'boolean' },
       'skip-profiles': { type: 'boolean' },
       'profiles-only': { type: 'boolean' },
@@ -159,6 +164,7 @@ export const parseLoadArgs = (argv: readonly string[]): ParsedArgs => {
       partitions: values.partitions,
       batchSize: values['batch-size'],
       compression: values.compression,
+      format: values.format,
       seedProfiles: values['seed-profiles'],
       skipProfiles: values['skip-profiles'],
       profilesOnly: values['profiles-only'],

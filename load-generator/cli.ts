@@ -9,15 +9,23 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Producer } from 'kafkajs';
 import { DynamoDbProfileStore } from '../services/profiles/index.ts';
+import { createSchemaRegistryClient } from '../services/schema-registry/client.ts';
 import { createToolLogger, type ToolLog } from '../tooling/logger.ts';
 import { type LoadOptions, parseLoadArgs, USAGE } from './args.ts';
-import { type LoadGeneratorConfig, loadConfig, NO_KAFKA_MESSAGE, type ProfilesTarget } from './config.ts';
+import {
+  type LoadGeneratorConfig,
+  loadConfig,
+  NO_KAFKA_MESSAGE,
+  NO_REGISTRY_MESSAGE,
+  type ProfilesTarget,
+} from './config.ts';
 import { ConfigError, LoadGeneratorError, UsageError } from './errors.ts';
 import { connectProducer, createKafka, ensureTopic } from './kafka-client.ts';
 import { produceLoad } from './produce-load.ts';
 import { type Progress, type ProgressMode, startProgress } from './progress.ts';
 import { seedProfiles } from './seed-profiles.ts';
 import { recommendedUsers } from './simulation.ts';
+import { registerAvroEncoder, type ValueEncoder, valueSubject } from './value-format.ts';
 
 const EXIT_INTERRUPTED = 130;
 
@@ -63,6 +71,19 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   if (kafka === undefined) throw new ConfigError(NO_KAFKA_MESSAGE);
 
+  let encode: ValueEncoder | undefined;
+  if (options.format === 'avro') {
+    if (config.schemaRegistryUrl === undefined) throw new ConfigError(NO_REGISTRY_MESSAGE);
+    const registry = createSchemaRegistryClient({ url: config.schemaRegistryUrl });
+    const avro = await registerAvroEncoder(registry, options.topic);
+    encode = avro.encode;
+    logger.info('value schema registered', {
+      registry: registry.url,
+      subject: valueSubject(options.topic),
+      schemaId: avro.schemaId,
+    });
+  }
+
   const client = createKafka(kafka, logger);
   const topic = await ensureTopic(client, kafka.brokers, options.topic, options.partitions);
   logger.info('producing', {
@@ -105,6 +126,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
       total,
       batchSize: options.batchSize,
       compression: options.compression,
+      ...(encode === undefined ? {} : { encode }),
       signal: interrupt.signal,
       onSendError: (error) => logger.error('send failed: stopping', { error: describe(error) }),
       onStart: (stats) => {
@@ -127,6 +149,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
       durationMs: Math.round(result.durationMs),
       rate: Math.round((acked * 1000) / Math.max(1, result.durationMs)),
       topic: options.topic,
+      format: options.format,
       seed,
       startTime,
       interrupted: result.interrupted,

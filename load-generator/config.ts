@@ -19,6 +19,7 @@ const EnvSchema = z
       .optional(),
     DYNAMODB_ENDPOINT: endpointUrl().optional(),
     AWS_ACCESS_KEY_ID: z.string().optional(),
+    SCHEMA_REGISTRY_URL: endpointUrl().optional(),
   })
   .superRefine(refineKafkaEnv);
 
@@ -44,6 +45,8 @@ export interface LoadGeneratorConfig {
   /** Undefined when neither KAFKA_BROKERS nor a running stack says where Kafka is. */
   kafka: KafkaSettings | undefined;
   profiles: ProfilesTarget | undefined;
+  /** Where `--format avro` registers its schema: SCHEMA_REGISTRY_URL, else the local stack's registry. */
+  schemaRegistryUrl: string | undefined;
 }
 
 /**
@@ -83,7 +86,8 @@ export const resolveConfig = (
       ...region,
     };
   }
-  return Object.freeze({ kafka, profiles });
+  const schemaRegistryUrl = e.SCHEMA_REGISTRY_URL ?? stack?.schemaRegistryUrl;
+  return Object.freeze({ kafka, profiles, schemaRegistryUrl });
 };
 
 /** {@link resolveConfig} over `process.env` and the running stack, read once at start-up. */
@@ -92,3 +96,7 @@ export const loadConfig = (): LoadGeneratorConfig => resolveConfig(process.env, 
 /** The message for "nowhere to send to". */
 export const NO_KAFKA_MESSAGE =
   'no Kafka to connect to: start the local stack with `npm run stack -- up`, or set KAFKA_BROKERS (host:port,…)';
+
+/** The message for `--format avro` with no registry. */
+export const NO_REGISTRY_MESSAGE =
+  '--format avro needs a schema registry: start the local stack with `npm run stack -- up`, or set SCHEMA_REGISTRY_URL';

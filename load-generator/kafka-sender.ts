@@ -1,5 +1,6 @@
 import { CompressionTypes, type Message, type Producer } from 'kafkajs';
 import type { BadRecordKind, RecordKind } from './bad-records.ts';
+import type { ValueEncoder } from './value-format.ts';
 
 /**
  * A record ready to send: a kafkajs message as it is (so no copy is made per record)
@@ -33,6 +34,8 @@ export interface BatchSenderOptions {
   topic: string;
   /** `none` (default) or `gzip`: kafkajs ships no other codec without plugins. */
   compression?: 'none' | 'gzip';
+  /** Re-encodes each value before it is sent (e.g. Avro); values go as generated otherwise. */
+  encode?: ValueEncoder;
   /** Called when a batch fails (the records are counted as errors). */
   onError?: (error: unknown, records: number) => void;
 }
@@ -72,6 +75,9 @@ export class BatchSender {
   async send(records: readonly OutgoingRecord[]): Promise<void> {
     await this.#inFlight;
     if (records.length === 0) return;
+    const encode = this.options.encode;
+    if (encode !== undefined)
+      for (const record of records as OutgoingRecord[]) record.value = encode(record.value, record.kind);
     // kafkajs reads key, value and timestamp and ignores `kind`.
     const messages: Message[] = records as OutgoingRecord[];
     this.stats.sent += records.length;

@@ -2,6 +2,7 @@ import type { Producer } from 'kafkajs';
 import { BatchSender, type SendStats } from './kafka-sender.ts';
 import { runPaced } from './paced-run.ts';
 import type { SimulationOptions, SimulationStats } from './simulation.ts';
+import type { ValueEncoder } from './value-format.ts';
 import { WorkerRecordSource } from './worker-source.ts';
 
 export interface ProduceLoadSettings {
@@ -11,6 +12,8 @@ export interface ProduceLoadSettings {
   total: number;
   batchSize: number;
   compression: 'none' | 'gzip';
+  /** Re-encodes each value before it is sent (`--format avro`). */
+  encode?: ValueEncoder;
   signal: AbortSignal;
   /** Called once per failed batch (its records count as errors); the run stops after it. */
   onSendError?: (error: unknown) => void;
@@ -48,6 +51,7 @@ export const produceLoad = async (
   const sender = new BatchSender(producer, {
     topic: settings.topic,
     compression: settings.compression,
+    ...(settings.encode === undefined ? {} : { encode: settings.encode }),
     onError: (error) => {
       settings.onSendError?.(error);
       stop.abort(error);

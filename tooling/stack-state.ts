@@ -14,8 +14,10 @@ export const StackStateSchema = z.object({
   startedAt: z.string(),
   kafkaBrokers: z.array(z.string()),
   dynamodbEndpoint: z.string(),
+  /** The schema registry (emulators/schema-registry, or SCHEMA_REGISTRY_URL's); absent in older files. */
+  schemaRegistryUrl: z.string().optional(),
   tables: z.object({ analytics: z.string(), userProfiles: z.string() }),
-  launched: z.object({ kafka: z.boolean(), dynamodb: z.boolean() }),
+  launched: z.object({ kafka: z.boolean(), dynamodb: z.boolean(), schemaRegistry: z.boolean().optional() }),
 });
 export type StackState = z.infer<typeof StackStateSchema>;
 

@@ -57,7 +57,9 @@ Custom settings serverless v3 cannot put on a kafka event (see docs/esm-emulator
                            functionResponseTypes: [ReportBatchItemFailures],
                            maximumRetryAttempts, maximumRecordAgeInSeconds,
                            bisectBatchOnFunctionError, maximumBatchingWindow,
-                           onFailureDestination }
+                           onFailureDestination,
+                           schemaRegistryConfig: { schemaRegistryURI, eventRecordFormat,
+                             schemaValidationConfigs: [{ attribute }], accessConfigs } }
   (all but provisionedPollerConfig need provisioned mode; serverless.yml sets them from
   resources/esm-<esmScalingMode>.yml)
 

@@ -15,7 +15,14 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
 import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
-import { sourceId, sourceIdOf, sourceRecordOfMessage } from '../../services/kafka/record.ts';
+import {
+  type SourceRecord,
+  sourceId,
+  sourceIdOf,
+  sourceRecordOfMessage,
+} from '../../services/kafka/record.ts';
+import { createSchemaRegistryClient } from '../../services/schema-registry/client.ts';
+import { SchemaRegistryError } from '../../services/schema-registry/errors.ts';
 import type { ToolLog } from '../../tooling/logger.ts';
 import {
   type Batch,
@@ -30,16 +37,21 @@ import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import { eventRecordBytes } from './payload.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
+import { type DecodedRecord, RecordSchemaDecoder } from './schema-registry.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
 
 /** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
-const GiveUpCondition = {
+export const GiveUpCondition = {
   RetriesExhausted: 'RetriesExhausted',
   // The Kafka pages name no condition for expired records; Lambda's stream sources (Kinesis,
   // DynamoDB) report this one (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
   RecordAgeExceeded: 'RecordMaximumAgeExceeded',
+  // Neither do they for a record that fails schema validation (services-consume-kafka-events.html):
+  // it is never delivered as if valid, but goes to the on-failure destination (or is dropped and
+  // logged) with this condition, and the partition moves on.
+  SchemaValidationFailed: 'SchemaValidationFailed',
 } as const;
-type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
+export type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
@@ -69,6 +81,10 @@ export interface MappingStats {
   readonly recordsDropped: number;
   /** Records not delivered because they were older than MaximumRecordAgeInSeconds. */
   readonly recordsExpired: number;
+  /** Records not delivered because they failed SchemaRegistryConfig validation. */
+  readonly recordsFailedValidation: number;
+  /** Fetched batches held back because the schema registry was unavailable (each retried). */
+  readonly registryRetries: number;
   /**
    * Σ of the invocations' durations, each rounded up to the millisecond as Lambda bills it
    * (https://aws.amazon.com/lambda/pricing/), and the function's memory: GB-s = Σ × MB / 1024 / 1000.
@@ -151,6 +167,7 @@ export class MappingPoller {
   readonly #planner: BatchPlanner;
   readonly #scaler: PollerScaler;
   readonly #budget: ThroughputBudget;
+  readonly #decoder: RecordSchemaDecoder | undefined;
   #throttled = false;
   #throttledEvaluations = 0;
   #scalingTimer: NodeJS.Timeout | undefined;
@@ -183,6 +200,8 @@ export class MappingPoller {
     recordsToDestination: 0,
     recordsDropped: 0,
     recordsExpired: 0,
+    recordsFailedValidation: 0,
+    registryRetries: 0,
     billedDurationMs: 0,
     batches: 0,
     batchRecords: 0,
@@ -221,6 +240,11 @@ export class MappingPoller {
     this.#planner.maxConcurrency = capacity.maxConcurrency;
     this.#budget = new ThroughputBudget(capacity.bytesPerSecond, Date.now());
     this.#admin = options.kafka.admin();
+    const registry = options.mapping.schemaRegistry;
+    this.#decoder =
+      registry === undefined
+        ? undefined
+        : new RecordSchemaDecoder(registry, createSchemaRegistryClient({ url: registry.uri }));
   }
 
   /** Positions a new consumer group at StartingPosition, joins the group and starts fetching. */
@@ -384,6 +408,8 @@ export class MappingPoller {
       recordsToDestination: c.recordsToDestination,
       recordsDropped: c.recordsDropped,
       recordsExpired: c.recordsExpired,
+      recordsFailedValidation: c.recordsFailedValidation,
+      registryRetries: c.registryRetries,
       billedDurationMs: c.billedDurationMs,
       memorySizeMb: this.#options.fn.memorySize,
       scalingMode: this.#mapping.scalingMode,
@@ -472,16 +498,59 @@ export class MappingPoller {
     this.#lagByPartition = lag;
   }
 
-  async #ingest({ batch }: EachBatchPayload): Promise<void> {
+  async #ingest({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     if (this.#state !== 'running') return;
+    const sources = batch.messages.map((message) =>
+      sourceRecordOfMessage(batch.topic, batch.partition, message),
+    );
+    const decoded = await this.#decodeAll(sources, heartbeat);
+    // Stopping while the registry was down: nothing was buffered or committed, a restart reads it again.
+    if (decoded === undefined) return;
     const now = Date.now();
     const records: BufferedRecord[] = [];
-    for (const message of batch.messages) {
-      const source = sourceRecordOfMessage(batch.topic, batch.partition, message);
-      const event = toEventRecord(source);
-      const delivered = matchesFilterCriteria(this.#mapping.filterCriteria, source.value);
+    const invalid: Array<{ record: BufferedRecord; reason: string }> = [];
+    for (const [index, source] of sources.entries()) {
+      const result = decoded[index];
+      let event = toEventRecord(source);
+      let filterValue = source.value;
+      if (result !== undefined && !result.ok) {
+        const record = { source, event, bytes: eventRecordBytes(event), delivered: false, arrivedAt: now };
+        invalid.push({ record, reason: result.reason });
+        records.push(record);
+        continue;
+      }
+      if (result !== undefined) {
+        const { key, value } = result;
+        event = {
+          ...event,
+          ...(key.delivered === null ? {} : { key: key.delivered.toString('base64') }),
+          ...(value.delivered === null ? {} : { value: value.delivered.toString('base64') }),
+          ...(key.metadata === undefined ? {} : { keySchemaMetadata: key.metadata }),
+          ...(value.metadata === undefined ? {} : { valueSchemaMetadata: value.metadata }),
+        };
+        filterValue = value.json;
+      }
+      const delivered = matchesFilterCriteria(this.#mapping.filterCriteria, filterValue);
       if (!delivered) this.#counters.recordsFiltered += 1;
       records.push({ source, event, bytes: eventRecordBytes(event), delivered, arrivedAt: now });
+    }
+    if (invalid.length > 0) {
+      this.#counters.recordsFailedValidation += invalid.length;
+      for (const { record, reason } of invalid) {
+        this.#options.log.warn('record failed schema validation: not delivered', {
+          mapping: this.#mapping.uuid,
+          function: this.#options.fn.key,
+          record: `${sourceIdOf(record.source)}@${record.source.offset}`,
+          reason,
+        });
+      }
+      // Written before the planner may commit past them.
+      await this.#giveUp(
+        invalid.map(({ record }) => record),
+        0,
+        undefined,
+        GiveUpCondition.SchemaValidationFailed,
+      );
     }
     this.#planner.ingest(batch.topic, batch.partition, records, now);
     if (this.#planner.buffered(sourceId(batch.topic, batch.partition)) > highWater(this.#mapping.batchSize)) {
@@ -489,6 +558,43 @@ export class MappingPoller {
       this.#consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
     }
     this.#schedule();
+  }
+
+  /**
+   * Each record through the schema registry, or undefined when the mapping has none. While the
+   * registry is unavailable the fetched records are held (nothing delivered, nothing
+   * committed) and retried with backoff, the group membership kept alive; never delivered
+   * undecoded. Undefined also when the mapping stops meanwhile.
+   */
+  async #decodeAll(
+    sources: readonly SourceRecord[],
+    heartbeat: () => Promise<void>,
+  ): Promise<readonly (DecodedRecord | undefined)[] | undefined> {
+    const decoder = this.#decoder;
+    if (decoder === undefined) return sources.map(() => undefined);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await Promise.all(sources.map((source) => decoder.decode(source)));
+      } catch (error) {
+        // Unreachable, or refusing (a wrong URL, credentials): either way the records cannot be
+        // validated, so none is delivered; the batch waits for the registry to answer.
+        if (!(error instanceof SchemaRegistryError)) throw error;
+        this.#counters.registryRetries += 1;
+        this.#lastError = error.message;
+        this.#options.log.warn('schema registry unavailable: the batch is retried', {
+          retriable: error.retriable,
+          mapping: this.#mapping.uuid,
+          function: this.#options.fn.key,
+          attempt,
+          records: sources.length,
+          error: error.message,
+        });
+        const delay = this.#options.retryDelayMs?.(attempt) ?? Math.min(30_000, 500 * 2 ** (attempt - 1));
+        await new Promise((wake) => setTimeout(wake, delay));
+        if (this.#state !== 'running') return undefined;
+        await heartbeat().catch(() => {});
+      }
+    }
   }
 
   #schedule(): void {
@@ -646,7 +752,9 @@ export class MappingPoller {
       log.error(
         condition === GiveUpCondition.RetriesExhausted
           ? 'records dropped after exhausting retries'
-          : 'records dropped: older than MaximumRecordAgeInSeconds',
+          : condition === GiveUpCondition.SchemaValidationFailed
+            ? 'records dropped: they failed schema validation'
+            : 'records dropped: older than MaximumRecordAgeInSeconds',
         {
           mapping: mapping.uuid,
           function: fn.key,

@@ -15,6 +15,11 @@ import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
 import { POLLER_LIMITS, ScalingMode } from './scaler.ts';
 import {
+  resolveSchemaRegistryConfig,
+  SchemaRegistryConfigSchema,
+  type SchemaRegistrySettings,
+} from './schema-registry.ts';
+import {
   fromKafkaAccessConfigurations,
   type MappingAuthentication,
   resolveSourceAccess,
@@ -78,6 +83,8 @@ const EsmExtrasSchema = z.strictObject({
    * resources.extensions; they replace what the event's own keys compile to.
    */
   sourceAccessConfigurations: z.array(z.unknown()).optional(),
+  /** SchemaRegistryConfig (provisioned mode only), deployed through resources.extensions. */
+  schemaRegistryConfig: SchemaRegistryConfigSchema.optional(),
 });
 export type EsmExtras = z.infer<typeof EsmExtrasSchema>;
 
@@ -147,6 +154,8 @@ export interface EventSourceMapping {
   readonly maximumPollers: number;
   /** SASL through a Secrets Manager secret (SourceAccessConfigurations); undefined: no authentication. */
   readonly authentication: MappingAuthentication | undefined;
+  /** SchemaRegistryConfig, when set (emulators/esm/schema-registry.ts). */
+  readonly schemaRegistry: SchemaRegistrySettings | undefined;
 }
 
 /** What {@link resolveServerlessConfig} found. */
@@ -439,6 +448,13 @@ const resolveMapping = (
     }
   }
 
+  const schemaRegistry = resolveSchemaRegistryConfig(
+    fnKey,
+    extras.schemaRegistryConfig,
+    scalingMode === ScalingMode.Provisioned,
+    warnings,
+  );
+
   return {
     uuid,
     functionKey: fnKey,
@@ -461,6 +477,7 @@ const resolveMapping = (
     minimumPollers,
     maximumPollers,
     authentication,
+    schemaRegistry,
   };
 };
 

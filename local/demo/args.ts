@@ -15,6 +15,11 @@ generator, waits for the pipeline to drain and checks that nothing was lost or c
   --bad-rate <f>      share of bad records (malformed, schema-invalid, oversized), 0–0.5 (default 0.01)
   --session-gap <s>   ksql session window gap in seconds; the generator idles longer (default 10)
   --drain-timeout <s> longest wait for the pipeline to catch up after the load (default 120)
+  --format <f>        json | avro (default json). avro: the load generator writes Avro in the
+                      Confluent wire format (schema in the stack's registry) and the
+                      aggregation mapping runs in provisioned mode with a SchemaRegistryConfig
+                      (EventRecordFormat JSON, VALUE validated, failures to
+                      clickstream-esm-failures); bad records then fail validation there
   --port <n>          dashboard port (default: any free port)
   --no-dashboard      do not start the dashboard
   --json              end with a one-line JSON summary on stdout (progress goes to stderr)
@@ -37,6 +42,7 @@ const DemoOptionsSchema = z
       .max(0.5, '--bad-rate must be ≤ 0.5'),
     sessionGap: positive('--session-gap').int('--session-gap must be whole seconds').max(3600),
     drainTimeout: positive('--drain-timeout'),
+    format: z.enum(['json', 'avro'], { error: '--format must be json or avro' }),
     port: portFlag('--port').optional(),
     dashboard: z.boolean(),
     json: z.boolean(),
@@ -70,6 +76,7 @@ export const parseDemoArgs = (
       'bad-rate': { type: 'string', default: '0.01' },
       'session-gap': { type: 'string', default: '10' },
       'drain-timeout': { type: 'string', default: '120' },
+      format: { type: 'string', default: 'json' },
       port: { type: 'string' },
       'no-dashboard': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -82,6 +89,7 @@ export const parseDemoArgs = (
       badRate: values['bad-rate'],
       sessionGap: values['session-gap'],
       drainTimeout: values['drain-timeout'],
+      format: values.format,
       port: values.port,
       dashboard: values['no-dashboard'] !== true,
       json: values.json === true,

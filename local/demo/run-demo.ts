@@ -8,6 +8,7 @@ import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
+import { GiveUpCondition } from '../../emulators/esm/poller.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
 import { DeadLetterHeader, deadLetterSourceKey } from '../../services/dead-letter/index.ts';
@@ -28,6 +29,7 @@ export const FUNCTION_LOG = join(REPO_ROOT, '.cache', 'demo', 'functions.log');
 const TOPICS = {
   events: 'clickstream-events',
   deadLetters: 'clickstream-dlq',
+  esmFailures: 'clickstream-esm-failures',
   sessions: 'clickstream-user-sessions',
   sessionsEnriched: 'clickstream-sessions-enriched',
   cartAbandoned: 'clickstream-cart-abandoned',
@@ -75,6 +77,61 @@ const ksqlOutputsOf = async (kafka: Kafka, admin: Admin): Promise<DemoSummary['k
       uniqueUsers: row.UNIQUE_USERS,
     }));
   return { topics, latestPageviews };
+};
+
+/**
+ * `--format avro`: the aggregation mapping as a provisioned stage with a schema registry has
+ * it (services-consume-kafka-events.html: provisioned mode only): Avro values validated with
+ * their writer schema, delivered as JSON, failures to the ESM's on-failure topic.
+ */
+const withSchemaRegistry = (config: unknown, registryUrl: string): unknown => {
+  const root = z
+    .looseObject({ custom: z.looseObject({ esm: z.record(z.string(), z.unknown()) }) })
+    .parse(config);
+  const current = z.record(z.string(), z.unknown()).parse(root.custom.esm['aggregate-events'] ?? {});
+  // On-demand mode's infinite retries: with a destination Lambda applies at most 10.
+  const { maximumRetryAttempts: _onDemandRetries, ...rest } = current;
+  return {
+    ...root,
+    custom: {
+      ...root.custom,
+      esm: {
+        ...root.custom.esm,
+        'aggregate-events': {
+          ...rest,
+          provisionedPollerConfig: { minimumPollers: 1, maximumPollers: 6 },
+          onFailureDestination: `kafka://${TOPICS.esmFailures}`,
+          schemaRegistryConfig: {
+            schemaRegistryURI: registryUrl,
+            eventRecordFormat: 'JSON',
+            schemaValidationConfigs: [{ attribute: 'VALUE' }],
+          },
+        },
+      },
+    },
+  };
+};
+
+const FailureRecordSchema = z.looseObject({
+  requestContext: z.looseObject({ condition: z.string() }),
+  payload: z.looseObject({ records: z.record(z.string(), z.array(z.looseObject({ offset: z.number() }))) }),
+});
+
+/** Distinct records of `topic` that the ESM wrote to its on-failure topic for failing schema validation. */
+const validationFailuresOf = async (kafka: Kafka, topic: string): Promise<number> => {
+  const failed = new Set<string>();
+  for (const record of await readTopic(kafka, TOPICS.esmFailures)) {
+    const failure = FailureRecordSchema.safeParse(
+      record.value === null ? null : JSON.parse(String(record.value)),
+    );
+    if (!failure.success || failure.data.requestContext.condition !== GiveUpCondition.SchemaValidationFailed)
+      continue;
+    for (const [key, records] of Object.entries(failure.data.payload.records)) {
+      if (!key.startsWith(`${topic}-`)) continue;
+      for (const r of records) failed.add(`${key}@${r.offset}`);
+    }
+  }
+  return failed.size;
 };
 
 /** The load generator's `--json` summary: the fields the demo relies on. */
@@ -189,6 +246,8 @@ const runLoadGenerator = (
         String(options.sessionGap * 2),
         '--topic',
         TOPICS.events,
+        '--format',
+        options.format,
         '--json',
       ],
       {
@@ -200,6 +259,7 @@ const runLoadGenerator = (
           KAFKA_BROKERS: stack.kafkaBrokers.join(','),
           DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
           USER_PROFILES_TABLE: stack.tables.userProfiles,
+          SCHEMA_REGISTRY_URL: stack.schemaRegistryUrl,
         },
       },
     );
@@ -237,7 +297,7 @@ export const runDemo = async (
   };
   try {
     reporter.step('resolving serverless.yml (sls print)');
-    const serverlessConfig = await loadServerlessConfig({ serviceDir: REPO_ROOT });
+    const resolvedConfig = await loadServerlessConfig({ serviceDir: REPO_ROOT });
 
     reporter.step('starting the local stack (Kafka broker, dynalite, topics, tables)');
     const stack = await startStack({
@@ -245,6 +305,10 @@ export const runDemo = async (
       dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
     });
     stops.push(stack.stop);
+    const serverlessConfig =
+      options.format === 'avro'
+        ? withSchemaRegistry(resolvedConfig, stack.schemaRegistryUrl)
+        : resolvedConfig;
     const kafka = createKafkaClient(plaintextConnection(stack.kafkaBrokers), {
       clientId: 'demo',
       log: silentLogger,
@@ -382,6 +446,9 @@ export const runDemo = async (
     ).size;
     const bad = load.bad.malformedJson + load.bad.schemaInvalid + load.bad.oversized;
     const produced = load.valid;
+    // Avro: a bad record fails the mapping's schema validation and goes to its on-failure
+    // destination instead of reaching the function's dead-letter topic.
+    const rejected = options.format === 'avro' ? await validationFailuresOf(kafka, TOPICS.events) : 0;
 
     const busiest = [...funnels].sort((a, b) => b.events - a.events).slice(0, 2);
     const topPages: DemoSummary['topPages'] = [];
@@ -435,9 +502,9 @@ export const runDemo = async (
       produced,
       bad,
       counted,
-      dlq,
+      dlq: dlq + rejected,
       // A run that produced nothing checked nothing: never a PASS on zero events.
-      conserved: produced > 0 && produced === counted && bad === dlq,
+      conserved: produced > 0 && produced === counted && bad === dlq + rejected,
       writes: metricTotals.DynamoDBWriteRequests,
       writeUnits: metricTotals.DynamoDBWriteUnits,
       readUnits: metricTotals.DynamoDBReadUnits,

@@ -42,6 +42,11 @@ const print = (state: StackState, json: boolean) => {
     `Kafka brokers      ${state.kafkaBrokers.join(',')}${state.launched.kafka ? '' : ' (external)'}`,
   );
   console.log(`DynamoDB endpoint  ${state.dynamodbEndpoint}${state.launched.dynamodb ? '' : ' (external)'}`);
+  if (state.schemaRegistryUrl !== undefined) {
+    console.log(
+      `Schema registry    ${state.schemaRegistryUrl}${state.launched.schemaRegistry === false ? ' (external)' : ' (emulator)'}`,
+    );
+  }
   console.log(`Tables             ${state.tables.analytics}, ${state.tables.userProfiles}`);
   console.log(`Stack pid          ${state.pid} (log: ${STACK_LOG})`);
   console.log(`\nTry: kcat -b ${state.kafkaBrokers[0]} -L`);

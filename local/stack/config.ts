@@ -4,6 +4,7 @@ import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts'
 const Env = z.object({
   KAFKA_BROKERS: brokerList().optional(),
   DYNAMODB_ENDPOINT: endpointUrl().optional(),
+  SCHEMA_REGISTRY_URL: endpointUrl().optional(),
 });
 
 /** The local stack's settings, read once from the environment. */
@@ -12,6 +13,8 @@ export interface StackConfig {
   readonly kafkaBrokers: string[] | undefined;
   /** Use this DynamoDB endpoint instead of dynalite. */
   readonly dynamodbEndpoint: string | undefined;
+  /** Use this schema registry instead of the in-process emulator. */
+  readonly schemaRegistryUrl: string | undefined;
 }
 
 /**
@@ -21,5 +24,9 @@ export interface StackConfig {
  */
 export const readStackConfig = (env: NodeJS.ProcessEnv = process.env): StackConfig => {
   const parsed = readEnv(Env, env);
-  return Object.freeze({ kafkaBrokers: parsed.KAFKA_BROKERS, dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT });
+  return Object.freeze({
+    kafkaBrokers: parsed.KAFKA_BROKERS,
+    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
+    schemaRegistryUrl: parsed.SCHEMA_REGISTRY_URL,
+  });
 };

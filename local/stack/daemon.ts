@@ -19,6 +19,7 @@ const main = async () => {
   const stack = await startStack({
     kafkaBrokers: config.kafkaBrokers,
     dynamodbEndpoint: config.dynamodbEndpoint,
+    schemaRegistryUrl: config.schemaRegistryUrl,
     wellKnownPorts: true,
     logger,
   });
@@ -38,6 +39,7 @@ const main = async () => {
     startedAt: new Date().toISOString(),
     kafkaBrokers: stack.kafkaBrokers,
     dynamodbEndpoint: stack.dynamodbEndpoint,
+    schemaRegistryUrl: stack.schemaRegistryUrl,
     tables: stack.tables,
     launched: stack.launched,
   };

@@ -1,4 +1,5 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { startSchemaRegistry } from '../../emulators/schema-registry/server.ts';
 import { createKafkaClient } from '../../services/kafka/client.ts';
 import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { createTopics, type TopicSpec } from '../../services/kafka/topics.ts';
@@ -33,9 +34,11 @@ export const STACK_TOPICS: readonly TopicSpec[] = [
 export interface StackEndpoints {
   kafkaBrokers: string[];
   dynamodbEndpoint: string;
+  /** The schema registry: emulators/schema-registry unless SCHEMA_REGISTRY_URL names a real one. */
+  schemaRegistryUrl: string;
   tables: TableNames;
   /** Which parts were launched here (false: an external one from the environment). */
-  launched: { kafka: boolean; dynamodb: boolean };
+  launched: { kafka: boolean; dynamodb: boolean; schemaRegistry: boolean };
 }
 
 export interface RunningStack extends StackEndpoints {
@@ -47,7 +50,9 @@ export interface StackSettings {
   kafkaBrokers?: string[] | undefined;
   /** `DYNAMODB_ENDPOINT`: use this endpoint instead of dynalite. */
   dynamodbEndpoint?: string | undefined;
-  /** Prefer the well-known ports (9092, 8000) so people can point kcat and the AWS CLI at them. */
+  /** `SCHEMA_REGISTRY_URL`: use this registry instead of the in-process emulator. */
+  schemaRegistryUrl?: string | undefined;
+  /** Prefer the well-known ports (9092, 8000, 8081) so people can point kcat and the AWS CLI at them. */
   wellKnownPorts?: boolean;
   tables?: TableNames;
   topics?: readonly TopicSpec[];
@@ -84,6 +89,15 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
     } else {
       log(`using the DynamoDB endpoint ${dynamodbEndpoint} (DYNAMODB_ENDPOINT)`);
     }
+    let schemaRegistryUrl = settings.schemaRegistryUrl;
+    if (schemaRegistryUrl === undefined) {
+      const registry = await startSchemaRegistry(settings.wellKnownPorts ? { preferredPort: 8081 } : {});
+      stops.push(registry.stop);
+      schemaRegistryUrl = registry.url;
+      log(`the schema registry emulator is up on ${schemaRegistryUrl}`);
+    } else {
+      log(`using the schema registry at ${schemaRegistryUrl} (SCHEMA_REGISTRY_URL)`);
+    }
     const tables = settings.tables ?? LOCAL_TABLE_NAMES;
     const dynamo = localDynamoClient(dynamodbEndpoint);
     await createTables(dynamo, tables);
@@ -100,10 +114,12 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
     return {
       kafkaBrokers,
       dynamodbEndpoint,
+      schemaRegistryUrl,
       tables,
       launched: {
         kafka: settings.kafkaBrokers === undefined,
         dynamodb: settings.dynamodbEndpoint === undefined,
+        schemaRegistry: settings.schemaRegistryUrl === undefined,
       },
       stop: stopAll,
     };

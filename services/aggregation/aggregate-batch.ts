@@ -5,6 +5,7 @@ import {
   DEFAULT_MAX_PAST_MS,
   decodeEvent,
   EventDecodeError,
+  valueEncodingOf,
 } from '../clickstream/index.ts';
 import { isRetriable, PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
@@ -186,7 +187,11 @@ export const aggregateBatch = async (
     try {
       const referenceTime = hasTimestamp(record) ? record.timestamp : undefined;
       events.push({
-        event: decodeEvent(record.value, { referenceTime, ...bounds }),
+        event: decodeEvent(
+          record.value,
+          { referenceTime, ...bounds },
+          valueEncodingOf(record.value, record.valueSchemaMetadata),
+        ),
         source,
         offset: record.offset,
       });

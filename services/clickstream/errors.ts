@@ -10,6 +10,8 @@ export class ClickstreamError extends Error {
 export const DecodeFailure = {
   /** The value is not UTF-8 JSON. */
   MalformedJson: 'MALFORMED_JSON',
+  /** An Avro value (EventRecordFormat SOURCE) that does not decode with the event's schema. */
+  MalformedAvro: 'MALFORMED_AVRO',
   /** Valid JSON, but not a clickstream event of a known version. */
   SchemaInvalid: 'SCHEMA_INVALID',
   /** Larger than the accepted record size. */

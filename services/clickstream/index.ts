@@ -6,6 +6,8 @@ export {
   encodeEvent,
   eventKey,
   MAX_EVENT_BYTES,
+  type ValueEncoding,
+  valueEncodingOf,
 } from './codec.ts';
 export { ClickstreamError, DecodeFailure, EventDecodeError } from './errors.ts';
 export {

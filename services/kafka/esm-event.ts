@@ -1,6 +1,14 @@
 import { z } from 'zod';
 import { KafkaEventError } from './errors.ts';
-import { type SourceHeader, type SourceRecord, sourceIdOf, TimestampType } from './record.ts';
+import {
+  type SchemaMetadata,
+  type SourceHeader,
+  type SourceRecord,
+  sourceIdOf,
+  TimestampType,
+} from './record.ts';
+
+export type { SchemaMetadata } from './record.ts';
 
 /*
  * The invocation payload of a Kafka event source mapping, in one place for the ESM emulator
@@ -19,8 +27,8 @@ import { type SourceHeader, type SourceRecord, sourceIdOf, TimestampType } from 
  * tombstone would fail the whole batch, forever) and decodes values to strings (a dead
  * letter must carry the original bytes). Why not @aws-lambda-powertools/kafka's consumer:
  * its JSON deserializer turns malformed JSON into a string instead of an error, so the
- * poison reasons of services/clickstream could not be told apart. Unknown fields (schema
- * registry metadata) are accepted and ignored.
+ * poison reasons of services/clickstream could not be told apart. `valueSchemaMetadata`
+ * (schema registry) is kept on the record; other unknown fields are accepted and ignored.
  */
 
 /** One record in the event. */
@@ -33,6 +41,8 @@ export interface KafkaEventRecord {
   key?: string;
   value?: string;
   headers: Array<Record<string, number[]>>;
+  keySchemaMetadata?: SchemaMetadata;
+  valueSchemaMetadata?: SchemaMetadata;
 }
 
 /** The event a Kafka-triggered function receives. */
@@ -106,6 +116,9 @@ const KafkaEventRecordSchema = RecordCoordinatesSchema.extend({
   key: z.string().nullish(),
   value: z.string().nullish(),
   headers: z.array(z.record(z.string(), z.array(z.number()))).nullish(),
+  valueSchemaMetadata: z
+    .object({ dataFormat: z.enum(['AVRO', 'PROTOBUF', 'JSON']), schemaId: z.string() })
+    .nullish(),
 });
 
 // Records are read one by one (below), so that one malformed record is one dead letter, not a
@@ -189,6 +202,7 @@ const readRecord = (raw: unknown, groupKey: string): SourceRecord | undefined =>
     key: key.bytes,
     value: value.bytes,
     headers: headers.headers,
+    ...(record.valueSchemaMetadata == null ? {} : { valueSchemaMetadata: record.valueSchemaMetadata }),
     ...(defect === undefined ? {} : { defect }),
   };
 };

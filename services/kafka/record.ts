@@ -24,6 +24,16 @@ export type TimestampType = (typeof TimestampType)[keyof typeof TimestampType];
  * delivered (an event source mapping payload, or a kafkajs consumer in a server runtime).
  * Key and value are the original bytes, so a poison record can be dead-lettered unchanged.
  */
+/**
+ * What a mapping with a schema registry adds to a record
+ * (https://docs.aws.amazon.com/lambda/latest/dg/services-consume-kafka-events.html): the
+ * format the producer wrote and the id of its writer schema.
+ */
+export interface SchemaMetadata {
+  readonly dataFormat: 'AVRO' | 'PROTOBUF' | 'JSON';
+  readonly schemaId: string;
+}
+
 export interface SourceRecord {
   readonly topic: string;
   readonly partition: number;
@@ -35,6 +45,8 @@ export interface SourceRecord {
   readonly value: Buffer | null;
   /** Headers in wire order. */
   readonly headers: readonly SourceHeader[];
+  /** Set by a mapping with a schema registry that validated the value. */
+  readonly valueSchemaMetadata?: SchemaMetadata;
   /**
    * Set when the delivered record could not be read as Kafka bytes (a field of the event
    * source mapping payload that is malformed: invalid base64, a header byte out of range).

@@ -46,6 +46,13 @@ const MSK_PARAMS = {
 /** The stage parameter that turns provisioned event pollers on, with the controls it unlocks. */
 const PROVISIONED_PARAMS = { esmScalingMode: 'provisioned', aggregateMaximumPollers: '4' };
 
+/** A Confluent Schema Registry for the aggregation's mapping (provisioned mode only). */
+const SCHEMA_REGISTRY_PARAMS = {
+  schemaRegistry: 'confluent',
+  schemaRegistryUrl: 'https://psrc-12345.eu-west-1.aws.confluent.cloud',
+  schemaRegistrySecretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:clickstream/registry-AbCdEf',
+};
+
 /** The Properties provisioned mode adds to each function's mapping (resources/esm-provisioned.yml). */
 const PROVISIONED_MAPPINGS = {
   'aggregate-events': { MinimumPollers: 1, MaximumPollers: 4 },
@@ -154,12 +161,17 @@ describe.skipIf(missing.length > 0)(
       packageDirs.push(confluent.dir);
       msk = await packageStage('msk', MSK_PARAMS);
       packageDirs.push(msk.dir);
-      confluentProvisioned = await packageStage('confluent', { ...CONFLUENT_PARAMS, ...PROVISIONED_PARAMS });
+      confluentProvisioned = await packageStage('confluent', {
+        ...CONFLUENT_PARAMS,
+        ...PROVISIONED_PARAMS,
+        ...SCHEMA_REGISTRY_PARAMS,
+      });
       packageDirs.push(confluentProvisioned.dir);
       // The low-latency set-up: provisioned mode and a batching window of 0.
       mskProvisioned = await packageStage('msk', {
         ...MSK_PARAMS,
         ...PROVISIONED_PARAMS,
+        ...SCHEMA_REGISTRY_PARAMS,
         aggregateBatchWindow: '0',
       });
       packageDirs.push(mskProvisioned.dir);
@@ -206,6 +218,41 @@ describe.skipIf(missing.length > 0)(
           });
         }
       }
+    });
+
+    it('gives the aggregation mapping a SchemaRegistryConfig next to its consumer group when a registry is given, and none otherwise', () => {
+      const sourceConfigOf = (stage: PackagedStage, fn: string) => {
+        const mappings = resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping');
+        const [, mapping] = mappings.find(([id]) => id.startsWith(mappingPrefix(fn))) ?? [];
+        return (mapping as { SelfManagedKafkaEventSourceConfig?: Record<string, unknown> } | undefined)
+          ?.SelfManagedKafkaEventSourceConfig;
+      };
+
+      expect(sourceConfigOf(confluentProvisioned, 'aggregate-events')).toEqual({
+        ConsumerGroupId: 'clickstream-confluent-aggregate-events',
+        SchemaRegistryConfig: {
+          SchemaRegistryURI: SCHEMA_REGISTRY_PARAMS.schemaRegistryUrl,
+          EventRecordFormat: 'JSON',
+          SchemaValidationConfigs: [{ Attribute: 'VALUE' }],
+          AccessConfigs: [{ Type: 'BASIC_AUTH', URI: SCHEMA_REGISTRY_PARAMS.schemaRegistrySecretArn }],
+        },
+      });
+      const mskAggregate = resourcesOf(mskProvisioned.template, 'AWS::Lambda::EventSourceMapping').find(
+        ([id]) => id.startsWith(mappingPrefix('aggregate-events')),
+      )?.[1];
+      expect(mskAggregate).toMatchObject({
+        AmazonManagedKafkaEventSourceConfig: {
+          ConsumerGroupId: 'clickstream-msk-aggregate-events',
+          SchemaRegistryConfig: { EventRecordFormat: 'JSON' },
+        },
+      });
+      // Only the aggregation mappings of the stages packaged with a registry have one.
+      const withRegistry = [confluent, msk, confluentProvisioned, mskProvisioned].flatMap((stage) =>
+        resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping').filter(([, mapping]) =>
+          JSON.stringify(mapping).includes('SchemaRegistryConfig'),
+        ),
+      );
+      expect(withRegistry).toHaveLength(2);
     });
 
     it('deploys a batching window of 0 in provisioned mode (serverless itself would drop it)', () => {

@@ -104,6 +104,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
       OVERSIZED: 0,
       EMPTY_VALUE: 0,
       EVENT_TIME_OUT_OF_RANGE: 0,
+      MALFORMED_AVRO: 0,
     };
     for (const record of records) {
       try {
@@ -123,6 +124,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
       OVERSIZED: summary.bad.oversized,
       EMPTY_VALUE: 0,
       EVENT_TIME_OUT_OF_RANGE: 0,
+      MALFORMED_AVRO: 0,
     });
   });
 

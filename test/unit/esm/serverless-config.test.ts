@@ -295,3 +295,45 @@ describe('resolveServerlessConfig', () => {
     );
   });
 });
+
+describe('resolveServerlessConfig: SchemaRegistryConfig', () => {
+  const registry = {
+    schemaRegistryURI: 'http://127.0.0.1:8081',
+    eventRecordFormat: 'JSON',
+    schemaValidationConfigs: [{ attribute: 'VALUE' }],
+  };
+
+  it('reads custom.esm.<function>.schemaRegistryConfig onto the mapping in provisioned mode', () => {
+    const { mappings } = resolveServerlessConfig(
+      printed({}, provisioned({ schemaRegistryConfig: registry })),
+    );
+
+    expect(mappings[0]?.schemaRegistry).toEqual({
+      uri: 'http://127.0.0.1:8081',
+      eventRecordFormat: 'JSON',
+      validateKey: false,
+      validateValue: true,
+    });
+  });
+
+  it('stops on-demand mappings and out-of-range settings, naming the setting', () => {
+    const onDemand = () =>
+      resolveServerlessConfig(
+        printed({}, { custom: { esm: { 'aggregate-events': { schemaRegistryConfig: registry } } } }),
+      );
+    const badFormat = () =>
+      resolveServerlessConfig(
+        printed({}, provisioned({ schemaRegistryConfig: { ...registry, eventRecordFormat: 'XML' } })),
+      );
+
+    expect(onDemand).toThrow(MappingConfigError);
+    expect(onDemand).toThrow(
+      'function "aggregate-events": SchemaRegistryConfig is only accepted in provisioned mode',
+    );
+    expect(badFormat).toThrow('SchemaRegistryConfig.EventRecordFormat must be JSON or SOURCE, got "XML"');
+  });
+
+  it('has no schema registry by default', () => {
+    expect(resolveServerlessConfig(printed({})).mappings[0]?.schemaRegistry).toBeUndefined();
+  });
+});
