@@ -253,6 +253,28 @@ describe.skipIf(missing.length > 0)(
         ),
       );
       expect(withRegistry).toHaveLength(2);
+      // The aggregation's role may read the registry's secret, and only that role.
+      for (const stage of [confluentProvisioned, mskProvisioned]) {
+        const policies = resourcesOf(stage.template, 'AWS::IAM::Policy').filter(([id]) =>
+          id.startsWith('SchemaRegistrySecretAccess'),
+        );
+        expect(policies).toHaveLength(1);
+        expect(policies[0]?.[1]).toMatchObject({
+          Roles: [{ Ref: 'AggregateEventsRole' }],
+          PolicyDocument: {
+            Statement: [
+              {
+                Action: ['secretsmanager:GetSecretValue'],
+                Resource: SCHEMA_REGISTRY_PARAMS.schemaRegistrySecretArn,
+              },
+            ],
+          },
+        });
+      }
+      for (const stage of [confluent, msk])
+        expect(resourcesOf(stage.template, 'AWS::IAM::Policy').map(([id]) => id)).not.toContain(
+          'SchemaRegistrySecretAccess',
+        );
     });
 
     it('deploys a batching window of 0 in provisioned mode (serverless itself would drop it)', () => {
@@ -552,6 +574,21 @@ describe('deploy settings at packaging', () => {
 
     expect(output).toContain('Missing deploy setting "kafkaBootstrapServers"');
     expect(output).not.toContain('Missing deploy setting "kafkaSecretArn"');
+  });
+
+  it('refuses a schema registry without provisioned pollers, naming both settings', async () => {
+    const output = await failureOutput([
+      'print',
+      '--stage',
+      'confluent',
+      ...Object.entries({ ...CONFLUENT_PARAMS, ...SCHEMA_REGISTRY_PARAMS }).flatMap(([name, value]) => [
+        '--param',
+        `${name}=${value}`,
+      ]),
+    ]);
+
+    expect(output).toContain('Deploy setting "schemaRegistry" needs provisioned event pollers');
+    expect(output).toContain('--param esmScalingMode=provisioned');
   });
 
   it('asks for the Kafka provider on a stage that does not imply one', async () => {
