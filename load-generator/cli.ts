@@ -74,7 +74,10 @@ const main = async (argv: readonly string[]): Promise<number> => {
   let encode: ValueEncoder | undefined;
   if (options.format === 'avro') {
     if (config.schemaRegistryUrl === undefined) throw new ConfigError(NO_REGISTRY_MESSAGE);
-    const registry = createSchemaRegistryClient({ url: config.schemaRegistryUrl });
+    const registry = createSchemaRegistryClient({
+      url: config.schemaRegistryUrl,
+      ...(config.schemaRegistryBasicAuth === undefined ? {} : { basicAuth: config.schemaRegistryBasicAuth }),
+    });
     const avro = await registerAvroEncoder(registry, options.topic);
     encode = avro.encode;
     logger.info('value schema registered', {

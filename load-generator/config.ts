@@ -20,6 +20,11 @@ const EnvSchema = z
     DYNAMODB_ENDPOINT: endpointUrl().optional(),
     AWS_ACCESS_KEY_ID: z.string().optional(),
     SCHEMA_REGISTRY_URL: endpointUrl().optional(),
+    // Confluent's client setting basic.auth.user.info: `<API key>:<API secret>`.
+    SCHEMA_REGISTRY_BASIC_AUTH: z
+      .string()
+      .regex(/^[^:]+:.+$/, 'API key and secret as <key>:<secret>')
+      .optional(),
   })
   .superRefine(refineKafkaEnv);
 
@@ -47,6 +52,8 @@ export interface LoadGeneratorConfig {
   profiles: ProfilesTarget | undefined;
   /** Where `--format avro` registers its schema: SCHEMA_REGISTRY_URL, else the local stack's registry. */
   schemaRegistryUrl: string | undefined;
+  /** SCHEMA_REGISTRY_BASIC_AUTH (`key:secret`), for a registry that asks for it (Confluent Cloud). */
+  schemaRegistryBasicAuth: string | undefined;
 }
 
 /**
@@ -87,7 +94,12 @@ export const resolveConfig = (
     };
   }
   const schemaRegistryUrl = e.SCHEMA_REGISTRY_URL ?? stack?.schemaRegistryUrl;
-  return Object.freeze({ kafka, profiles, schemaRegistryUrl });
+  return Object.freeze({
+    kafka,
+    profiles,
+    schemaRegistryUrl,
+    schemaRegistryBasicAuth: e.SCHEMA_REGISTRY_BASIC_AUTH,
+  });
 };
 
 /** {@link resolveConfig} over `process.env` and the running stack, read once at start-up. */

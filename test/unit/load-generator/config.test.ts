@@ -28,6 +28,22 @@ describe('resolveConfig', () => {
     expect(resolveConfig({}, undefined)).toEqual({ kafka: undefined, profiles: undefined });
   });
 
+  it('takes a registry and its API key for --format avro, refusing a key without a secret', () => {
+    const config = resolveConfig(
+      {
+        SCHEMA_REGISTRY_URL: 'https://psrc-1.eu-west-1.aws.confluent.cloud',
+        SCHEMA_REGISTRY_BASIC_AUTH: 'KEY:SE:CRET',
+      },
+      stack,
+    );
+
+    expect(config.schemaRegistryUrl).toBe('https://psrc-1.eu-west-1.aws.confluent.cloud');
+    expect(config.schemaRegistryBasicAuth).toBe('KEY:SE:CRET');
+    expect(() => resolveConfig({ SCHEMA_REGISTRY_BASIC_AUTH: 'KEY' }, stack)).toThrow(
+      /SCHEMA_REGISTRY_BASIC_AUTH/,
+    );
+  });
+
   it('prefers KAFKA_BROKERS with SASL/SSL, as for Confluent Cloud', () => {
     const config = resolveConfig(
       {
