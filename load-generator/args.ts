@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { numberFlag, parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
 import { UsageError } from './errors.ts';
+import type { RateProfileSpec } from './rate-profile.ts';
 
 /** `npm run load -- --help`. */
 export const USAGE = `Usage: npm run load -- [options]
@@ -11,7 +12,12 @@ KAFKA_BROKERS (see docs/load-generator.md for SASL/SSL and the profiles table).
 
 Volume and pace
   --rate <n>           events per second, paced evenly (default 100)
-  --duration <s>       send rate × s events, then stop
+  --burst <n>          events per second during bursts: --burst-seconds at this rate at
+                       the end of every --burst-every seconds, --rate in between — the load
+                       that makes the event source mapping's pollers scale out and back in
+  --burst-seconds <s>  length of a burst (default 60)
+  --burst-every <s>    start-to-start distance of two bursts, > --burst-seconds (default 240)
+  --duration <s>       send s seconds of events (rate × s without bursts), then stop
   --events <n>         send n events, then stop (default: until Ctrl-C)
   --users <n>          distinct human users, each with a profile (default: enough for
                        the rate and session gap, e.g. 28000 at --rate 2000)
@@ -52,6 +58,26 @@ connect) with one message naming the brokers.
 
 Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 invalid flags, 130 interrupted.`;
 
+/**
+ * Burst defaults: a minute of burst every four minutes leaves on-demand pollers, evaluated
+ * each minute and changed within three (kafka-scaling-modes.html), time to scale out during
+ * a burst and back in before the next.
+ */
+export const DEFAULT_BURST = { seconds: 60, everySeconds: 240 } as const;
+
+/** The load shape the options ask for (rate-profile.ts). */
+export const rateProfileSpec = (options: LoadOptions): RateProfileSpec => ({
+  rate: options.rate,
+  burst:
+    options.burst === undefined
+      ? undefined
+      : {
+          rate: options.burst,
+          seconds: options.burstSeconds ?? DEFAULT_BURST.seconds,
+          everySeconds: options.burstEvery ?? DEFAULT_BURST.everySeconds,
+        },
+});
+
 const count = (flag: string) => wholeFlag(flag).positive(`${flag} must be > 0`);
 const fraction = (flag: string, max: number) =>
   numberFlag(flag).min(0, `${flag} must be ≥ 0`).max(max, `${flag} must be ≤ ${max}`);
@@ -72,6 +98,13 @@ const OptionsSchema = z
       .positive('--rate must be > 0')
       .max(10_000_000, '--rate must be ≤ 10000000')
       .default(100),
+    burst: z.coerce
+      .number({ error: '--burst must be a number' })
+      .positive('--burst must be > 0')
+      .max(10_000_000, '--burst must be ≤ 10000000')
+      .optional(),
+    burstSeconds: numberFlag('--burst-seconds').positive('--burst-seconds must be > 0').optional(),
+    burstEvery: numberFlag('--burst-every').positive('--burst-every must be > 0').optional(),
     duration: z.coerce
       .number({ error: '--duration must be a number' })
       .positive('--duration must be > 0')
@@ -108,6 +141,22 @@ const OptionsSchema = z
     if (options.duration !== undefined && options.events !== undefined) {
       ctx.addIssue({ code: 'custom', message: 'give --duration or --events, not both' });
     }
+    if (
+      options.burst === undefined &&
+      (options.burstSeconds !== undefined || options.burstEvery !== undefined)
+    ) {
+      ctx.addIssue({ code: 'custom', message: '--burst-seconds and --burst-every need --burst <rate>' });
+    }
+    if (options.burst !== undefined) {
+      const seconds = options.burstSeconds ?? DEFAULT_BURST.seconds;
+      const every = options.burstEvery ?? DEFAULT_BURST.everySeconds;
+      if (seconds >= every) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `--burst-seconds (${seconds}) must be less than --burst-every (${every})`,
+        });
+      }
+    }
     if (options.skipProfiles && (options.seedProfiles || options.profilesOnly)) {
       ctx.addIssue({
         code: 'custom',
@@ -131,6 +180,9 @@ export const parseLoadArgs = (argv: readonly string[]): ParsedArgs => {
   return parseCliArgs(argv, {
     options: {
       rate: { type: 'string' },
+      burst: { type: 'string' },
+      'burst-seconds': { type: 'string' },
+      'burst-every': { type: 'string' },
       duration: { type: 'string' },
       events: { type: 'string' },
       users: { type: 'string' },
@@ -152,6 +204,9 @@ export const parseLoadArgs = (argv: readonly string[]): ParsedArgs => {
     },
     toInput: (values) => ({
       rate: values.rate,
+      burst: values.burst,
+      burstSeconds: values['burst-seconds'],
+      burstEvery: values['burst-every'],
       duration: values.duration,
       events: values.events,
       users: values.users,

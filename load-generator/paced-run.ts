@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { OutgoingRecord } from './kafka-sender.ts';
+import type { RateProfile } from './rate-profile.ts';
 
 /** Where records come from (the simulation). */
 export interface RecordSource {
@@ -13,8 +14,8 @@ export interface RecordSink {
 }
 
 export interface PacedRunOptions {
-  /** Records per second. */
-  rate: number;
+  /** When each record is due (rate-profile.ts): a steady rate, or one with bursts. */
+  profile: RateProfile;
   /** Records to send; `Infinity` runs until the signal aborts. */
   total: number;
   /** Most records per batch, also the largest catch-up step after a stall. */
@@ -33,11 +34,11 @@ export interface PacedRunResult {
 }
 
 /**
- * Sends `total` records at `rate` per second on a fixed schedule: record i is due at
- * i / rate seconds after the start, and each turn of the loop sends exactly the records
- * that have come due. The pace is therefore even (a few milliseconds' worth per batch,
- * never a second's worth at once); after a stall the loop catches up in batches of at
- * most `batchSize` rather than dropping records.
+ * Sends `total` records on the profile's fixed schedule: record i is due at
+ * `profile.timeOf(i)` after the start (i / rate seconds at a steady rate), and each turn
+ * of the loop sends exactly the records that have come due. The pace is therefore even (a
+ * few milliseconds' worth per batch, never a second's worth at once); after a stall the
+ * loop catches up in batches of at most `batchSize` rather than dropping records.
  */
 export const runPaced = async (
   source: RecordSource,
@@ -45,19 +46,19 @@ export const runPaced = async (
   options: PacedRunOptions,
 ): Promise<PacedRunResult> => {
   const now = options.now ?? (() => performance.now());
-  const { rate, total, batchSize, signal } = options;
+  const { profile, total, batchSize, signal } = options;
   const start = now();
   let produced = 0;
   while (produced < total && !signal.aborted) {
     const elapsed = now() - start;
-    const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + 1);
+    const due = Math.min(total, Math.floor(profile.dueBy(elapsed)) + 1);
     const count = Math.min(due - produced, batchSize);
     if (count > 0) {
       await sink.send(await source.take(count));
       produced += count;
       continue;
     }
-    const wait = (produced * 1000) / rate - elapsed;
+    const wait = profile.timeOf(produced) - elapsed;
     await sleep(Math.max(1, wait), undefined, { signal }).catch(() => {});
   }
   await sink.flush();

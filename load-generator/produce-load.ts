@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { BatchSender, type SendStats } from './kafka-sender.ts';
 import { runPaced } from './paced-run.ts';
+import { rateProfile } from './rate-profile.ts';
 import type { SimulationOptions, SimulationStats } from './simulation.ts';
 import type { ValueEncoder } from './value-format.ts';
 import { WorkerRecordSource } from './worker-source.ts';
@@ -36,7 +37,7 @@ export interface ProduceLoadResult {
 }
 
 /**
- * Runs the simulation into Kafka at the simulation's rate through a connected producer:
+ * Runs the simulation into Kafka at the simulation's rate (and bursts) through a connected producer:
  * the whole load generator minus its command line. The first failed batch stops the run
  * (a broker that went away would otherwise make every later batch wait out its retries).
  */
@@ -63,7 +64,7 @@ export const produceLoad = async (
   });
   settings.onStart?.(() => sender.stats);
   const run = await runPaced(source, sender, {
-    rate: settings.simulation.rate,
+    profile: rateProfile(settings.simulation),
     total: settings.total,
     batchSize: settings.batchSize,
     signal,

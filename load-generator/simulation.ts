@@ -4,6 +4,7 @@ import { BAD_RECORD_KINDS, corruptEvent, RecordKind } from './bad-records.ts';
 import { MEAN_BOT_EVENTS, type PlannedEvent, SEGMENT_PROPENSITY, SessionPlanner } from './funnel.ts';
 import { buildPools, type Pools, type TrafficSource } from './pools.ts';
 import { hashSeed, Random, WeightedPicker, Zipf } from './random.ts';
+import { type BurstSpec, rateProfile } from './rate-profile.ts';
 import { botUserId, humanUserId, syntheticProfile } from './synthetic-profiles.ts';
 
 /** What shapes a simulated event stream. Equal options give an identical stream. */
@@ -14,6 +15,11 @@ export interface SimulationOptions {
   startTime: number;
   /** Records per simulated second: the stream's clock, and the pace it is meant to be sent at. */
   rate: number;
+  /**
+   * Periodic bursts on top of `rate` (`--burst`): record k then belongs to the simulated
+   * time the burst profile gives it (rate-profile.ts), so event times follow the load.
+   */
+  burst?: BurstSpec | undefined;
   /** Distinct human users (each with a profile); bots come on top. */
   users: number;
   /** Share of events from bots, in [0, 1). */
@@ -114,9 +120,9 @@ export interface SimulationStats {
  * The load generator's pure core: simulated users browsing a shop, as an endless stream
  * of Kafka records. No I/O and no clock: everything follows from the options.
  *
- * The stream is clocked by `rate`: record k belongs to simulated time k / rate. A fixed
- * number of session slots (enough for `rate` at realistic think times) share those
- * ticks; each tick goes to the slot whose next event is due first, so think times hold
+ * The stream is clocked by `rate`: record k belongs to simulated time k / rate (or to the
+ * burst profile's time for k, see `burst`). A fixed number of session slots (enough for
+ * `rate` at realistic think times) share those ticks; each tick goes to the slot whose next event is due first, so think times hold
  * on average while the rate holds exactly. A user starts a new session only after
  * `sessionGapMs` of idleness (measured on the records' own times), which is what lets a
  * session window downstream close; if no user is free the clock skips ahead instead.
@@ -147,7 +153,8 @@ export class ClickstreamSimulation {
     starts: new PriorityQueue(),
     idle: new PriorityQueue(),
   };
-  readonly #tickMs: number;
+  /** Simulated time of tick k, before any skip-ahead. */
+  readonly #clock: (tick: number) => number;
   // Per-user facts, computed on a user's first session and kept.
   readonly #propensity: Float64Array;
   readonly #device: Int32Array;
@@ -177,7 +184,9 @@ export class ClickstreamSimulation {
         ]),
       ),
     };
-    this.#tickMs = 1000 / options.rate;
+    const tickMs = 1000 / options.rate;
+    const profile = options.burst === undefined ? undefined : rateProfile(options);
+    this.#clock = profile === undefined ? (tick) => tick * tickMs : (tick) => profile.timeOf(tick);
     this.#propensity = new Float64Array(options.users).fill(Number.NaN);
     this.#device = new Int32Array(options.users * 2).fill(-1);
 
@@ -221,7 +230,7 @@ export class ClickstreamSimulation {
 
   /** The next record, its value as text: lets a caller encode many into one buffer. */
   nextText(): GeneratedText {
-    let now = this.#stats.slippedMs + this.#tick * this.#tickMs;
+    let now = this.#stats.slippedMs + this.#clock(this.#tick);
     this.#tick++;
     for (;;) {
       const humanDue = this.#due(this.#humans, now);

@@ -1,6 +1,7 @@
 import type { Producer } from 'kafkajs';
 import { BatchSender, type OutgoingRecord } from '../../load-generator/kafka-sender.ts';
 import { runPaced } from '../../load-generator/paced-run.ts';
+import { rateProfile } from '../../load-generator/rate-profile.ts';
 import {
   ClickstreamSimulation,
   recommendedUsers,
@@ -97,7 +98,7 @@ export const producePaced = async (
     },
   };
   await runPaced(source, sender, {
-    rate,
+    profile: rateProfile({ rate }),
     total,
     batchSize: PRODUCE_BATCH,
     signal: new AbortController().signal,

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseLoadArgs } from '../../../load-generator/args.ts';
+import { parseLoadArgs, rateProfileSpec } from '../../../load-generator/args.ts';
 import { UsageError } from '../../../load-generator/errors.ts';
 
 const usageError = (argv: string[]): UsageError => {
@@ -53,6 +53,23 @@ describe('parseLoadArgs', () => {
     expect(parsed.help === false && parsed.options.startTime).toBe(1_700_000_000_000);
   });
 
+  it('reads a burst profile, with its defaults', () => {
+    const read = (argv: string[]) => {
+      const parsed = parseLoadArgs(argv);
+      if (parsed.help) throw new Error('unexpected --help');
+      return rateProfileSpec(parsed.options);
+    };
+    expect(read(['--rate', '100'])).toEqual({ rate: 100, burst: undefined });
+    expect(read(['--rate', '100', '--burst', '2000'])).toEqual({
+      rate: 100,
+      burst: { rate: 2000, seconds: 60, everySeconds: 240 },
+    });
+    expect(read(['--burst', '500', '--burst-seconds', '5', '--burst-every', '20'])).toEqual({
+      rate: 100,
+      burst: { rate: 500, seconds: 5, everySeconds: 20 },
+    });
+  });
+
   it('answers --help', () => {
     expect(parseLoadArgs(['--help'])).toEqual({ help: true });
     expect(parseLoadArgs(['-h'])).toEqual({ help: true });
@@ -71,6 +88,13 @@ describe('parseLoadArgs', () => {
     [['--skip-profiles', '--profiles-only'], /contradicts/],
     [['--frobnicate'], /Unknown option '--frobnicate'/],
     [['extra'], /positional/i],
+    [['--burst', '0'], /--burst must be > 0/],
+    [['--burst-seconds', '10'], /need --burst/],
+    [
+      ['--burst', '1000', '--burst-seconds', '60', '--burst-every', '60'],
+      /--burst-seconds \(60\) must be less than --burst-every \(60\)/,
+    ],
+    [['--burst', '1000', '--burst-seconds', '300'], /must be less than --burst-every \(240\)/],
   ])('rejects %j', (argv, message) => {
     expect(usageError(argv).message).toMatch(message);
   });
