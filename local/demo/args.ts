@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { DEFAULT_BURST } from '../../load-generator/args.ts';
+import { type RateProfileSpec, rateProfile, recordsIn } from '../../load-generator/rate-profile.ts';
 import { numberFlag, parseCliArgs, portFlag } from '../../tooling/cli-args.ts';
 
 /** `npm run demo -- --help`. */
@@ -11,6 +13,13 @@ generator, waits for the pipeline to drain and checks that nothing was lost or c
 
   --duration <s>      seconds of load (default 60)
   --rate <n>          events per second (default 200)
+  --burst <n>         events per second during bursts (load generator --burst): --burst-seconds
+                      at this rate at the end of every --burst-every seconds
+  --burst-seconds <s> length of a burst (default 60)
+  --burst-every <s>   start-to-start distance of two bursts (default 240)
+  --scaling-interval <s>  how often the event source mappings evaluate their offset lag to
+                      scale event pollers, and how long an on-demand change takes (default 60,
+                      as on AWS); e.g. 2 to see a burst scale the pollers out within a short run
   --seed <n>          load generator seed: same seed, same shoppers (default 1)
   --bad-rate <f>      share of bad records (malformed, schema-invalid, oversized), 0–0.5 (default 0.01)
   --session-gap <s>   ksql session window gap in seconds; the generator idles longer (default 10)
@@ -35,6 +44,10 @@ const DemoOptionsSchema = z
   .object({
     duration: positive('--duration').max(3600, '--duration must be ≤ 3600'),
     rate: positive('--rate').max(20_000, '--rate must be ≤ 20000'),
+    burst: positive('--burst').max(20_000, '--burst must be ≤ 20000').optional(),
+    burstSeconds: positive('--burst-seconds').optional(),
+    burstEvery: positive('--burst-every').optional(),
+    scalingInterval: positive('--scaling-interval').max(600, '--scaling-interval must be ≤ 600'),
     seed: z.coerce.number({ error: '--seed must be a number' }).int('--seed must be a whole number'),
     badRate: z.coerce
       .number({ error: '--bad-rate must be a number' })
@@ -49,8 +62,38 @@ const DemoOptionsSchema = z
   })
   .refine((options) => options.rate * options.duration >= 1, {
     message: '--rate × --duration must be at least 1 event: a run that produces nothing checks nothing',
-  });
+  })
+  .refine(
+    (options) => options.burst !== undefined || (options.burstSeconds ?? options.burstEvery) === undefined,
+    {
+      message: '--burst-seconds and --burst-every need --burst <rate>',
+    },
+  )
+  .refine(
+    (options) =>
+      (options.burstSeconds ?? DEFAULT_BURST.seconds) < (options.burstEvery ?? DEFAULT_BURST.everySeconds),
+    {
+      message: '--burst-seconds must be less than --burst-every',
+    },
+  );
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
+
+/** The load shape of the run (the load generator's, from the same flags). */
+export const demoRateProfile = (options: DemoOptions): RateProfileSpec => ({
+  rate: options.rate,
+  burst:
+    options.burst === undefined
+      ? undefined
+      : {
+          rate: options.burst,
+          seconds: options.burstSeconds ?? DEFAULT_BURST.seconds,
+          everySeconds: options.burstEvery ?? DEFAULT_BURST.everySeconds,
+        },
+});
+
+/** Events the run produces (valid and bad). */
+export const demoEvents = (options: DemoOptions): number =>
+  recordsIn(rateProfile(demoRateProfile(options)), options.duration * 1000);
 
 /** Invalid flags: the CLI prints the message with the usage and exits 2. */
 export class DemoUsageError extends Error {
@@ -73,6 +116,10 @@ export const parseDemoArgs = (
       duration: { type: 'string', default: '60' },
       rate: { type: 'string', default: '200' },
       seed: { type: 'string', default: '1' },
+      burst: { type: 'string' },
+      'burst-seconds': { type: 'string' },
+      'burst-every': { type: 'string' },
+      'scaling-interval': { type: 'string', default: '60' },
       'bad-rate': { type: 'string', default: '0.01' },
       'session-gap': { type: 'string', default: '10' },
       'drain-timeout': { type: 'string', default: '120' },
@@ -86,6 +133,10 @@ export const parseDemoArgs = (
       duration: values.duration,
       rate: values.rate,
       seed: values.seed,
+      burst: values.burst,
+      burstSeconds: values['burst-seconds'],
+      burstEvery: values['burst-every'],
+      scalingInterval: values['scaling-interval'],
       badRate: values['bad-rate'],
       sessionGap: values['session-gap'],
       drainTimeout: values['drain-timeout'],

@@ -1,11 +1,11 @@
 import { Presets, SingleBar } from 'cli-progress';
 import { PRICES } from '../../tooling/aws-prices.ts';
-import { type DemoOptions, DemoUsageError, parseDemoArgs, USAGE } from './args.ts';
+import { type DemoOptions, DemoUsageError, demoEvents, parseDemoArgs, USAGE } from './args.ts';
 import { type DemoReporter, type DemoSummary, runDemo } from './run-demo.ts';
 
 /** Progress for a person on a terminal: one bar, the aggregation's consumption against the load. */
 const terminalReporter = (options: DemoOptions): DemoReporter => {
-  const total = Math.round(options.rate * options.duration);
+  const total = demoEvents(options);
   const bar = new SingleBar(
     {
       format:
@@ -91,6 +91,11 @@ const printReport = (summary: DemoSummary): void => {
     for (const row of newest)
       out(`    ${String(row.views).padStart(6)} ${String(row.uniqueUsers).padStart(5)}  ${row.path}`);
   }
+  out();
+  out(`Event pollers of the aggregation mapping (${summary.pollers.mode})`);
+  out(
+    `  ${summary.pollers.timeline.map((step) => `${step.pollers} at ${step.atSeconds} s (lag ${step.lag})`).join(' → ') || 'not sampled'}`,
+  );
   out();
   out('Conservation');
   out(`  valid events produced ${summary.produced}  =  counted in DynamoDB ${summary.counted}`);

@@ -21,7 +21,7 @@ import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
 import { localDynamoClient, type RunningStack, startStack } from '../stack/stack.ts';
-import type { DemoOptions } from './args.ts';
+import { type DemoOptions, demoRateProfile } from './args.ts';
 
 /** Where the functions' log lines go during a demo. */
 export const FUNCTION_LOG = join(REPO_ROOT, '.cache', 'demo', 'functions.log');
@@ -183,6 +183,15 @@ export interface DemoSummary {
     latestPageviews: Array<{ windowStart: string; path: string; views: number; uniqueUsers: number }>;
   };
   funnel: Omit<Funnel, 'minute' | 'uniqueSessions' | 'revenue'> & { revenue: number };
+  /**
+   * The aggregation mapping's event pollers over the run (emulators/esm/scaler.ts): the
+   * count at the first sample, then each change, at seconds since the emulator started.
+   */
+  pollers: {
+    mode: string;
+    max: number;
+    timeline: Array<{ atSeconds: number; pollers: number; lag: number }>;
+  };
   dashboardUrl: string | undefined;
   durationMs: number;
 }
@@ -220,6 +229,21 @@ const emfValues = (line: string): Partial<Record<SummedMetric, number>> => {
   return values;
 };
 
+/** The load generator's burst flags for the demo's. */
+const burstFlags = (options: DemoOptions): string[] => {
+  const { burst } = demoRateProfile(options);
+  return burst === undefined
+    ? []
+    : [
+        '--burst',
+        String(burst.rate),
+        '--burst-seconds',
+        String(burst.seconds),
+        '--burst-every',
+        String(burst.everySeconds),
+      ];
+};
+
 const runLoadGenerator = (
   options: DemoOptions,
   stack: RunningStack,
@@ -235,6 +259,7 @@ const runLoadGenerator = (
         join(REPO_ROOT, 'load-generator', 'cli.ts'),
         '--rate',
         String(options.rate),
+        ...burstFlags(options),
         '--duration',
         String(options.duration),
         '--seed',
@@ -343,6 +368,10 @@ export const runDemo = async (
       config: serverlessConfig,
       serviceDir: REPO_ROOT,
       brokers: stack.kafkaBrokers,
+      // On AWS the lag is evaluated every minute and a change applies within three; --scaling-interval
+      // shortens both for a short run (kafka-scaling-modes.html).
+      scalingIntervalMs: options.scalingInterval * 1000,
+      scalingDelayMs: options.scalingInterval * 1000,
       environmentOverrides: {
         KAFKA_BROKERS: stack.kafkaBrokers.join(','),
         DYNAMODB_ENDPOINT: stack.dynamodbEndpoint,
@@ -382,9 +411,20 @@ export const runDemo = async (
       reporter.step(`dashboard: ${dashboard.url}`);
     }
 
+    const emulatorStarted = Date.now();
+    const pollers: DemoSummary['pollers'] = { mode: 'on-demand', max: 0, timeline: [] };
     const figures = async (): Promise<Record<string, number>> => {
       const mappings = emulator.stats().mappings;
       const aggregate = mappings.find((m) => m.topic === TOPICS.events);
+      if (aggregate !== undefined && pollers.timeline.at(-1)?.pollers !== aggregate.pollers) {
+        pollers.mode = aggregate.scalingMode;
+        pollers.max = Math.max(pollers.max, aggregate.pollers);
+        pollers.timeline.push({
+          atSeconds: Math.round((Date.now() - emulatorStarted) / 1000),
+          pollers: aggregate.pollers,
+          lag: aggregate.lag,
+        });
+      }
       return {
         produced: await countRecords(admin, TOPICS.events),
         consumed: aggregate?.recordsDelivered ?? 0,
@@ -402,7 +442,10 @@ export const runDemo = async (
     }, 1000);
     stops.push(async () => clearInterval(ticker));
 
-    reporter.step(`producing ${options.rate} events/s for ${options.duration} s (seed ${options.seed})`);
+    const { burst } = demoRateProfile(options);
+    reporter.step(
+      `producing ${options.rate} events/s${burst === undefined ? '' : `, ${burst.rate}/s for ${burst.seconds} s of every ${burst.everySeconds} s`} for ${options.duration} s (seed ${options.seed})`,
+    );
     const load = await runLoadGenerator(options, stack, signal, () => {});
 
     reporter.step('waiting for the pipeline to drain');
@@ -523,6 +566,7 @@ export const runDemo = async (
       topPages,
       ksql: ksqlOutputs,
       funnel,
+      pollers,
       dashboardUrl,
       durationMs: Date.now() - started,
     };
