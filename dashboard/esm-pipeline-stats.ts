@@ -10,6 +10,7 @@ export interface EsmMappingFigures {
   readonly topic: string;
   readonly consumerGroupId: string;
   readonly lag: number;
+  readonly pollers: number;
   readonly invocations: number;
   readonly failed: number;
   readonly timeouts: number;
@@ -33,6 +34,7 @@ const toMapping = (figures: EsmMappingFigures): MappingStats => ({
   topic: figures.topic,
   consumerGroup: figures.consumerGroupId,
   lag: figures.lag,
+  pollers: figures.pollers,
   invocations: figures.invocations,
   // A timeout is an error to the event source mapping, as on AWS.
   errors: figures.failed + figures.timeouts,
@@ -42,7 +44,7 @@ const toMapping = (figures: EsmMappingFigures): MappingStats => ({
 
 /**
  * The pipeline's health from the ESM emulator running in the same process (`npm run demo`):
- * per mapping its lag, invocations, batch sizes, errors and retries.
+ * per mapping its lag, event pollers, invocations, batch sizes, errors and retries.
  */
 export const esmPipelineStats =
   (emulator: EsmStatsSource, options: EsmPipelineStatsOptions = {}): PipelineStatsSource =>

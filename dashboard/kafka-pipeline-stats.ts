@@ -89,6 +89,7 @@ export const kafkaPipelineStats = (
           topic,
           consumerGroup: groupId,
           lag,
+          pollers: null,
           invocations: null,
           errors: null,
           retries: null,

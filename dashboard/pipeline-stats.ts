@@ -14,6 +14,11 @@ export const MappingStatsSchema = z.object({
   consumerGroup: z.string(),
   /** Records between the group's committed offsets and the partitions' ends. */
   lag: count,
+  /**
+   * Event pollers reading the topic for the mapping (kafka-scaling-modes.html): the count
+   * that follows the lag. `null` when only Kafka is asked (pollers are Lambda's).
+   */
+  pollers: count.nullable(),
   invocations: count.nullable(),
   /** Invocations that threw or timed out (each one is retried by the mapping). */
   errors: count.nullable(),

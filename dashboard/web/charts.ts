@@ -90,6 +90,7 @@ export interface DashboardCharts {
   readonly devices: Chart<'bar'>;
   readonly closed: Chart<'bar'>;
   readonly lag: Chart<'line'>;
+  readonly pollers: Chart<'line'>;
 }
 
 const conversionChart = (id: string, color: string): Chart<'bar'> =>
@@ -248,6 +249,18 @@ export const createCharts = (): DashboardCharts => {
       scales: { x: { ...plainAxis, ticks: { maxRotation: 0, maxTicksLimit: 6 } }, y: countAxis },
     },
   });
+  // Pollers change in whole steps at an evaluation (emulators/esm/scaler.ts): a stepped line.
+  const pollers = create('chart-pollers', {
+    type: 'line',
+    data: { labels: [], datasets: [] },
+    options: {
+      plugins: { legend: { position: 'top', align: 'end' } },
+      scales: {
+        x: { ...plainAxis, ticks: { maxRotation: 0, maxTicksLimit: 6 } },
+        y: { ...countAxis, suggestedMax: 2 },
+      },
+    },
+  });
   return {
     activity,
     funnel,
@@ -257,6 +270,7 @@ export const createCharts = (): DashboardCharts => {
     devices: conversionChart('chart-devices', COLORS.teal),
     closed,
     lag,
+    pollers,
   };
 };
 

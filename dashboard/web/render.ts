@@ -170,11 +170,18 @@ const renderEnrichment = (snapshot: SnapshotResponse, charts: DashboardCharts): 
   );
 };
 
-/** Lag samples kept for the lag chart: the last few minutes at the refresh rate. */
-const LAG_HISTORY = 90;
+/** Samples kept for the lag and poller charts: the last few minutes at the refresh rate. */
+const HISTORY_SAMPLES = 90;
 
-/** The page's memory of consumer lag across refreshes (the API only knows the present). */
-export class LagHistory {
+/** The page's memory of one figure per mapping across refreshes (the API only knows the present). */
+export class SeriesHistory {
+  readonly #stepped: boolean;
+
+  /** `stepped`: draw whole-number steps (event pollers) rather than a smooth line (lag). */
+  constructor(options: { stepped?: boolean } = {}) {
+    this.#stepped = options.stepped ?? false;
+  }
+
   readonly #labels: string[] = [];
   readonly #series = new Map<string, (number | null)[]>();
 
@@ -184,7 +191,7 @@ export class LagHistory {
       if (!this.#series.has(name)) this.#series.set(name, new Array(this.#labels.length - 1).fill(null));
     }
     for (const [name, values] of this.#series) values.push(lags.get(name) ?? null);
-    if (this.#labels.length > LAG_HISTORY) {
+    if (this.#labels.length > HISTORY_SAMPLES) {
       this.#labels.shift();
       for (const values of this.#series.values()) values.shift();
     }
@@ -199,14 +206,30 @@ export class LagHistory {
       backgroundColor: seriesColor(index),
       pointRadius: 0,
       borderWidth: 2,
-      cubicInterpolationMode: 'monotone' as const,
+      ...(this.#stepped ? { stepped: 'before' as const } : { cubicInterpolationMode: 'monotone' as const }),
       spanGaps: true,
     }));
     chart.update('none');
   }
 }
 
-const renderPipeline = (snapshot: SnapshotResponse, charts: DashboardCharts, history: LagHistory): void => {
+/** What the page remembers between refreshes. */
+export interface PipelineHistory {
+  readonly lag: SeriesHistory;
+  readonly pollers: SeriesHistory;
+}
+
+/** A fresh memory, when the page opens. */
+export const pipelineHistory = (): PipelineHistory => ({
+  lag: new SeriesHistory(),
+  pollers: new SeriesHistory({ stepped: true }),
+});
+
+const renderPipeline = (
+  snapshot: SnapshotResponse,
+  charts: DashboardCharts,
+  history: PipelineHistory,
+): void => {
   const pipeline = snapshot.pipeline;
   const table = byId('pipeline-table');
   const body = table.querySelector('tbody');
@@ -233,6 +256,7 @@ const renderPipeline = (snapshot: SnapshotResponse, charts: DashboardCharts, his
         cell(mapping.name),
         cell(mapping.topic),
         lag,
+        cell(formatCount(mapping.pollers), 'num'),
         cell(formatCount(mapping.invocations), 'num'),
         cell(
           mapping.batchSize === null
@@ -260,11 +284,25 @@ const renderPipeline = (snapshot: SnapshotResponse, charts: DashboardCharts, his
     (pipeline.deadLetters ?? 0) > 0,
   );
   // The page's own clock: this chart is a memory of what the page saw, refresh by refresh.
-  history.add(
-    clockLabel(Date.now()),
-    new Map(pipeline.mappings.map((mapping) => [mapping.name, mapping.lag])),
+  const reported = pipeline.mappings.some((mapping) => mapping.pollers !== null);
+  setEmpty(
+    'pollers-empty',
+    reported || pipeline.mappings.length === 0
+      ? undefined
+      : `Event pollers are Lambda's: ${pipeline.source} cannot tell them (npm run demo shows the emulator's).`,
   );
-  history.draw(charts.lag);
+  const now = clockLabel(Date.now());
+  history.lag.add(now, new Map(pipeline.mappings.map((mapping) => [mapping.name, mapping.lag])));
+  history.lag.draw(charts.lag);
+  history.pollers.add(
+    now,
+    new Map(
+      pipeline.mappings.flatMap((mapping) =>
+        mapping.pollers === null ? [] : [[mapping.name, mapping.pollers] as const],
+      ),
+    ),
+  );
+  history.pollers.draw(charts.pollers);
 };
 
 const renderKpis = (snapshot: SnapshotResponse): void => {
@@ -297,7 +335,11 @@ const renderKpis = (snapshot: SnapshotResponse): void => {
 };
 
 /** Draws a snapshot: every chart, table and figure on the page. */
-export const render = (snapshot: SnapshotResponse, charts: DashboardCharts, history: LagHistory): void => {
+export const render = (
+  snapshot: SnapshotResponse,
+  charts: DashboardCharts,
+  history: PipelineHistory,
+): void => {
   byId('source').textContent = `${snapshot.source} · table ${snapshot.analyticsTable}`;
   byId('footer').textContent =
     `Refreshes every ${snapshot.refreshMs / 1000} s · minute buckets in UTC · read from the DynamoDB aggregates ` +

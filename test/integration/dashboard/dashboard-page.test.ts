@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Page } from 'playwright-core';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { type EsmMappingFigures, esmPipelineStats } from '../../../dashboard/esm-pipeline-stats.ts';
 import { kafkaPipelineStats } from '../../../dashboard/kafka-pipeline-stats.ts';
 import { startDashboard } from '../../../dashboard/server.ts';
 import { linearCountingStandardError, minuteOf, SessionSketch } from '../../../services/aggregation/index.ts';
@@ -140,7 +141,9 @@ describe('the dashboard in a real browser', () => {
     await page.screenshot({ path: screenshot, fullPage: true });
 
     // Assert: every chart is drawn, from the run's real figures
+    // (but the pollers': Kafka's consumer groups alone cannot tell Lambda's event pollers)
     for (const [name, chart] of Object.entries(charts)) {
+      if (name === 'pollers') continue;
       expect.soft(chart.painted, `${name} painted`).toBe(true);
       expect.soft(chart.drawn, `${name} has drawn elements`).toBeGreaterThan(0);
     }
@@ -208,6 +211,9 @@ describe('the dashboard in a real browser', () => {
     await expect.poll(() => mapping.count()).toBe(1);
     expect(await mapping.locator('td').first().textContent()).toBe(run.groupId);
     expect(await mapping.locator('td').nth(2).textContent()).toBe('0');
+    // Pollers are Lambda's: Kafka's consumer groups alone cannot tell them.
+    expect(await mapping.locator('td').nth(3).textContent()).toBe('–');
+    expect(await page.locator('#pollers-empty').textContent()).toContain('cannot tell them');
     expect(await kpi(page, 'kpi-dlq')).toBe(String(run.bad));
     expect(run.bad).toBeGreaterThan(0);
 
@@ -240,6 +246,49 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('#pipeline-empty').textContent()).toContain('npm run demo');
     expect(await kpi(page, 'kpi-lag')).toBe('–');
     expect(await page.locator('#status').getAttribute('data-state')).toBe('live');
+    expect(problems).toEqual([]);
+  });
+
+  it("shows each mapping's event pollers in the health table and over time", async () => {
+    // Prepare: the emulator's figures as a burst scales the aggregation out (1 → 3 pollers).
+    let pollers = 1;
+    const figures = (): EsmMappingFigures => ({
+      functionName: 'aggregate-events',
+      topic: 'clickstream-events',
+      consumerGroupId: 'clickstream-aggregate-events',
+      lag: pollers * 10_000,
+      pollers,
+      invocations: 10,
+      failed: 0,
+      timeouts: 0,
+      retries: 0,
+      batchSize: { mean: 100, max: 100 },
+    });
+    const tables = await createTestTables();
+    const dashboard = await startDashboard({
+      dynamo: dynamoClient(),
+      tables,
+      source: 'integration test',
+      refreshMs: 250,
+      pipelineStats: esmPipelineStats({ stats: () => ({ mappings: [figures()] }) }),
+      logger: { info: () => {}, warn: () => {} },
+    });
+    onTestFinished(() => dashboard.stop());
+
+    // Act
+    const { page, problems } = await openDashboard(dashboard.url);
+    const pollersCell = page.locator('#pipeline-table tbody tr td').nth(3);
+    await expect.poll(() => pollersCell.textContent()).toBe('1');
+    pollers = 3;
+    await expect.poll(() => pollersCell.textContent()).toBe('3');
+    await expect.poll(async () => (await readCharts(page)).pollers?.datasets[0]?.data.at(-1)).toBe(3);
+
+    // Assert: the chart remembers the step from 1 to 3, per mapping.
+    const chart = (await readCharts(page)).pollers;
+    expect(chart?.datasets.map((dataset) => dataset.label)).toEqual(['aggregate-events']);
+    expect(chart?.datasets[0]?.data).toContain(1);
+    expect(chart?.painted).toBe(true);
+    expect(await page.locator('#pollers-empty').isHidden()).toBe(true);
     expect(problems).toEqual([]);
   });
 });

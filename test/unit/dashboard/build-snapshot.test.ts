@@ -257,6 +257,7 @@ describe('buildSnapshot', () => {
           topic: 'clickstream-events',
           consumerGroup: 'clickstream-aggregate-events',
           lag: 42,
+          pollers: 1,
           invocations: 10,
           errors: 1,
           retries: 1,
