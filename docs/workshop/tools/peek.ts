@@ -22,6 +22,7 @@ import {
   type EventsTally,
   poisonTotal,
   summarizeBatchLogs,
+  summarizePollerLogs,
   tallyDeadLetters,
   tallyEvents,
   tallySessions,
@@ -54,6 +55,8 @@ Commands:
                                   --quiet seconds (default 3; timeout default 90 s)
   batches <log file> [--json]     adds up the "batch aggregated" lines aggregate-events wrote
                                   (invocations, batch sizes, DynamoDB requests, redeliveries)
+  pollers <log file> [--json]     the event poller changes the ESM emulator logged ("event
+                                  pollers scaled"): when, how many, why; then the peak
 
 Options:
   -h, --help   this text
@@ -78,11 +81,21 @@ const kafkaOf = (config: PeekConfig): Kafka =>
 
 const positive = (flag: string) => wholeFlag(flag).positive(`${flag} expects a positive whole number`);
 
-const COMMANDS = ['records', 'dead-letters', 'counts', 'sessions', 'settle', 'wait', 'batches'] as const;
+const COMMANDS = [
+  'records',
+  'dead-letters',
+  'counts',
+  'sessions',
+  'settle',
+  'wait',
+  'batches',
+  'pollers',
+] as const;
 
 /** What each command needs after its name. */
 const ARGUMENT: Partial<Record<(typeof COMMANDS)[number], string>> = {
   batches: 'batches needs the log file to read',
+  pollers: 'pollers needs the log file to read',
   records: 'records needs a topic',
   settle: 'settle needs a topic',
   wait: 'wait needs a consumer group id',
@@ -215,14 +228,16 @@ const printSessions = async (config: PeekConfig, check: boolean): Promise<number
   return check && !tally.conserved ? 1 : 0;
 };
 
-const printBatches = (file: string, json: boolean): void => {
-  let text: string;
+const readLog = (file: string): string[] => {
   try {
-    text = readFileSync(file, 'utf8');
+    return readFileSync(file, 'utf8').split('\n');
   } catch (error) {
     throw new WorkshopToolError(`cannot read the log file ${file}`, { cause: error });
   }
-  const summary = summarizeBatchLogs(text.split('\n'));
+};
+
+const printBatches = (file: string, json: boolean): void => {
+  const summary = summarizeBatchLogs(readLog(file));
   if (json) {
     out(JSON.stringify(summary));
     return;
@@ -237,6 +252,23 @@ const printBatches = (file: string, json: boolean): void => {
   );
   out(
     `redelivered items already applied ${summary.itemsAlreadyApplied}, watermark conflicts ${summary.watermarkConflicts}`,
+  );
+};
+
+const printPollers = (file: string, json: boolean): void => {
+  const summary = summarizePollerLogs(readLog(file));
+  if (json) {
+    out(JSON.stringify(summary));
+    return;
+  }
+  for (const step of summary.steps) {
+    const change =
+      step.pending === undefined ? `${step.pollers}` : `${step.pollers} → ${step.pending} pending`;
+    out(`+${String(step.atSeconds).padStart(4)} s  ${step.function}  pollers ${change}  (${step.reason})`);
+  }
+  out(
+    `pollers: peak ${summary.peak}, last ${summary.last}; ` +
+      `${summary.scaledOut ? 'scaled out' : 'never scaled out'}, ${summary.scaledIn ? 'scaled in' : 'never scaled in'}`,
   );
 };
 
@@ -276,6 +308,10 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const argument = values.argument ?? '';
   if (command === 'batches') {
     printBatches(argument, values.json);
+    return 0;
+  }
+  if (command === 'pollers') {
+    printPollers(argument, values.json);
     return 0;
   }
   const config = readPeekConfig(process.env, readStackState());

@@ -147,6 +147,69 @@ export const summarizeBatchLogs = (lines: Iterable<string>): BatchLogSummary => 
   };
 };
 
+const PollerLogSchema = z.object({
+  message: z.literal('event pollers scaled'),
+  timestamp: z.string(),
+  function: z.string(),
+  pollers: z.number().int(),
+  pendingPollers: z.number().int().optional(),
+  reason: z.string(),
+});
+
+/** One change the emulator logged: a decision (pending) or its taking effect. */
+export interface PollerStep {
+  /** Seconds since the first scaling line of the log. */
+  readonly atSeconds: number;
+  readonly function: string;
+  readonly pollers: number;
+  readonly pending: number | undefined;
+  readonly reason: string;
+}
+
+/** The event pollers of a run, from the ESM emulator's "event pollers scaled" lines. */
+export interface PollerSummary {
+  readonly steps: readonly PollerStep[];
+  /** The most pollers that ran at once (1 when no line scaled anything: on-demand starts with one). */
+  readonly peak: number;
+  readonly last: number;
+  readonly scaledOut: boolean;
+  readonly scaledIn: boolean;
+}
+
+/** Reads the emulator's scaling log lines (emulators/esm/poller.ts); other lines are skipped. */
+export const summarizePollerLogs = (lines: Iterable<string>): PollerSummary => {
+  const steps: PollerStep[] = [];
+  let first: number | undefined;
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    const parsed = PollerLogSchema.safeParse(json);
+    if (!parsed.success) continue;
+    const at = Date.parse(parsed.data.timestamp);
+    first ??= at;
+    steps.push({
+      atSeconds: Math.round((at - first) / 1000),
+      function: parsed.data.function,
+      pollers: parsed.data.pollers,
+      pending: parsed.data.pendingPollers,
+      reason: parsed.data.reason,
+    });
+  }
+  const running = steps.map((step) => step.pollers);
+  return {
+    steps,
+    peak: Math.max(1, ...running),
+    last: running.at(-1) ?? 1,
+    scaledOut: steps.some((step) => step.reason === 'lag-high'),
+    scaledIn: steps.some((step) => step.reason === 'lag-low' || step.reason === 'throttled'),
+  };
+};
+
 /** The pipeline's books: nothing lost, nothing counted twice. */
 export interface Conservation {
   readonly valid: number;

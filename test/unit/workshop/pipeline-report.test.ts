@@ -4,6 +4,7 @@ import { WorkshopToolError } from '../../../docs/workshop/tools/errors.ts';
 import {
   conservation,
   summarizeBatchLogs,
+  summarizePollerLogs,
   tallyDeadLetters,
   tallyEvents,
   tallySessions,
@@ -237,5 +238,49 @@ describe('tallySessions', () => {
 
     // Assert
     expect(tally.conserved).toBe(false);
+  });
+});
+
+describe('summarizePollerLogs', () => {
+  const line = (seconds: number, pollers: number, pendingPollers: number | undefined, reason: string) =>
+    JSON.stringify({
+      level: 'INFO',
+      message: 'event pollers scaled',
+      timestamp: new Date(Date.UTC(2026, 11, 7, 3, 0, seconds)).toISOString(),
+      service: 'esm-emulator',
+      function: 'aggregate-events',
+      pollers,
+      ...(pendingPollers === undefined ? {} : { pendingPollers }),
+      reason,
+    });
+
+  it('reads a scale-out and a scale-in, skipping every other line', () => {
+    const summary = summarizePollerLogs([
+      'plain text',
+      '{"message":"batch aggregated","records":3}',
+      line(10, 1, 2, 'lag-high'),
+      line(12, 2, undefined, 'steady'),
+      '{not json',
+      line(40, 2, 1, 'lag-low'),
+      line(42, 1, undefined, 'steady'),
+    ]);
+
+    expect(summary.steps.map((step) => [step.atSeconds, step.pollers, step.pending, step.reason])).toEqual([
+      [0, 1, 2, 'lag-high'],
+      [2, 2, undefined, 'steady'],
+      [30, 2, 1, 'lag-low'],
+      [32, 1, undefined, 'steady'],
+    ]);
+    expect(summary).toMatchObject({ peak: 2, last: 1, scaledOut: true, scaledIn: true });
+  });
+
+  it('says one poller, never scaled, for a log without scaling lines', () => {
+    expect(summarizePollerLogs(['{"message":"batch aggregated"}'])).toEqual({
+      steps: [],
+      peak: 1,
+      last: 1,
+      scaledOut: false,
+      scaledIn: false,
+    });
   });
 });
