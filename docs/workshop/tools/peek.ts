@@ -267,7 +267,7 @@ const printPollers = (file: string, json: boolean): void => {
     out(`+${String(step.atSeconds).padStart(4)} s  ${step.function}  pollers ${change}  (${step.reason})`);
   }
   out(
-    `pollers: peak ${summary.peak}, last ${summary.last}; ` +
+    `pollers: peak ${summary.peak}, last ${summary.last}${summary.pending === undefined ? '' : ` → ${summary.pending}`}; ` +
       `${summary.scaledOut ? 'scaled out' : 'never scaled out'}, ${summary.scaledIn ? 'scaled in' : 'never scaled in'}`,
   );
 };

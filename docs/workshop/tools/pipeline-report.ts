@@ -172,6 +172,8 @@ export interface PollerSummary {
   /** The most pollers that ran at once (1 when no line scaled anything: on-demand starts with one). */
   readonly peak: number;
   readonly last: number;
+  /** Where the last decision was taking the pollers, if it had not applied yet. */
+  readonly pending: number | undefined;
   readonly scaledOut: boolean;
   readonly scaledIn: boolean;
 }
@@ -205,6 +207,7 @@ export const summarizePollerLogs = (lines: Iterable<string>): PollerSummary => {
     steps,
     peak: Math.max(1, ...running),
     last: running.at(-1) ?? 1,
+    pending: steps.at(-1)?.pending,
     scaledOut: steps.some((step) => step.reason === 'lag-high'),
     scaledIn: steps.some((step) => step.reason === 'lag-low' || step.reason === 'throttled'),
   };

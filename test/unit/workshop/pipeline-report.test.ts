@@ -279,6 +279,7 @@ describe('summarizePollerLogs', () => {
       steps: [],
       peak: 1,
       last: 1,
+      pending: undefined,
       scaledOut: false,
       scaledIn: false,
     });
