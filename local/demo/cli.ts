@@ -157,6 +157,7 @@ const main = async (): Promise<number> => {
           costPer1M: Number(summary.costPer1M.total.toFixed(4)),
           sessions: summary.sessions,
           ksqlRows: Object.fromEntries(summary.ksql.topics.map(({ topic, rows }) => [topic, rows])),
+          pollers: summary.pollers,
           durationMs: summary.durationMs,
         })}\n`,
       );
