@@ -17,7 +17,7 @@ import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { authenticationError, connectMappings, defaultSecretsManagerClients } from './clusters.ts';
 import { EsmError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
-import type { SecretsManagerClientFor } from './mapping-credentials.ts';
+import { readRegistryCredentials, type SecretsManagerClientFor } from './mapping-credentials.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
 import { type FunctionDefinition, resolveServerlessConfig } from './serverless-config.ts';
 
@@ -98,13 +98,26 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn !== undefined) functions.set(fn.key, fn);
   }
 
+  const secretsFor = options.secretsManager ?? defaultSecretsManagerClients;
   const { clusters, refused } = await connectMappings({
     mappings,
     functions,
     brokers: options.brokers,
     clientId: `esm-emulator-${service.service}`,
-    secretsFor: options.secretsManager ?? defaultSecretsManagerClients,
+    secretsFor,
   });
+  // SchemaRegistryConfig BASIC_AUTH: the registry's credentials, read once per mapping from the
+  // secret in the function's region, as for the cluster's.
+  const registryCredentials = new Map<string, string>();
+  for (const mapping of mappings) {
+    const secretArn = mapping.schemaRegistry?.basicAuthSecretArn;
+    const fn = functions.get(mapping.functionKey);
+    if (secretArn === undefined || fn === undefined) continue;
+    registryCredentials.set(
+      mapping.uuid,
+      await readRegistryCredentials(secretsFor(fn.region), mapping.functionKey, secretArn),
+    );
+  }
 
   const serviceDir = resolve(options.serviceDir);
   const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');
@@ -139,6 +152,10 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     );
   }
 
+  const registryAuthOf = (uuid: string): { registryBasicAuth?: string } => {
+    const credentials = registryCredentials.get(uuid);
+    return credentials === undefined ? {} : { registryBasicAuth: credentials };
+  };
   const pollers: MappingPoller[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -164,6 +181,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         pool,
         log,
         destinationProducer: cluster.producer,
+        ...registryAuthOf(mapping.uuid),
         ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
         ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),

@@ -64,14 +64,12 @@ export class MappingSecretError extends EsmError {
   constructor(
     functionName: string,
     secretId: string,
-    authentication: string,
+    /** Where the secret is named, e.g. `SourceAccessConfigurations (BASIC_AUTH, SASL/PLAIN)`. */
+    setting: string,
     detail: string,
     options?: ErrorOptions,
   ) {
-    super(
-      `function "${functionName}": the secret ${secretId} of its SourceAccessConfigurations (${authentication}) ${detail}`,
-      options,
-    );
+    super(`function "${functionName}": the secret ${secretId} of its ${setting} ${detail}`, options);
     this.name = 'MappingSecretError';
     this.functionName = functionName;
     this.secretId = secretId;

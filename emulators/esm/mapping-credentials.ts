@@ -47,26 +47,29 @@ export const secretsManagerClients = (settings: {
   };
 };
 
+/** A username and password kept in a secret, as Lambda reads them. */
+interface SecretUserPassword {
+  readonly username: string;
+  readonly password: string;
+}
+
 /**
- * The mapping's SASL settings, from its secret.
+ * A `{"username", "password"}` secret.
  *
- * @throws {MappingSecretError} naming the function, the secret and what is wrong: missing,
- *   unreadable, not JSON, or without a username or password.
+ * @throws {MappingSecretError} naming the function, the setting, the secret and what is wrong:
+ *   missing, unreadable, not JSON, or without a username or password.
  */
-export const readMappingCredentials = async (
+const readUserPassword = async (
   client: SecretsManagerClient,
   fnKey: string,
-  auth: MappingAuthentication,
-): Promise<SaslSettings> => {
+  secretId: string,
+  setting: string,
+): Promise<SecretUserPassword> => {
   const fail = (detail: string, cause?: unknown): MappingSecretError =>
-    new MappingSecretError(fnKey, auth.secretId, `${auth.type}, ${mechanismLabel(auth)}`, detail, {
-      cause,
-    });
+    new MappingSecretError(fnKey, secretId, setting, detail, { cause });
   let secretString: string | undefined;
   try {
-    ({ SecretString: secretString } = await client.send(
-      new GetSecretValueCommand({ SecretId: auth.secretId }),
-    ));
+    ({ SecretString: secretString } = await client.send(new GetSecretValueCommand({ SecretId: secretId })));
   } catch (error) {
     if (error instanceof ResourceNotFoundException) throw fail('does not exist in Secrets Manager', error);
     throw fail(
@@ -85,5 +88,48 @@ export const readMappingCredentials = async (
   if (!credentials.success) {
     throw fail(credentials.error.issues.map((issue) => issue.message).join(', '), credentials.error);
   }
-  return { mechanism: auth.mechanism, ...credentials.data };
+  return credentials.data;
+};
+
+/**
+ * The mapping's SASL settings, from its secret.
+ *
+ * @throws {MappingSecretError} naming the function, the secret and what is wrong.
+ */
+export const readMappingCredentials = async (
+  client: SecretsManagerClient,
+  fnKey: string,
+  auth: MappingAuthentication,
+): Promise<SaslSettings> => ({
+  mechanism: auth.mechanism,
+  ...(await readUserPassword(
+    client,
+    fnKey,
+    auth.secretId,
+    `SourceAccessConfigurations (${auth.type}, ${mechanismLabel(auth)})`,
+  )),
+});
+
+/**
+ * The schema registry's BASIC_AUTH credentials as `username:password` (HTTP Basic), from the
+ * secret named by SchemaRegistryConfig.AccessConfigs — for Confluent Cloud, the registry's API
+ * key and secret (https://docs.aws.amazon.com/lambda/latest/api/API_KafkaSchemaRegistryAccessConfig.html:
+ * "provide the AWS Secrets Manager secret ARN in the URI field"). AWS does not spell out the
+ * secret's fields for the registry; read here as `username` and `password`, the format of the
+ * cluster's BASIC_AUTH secret.
+ *
+ * @throws {MappingSecretError} naming the function, the secret and what is wrong.
+ */
+export const readRegistryCredentials = async (
+  client: SecretsManagerClient,
+  fnKey: string,
+  secretId: string,
+): Promise<string> => {
+  const { username, password } = await readUserPassword(
+    client,
+    fnKey,
+    secretId,
+    'SchemaRegistryConfig.AccessConfigs (BASIC_AUTH)',
+  );
+  return `${username}:${password}`;
 };

@@ -126,6 +126,8 @@ export interface MappingPollerOptions {
   readonly log: ToolLog;
   /** Producer for `kafka://` on-failure destinations (shared; connected by the caller). */
   readonly destinationProducer: () => Promise<Producer>;
+  /** SchemaRegistryConfig BASIC_AUTH credentials (`username:password`), read from its secret. */
+  readonly registryBasicAuth?: string;
   /** Consumer session timeout; after a crash the group waits this long for the dead member. */
   readonly sessionTimeoutMs?: number;
   readonly retryDelayMs?: (attempt: number) => number;
@@ -244,7 +246,13 @@ export class MappingPoller {
     this.#decoder =
       registry === undefined
         ? undefined
-        : new RecordSchemaDecoder(registry, createSchemaRegistryClient({ url: registry.uri }));
+        : new RecordSchemaDecoder(
+            registry,
+            createSchemaRegistryClient({
+              url: registry.uri,
+              ...(options.registryBasicAuth === undefined ? {} : { basicAuth: options.registryBasicAuth }),
+            }),
+          );
   }
 
   /** Positions a new consumer group at StartingPosition, joins the group and starts fetching. */

@@ -14,8 +14,8 @@
  * Emulated: Confluent-compatible registries over http(s) with Avro schemas. Not emulated (the
  * emulator refuses them at start): AWS Glue registries (an ARN), Protobuf and JSON Schema
  * writer schemas (such a record fails validation here), and access configs other than
- * BASIC_AUTH (accepted, but the registry is called without credentials: the local registry
- * has none).
+ * BASIC_AUTH. BASIC_AUTH reads `{username, password}` from the Secrets Manager secret its URI
+ * names (mapping-credentials.ts) and calls the registry with HTTP Basic credentials.
  */
 import avsc from 'avsc';
 import { z } from 'zod';
@@ -44,23 +44,26 @@ export interface SchemaRegistrySettings {
   readonly eventRecordFormat: EventRecordFormat;
   readonly validateKey: boolean;
   readonly validateValue: boolean;
+  /** BASIC_AUTH: the Secrets Manager secret (ARN) holding the registry's credentials. */
+  readonly basicAuthSecretArn?: string | undefined;
 }
 
 const ACCESS_TYPES = ['BASIC_AUTH', 'CLIENT_CERTIFICATE_TLS_AUTH', 'SERVER_ROOT_CA_CERTIFICATE'] as const;
+// API_KafkaSchemaRegistryAccessConfig: URI, a Secrets Manager secret ARN.
+const SECRET_ARN_PATTERN =
+  /^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)$/;
 // API_KafkaSchemaRegistryConfig: SchemaRegistryURI 1–10,000 characters of this pattern.
 const URI_PATTERN = /^[a-zA-Z0-9\-/*:_+=.@]{1,10000}$/;
 
 /**
  * Validates a SchemaRegistryConfig; undefined when the mapping has none.
  *
- * @param warnings receives what is accepted but not emulated.
  * @throws {MappingConfigError} naming the setting, for what AWS refuses or the emulator cannot do.
  */
 export const resolveSchemaRegistryConfig = (
   fnKey: string,
   input: SchemaRegistryConfigInput | undefined,
   provisioned: boolean,
-  warnings: string[],
 ): SchemaRegistrySettings | undefined => {
   if (input === undefined) return undefined;
   const fail = (setting: string, detail: string) =>
@@ -109,15 +112,18 @@ export const resolveSchemaRegistryConfig = (
     if (config.type !== 'BASIC_AUTH') {
       throw fail('AccessConfigs', `${config.type} is not emulated (only BASIC_AUTH, or none)`);
     }
-    warnings.push(
-      `function "${fnKey}": SchemaRegistryConfig BASIC_AUTH is not emulated; the registry is called without credentials`,
-    );
+    if (!SECRET_ARN_PATTERN.test(config.uri)) {
+      throw fail('AccessConfigs', `BASIC_AUTH URI must be a Secrets Manager secret ARN, got "${config.uri}"`);
+    }
   }
+  const basicAuth = access.filter((config) => config.type === 'BASIC_AUTH');
+  if (basicAuth.length > 1) throw fail('AccessConfigs', 'names BASIC_AUTH twice');
   return {
     uri,
     eventRecordFormat: format,
     validateKey: attributes.includes('KEY'),
     validateValue: attributes.includes('VALUE'),
+    basicAuthSecretArn: basicAuth[0]?.uri,
   };
 };
 

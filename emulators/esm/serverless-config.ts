@@ -452,7 +452,6 @@ const resolveMapping = (
     fnKey,
     extras.schemaRegistryConfig,
     scalingMode === ScalingMode.Provisioned,
-    warnings,
   );
 
   return {

@@ -9,7 +9,9 @@
  * - `GET /subjects/{subject}/versions/{version|latest}` → `{subject, id, version, schema}`
  *
  * Errors carry Confluent's body `{error_code, message}` (40401, 40402, 40403, 42201). Avro
- * only; no compatibility checks, no deletes, no auth; in memory. Set SCHEMA_REGISTRY_URL to use
+ * only; no compatibility checks, no deletes; in memory. With `basicAuth` every request must
+ * carry those HTTP Basic credentials, else 401 `{"error_code": 401, "message": "Unauthorized"}`
+ * (what Confluent Cloud's registry answers without an API key). Set SCHEMA_REGISTRY_URL to use
  * a real registry instead.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -97,11 +99,23 @@ const route = async (
 
 /** Starts the registry emulator on 127.0.0.1 (a free port unless `preferredPort` is free). */
 export const startSchemaRegistry = async (
-  options: { preferredPort?: number } = {},
+  options: {
+    preferredPort?: number;
+    /** Credentials every request must carry (HTTP Basic). */
+    basicAuth?: { readonly username: string; readonly password: string };
+  } = {},
 ): Promise<LocalSchemaRegistry> => {
   const port = options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort);
   const store = new SchemaStore();
+  const expected =
+    options.basicAuth === undefined
+      ? undefined
+      : `Basic ${Buffer.from(`${options.basicAuth.username}:${options.basicAuth.password}`).toString('base64')}`;
   const server = createServer((request, response) => {
+    if (expected !== undefined && request.headers.authorization !== expected) {
+      send(response, 401, { error_code: 401, message: 'Unauthorized' });
+      return;
+    }
     route(store, request, response).catch((error: unknown) => {
       send(response, 500, {
         error_code: 50001,

@@ -4,8 +4,10 @@
  * emulator, which fetches the writer schema by id from the registry emulator and delivers JSON
  * or the source bytes (services-consume-kafka-events.html).
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type LocalSchemaRegistry, startSchemaRegistry } from '../../../emulators/schema-registry/server.ts';
+import { startSecretsManager } from '../../../emulators/secrets-manager/server.ts';
 import { registerAvroEncoder } from '../../../load-generator/value-format.ts';
 import { encodeEvent } from '../../../services/clickstream/codec.ts';
 import { type ClickstreamEvent, ClickstreamEventSchema } from '../../../services/clickstream/event.ts';
@@ -224,5 +226,82 @@ describe('ESM emulator with a schema registry', () => {
     expect(whileDown).toBe(0);
     expect(committedWhileDown ?? 0).toBeLessThanOrEqual(0);
     expect(deliveredRecords(invocations).map((r) => r.offset)).toEqual([0, 1]);
+  });
+
+  it('calls a registry that asks for credentials with BASIC_AUTH from the secret, and holds the batch when they are wrong', async () => {
+    // Prepare: a registry with an API key, the right and a stale secret in the Secrets Manager stand-in.
+    const key = { username: 'SR-API-KEY', password: 'sr-api-secret' };
+    const protectedRegistry = await startSchemaRegistry({ basicAuth: key });
+    registries.push(protectedRegistry);
+    const GOOD = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:registry-AbC123';
+    const STALE = 'arn:aws:secretsmanager:us-east-1:000000000000:secret:registry-stale-AbC123';
+    const secrets = await startSecretsManager({
+      secrets: { [GOOD]: key, [STALE]: { ...key, password: 'rotated-away' } },
+    });
+    onTestFinished(() => secrets.stop());
+    const secretsClient = new SecretsManagerClient({
+      region: 'us-east-1',
+      endpoint: secrets.endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    onTestFinished(() => secretsClient.destroy());
+    const withSecret = (secret: string) =>
+      startRecordingEmulator({
+        bundleDir,
+        kafka: { batchSize: 10, maximumBatchingWindow: 1 },
+        esm: {
+          provisionedPollerConfig: {},
+          schemaRegistryConfig: {
+            schemaRegistryURI: protectedRegistry.url,
+            eventRecordFormat: 'JSON',
+            schemaValidationConfigs: [{ attribute: 'VALUE' }],
+            accessConfigs: [{ type: 'BASIC_AUTH', uri: secret }],
+          },
+        },
+        emulator: { secretsManager: () => secretsClient },
+      });
+    const good = await withSecret(GOOD);
+    const stale = await withSecret(STALE);
+    const register = createSchemaRegistryClient({
+      url: protectedRegistry.url,
+      basicAuth: `${key.username}:${key.password}`,
+    });
+    const { encode } = await registerAvroEncoder(register, good.topic);
+    await createSchemaRegistryClient({ url: protectedRegistry.url })
+      .register(`${good.topic}-value`, CLICKSTREAM_EVENT_AVRO_SCHEMA)
+      .then(
+        () => expect.unreachable('the registry must refuse a request without credentials'),
+        (error: unknown) => expect(String(error)).toContain('401'),
+      );
+    const producer = testKafka('registry-auth-producer').producer();
+    await producer.connect();
+    for (const topic of [good.topic, stale.topic]) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: [0, 1, 2].map((n) => ({ key: `u-${n}`, value: encode(encodeEvent(eventN(n)), 'valid') })),
+      });
+    }
+    await producer.disconnect();
+
+    // Act
+    const delivered = await waitForInvocations(
+      good.recordDir,
+      (all) => deliveredRecords(all).length >= 3,
+      30_000,
+    );
+    await expect
+      .poll(() => stale.emulator.stats().mappings[0]?.registryRetries ?? 0, { timeout: 20_000 })
+      .toBeGreaterThanOrEqual(2);
+
+    // Assert: the right key decodes; the stale one delivers nothing and commits nothing.
+    expect(
+      deliveredRecords(delivered).map(
+        (record) => JSON.parse(Buffer.from(record.value ?? '', 'base64').toString('utf8')).eventId,
+      ),
+    ).toEqual([0, 1, 2].map((n) => eventN(n).eventId));
+    expect(readInvocations(stale.recordDir)).toHaveLength(0);
+    expect((await committedOffsets(stale.groupId, stale.topic)).get(0) ?? 0).toBeLessThanOrEqual(0);
+    expect(stale.emulator.stats().mappings[0]?.lastError).toContain('401');
   });
 });

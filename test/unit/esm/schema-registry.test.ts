@@ -22,7 +22,7 @@ const valid: SchemaRegistryConfigInput = {
 
 const settingOf = (input: SchemaRegistryConfigInput, provisioned = true): string => {
   try {
-    resolveSchemaRegistryConfig('aggregate-events', input, provisioned, []);
+    resolveSchemaRegistryConfig('aggregate-events', input, provisioned);
   } catch (error) {
     if (error instanceof MappingConfigError) return error.setting;
     throw error;
@@ -40,7 +40,6 @@ describe('SchemaRegistryConfig validation (CreateEventSourceMapping)', () => {
         schemaValidationConfigs: [{ attribute: 'KEY' }, { attribute: 'VALUE' }],
       },
       true,
-      [],
     );
 
     expect(settings).toEqual({
@@ -48,11 +47,12 @@ describe('SchemaRegistryConfig validation (CreateEventSourceMapping)', () => {
       eventRecordFormat: 'SOURCE',
       validateKey: true,
       validateValue: true,
+      basicAuthSecretArn: undefined,
     });
   });
 
   it('is undefined without a SchemaRegistryConfig', () => {
-    expect(resolveSchemaRegistryConfig('f', undefined, false, [])).toBeUndefined();
+    expect(resolveSchemaRegistryConfig('f', undefined, false)).toBeUndefined();
   });
 
   it.each<[string, SchemaRegistryConfigInput, string]>([
@@ -106,6 +106,22 @@ describe('SchemaRegistryConfig validation (CreateEventSourceMapping)', () => {
       { ...valid, accessConfigs: [{ type: 'CLIENT_CERTIFICATE_TLS_AUTH', uri: 'arn:s' }] },
       'SchemaRegistryConfig.AccessConfigs',
     ],
+    [
+      'BASIC_AUTH whose URI is not a secret ARN',
+      { ...valid, accessConfigs: [{ type: 'BASIC_AUTH', uri: 'my-secret' }] },
+      'SchemaRegistryConfig.AccessConfigs',
+    ],
+    [
+      'BASIC_AUTH twice',
+      {
+        ...valid,
+        accessConfigs: [1, 2].map(() => ({
+          type: 'BASIC_AUTH',
+          uri: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry',
+        })),
+      },
+      'SchemaRegistryConfig.AccessConfigs',
+    ],
   ])('stops the start for %s, naming the setting', (_name, input, setting) => {
     expect(settingOf(input)).toBe(setting);
   });
@@ -114,20 +130,16 @@ describe('SchemaRegistryConfig validation (CreateEventSourceMapping)', () => {
     expect(settingOf(valid, false)).toBe('SchemaRegistryConfig');
   });
 
-  it('accepts BASIC_AUTH with a warning that locally no credentials are sent', () => {
-    const warnings: string[] = [];
+  it('reads the BASIC_AUTH secret ARN, for the credentials the registry is called with', () => {
+    const secret = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:registry-AbCdEf';
 
-    resolveSchemaRegistryConfig(
+    const settings = resolveSchemaRegistryConfig(
       'f',
-      {
-        ...valid,
-        accessConfigs: [{ type: 'BASIC_AUTH', uri: 'arn:aws:secretsmanager:us-east-1:1:secret:s' }],
-      },
+      { ...valid, accessConfigs: [{ type: 'BASIC_AUTH', uri: secret }] },
       true,
-      warnings,
     );
 
-    expect(warnings).toEqual([expect.stringContaining('BASIC_AUTH is not emulated')]);
+    expect(settings?.basicAuthSecretArn).toBe(secret);
   });
 });
 
