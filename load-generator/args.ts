@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { numberFlag, parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
 import { UsageError } from './errors.ts';
-import type { RateProfileSpec } from './rate-profile.ts';
+import { DEFAULT_BURST } from './rate-profile.ts';
 
 /** `npm run load -- --help`. */
 export const USAGE = `Usage: npm run load -- [options]
@@ -57,26 +57,6 @@ reached, or that accepts connections and never answers, ends the run within 20 s
 connect) with one message naming the brokers.
 
 Exit codes: 0 done, 1 failure (e.g. Kafka unreachable), 2 invalid flags, 130 interrupted.`;
-
-/**
- * Burst defaults: a minute of burst every four minutes leaves on-demand pollers, evaluated
- * each minute and changed within three (kafka-scaling-modes.html), time to scale out during
- * a burst and back in before the next.
- */
-export const DEFAULT_BURST = { seconds: 60, everySeconds: 240 } as const;
-
-/** The load shape the options ask for (rate-profile.ts). */
-export const rateProfileSpec = (options: LoadOptions): RateProfileSpec => ({
-  rate: options.rate,
-  burst:
-    options.burst === undefined
-      ? undefined
-      : {
-          rate: options.burst,
-          seconds: options.burstSeconds ?? DEFAULT_BURST.seconds,
-          everySeconds: options.burstEvery ?? DEFAULT_BURST.everySeconds,
-        },
-});
 
 const count = (flag: string) => wholeFlag(flag).positive(`${flag} must be > 0`);
 const fraction = (flag: string, max: number) =>

@@ -11,7 +11,7 @@ import type { Producer } from 'kafkajs';
 import { DynamoDbProfileStore } from '../services/profiles/index.ts';
 import { createSchemaRegistryClient } from '../services/schema-registry/client.ts';
 import { createToolLogger, type ToolLog } from '../tooling/logger.ts';
-import { type LoadOptions, parseLoadArgs, rateProfileSpec, USAGE } from './args.ts';
+import { type LoadOptions, parseLoadArgs, USAGE } from './args.ts';
 import {
   type LoadGeneratorConfig,
   loadConfig,
@@ -23,7 +23,7 @@ import { ConfigError, LoadGeneratorError, UsageError } from './errors.ts';
 import { connectProducer, createKafka, ensureTopic } from './kafka-client.ts';
 import { produceLoad } from './produce-load.ts';
 import { type Progress, type ProgressMode, startProgress } from './progress.ts';
-import { rateProfile, recordsIn } from './rate-profile.ts';
+import { rateProfile, rateProfileSpecOf, recordsIn } from './rate-profile.ts';
 import { seedProfiles } from './seed-profiles.ts';
 import { recommendedUsers } from './simulation.ts';
 import { registerAvroEncoder, type ValueEncoder, valueSubject } from './value-format.ts';
@@ -51,7 +51,7 @@ const main = async (argv: readonly string[]): Promise<number> => {
   const startTime = options.startTime ?? Date.now();
   const mode: ProgressMode = options.json ? 'off' : process.stderr.isTTY ? 'bar' : 'log';
   const kafka = options.profilesOnly ? undefined : requireKafka(config);
-  const spec = rateProfileSpec(options);
+  const spec = rateProfileSpecOf(options);
   const profile = rateProfile(spec);
   // Users for the peak rate: a burst must not find every user resting in a session gap.
   const recommended = recommendedUsers(profile.peakRate, options.botShare, options.sessionGap * 1000);

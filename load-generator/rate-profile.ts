@@ -79,6 +79,34 @@ const bursting = (rate: number, burst: BurstSpec): RateProfile => {
   };
 };
 
+/**
+ * Burst defaults: a minute of burst every four minutes leaves on-demand pollers, evaluated
+ * each minute and changed within three (kafka-scaling-modes.html), time to scale out during
+ * a burst and back in before the next.
+ */
+export const DEFAULT_BURST = { seconds: 60, everySeconds: 240 } as const;
+
+/** The burst flags every tool takes (`--rate`, `--burst`, `--burst-seconds`, `--burst-every`). */
+export interface BurstFlags {
+  readonly rate: number;
+  readonly burst?: number | undefined;
+  readonly burstSeconds?: number | undefined;
+  readonly burstEvery?: number | undefined;
+}
+
+/** The load shape the flags ask for, the burst defaults filled in. */
+export const rateProfileSpecOf = (flags: BurstFlags): RateProfileSpec => ({
+  rate: flags.rate,
+  burst:
+    flags.burst === undefined
+      ? undefined
+      : {
+          rate: flags.burst,
+          seconds: flags.burstSeconds ?? DEFAULT_BURST.seconds,
+          everySeconds: flags.burstEvery ?? DEFAULT_BURST.everySeconds,
+        },
+});
+
 /** The profile a spec describes. The spec is validated where it is parsed (args.ts). */
 export const rateProfile = (spec: RateProfileSpec): RateProfile =>
   spec.burst === undefined ? steady(spec.rate) : bursting(spec.rate, spec.burst);

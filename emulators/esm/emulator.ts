@@ -152,10 +152,6 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     );
   }
 
-  const registryAuthOf = (uuid: string): { registryBasicAuth?: string } => {
-    const credentials = registryCredentials.get(uuid);
-    return credentials === undefined ? {} : { registryBasicAuth: credentials };
-  };
   const pollers: MappingPoller[] = [];
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -181,7 +177,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         pool,
         log,
         destinationProducer: cluster.producer,
-        ...registryAuthOf(mapping.uuid),
+        registryBasicAuth: registryCredentials.get(mapping.uuid),
         ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
         ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),

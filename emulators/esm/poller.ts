@@ -127,7 +127,7 @@ export interface MappingPollerOptions {
   /** Producer for `kafka://` on-failure destinations (shared; connected by the caller). */
   readonly destinationProducer: () => Promise<Producer>;
   /** SchemaRegistryConfig BASIC_AUTH credentials (`username:password`), read from its secret. */
-  readonly registryBasicAuth?: string;
+  readonly registryBasicAuth?: string | undefined;
   /** Consumer session timeout; after a crash the group waits this long for the dead member. */
   readonly sessionTimeoutMs?: number;
   readonly retryDelayMs?: (attempt: number) => number;

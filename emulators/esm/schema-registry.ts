@@ -116,14 +116,14 @@ export const resolveSchemaRegistryConfig = (
       throw fail('AccessConfigs', `BASIC_AUTH URI must be a Secrets Manager secret ARN, got "${config.uri}"`);
     }
   }
-  const basicAuth = access.filter((config) => config.type === 'BASIC_AUTH');
-  if (basicAuth.length > 1) throw fail('AccessConfigs', 'names BASIC_AUTH twice');
+  // Every entry left is BASIC_AUTH (the loop refuses the others).
+  if (access.length > 1) throw fail('AccessConfigs', 'names BASIC_AUTH twice');
   return {
     uri,
     eventRecordFormat: format,
     validateKey: attributes.includes('KEY'),
     validateValue: attributes.includes('VALUE'),
-    basicAuthSecretArn: basicAuth[0]?.uri,
+    basicAuthSecretArn: access[0]?.uri,
   };
 };
 

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { DEFAULT_BURST } from '../../load-generator/args.ts';
-import { type RateProfileSpec, rateProfile, recordsIn } from '../../load-generator/rate-profile.ts';
+import {
+  DEFAULT_BURST,
+  type RateProfileSpec,
+  rateProfile,
+  rateProfileSpecOf,
+  recordsIn,
+} from '../../load-generator/rate-profile.ts';
 import { numberFlag, parseCliArgs, portFlag } from '../../tooling/cli-args.ts';
 
 /** `npm run demo -- --help`. */
@@ -79,17 +84,7 @@ const DemoOptionsSchema = z
 export type DemoOptions = z.infer<typeof DemoOptionsSchema>;
 
 /** The load shape of the run (the load generator's, from the same flags). */
-export const demoRateProfile = (options: DemoOptions): RateProfileSpec => ({
-  rate: options.rate,
-  burst:
-    options.burst === undefined
-      ? undefined
-      : {
-          rate: options.burst,
-          seconds: options.burstSeconds ?? DEFAULT_BURST.seconds,
-          everySeconds: options.burstEvery ?? DEFAULT_BURST.everySeconds,
-        },
-});
+export const demoRateProfile = (options: DemoOptions): RateProfileSpec => rateProfileSpecOf(options);
 
 /** Events the run produces (valid and bad). */
 export const demoEvents = (options: DemoOptions): number =>

@@ -110,6 +110,18 @@ export interface BatchLogSummary {
   readonly watermarkConflicts: number;
 }
 
+/** The lines of a log that are JSON, parsed; plain text and broken lines are skipped. */
+function* jsonLines(lines: Iterable<string>): Generator<unknown> {
+  for (const line of lines) {
+    if (!line.startsWith('{')) continue;
+    try {
+      yield JSON.parse(line);
+    } catch {
+      // not a structured line
+    }
+  }
+}
+
 /**
  * Adds up the structured log lines of `aggregate-events` (what CloudWatch Logs would hold);
  * other lines (EMF metrics, other functions, plain text) are skipped.
@@ -117,14 +129,7 @@ export interface BatchLogSummary {
 export const summarizeBatchLogs = (lines: Iterable<string>): BatchLogSummary => {
   const batches: z.infer<typeof BatchLogSchema>[] = [];
   let failed = 0;
-  for (const line of lines) {
-    if (!line.startsWith('{')) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for (const json of jsonLines(lines)) {
     const batch = BatchLogSchema.safeParse(json);
     if (batch.success) batches.push(batch.data);
     else if (FailedBatchLogSchema.safeParse(json).success) failed += 1;
@@ -182,14 +187,7 @@ export interface PollerSummary {
 export const summarizePollerLogs = (lines: Iterable<string>): PollerSummary => {
   const steps: PollerStep[] = [];
   let first: number | undefined;
-  for (const line of lines) {
-    if (!line.startsWith('{')) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(line);
-    } catch {
-      continue;
-    }
+  for (const json of jsonLines(lines)) {
     const parsed = PollerLogSchema.safeParse(json);
     if (!parsed.success) continue;
     const at = Date.parse(parsed.data.timestamp);

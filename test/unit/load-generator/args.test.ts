@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { parseLoadArgs, rateProfileSpec } from '../../../load-generator/args.ts';
+import { parseLoadArgs } from '../../../load-generator/args.ts';
 import { UsageError } from '../../../load-generator/errors.ts';
+import { rateProfileSpecOf } from '../../../load-generator/rate-profile.ts';
 
 const usageError = (argv: string[]): UsageError => {
   try {
@@ -57,7 +58,7 @@ describe('parseLoadArgs', () => {
     const read = (argv: string[]) => {
       const parsed = parseLoadArgs(argv);
       if (parsed.help) throw new Error('unexpected --help');
-      return rateProfileSpec(parsed.options);
+      return rateProfileSpecOf(parsed.options);
     };
     expect(read(['--rate', '100'])).toEqual({ rate: 100, burst: undefined });
     expect(read(['--rate', '100', '--burst', '2000'])).toEqual({
