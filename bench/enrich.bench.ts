@@ -28,7 +28,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Kafka, logLevel, type Producer, type ProducerRecord } from 'kafkajs';
 import { LazyKafkaProducer } from '../functions/commons/lazy-kafka-producer.ts';
 import { createTables } from '../local/dynamodb/tables.ts';
-import { startKafka } from '../local/kafka/launcher.ts';
+import { useOrLaunchKafka } from '../local/kafka/use-or-launch.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
 import type { DeadLetterPublisher, KafkaSender } from '../services/dead-letter/index.ts';
 import {
@@ -39,7 +39,7 @@ import {
   UserAgentParser,
 } from '../services/enrichment/index.ts';
 import { createKafkaClient } from '../services/kafka/client.ts';
-import { plaintextConnection } from '../services/kafka/connection.ts';
+import { toKafkaEnv } from '../services/kafka/connection.ts';
 import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../services/kafka/esm-event.ts';
 import { createTopics } from '../services/kafka/topics.ts';
 import {
@@ -48,6 +48,7 @@ import {
   SEGMENTS,
   type UserProfile,
 } from '../services/profiles/index.ts';
+import { resolveEndpoints } from '../tooling/endpoints.ts';
 import { silentLogger } from '../tooling/logger.ts';
 import { freePort } from '../tooling/ports.ts';
 
@@ -181,14 +182,13 @@ const noMetrics = { addMetric: () => undefined };
 const main = async () => {
   const stops: Array<() => Promise<void>> = [];
   try {
-    let brokers = process.env.KAFKA_BROKERS?.split(',');
-    if (brokers === undefined) {
-      log('starting a local Kafka broker');
-      const kafka = await startKafka({ log });
-      stops.push(kafka.stop);
-      brokers = kafka.brokers;
-    }
-    let dynamodbEndpoint = process.env.DYNAMODB_ENDPOINT;
+    // The environment only: a bench measures on a broker of its own unless told otherwise.
+    const endpoints = resolveEndpoints(process.env, undefined);
+    if (endpoints.kafka === undefined) log('starting a local Kafka broker');
+    const cluster = await useOrLaunchKafka(endpoints.kafka, { log });
+    stops.push(cluster.stop);
+    const brokers = [...cluster.connection.brokers];
+    let dynamodbEndpoint = endpoints.dynamodbEndpoint;
     if (dynamodbEndpoint === undefined) {
       const dynalite = await startDynaliteProcess();
       stops.push(async () => {
@@ -207,7 +207,7 @@ const main = async () => {
       lifecycle: `bench-lifecycle-${run}`,
     };
     await createTopics(
-      createKafkaClient(plaintextConnection(brokers), { clientId: 'bench-admin', log: silentLogger }),
+      createKafkaClient(cluster.connection, { clientId: 'bench-admin', log: silentLogger }),
       [
         { topic: topics.enriched, partitions: PARTITIONS },
         { topic: topics.abandoned, partitions: PARTITIONS },
@@ -227,7 +227,7 @@ const main = async () => {
     // The handler's environment, as serverless.yml would set it; then the module is loaded once.
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
-      KAFKA_BROKERS: brokers.join(','),
+      ...toKafkaEnv(cluster.connection),
       DYNAMODB_ENDPOINT: dynamodbEndpoint,
       USER_PROFILES_TABLE: tables.userProfiles,
       SESSIONS_ENRICHED_TOPIC: topics.enriched,

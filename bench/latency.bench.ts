@@ -22,12 +22,11 @@ import type { Kafka, Producer } from 'kafkajs';
 import { z } from 'zod';
 import { loadServerlessConfig } from '../deploy/serverless-print.ts';
 import { type Emulator, startEmulator } from '../emulators/esm/emulator.ts';
-import { startKafka } from '../local/kafka/launcher.ts';
-import { brokerList, readEnv } from '../services/commons/env.ts';
+import { useOrLaunchKafka } from '../local/kafka/use-or-launch.ts';
 import { createKafkaClient } from '../services/kafka/client.ts';
-import { plaintextConnection } from '../services/kafka/connection.ts';
 import { createTopics } from '../services/kafka/topics.ts';
 import { parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
+import { resolveEndpoints } from '../tooling/endpoints.ts';
 import { createToolLogger } from '../tooling/logger.ts';
 import { markdownTable } from './common/markdown-table.ts';
 import { formatMethod } from './common/method.ts';
@@ -87,7 +86,8 @@ if (parsed.help) {
   process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
-const env = readEnv(z.object({ KAFKA_BROKERS: brokerList().optional() }));
+// KAFKA_BROKERS, else a broker of the bench's own (not a running stack's: its consumers would load it).
+const endpoints = resolveEndpoints(process.env, undefined);
 const SATURATION_RECORDS = parsed.options.records;
 const SECONDS = parsed.options.seconds;
 const LIGHT_RATE = parsed.options.lightRate;
@@ -276,10 +276,9 @@ const paced = async (
 };
 
 const main = async (): Promise<void> => {
-  const fromEnv = env.KAFKA_BROKERS;
-  const cluster = fromEnv === undefined ? await startKafka({ log: progress }) : undefined;
-  const brokers = fromEnv ?? cluster?.brokers ?? [];
-  const kafka = createKafkaClient(plaintextConnection(brokers), {
+  const cluster = await useOrLaunchKafka(endpoints.kafka, { log: progress });
+  const brokers = [...cluster.connection.brokers];
+  const kafka = createKafkaClient(cluster.connection, {
     clientId: 'bench-latency',
     log: createToolLogger('bench-latency', { logLevel: 'ERROR' }),
   });
@@ -306,7 +305,7 @@ const main = async (): Promise<void> => {
     await measure(kafka, producer, brokers, printed);
   } finally {
     await producer.disconnect().catch(() => {});
-    await cluster?.stop();
+    await cluster.stop();
   }
 };
 

@@ -15,10 +15,10 @@ import { connectProducer, createKafka } from '../load-generator/kafka-client.ts'
 import { produceLoad } from '../load-generator/produce-load.ts';
 import { ClickstreamSimulation, type SimulationOptions } from '../load-generator/simulation.ts';
 import { WorkerRecordSource } from '../load-generator/worker-source.ts';
-import { startKafka } from '../local/kafka/launcher.ts';
+import { useOrLaunchKafka } from '../local/kafka/use-or-launch.ts';
 import { createKafkaClient } from '../services/kafka/client.ts';
-import { plaintextConnection } from '../services/kafka/connection.ts';
 import { createTopics } from '../services/kafka/topics.ts';
+import { resolveEndpoints } from '../tooling/endpoints.ts';
 import { createToolLogger, silentLogger } from '../tooling/logger.ts';
 
 const RECORDS_PER_ROUND = Number(process.env.BENCH_RECORDS ?? 100_000);
@@ -89,14 +89,15 @@ const generatorRun = async (
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 const main = async () => {
-  const external = process.env.KAFKA_BROKERS?.split(',').filter((b) => b.length > 0);
-  const cluster = external === undefined ? await startKafka({ log }) : undefined;
-  const brokers = external ?? cluster?.brokers ?? [];
+  // The environment only: a bench measures on a broker of its own unless told otherwise.
+  const external = resolveEndpoints(process.env, undefined).kafka;
+  const cluster = await useOrLaunchKafka(external, { log });
+  const brokers = [...cluster.connection.brokers];
   try {
     const id = randomUUID().slice(0, 8);
     const topics = { bare: `bench-load-bare-${id}`, generator: `bench-load-gen-${id}` };
     await createTopics(
-      createKafkaClient(plaintextConnection(brokers), { clientId: 'bench-admin', log: silentLogger }),
+      createKafkaClient(cluster.connection, { clientId: 'bench-admin', log: silentLogger }),
       [
         { topic: topics.bare, partitions: PARTITIONS },
         { topic: topics.generator, partitions: PARTITIONS },
@@ -109,7 +110,7 @@ const main = async () => {
     log(`records of ${valueBytes} bytes on average; ${ROUNDS} rounds of ${RECORDS_PER_ROUND} records each`);
 
     const kafka = createKafka(
-      { ...plaintextConnection(brokers), source: 'KAFKA_BROKERS' },
+      { ...cluster.connection, source: 'KAFKA_BROKERS' },
       createToolLogger('bench-load'),
     );
     const producer = await connectProducer(kafka, brokers);
@@ -168,7 +169,7 @@ const main = async () => {
       ].join('\n'),
     );
   } finally {
-    await cluster?.stop();
+    await cluster.stop();
   }
 };
 

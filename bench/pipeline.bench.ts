@@ -10,10 +10,9 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadServerlessConfig } from '../deploy/serverless-print.ts';
 import { resolveServerlessConfig } from '../emulators/esm/serverless-config.ts';
-import { startKafka } from '../local/kafka/launcher.ts';
+import { useOrLaunchKafka } from '../local/kafka/use-or-launch.ts';
 import { localDynamoClient } from '../local/stack/stack.ts';
 import { createKafkaClient } from '../services/kafka/client.ts';
-import { plaintextConnection } from '../services/kafka/connection.ts';
 import { createToolLogger, silentLogger } from '../tooling/logger.ts';
 import { formatMethod, machineLine } from './common/method.ts';
 import { type BenchContext, createScenarioTopic } from './pipeline/bench-context.ts';
@@ -69,13 +68,10 @@ const main = async (): Promise<void> => {
   const recorder = new InvocationRecorder();
   stops.push(async () => recorder.close());
   try {
-    let brokers = config.kafkaBrokers;
-    if (brokers === undefined) {
-      progress('starting a Kafka broker…');
-      const cluster = await startKafka({ log: (line) => progress(`kafka: ${line}`) });
-      stops.push(() => cluster.stop());
-      brokers = cluster.brokers;
-    }
+    if (config.kafka === undefined) progress('starting a Kafka broker…');
+    const cluster = await useOrLaunchKafka(config.kafka, { log: (line) => progress(`kafka: ${line}`) });
+    stops.push(() => cluster.stop());
+    const brokers = cluster.connection.brokers;
     let dynamodbEndpoint = config.dynamodbEndpoint;
     if (dynamodbEndpoint === undefined) {
       const dynamo = await startDynaliteProcess();
@@ -85,7 +81,7 @@ const main = async (): Promise<void> => {
     progress(`Kafka ${brokers.join(',')}, DynamoDB ${dynamodbEndpoint}`);
 
     const runId = Date.now().toString(36);
-    const kafka = createKafkaClient(plaintextConnection(brokers), {
+    const kafka = createKafkaClient(cluster.connection, {
       clientId: 'bench-pipeline',
       log: silentLogger,
     });

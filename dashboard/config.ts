@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { brokerList, endpointUrl, readEnv } from '../services/commons/env.ts';
+import { endpointUrl, readEnv } from '../services/commons/env.ts';
+import { resolveEndpoints } from '../tooling/endpoints.ts';
 import type { StackState } from '../tooling/stack-state.ts';
 import { DashboardConfigError } from './errors.ts';
 
@@ -16,7 +17,6 @@ const Env = z.object({
   AWS_REGION: z.string().min(1, 'must not be empty').optional(),
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_PROFILE: z.string().optional(),
-  KAFKA_BROKERS: brokerList().optional(),
   DLQ_TOPIC: z.string().min(1, 'must not be empty').optional(),
 });
 
@@ -48,8 +48,11 @@ export const readDashboardConfig = (
   env: Readonly<Record<string, string | undefined>>,
   stack: StackState | undefined,
 ): DashboardConfig => {
-  const vars = readEnv(Env, env, (message, options) => new DashboardConfigError(message, options));
-  const kafkaBrokers = vars.KAFKA_BROKERS;
+  const makeError = (message: string, options: ErrorOptions) => new DashboardConfigError(message, options);
+  const vars = readEnv(Env, env, makeError);
+  // KAFKA_BROKERS alone here: the stack's brokers are added below only where its tables are read.
+  const kafka = resolveEndpoints(env, undefined, makeError).kafka;
+  const kafkaBrokers = kafka === undefined ? undefined : [...kafka.brokers];
   const deadLetterTopic = vars.DLQ_TOPIC ?? DEFAULT_DEAD_LETTER_TOPIC;
   const hasCredentials = vars.AWS_ACCESS_KEY_ID !== undefined || vars.AWS_PROFILE !== undefined;
   const userProfiles =

@@ -1,38 +1,28 @@
 import { z } from 'zod';
 import { endpointUrl, readEnv } from '../services/commons/env.ts';
-import {
-  type KafkaConnection,
-  kafkaEnvShape,
-  plaintextConnection,
-  refineKafkaEnv,
-  toKafkaConnection,
-} from '../services/kafka/connection.ts';
+import { type KafkaEndpoint, resolveEndpoints } from '../tooling/endpoints.ts';
 import { readStackState, type StackState } from '../tooling/stack-state.ts';
 import { ConfigError } from './errors.ts';
 
-const EnvSchema = z
-  .object({
-    ...kafkaEnvShape({ brokersRequired: false }),
-    USER_PROFILES_TABLE: z
-      .string()
-      .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')
-      .optional(),
-    DYNAMODB_ENDPOINT: endpointUrl().optional(),
-    AWS_ACCESS_KEY_ID: z.string().optional(),
-    SCHEMA_REGISTRY_URL: endpointUrl().optional(),
-    // Confluent's client setting basic.auth.user.info: `<API key>:<API secret>`.
-    SCHEMA_REGISTRY_BASIC_AUTH: z
-      .string()
-      .regex(/^[^:]+:.+$/, 'API key and secret as <key>:<secret>')
-      .optional(),
-  })
-  .superRefine(refineKafkaEnv);
+// Kafka and the registry's URL: tooling/endpoints.ts; DynamoDB is read here, where the
+// profiles' table decides which endpoint applies.
+const EnvSchema = z.object({
+  AWS_REGION: z.string().min(1, 'must not be empty').optional(),
+  USER_PROFILES_TABLE: z
+    .string()
+    .regex(/^[a-zA-Z0-9_.-]{3,255}$/, 'a DynamoDB table name')
+    .optional(),
+  DYNAMODB_ENDPOINT: endpointUrl().optional(),
+  AWS_ACCESS_KEY_ID: z.string().optional(),
+  // Confluent's client setting basic.auth.user.info: `<API key>:<API secret>`.
+  SCHEMA_REGISTRY_BASIC_AUTH: z
+    .string()
+    .regex(/^[^:]+:.+$/, 'API key and secret as <key>:<secret>')
+    .optional(),
+});
 
 /** How to reach Kafka: the project's connection settings, and where they came from. */
-export interface KafkaSettings extends KafkaConnection {
-  /** Where the brokers came from, for messages. */
-  readonly source: 'KAFKA_BROKERS' | 'local stack';
-}
+export type KafkaSettings = KafkaEndpoint;
 
 /** Where user profiles go. */
 export interface ProfilesTarget {
@@ -66,13 +56,10 @@ export const resolveConfig = (
   env: Readonly<Record<string, string | undefined>>,
   stack: StackState | undefined,
 ): LoadGeneratorConfig => {
-  const e = readEnv(EnvSchema, env, (message, options) => new ConfigError(message, options));
-  let kafka: KafkaSettings | undefined;
-  if (e.KAFKA_BROKERS !== undefined) {
-    kafka = { ...toKafkaConnection(e), source: 'KAFKA_BROKERS' };
-  } else if (stack !== undefined) {
-    kafka = { ...plaintextConnection(stack.kafkaBrokers), source: 'local stack' };
-  }
+  const makeError = (message: string, options: ErrorOptions) => new ConfigError(message, options);
+  const endpoints = resolveEndpoints(env, stack, makeError);
+  const e = readEnv(EnvSchema, env, makeError);
+  const kafka = endpoints.kafka;
 
   let profiles: ProfilesTarget | undefined;
   const region = e.AWS_REGION !== undefined ? { region: e.AWS_REGION } : {};
@@ -93,7 +80,7 @@ export const resolveConfig = (
       ...region,
     };
   }
-  const schemaRegistryUrl = e.SCHEMA_REGISTRY_URL ?? stack?.schemaRegistryUrl;
+  const schemaRegistryUrl = endpoints.schemaRegistryUrl;
   return Object.freeze({
     kafka,
     profiles,

@@ -1,7 +1,8 @@
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
-import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts';
+import type { KafkaConnection } from '../../services/kafka/connection.ts';
 import { parseCliArgs, wholeFlag } from '../../tooling/cli-args.ts';
+import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { BenchUsageError } from './errors.ts';
 
 /** `npm run bench:pipeline -- --help`. */
@@ -66,7 +67,8 @@ export interface PipelineBenchConfig {
   };
   /** Simulated events/s of the backlog workload (how much traffic a minute of it holds). */
   readonly workloadRate: number;
-  readonly kafkaBrokers: readonly string[] | undefined;
+  /** KAFKA_BROKERS; otherwise the bench launches a broker of its own. */
+  readonly kafka: KafkaConnection | undefined;
   readonly dynamodbEndpoint: string | undefined;
 }
 
@@ -85,11 +87,6 @@ const Flags = z.object({
   rounds: positive('--rounds').max(10, '--rounds must be ≤ 10').optional(),
   rate: positive('--rate').max(50_000, '--rate must be ≤ 50000').optional(),
   partitions: positive('--partitions').max(64, '--partitions must be ≤ 64').default(availableParallelism()),
-});
-
-const Env = z.object({
-  KAFKA_BROKERS: brokerList().optional(),
-  DYNAMODB_ENDPOINT: endpointUrl().optional(),
 });
 
 /** What {@link readConfig} returns: a config to run with, or the request for help. */
@@ -122,7 +119,12 @@ export const readConfig = (
   });
   if (parsed.help) return { help: true };
   const flags = parsed.options;
-  const environment = readEnv(Env, env, (message, options) => new BenchUsageError(message, options));
+  // The environment only: a running stack's consumers would load the broker the bench measures.
+  const environment = resolveEndpoints(
+    env,
+    undefined,
+    (message, options) => new BenchUsageError(message, options),
+  );
   const { quick } = flags;
   return {
     help: false,
@@ -147,8 +149,8 @@ export const readConfig = (
         pacedSeconds: quick ? 20 : 30,
       },
       workloadRate: 2000,
-      kafkaBrokers: environment.KAFKA_BROKERS,
-      dynamodbEndpoint: environment.DYNAMODB_ENDPOINT,
+      kafka: environment.kafka,
+      dynamodbEndpoint: environment.dynamodbEndpoint,
     }),
   };
 };

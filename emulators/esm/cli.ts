@@ -7,7 +7,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
+import { plaintextConnection, toKafkaEnv } from '../../services/kafka/connection.ts';
 import { CONNECT_TIMEOUT_MS } from '../../services/kafka/deadline.ts';
+import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { readStackState } from '../../tooling/stack-state.ts';
 import { parseEsmCliArgs, readEsmCliConfig } from './config.ts';
@@ -96,17 +98,23 @@ const main = async (): Promise<number> => {
   const flags = parsed.options;
   const env = readEsmCliConfig();
   const stack = readStackState();
-  const brokers = flags.brokers ?? env.kafkaBrokers ?? stack?.kafkaBrokers;
-  if (brokers === undefined) {
+  const endpoints = resolveEndpoints(
+    process.env,
+    stack,
+    (message, options) => new EsmError(message, options),
+  );
+  const kafka = flags.brokers === undefined ? endpoints.kafka : plaintextConnection(flags.brokers);
+  if (kafka === undefined) {
     throw new EsmError(
       'no Kafka cluster: start the local stack (npm run stack -- up), set KAFKA_BROKERS or pass --brokers',
     );
   }
-  const dynamodbEndpoint = env.dynamodbEndpoint ?? stack?.dynamodbEndpoint;
+  const brokers = kafka.brokers;
+  const dynamodbEndpoint = endpoints.dynamodbEndpoint;
   const overrides: Record<string, string> = {
-    KAFKA_BROKERS: brokers.join(','),
+    ...toKafkaEnv(kafka),
     ...(dynamodbEndpoint === undefined ? {} : { DYNAMODB_ENDPOINT: dynamodbEndpoint }),
-    ...(stack === undefined || env.dynamodbEndpoint !== undefined
+    ...(stack === undefined || endpoints.fromEnvironment.dynamodbEndpoint
       ? {}
       : { ANALYTICS_TABLE: stack.tables.analytics, USER_PROFILES_TABLE: stack.tables.userProfiles }),
     ...flags.env,

@@ -3,9 +3,8 @@ import { brokerList, endpointUrl, readEnv } from '../../services/commons/env.ts'
 import { assignmentsFlag, numberFlag, parseCliArgs, wholeFlag } from '../../tooling/cli-args.ts';
 import { EsmError } from './errors.ts';
 
+// KAFKA_BROKERS and DYNAMODB_ENDPOINT: tooling/endpoints.ts (resolveEndpoints).
 const Env = z.object({
-  KAFKA_BROKERS: brokerList().optional(),
-  DYNAMODB_ENDPOINT: endpointUrl().optional(),
   ESM_LOG_LEVEL: z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']).optional(),
   // Read by the SDK itself (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html);
   // checked here so a typo stops the start, and so the local stand-in gets dummy credentials.
@@ -15,10 +14,6 @@ const Env = z.object({
 
 /** The ESM emulator CLI's environment, read once. */
 export interface EsmCliConfig {
-  /** The cluster to consume from; otherwise the running local stack's. */
-  readonly kafkaBrokers: readonly string[] | undefined;
-  /** Passed to the functions as DYNAMODB_ENDPOINT; otherwise the running local stack's. */
-  readonly dynamodbEndpoint: string | undefined;
   readonly logLevel: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Where the mappings' secrets are read (the local stand-in); otherwise the region's Secrets Manager. */
   readonly secretsManagerEndpoint: string | undefined;
@@ -34,8 +29,6 @@ export interface EsmCliConfig {
 export const readEsmCliConfig = (env: NodeJS.ProcessEnv = process.env): EsmCliConfig => {
   const parsed = readEnv(Env, env);
   return Object.freeze({
-    kafkaBrokers: parsed.KAFKA_BROKERS,
-    dynamodbEndpoint: parsed.DYNAMODB_ENDPOINT,
     logLevel: parsed.ESM_LOG_LEVEL ?? 'INFO',
     secretsManagerEndpoint: parsed.AWS_ENDPOINT_URL_SECRETS_MANAGER,
     hasAwsCredentials: parsed.AWS_ACCESS_KEY_ID !== undefined,

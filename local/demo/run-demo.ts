@@ -16,6 +16,7 @@ import { createKafkaClient } from '../../services/kafka/client.ts';
 import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { countRecords, readTopic } from '../../services/kafka/topic-reader.ts';
 import { costOf, gbSecondsOf } from '../../tooling/aws-prices.ts';
+import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
@@ -325,10 +326,8 @@ export const runDemo = async (
     const resolvedConfig = await loadServerlessConfig({ serviceDir: REPO_ROOT });
 
     reporter.step('starting the local stack (Kafka broker, dynalite, topics, tables)');
-    const stack = await startStack({
-      kafkaBrokers: process.env.KAFKA_BROKERS?.split(','),
-      dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT,
-    });
+    const endpoints = resolveEndpoints(process.env, undefined);
+    const stack = await startStack({ kafka: endpoints.kafka, dynamodbEndpoint: endpoints.dynamodbEndpoint });
     stops.push(stack.stop);
     const serverlessConfig =
       options.format === 'avro'

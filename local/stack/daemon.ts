@@ -1,7 +1,7 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { createToolLogger } from '../../tooling/logger.ts';
 import { ENDPOINTS_FILE, STACK_DIR, type StackState } from '../../tooling/stack-state.ts';
-import { readStackConfig } from './config.ts';
 import { startEmbeddedKsql } from './embedded-ksql.ts';
 import { startStack } from './stack.ts';
 
@@ -14,12 +14,13 @@ const logger = createToolLogger('stack');
 const log = (message: string, fields: Record<string, unknown> = {}) => logger.info(message, fields);
 
 const main = async () => {
-  const config = readStackConfig();
+  // The environment only: this process is the stack the endpoints file describes.
+  const endpoints = resolveEndpoints(process.env, undefined);
   mkdirSync(STACK_DIR, { recursive: true });
   const stack = await startStack({
-    kafkaBrokers: config.kafkaBrokers,
-    dynamodbEndpoint: config.dynamodbEndpoint,
-    schemaRegistryUrl: config.schemaRegistryUrl,
+    kafka: endpoints.kafka,
+    dynamodbEndpoint: endpoints.dynamodbEndpoint,
+    schemaRegistryUrl: endpoints.schemaRegistryUrl,
     wellKnownPorts: true,
     logger,
   });

@@ -1,12 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { startSchemaRegistry } from '../../emulators/schema-registry/server.ts';
 import { createKafkaClient } from '../../services/kafka/client.ts';
-import { plaintextConnection } from '../../services/kafka/connection.ts';
+import type { KafkaConnection } from '../../services/kafka/connection.ts';
 import { createTopics, type TopicSpec } from '../../services/kafka/topics.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { startDynalite } from '../dynamodb/dynalite.ts';
 import { createTables, LOCAL_TABLE_NAMES, type TableNames } from '../dynamodb/tables.ts';
-import { startKafka } from '../kafka/launcher.ts';
+import { useOrLaunchKafka } from '../kafka/use-or-launch.ts';
 
 /** The topics the pipeline needs; more partitions than cores so the ESM scales out. */
 
@@ -46,8 +46,8 @@ export interface RunningStack extends StackEndpoints {
 }
 
 export interface StackSettings {
-  /** `KAFKA_BROKERS`: use this cluster instead of launching one. */
-  kafkaBrokers?: string[] | undefined;
+  /** `KAFKA_BROKERS` (tooling/endpoints.ts): use this cluster instead of launching one. */
+  kafka?: KafkaConnection | undefined;
   /** `DYNAMODB_ENDPOINT`: use this endpoint instead of dynalite. */
   dynamodbEndpoint?: string | undefined;
   /** `SCHEMA_REGISTRY_URL`: use this registry instead of the in-process emulator. */
@@ -72,14 +72,12 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
     for (const stop of stops.reverse()) await stop().catch(() => {});
   };
   try {
-    let kafkaBrokers = settings.kafkaBrokers;
-    if (kafkaBrokers === undefined) {
-      const kafka = await startKafka({ ...(settings.wellKnownPorts ? { preferredPort: 9092 } : {}), log });
-      stops.push(kafka.stop);
-      kafkaBrokers = kafka.brokers;
-    } else {
-      log(`using the Kafka cluster at ${kafkaBrokers.join(',')} (KAFKA_BROKERS)`);
-    }
+    const kafka = await useOrLaunchKafka(settings.kafka, {
+      ...(settings.wellKnownPorts ? { preferredPort: 9092 } : {}),
+      log,
+    });
+    stops.push(kafka.stop);
+    const kafkaBrokers = [...kafka.connection.brokers];
     let dynamodbEndpoint = settings.dynamodbEndpoint;
     if (dynamodbEndpoint === undefined) {
       const dynamo = await startDynalite(settings.wellKnownPorts ? { preferredPort: 8000 } : {});
@@ -103,7 +101,7 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
     await createTables(dynamo, tables);
     dynamo.destroy();
     await createTopics(
-      createKafkaClient(plaintextConnection(kafkaBrokers), {
+      createKafkaClient(kafka.connection, {
         clientId: 'local-stack',
         log: logger,
         quiet: TOPIC_SETUP_RETRIES,
@@ -117,7 +115,7 @@ export const startStack = async (settings: StackSettings = {}): Promise<RunningS
       schemaRegistryUrl,
       tables,
       launched: {
-        kafka: settings.kafkaBrokers === undefined,
+        kafka: kafka.launched,
         dynamodb: settings.dynamodbEndpoint === undefined,
         schemaRegistry: settings.schemaRegistryUrl === undefined,
       },

@@ -81,6 +81,25 @@ export const toKafkaConnection = (env: KafkaEnv): KafkaConnection => ({
   sasl: saslSettings(env),
 });
 
+/**
+ * The environment variables that describe `connection`, the inverse of
+ * {@link toKafkaConnection}: the one shape in which a function (or a tool started as a child
+ * process) is told where Kafka is.
+ */
+export const toKafkaEnv = (connection: KafkaConnection): Record<string, string> => {
+  const env: Record<string, string> = { KAFKA_BROKERS: connection.brokers.join(',') };
+  if (connection.ssl) env.KAFKA_SSL = 'true';
+  if (connection.sasl?.mechanism === 'aws-msk-iam') {
+    env.KAFKA_SASL_MECHANISM = connection.sasl.mechanism;
+    env.AWS_REGION = connection.sasl.region;
+  } else if (connection.sasl !== undefined) {
+    env.KAFKA_SASL_MECHANISM = connection.sasl.mechanism;
+    env.KAFKA_SASL_USERNAME = connection.sasl.username;
+    env.KAFKA_SASL_PASSWORD = connection.sasl.password;
+  }
+  return env;
+};
+
 /** The Kafka settings alone, for a reader that needs nothing else. */
 export const kafkaEnvSchema = (options: { brokersRequired: boolean }) =>
   z.object(kafkaEnvShape(options)).superRefine(refineKafkaEnv).transform(toKafkaConnection);

@@ -1,13 +1,6 @@
-import { z } from 'zod';
-import { brokerList, endpointUrl, readEnv } from '../../../services/commons/env.ts';
+import { resolveEndpoints } from '../../../tooling/endpoints.ts';
 import type { StackState } from '../../../tooling/stack-state.ts';
 import { WorkshopToolError } from './errors.ts';
-
-const EnvSchema = z.object({
-  KAFKA_BROKERS: brokerList().optional(),
-  DYNAMODB_ENDPOINT: endpointUrl().optional(),
-  ANALYTICS_TABLE: z.string().min(1, 'must not be empty').optional(),
-});
 
 /** Where the workshop tool reads from. */
 export interface PeekConfig {
@@ -24,8 +17,12 @@ export interface PeekConfig {
  * @throws {WorkshopToolError} naming every malformed variable, or saying how to get a broker.
  */
 export const readPeekConfig = (env: NodeJS.ProcessEnv, stack: StackState | undefined): PeekConfig => {
-  const vars = readEnv(EnvSchema, env, (message, options) => new WorkshopToolError(message, options));
-  const kafkaBrokers = vars.KAFKA_BROKERS ?? stack?.kafkaBrokers;
+  const endpoints = resolveEndpoints(
+    env,
+    stack,
+    (message, options) => new WorkshopToolError(message, options),
+  );
+  const kafkaBrokers = endpoints.kafka?.brokers;
   if (kafkaBrokers === undefined) {
     throw new WorkshopToolError(
       'no Kafka to read from: start the local stack (npm run stack -- up) or set KAFKA_BROKERS',
@@ -33,7 +30,7 @@ export const readPeekConfig = (env: NodeJS.ProcessEnv, stack: StackState | undef
   }
   return Object.freeze({
     kafkaBrokers,
-    dynamodbEndpoint: vars.DYNAMODB_ENDPOINT ?? stack?.dynamodbEndpoint,
-    analyticsTable: vars.ANALYTICS_TABLE ?? stack?.tables.analytics,
+    dynamodbEndpoint: endpoints.dynamodbEndpoint,
+    analyticsTable: endpoints.tables.analytics,
   });
 };

@@ -4,7 +4,8 @@ import { brokerList } from '../../../services/commons/env.ts';
 import { createKafkaClient } from '../../../services/kafka/client.ts';
 import { plaintextConnection } from '../../../services/kafka/connection.ts';
 import { CONNECT_TIMEOUT_MS, withConnectDeadline } from '../../../services/kafka/deadline.ts';
-import { assignmentsFlag, parseCliArgs } from '../../../tooling/cli-args.ts';
+import { assignmentsFlag, CliUsageError, parseCliArgs } from '../../../tooling/cli-args.ts';
+import { resolveEndpoints } from '../../../tooling/endpoints.ts';
 import { createToolLogger } from '../../../tooling/logger.ts';
 import { KsqlEngine } from '../engine.ts';
 import { KafkaKsqlRunner } from './kafka-runner.ts';
@@ -23,9 +24,7 @@ exit code 1, naming the brokers.
 const RunFlags = z.object({
   dir: z.string().default(MIGRATIONS_DIR),
   overrides: assignmentsFlag('--var'),
-  brokers: z
-    .string({ error: 'KAFKA_BROKERS (or --brokers) must name the Kafka bootstrap servers' })
-    .pipe(brokerList()),
+  brokers: brokerList().optional(),
   applicationId: z.string().min(1, '--app-id must not be empty').default('ksql-embedded'),
 });
 
@@ -46,7 +45,7 @@ export async function runKafkaCommand(args: string[]): Promise<number> {
     toInput: (values) => ({
       dir: values.dir,
       overrides: values.var,
-      brokers: values.brokers ?? process.env.KAFKA_BROKERS,
+      brokers: values.brokers,
       applicationId: values['app-id'],
     }),
     schema: RunFlags,
@@ -55,7 +54,11 @@ export async function runKafkaCommand(args: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
-  const { dir, overrides, brokers, applicationId } = parsed.options;
+  const { dir, overrides, applicationId } = parsed.options;
+  // --brokers, else KAFKA_BROKERS; the running stack's broker is not used (its own engine reads it).
+  const brokers = parsed.options.brokers ?? resolveEndpoints(process.env, undefined).kafka?.brokers;
+  if (brokers === undefined)
+    throw new CliUsageError('KAFKA_BROKERS (or --brokers) must name the Kafka bootstrap servers');
   const engine = new KsqlEngine({
     onSkip: (e) =>
       logger.warn('ksql record skipped', {
