@@ -12,15 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type BuildOptions, build } from 'esbuild';
 import { z } from 'zod';
 import { parseCliArgs } from '../tooling/cli-args.ts';
-import { loadServerlessConfig, ServerlessConfigSchema } from './serverless-print.ts';
-
-/** A function could not be bundled. */
-export class BundleError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BundleError';
-  }
-}
+import { BundleError } from './errors.ts';
+import { loadServerlessConfig, ServerlessConfigSchema } from './print.ts';
 
 /** serverless-esbuild's own options, which it strips before calling esbuild (src/bundle.ts). */
 const PLUGIN_ONLY_OPTIONS = [
@@ -71,7 +64,7 @@ export const deployBuildOptions = (rawConfig: unknown): DeployBuildOptions => {
   const config = ServerlessConfigSchema.parse(rawConfig);
   const custom = EsbuildCustomSchema.parse(config.custom?.esbuild ?? {});
   if (custom.config !== undefined || custom.plugins !== undefined) {
-    throw new BundleError('custom.esbuild.config / plugins files are not supported by deploy/build.ts');
+    throw new BundleError('custom.esbuild.config / plugins files are not supported by serverless/bundle.ts');
   }
   const runtime = /^nodejs(\d+)\.x$/.exec(config.provider.runtime ?? '');
   const passthrough: Record<string, unknown> = { ...custom };

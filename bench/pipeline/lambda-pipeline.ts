@@ -112,7 +112,7 @@ export interface RunningLambda {
 
 /**
  * Starts the ESM emulator for one scenario: it bundles the bench handler with the deploy
- * options (deploy/build.ts), validates the mapping, joins the consumer group and starts
+ * options (serverless/bundle.ts), validates the mapping, joins the consumer group and starts
  * polling. Logs go to WARN and metrics are off in the function: both print on stdout,
  * which the emulator forwards, and would interleave with the report.
  */

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
+import { loadServerlessConfig } from '../../serverless/print.ts';
 import { plaintextConnection, toKafkaEnv } from '../../services/kafka/connection.ts';
 import { CONNECT_TIMEOUT_MS } from '../../services/kafka/deadline.ts';
 import { resolveEndpoints } from '../../tooling/endpoints.ts';

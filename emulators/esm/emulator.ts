@@ -11,7 +11,7 @@
  */
 
 import { join, resolve } from 'node:path';
-import { bundleHandlers, deployBuildOptions } from '../../deploy/build.ts';
+import { bundleHandlers, deployBuildOptions } from '../../serverless/bundle.ts';
 import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { authenticationError, connectMappings, defaultSecretsManagerClients } from './clusters.ts';

@@ -5,12 +5,12 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ServerlessConfigError } from '../../deploy/errors.ts';
+import { ServerlessConfigError } from '../../serverless/errors.ts';
 import {
   type FunctionSchema,
   type ServerlessConfig,
   ServerlessConfigSchema,
-} from '../../deploy/serverless-print.ts';
+} from '../../serverless/print.ts';
 import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
 import { POLLER_LIMITS, ScalingMode } from './scaler.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BundleError, deployBuildOptions, handlerModulesOf } from '../../../deploy/build.ts';
+import { deployBuildOptions, handlerModulesOf } from '../../../serverless/bundle.ts';
+import { BundleError } from '../../../serverless/errors.ts';
 
 const config = (esbuild: Record<string, unknown> | undefined, runtime = 'nodejs20.x') => ({
   service: 'clickstream',
