@@ -1,3 +1,4 @@
+import type { StreamRecord } from '../../services/kafka/record.ts';
 import type { Statement } from './ast.ts';
 import { type DataSource, planCreateSource } from './data-source.ts';
 import { KsqlError, KsqlSerdeError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
@@ -19,19 +20,6 @@ import {
   splitWindowedKey,
   windowedKeyBytes,
 } from './serde.ts';
-
-/** A Kafka record as the engine consumes and produces it. */
-export interface KafkaRecord {
-  readonly topic: string;
-  readonly key: Uint8Array | null;
-  readonly value: Uint8Array | null;
-  readonly timestamp: number;
-  /**
-   * Partition the record was read from; absent means 0 (one partition, as ksqlDB's test driver
-   * feeds its inputs). Records the engine produces carry none.
-   */
-  readonly partition?: number;
-}
 
 /** One processing-log entry: a record (or a column of it) the engine skipped. */
 export interface ProcessingLogEntry {
@@ -196,7 +184,7 @@ export class KsqlEngine {
   }
 
   /** Decodes a record with a source's formats; throws {@link KsqlSerdeError} on bad bytes. */
-  decode(source: DataSource, record: KafkaRecord): DecodedRecord {
+  decode(source: DataSource, record: StreamRecord): DecodedRecord {
     const serdes = this.serdesOf(source);
     let keyBytes = record.key;
     let window: DecodedRecord['window'];
@@ -211,7 +199,7 @@ export class KsqlEngine {
   }
 
   /** Encodes a row with a sink's formats (windowed keys get ksqlDB's window suffix). */
-  encode(sink: DataSource, row: OutputRow): KafkaRecord {
+  encode(sink: DataSource, row: OutputRow): StreamRecord {
     const serdes = this.serdesOf(sink);
     // A key whose columns are all null is written as a null key.
     let key = row.key.every((v) => v === null || v === undefined) ? null : serdes.key.write(row.key);
@@ -224,13 +212,13 @@ export class KsqlEngine {
    * Processes one input record through every query reading its topic, and through queries reading
    * their outputs in turn. Returns every record produced, in order.
    */
-  process(record: KafkaRecord): KafkaRecord[] {
-    const produced: KafkaRecord[] = [];
+  process(record: StreamRecord): StreamRecord[] {
+    const produced: StreamRecord[] = [];
     this.dispatch(record, produced, 0);
     return produced;
   }
 
-  private dispatch(record: KafkaRecord, produced: KafkaRecord[], depth: number): void {
+  private dispatch(record: StreamRecord, produced: StreamRecord[], depth: number): void {
     if (depth > 32) throw new KsqlError('query chain deeper than 32 levels');
     // Queries reading the same source share one decoded record (decoding dominates the cost).
     const decodedBySource = new Map<DataSource, DecodedRecord | KsqlSerdeError>();
@@ -260,7 +248,7 @@ export class KsqlEngine {
         );
         continue;
       }
-      const outputs: KafkaRecord[] = [];
+      const outputs: StreamRecord[] = [];
       const ctx: QueryContext = {
         emit: (row) => outputs.push(this.encode(query.sink, row)),
         skip: (reason, message) => this.skip(query.id, record.topic, reason, message),

@@ -56,6 +56,35 @@ export interface SourceRecord {
   readonly defect?: string;
 }
 
+/**
+ * A record as a topic stores it, read back whole from the topic's start (the demo's checks, the
+ * workshop tools, tests: services/kafka/topic-reader.ts). Offsets stay exact (`bigint`).
+ */
+export interface StoredRecord {
+  readonly partition: number;
+  readonly offset: bigint;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  /** Header values as UTF-8 text; a repeated name keeps its last value. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/**
+ * A record a stream processor (the embedded ksql engine) reads or writes: the bytes, the topic
+ * and the event time, without a position (an output has none until the broker assigns it).
+ */
+export interface StreamRecord {
+  readonly topic: string;
+  readonly key: Uint8Array | null;
+  readonly value: Uint8Array | null;
+  readonly timestamp: number;
+  /**
+   * Partition the record was read from; absent means 0 (one partition, as ksqlDB's test driver
+   * feeds its inputs). Records the engine produces carry none.
+   */
+  readonly partition?: number;
+}
+
 /** The dead-letter reason of a record with a {@link SourceRecord.defect}. */
 export const UNREADABLE_RECORD = 'UNREADABLE_RECORD';
 

@@ -5,16 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { TopicMissingError, TopicReadTimeoutError } from './errors.ts';
-
-/** One Kafka record as a reader of a whole topic sees it (the demo's checks, the workshop tools, tests). */
-export interface TopicRecord {
-  readonly partition: number;
-  readonly offset: bigint;
-  readonly key: Buffer | null;
-  readonly value: Buffer | null;
-  /** Header values as UTF-8 text; a repeated name keeps its last value. */
-  readonly headers: Readonly<Record<string, string>>;
-}
+import type { StoredRecord } from './record.ts';
 
 export interface ReadTopicOptions {
   /** At most this many records per partition (the first ones). Default: all of them. */
@@ -22,7 +13,7 @@ export interface ReadTopicOptions {
   readonly timeoutMs?: number;
 }
 
-const byPosition = (a: TopicRecord, b: TopicRecord): number =>
+const byPosition = (a: StoredRecord, b: StoredRecord): number =>
   a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
 
 /**
@@ -37,7 +28,7 @@ export const readTopic = async (
   kafka: Pick<Kafka, 'admin' | 'consumer'>,
   topic: string,
   options: ReadTopicOptions = {},
-): Promise<TopicRecord[]> => {
+): Promise<StoredRecord[]> => {
   const timeoutMs = options.timeoutMs ?? 60_000;
   const admin = kafka.admin();
   await admin.connect();
@@ -56,7 +47,7 @@ export const readTopic = async (
   } finally {
     await admin.disconnect();
   }
-  const records: TopicRecord[] = [];
+  const records: StoredRecord[] = [];
   if (ends.size === 0) return records;
 
   const consumer = kafka.consumer({

@@ -1,15 +1,13 @@
 import { CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs';
 import { z } from 'zod';
+import type { StreamRecord } from '../../../services/kafka/record.ts';
 import { createTopics } from '../../../services/kafka/topics.ts';
-import type { KafkaRecord, KsqlEngine } from '../engine.ts';
+import type { KsqlEngine } from '../engine.ts';
 import { KsqlError } from '../errors.ts';
 
 /** The Kafka side of the embedded engine failed (broker, changelog). Retrying may help. */
 export class KsqlKafkaError extends KsqlError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KsqlKafkaError';
-  }
+  override readonly code: string = 'KSQL_KAFKA';
 }
 
 /** Positions (next offset to read) by topic and partition. */
@@ -144,7 +142,7 @@ export class KafkaKsqlRunner {
     isRunning: EachBatchPayload['isRunning'],
   ): Promise<void> {
     const { engine } = this.options;
-    const outputs: KafkaRecord[] = [];
+    const outputs: StreamRecord[] = [];
     for (const m of batch.messages) {
       if (!isRunning()) break;
       const expected = this.positions[batch.topic]?.[String(batch.partition)];
@@ -169,12 +167,12 @@ export class KafkaKsqlRunner {
     await this.maybeCheckpoint(false);
   }
 
-  private async send(records: KafkaRecord[]): Promise<void> {
+  private async send(records: StreamRecord[]): Promise<void> {
     if (records.length === 0 || this.producer === undefined) return;
     // kafkajs writes one record batch per partition per request, and the broker refuses a
     // batch over max.message.bytes (1 MiB by default): send a busy batch's outputs in chunks.
     for (let start = 0; start < records.length; start += SEND_CHUNK) {
-      const byTopic = new Map<string, KafkaRecord[]>();
+      const byTopic = new Map<string, StreamRecord[]>();
       for (const r of records.slice(start, start + SEND_CHUNK)) {
         const list = byTopic.get(r.topic);
         if (list === undefined) byTopic.set(r.topic, [r]);

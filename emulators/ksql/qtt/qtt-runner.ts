@@ -1,7 +1,8 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import type { StreamRecord } from '../../../services/kafka/record.ts';
 import type { DataSource } from '../data-source.ts';
-import { type KafkaRecord, KsqlEngine } from '../engine.ts';
+import { KsqlEngine } from '../engine.ts';
 import { KsqlError, KsqlUnsupportedError } from '../errors.ts';
 import { coerceJson, columnsSerde, Format, splitWindowedKey, windowedKeyBytes } from '../serde.ts';
 import { type QttCase, type QttRecord, qttFileSchema } from './qtt-file.ts';
@@ -69,7 +70,7 @@ function sourceForTopic(engine: KsqlEngine, topic: string): DataSource | undefin
   return undefined;
 }
 
-function serializeInput(source: DataSource, r: QttRecord): KafkaRecord {
+function serializeInput(source: DataSource, r: QttRecord): StreamRecord {
   const keySerde = columnsSerde(source.keyFormat, source.keyColumns, true);
   let key: Uint8Array | null = null;
   if (r.key !== undefined && r.key !== null && source.keyColumns.length > 0) {
@@ -197,7 +198,7 @@ export function runCase(name: string, c: QttCase): CaseResult {
       return unsupported('runtime exceptions of Kafka Streams');
     return failed(`statements accepted but ksqlDB rejects them: ${expected.message ?? expected.type ?? ''}`);
   }
-  const produced: KafkaRecord[] = [];
+  const produced: StreamRecord[] = [];
   try {
     for (const input of c.inputs ?? []) {
       const source = sourceForTopic(engine, input.topic);

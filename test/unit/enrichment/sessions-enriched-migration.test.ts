@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type KafkaRecord, KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
 import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 import {
@@ -8,6 +8,7 @@ import {
   enrichSession,
   parseUserAgent,
 } from '../../../services/enrichment/index.ts';
+import type { StreamRecord } from '../../../services/kafka/record.ts';
 import type { UserProfile } from '../../../services/profiles/index.ts';
 import { SegmentStatsRowSchema } from '../../../services/segment-stats/index.ts';
 import { aClickstreamEvent, anOrder, aPurchase } from '../../factories/clickstream-event.ts';
@@ -33,14 +34,14 @@ const startEngine = async (): Promise<KsqlEngine> => {
   return engine;
 };
 
-const eventRecord = (event: ClickstreamEvent): KafkaRecord => ({
+const eventRecord = (event: ClickstreamEvent): StreamRecord => ({
   topic: 'clickstream-events',
   key: utf8.encode(event.userId),
   value: utf8.encode(JSON.stringify(event)),
   timestamp: event.eventTime,
 });
 
-const enrichedRecord = (enriched: EnrichedSession): KafkaRecord => ({
+const enrichedRecord = (enriched: EnrichedSession): StreamRecord => ({
   topic: 'clickstream-sessions-enriched',
   key: utf8.encode(enriched.userId),
   value: utf8.encode(JSON.stringify(enriched)),
