@@ -1,31 +1,21 @@
+import { AppError } from '../services/commons/errors.ts';
+
 /** Base class of the dashboard's errors. */
-export class DashboardError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DashboardError';
-  }
+export class DashboardError extends AppError {
+  readonly code: string = 'DASHBOARD';
 }
 
 /** A setting is missing or malformed; the message names the variable or flag to fix. */
 export class DashboardConfigError extends DashboardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DashboardConfigError';
-  }
+  override readonly code: string = 'DASHBOARD_CONFIG';
 }
 
 /** The page's assets could not be bundled (a syntax error in dashboard/web, a missing package). */
 export class AssetBuildError extends DashboardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AssetBuildError';
-  }
+  override readonly code: string = 'ASSET_BUILD';
 }
 
 /** The dashboard's server could not listen (the port is taken, or not allowed). */
 export class ServerStartError extends DashboardError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ServerStartError';
-  }
+  override readonly code: string = 'SERVER_START';
 }

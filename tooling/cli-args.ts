@@ -1,14 +1,11 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { z } from 'zod';
+import { AppError } from '../services/commons/errors.ts';
 
 /** Invalid command-line flags: a CLI prints the message with its usage and exits 2. */
-export class CliUsageError extends Error {
+export class CliUsageError extends AppError {
+  readonly code: string = 'CLI_USAGE';
   readonly exitCode = 2;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'CliUsageError';
-  }
 }
 
 /** What a CLI declares: its flags (node:util parseArgs), how they map to its options, their schema. */

@@ -1,19 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { AppError } from '../services/commons/errors.ts';
 import { REPO_ROOT } from './paths.ts';
 
 /** The project's own Python environment: gitignored like the rest of `.cache/`. */
 export const VENV_DIR = join(REPO_ROOT, '.cache', 'venv');
 
 /** A tool the machine lacks and the project cannot install itself; retrying does not help. */
-export class MissingPrerequisiteError extends Error {
-  readonly retriable = false;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'MissingPrerequisiteError';
-  }
+export class MissingPrerequisiteError extends AppError {
+  readonly code: string = 'MISSING_PREREQUISITE';
 }
 
 /** A Python console tool from PyPI, pinned. */

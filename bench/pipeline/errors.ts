@@ -1,17 +1,13 @@
+import { AppError } from '../../services/commons/errors.ts';
+
 /** Base class of the pipeline benchmark's errors. */
-export class PipelineBenchError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'PipelineBenchError';
-  }
+export class PipelineBenchError extends AppError {
+  readonly code: string = 'PIPELINE_BENCH';
 }
 
 /** The command line or the environment is wrong; the message names the flag or variable. */
 export class BenchUsageError extends PipelineBenchError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'BenchUsageError';
-  }
+  override readonly code: string = 'BENCH_USAGE';
 }
 
 /**
@@ -19,8 +15,8 @@ export class BenchUsageError extends PipelineBenchError {
  * failed. The figures of such a run would be wrong, so the benchmark stops.
  */
 export class ScenarioError extends PipelineBenchError {
+  override readonly code: string = 'SCENARIO';
   constructor(scenario: string, message: string, options?: ErrorOptions) {
     super(`${scenario}: ${message}`, options);
-    this.name = 'ScenarioError';
   }
 }

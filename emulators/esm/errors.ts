@@ -1,9 +1,8 @@
+import { AppError } from '../../services/commons/errors.ts';
+
 /** Base class of the event-source-mapping emulator's errors. */
-export class EsmError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EsmError';
-  }
+export class EsmError extends AppError {
+  readonly code: string = 'ESM';
 }
 
 /**
@@ -11,12 +10,12 @@ export class EsmError extends Error {
  * the emulator does not start, and the message names the function and the setting to fix.
  */
 export class MappingConfigError extends EsmError {
+  override readonly code: string = 'MAPPING_CONFIG';
   readonly functionName: string;
   readonly setting: string;
 
   constructor(functionName: string, setting: string, detail: string, options?: ErrorOptions) {
     super(`function "${functionName}": ${setting} ${detail}`, options);
-    this.name = 'MappingConfigError';
     this.functionName = functionName;
     this.setting = setting;
   }
@@ -44,11 +43,11 @@ export type InvocationFailure = (typeof InvocationFailure)[keyof typeof Invocati
 
 /** One failed invocation of a function: the batch it carried is retried (or bisected, or dropped). */
 export class InvocationError extends EsmError {
+  override readonly code: string = 'INVOCATION';
   readonly failure: InvocationFailure;
 
   constructor(failure: InvocationFailure, message: string, options?: ErrorOptions) {
     super(`${failure}: ${message}`, options);
-    this.name = 'InvocationError';
     this.failure = failure;
   }
 }
@@ -58,6 +57,7 @@ export class InvocationError extends EsmError {
  * `{"username", "password"}` JSON Lambda reads. The emulator does not start.
  */
 export class MappingSecretError extends EsmError {
+  override readonly code: string = 'MAPPING_SECRET';
   readonly functionName: string;
   readonly secretId: string;
 
@@ -70,7 +70,6 @@ export class MappingSecretError extends EsmError {
     options?: ErrorOptions,
   ) {
     super(`function "${functionName}": the secret ${secretId} of its ${setting} ${detail}`, options);
-    this.name = 'MappingSecretError';
     this.functionName = functionName;
     this.secretId = secretId;
   }
@@ -86,7 +85,7 @@ export const SASL_AUTHENTICATION_FAILED = 'PROBLEM: SASL authentication failed';
  * stops that mapping at once instead of reconnecting with the same credentials.
  */
 export class MappingAuthenticationError extends EsmError {
-  readonly retriable = false;
+  override readonly code: string = 'MAPPING_AUTHENTICATION';
   readonly functionName: string;
   readonly brokers: readonly string[];
   readonly lastProcessingResult = SASL_AUTHENTICATION_FAILED;
@@ -102,7 +101,6 @@ export class MappingAuthenticationError extends EsmError {
       `function "${functionName}": Kafka at ${brokers.join(', ')} refused the ${mechanism} credentials of secret ${secretId} (SASL authentication failed): ${options.cause.message}`,
       options,
     );
-    this.name = 'MappingAuthenticationError';
     this.functionName = functionName;
     this.brokers = brokers;
   }

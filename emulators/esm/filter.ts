@@ -11,9 +11,9 @@ import { EsmError } from './errors.ts';
 
 /** A filter pattern that AWS would reject (invalid syntax, or a key other than `value`). */
 export class FilterSyntaxError extends EsmError {
+  override readonly code: string = 'FILTER_SYNTAX';
   constructor(message: string) {
     super(message);
-    this.name = 'FilterSyntaxError';
   }
 }
 

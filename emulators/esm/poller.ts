@@ -13,7 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
+import { isAuthenticationFailure, isRetriableKafkaError } from '../../services/kafka/errors.ts';
 import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
 import {
   type SourceRecord,
@@ -147,9 +147,7 @@ const retriable = async <T>(request: () => Promise<T>, attempts = 40): Promise<T
     try {
       return await request();
     } catch (error) {
-      const canRetry =
-        typeof error === 'object' && error !== null && Reflect.get(error, 'retriable') === true;
-      if (!canRetry || attempt >= attempts) throw error;
+      if (!isRetriableKafkaError(error) || attempt >= attempts) throw error;
       await new Promise((wake) => setTimeout(wake, 250));
     }
   }

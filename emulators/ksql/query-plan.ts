@@ -1,3 +1,4 @@
+import { AppError } from '../../services/commons/errors.ts';
 import { type AggregateFunction, buildAggregate } from './aggregates.ts';
 import type { CreateAsSelect, Expr, Query, SelectItem, WindowSpec } from './ast.ts';
 import {
@@ -46,7 +47,9 @@ const SINK_PROPERTIES = new Set([
   'RETENTION_MS',
 ]);
 
-class NotInGroupBy extends Error {}
+class NotInGroupBy extends AppError {
+  readonly code: string = 'NOT_IN_GROUP_BY';
+}
 
 function joinNames(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');

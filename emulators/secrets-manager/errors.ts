@@ -1,11 +1,8 @@
-/** Base class of the Secrets Manager stand-in's errors. */
-export class SecretsManagerEmulatorError extends Error {
-  readonly retriable: boolean = false;
+import { AppError } from '../../services/commons/errors.ts';
 
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SecretsManagerEmulatorError';
-  }
+/** Base class of the Secrets Manager stand-in's errors. */
+export class SecretsManagerEmulatorError extends AppError {
+  readonly code: string = 'SECRETS_MANAGER_EMULATOR';
 }
 
 /**
@@ -13,12 +10,12 @@ export class SecretsManagerEmulatorError extends Error {
  * (`__type` of an AWS JSON 1.1 error body).
  */
 export class SecretsManagerApiError extends SecretsManagerEmulatorError {
+  override readonly code: string = 'SECRETS_MANAGER_API';
   readonly type: string;
   readonly statusCode: number;
 
   constructor(type: string, message: string, statusCode = 400) {
     super(message);
-    this.name = 'SecretsManagerApiError';
     this.type = type;
     this.statusCode = statusCode;
   }

@@ -3,6 +3,7 @@ import { KsqlMigrationError } from './errors.ts';
 
 /** An error the ksqlDB server returned, kept verbatim. */
 export class KsqlDbServerError extends KsqlMigrationError {
+  override readonly code: string = 'KSQL_DB_SERVER';
   readonly errorCode: number;
   readonly statementText: string | undefined;
   readonly httpStatus: number;
@@ -15,7 +16,6 @@ export class KsqlDbServerError extends KsqlMigrationError {
     super(
       `ksqlDB error ${errorCode} (HTTP ${httpStatus}): ${serverMessage}${statementText === undefined ? '' : `\nStatement: ${statementText}`}`,
     );
-    this.name = 'KsqlDbServerError';
     this.errorCode = errorCode;
     this.statementText = statementText;
     this.httpStatus = httpStatus;
@@ -24,10 +24,7 @@ export class KsqlDbServerError extends KsqlMigrationError {
 
 /** The server could not be reached or answered something that is not ksqlDB's REST API. */
 export class KsqlDbTransportError extends KsqlMigrationError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'KsqlDbTransportError';
-  }
+  override readonly code: string = 'KSQL_DB_TRANSPORT';
 }
 
 const errorBody = z.looseObject({

@@ -17,10 +17,7 @@ export interface Migration {
 
 /** A migration file or its variables are wrong. */
 export class MigrationError extends KsqlMigrationError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'MigrationError';
-  }
+  override readonly code: string = 'MIGRATION';
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   rateProfileSpecOf,
   recordsIn,
 } from '../../load-generator/rate-profile.ts';
+import { AppError } from '../../services/commons/errors.ts';
 import { numberFlag, parseCliArgs, portFlag } from '../../tooling/cli-args.ts';
 
 /** `npm run demo -- --help`. */
@@ -91,11 +92,8 @@ export const demoEvents = (options: DemoOptions): number =>
   recordsIn(rateProfile(demoRateProfile(options)), options.duration * 1000);
 
 /** Invalid flags: the CLI prints the message with the usage and exits 2. */
-export class DemoUsageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DemoUsageError';
-  }
+export class DemoUsageError extends AppError {
+  readonly code: string = 'DEMO_USAGE';
 }
 
 /**

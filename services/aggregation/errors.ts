@@ -1,9 +1,8 @@
+import { AppError } from '../commons/errors.ts';
+
 /** Base class of the aggregation service's errors. */
-export class AggregationError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AggregationError';
-  }
+export class AggregationError extends AppError {
+  readonly code: string = 'AGGREGATION';
 }
 
 /**
@@ -12,12 +11,8 @@ export class AggregationError extends Error {
  * watermarks make the retry apply only what is still missing.
  */
 export class AggregateStoreError extends AggregationError {
-  readonly retriable = true;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AggregateStoreError';
-  }
+  override readonly code: string = 'AGGREGATE_STORE';
+  override readonly retriable = true;
 }
 
 /**
@@ -26,10 +21,6 @@ export class AggregateStoreError extends AggregationError {
  * Retriable: the batch is retried and converges once the other writer is gone.
  */
 export class WatermarkContentionError extends AggregationError {
-  readonly retriable = true;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WatermarkContentionError';
-  }
+  override readonly code: string = 'WATERMARK_CONTENTION';
+  override readonly retriable = true;
 }

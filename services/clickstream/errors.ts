@@ -1,9 +1,8 @@
+import { AppError } from '../commons/errors.ts';
+
 /** Base class of the clickstream model's errors. */
-export class ClickstreamError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ClickstreamError';
-  }
+export class ClickstreamError extends AppError {
+  readonly code: string = 'CLICKSTREAM';
 }
 
 /** Why a record could not be decoded; also the `reason` header on the dead-letter topic. */
@@ -33,13 +32,12 @@ export type DecodeFailure = (typeof DecodeFailure)[keyof typeof DecodeFailure];
  * and moves on.
  */
 export class EventDecodeError extends ClickstreamError {
-  readonly retriable = false;
+  override readonly code: string = 'EVENT_DECODE';
   readonly reason: DecodeFailure;
   readonly detail: string;
 
   constructor(reason: DecodeFailure, detail: string, options?: ErrorOptions) {
     super(`cannot decode clickstream event (${reason}): ${detail}`, options);
-    this.name = 'EventDecodeError';
     this.reason = reason;
     this.detail = detail;
   }

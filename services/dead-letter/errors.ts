@@ -1,9 +1,8 @@
+import { AppError } from '../commons/errors.ts';
+
 /** Base class of the dead-letter service's errors. */
-export class DeadLetterError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DeadLetterError';
-  }
+export class DeadLetterError extends AppError {
+  readonly code: string = 'DEAD_LETTER';
 }
 
 /**
@@ -11,10 +10,6 @@ export class DeadLetterError extends Error {
  * the batch fails and the event source mapping redelivers it.
  */
 export class DeadLetterPublishError extends DeadLetterError {
-  readonly retriable = true;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'DeadLetterPublishError';
-  }
+  override readonly code: string = 'DEAD_LETTER_PUBLISH';
+  override readonly retriable = true;
 }

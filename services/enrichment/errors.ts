@@ -1,9 +1,8 @@
+import { AppError } from '../commons/errors.ts';
+
 /** Base class of the enrichment service's errors. */
-export class EnrichmentError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EnrichmentError';
-  }
+export class EnrichmentError extends AppError {
+  readonly code: string = 'ENRICHMENT';
 }
 
 /**
@@ -31,13 +30,12 @@ export type SessionDecodeFailure = (typeof SessionDecodeFailure)[keyof typeof Se
  * the dead-letter topic with its {@link SessionDecodeFailure} and the batch moves on.
  */
 export class SessionDecodeError extends EnrichmentError {
-  readonly retriable = false;
+  override readonly code: string = 'SESSION_DECODE';
 
   readonly reason: SessionDecodeFailure;
 
   constructor(reason: SessionDecodeFailure, message: string, options?: ErrorOptions) {
     super(message, options);
-    this.name = 'SessionDecodeError';
     this.reason = reason;
   }
 }
@@ -48,10 +46,6 @@ export class SessionDecodeError extends EnrichmentError {
  * consumers drop what the first attempt had already written.
  */
 export class EnrichedEventPublishError extends EnrichmentError {
-  readonly retriable = true;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'EnrichedEventPublishError';
-  }
+  override readonly code: string = 'ENRICHED_EVENT_PUBLISH';
+  override readonly retriable = true;
 }

@@ -1,34 +1,32 @@
+// kafkajs is CommonJS and spreads its error classes into its exports: Node sees them on the default export only.
+import kafkajs from 'kafkajs';
+import { AppError } from '../commons/errors.ts';
+
 /**
  * The invocation payload is not a Kafka event source mapping event: the function is wired
  * to the wrong trigger, or invoked by hand with a wrong payload. Not retriable: the same
  * payload fails the same way.
  */
-export class KafkaEventError extends Error {
-  readonly retriable = false;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'KafkaEventError';
-  }
+export class KafkaEventError extends AppError {
+  readonly code: string = 'KAFKA_EVENT';
 }
 
 /** A topic to read does not exist. */
-export class TopicMissingError extends Error {
-  readonly retriable = false;
+export class TopicMissingError extends AppError {
+  readonly code: string = 'TOPIC_MISSING';
 
   constructor(topic: string, options?: ErrorOptions) {
     super(`topic ${topic} does not exist (is the stack running?)`, options);
-    this.name = 'TopicMissingError';
   }
 }
 
 /** Reading a topic to its end took longer than allowed. */
-export class TopicReadTimeoutError extends Error {
-  readonly retriable = true;
+export class TopicReadTimeoutError extends AppError {
+  readonly code: string = 'TOPIC_READ_TIMEOUT';
+  override readonly retriable = true;
 
   constructor(topic: string, timeoutMs: number, options?: ErrorOptions) {
     super(`reading ${topic} to its end took longer than ${timeoutMs} ms`, options);
-    this.name = 'TopicReadTimeoutError';
   }
 }
 
@@ -36,8 +34,9 @@ export class TopicReadTimeoutError extends Error {
  * The cluster did not answer within a tool's connection deadline: refused, reset, or a host
  * that accepts TCP and never answers (a wrong port, a dead proxy). Names the brokers tried.
  */
-export class BrokerUnreachableError extends Error {
-  readonly retriable = true;
+export class BrokerUnreachableError extends AppError {
+  readonly code: string = 'BROKER_UNREACHABLE';
+  override readonly retriable = true;
   readonly brokers: readonly string[];
 
   constructor(brokers: readonly string[], timeoutMs: number, options?: ErrorOptions) {
@@ -46,7 +45,6 @@ export class BrokerUnreachableError extends Error {
         (options?.cause instanceof Error ? `: ${options.cause.message}` : ''),
       options,
     );
-    this.name = 'BrokerUnreachableError';
     this.brokers = brokers;
   }
 }
@@ -56,8 +54,8 @@ export class BrokerUnreachableError extends Error {
  * Not retriable: the same credentials fail the same way, so the caller stops at once instead of
  * reconnecting in a loop. Names the brokers and the broker's reason (which names the mechanism).
  */
-export class KafkaAuthenticationError extends Error {
-  readonly retriable = false;
+export class KafkaAuthenticationError extends AppError {
+  readonly code: string = 'KAFKA_AUTHENTICATION';
   readonly brokers: readonly string[];
 
   constructor(brokers: readonly string[], options: ErrorOptions & { cause: Error }) {
@@ -65,11 +63,14 @@ export class KafkaAuthenticationError extends Error {
       `Kafka at ${brokers.join(', ')} refused the credentials: ${options.cause.message} (KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME, KAFKA_SASL_PASSWORD)`,
       options,
     );
-    this.name = 'KafkaAuthenticationError';
     this.brokers = brokers;
   }
 }
 
 /** Whether kafkajs failed on authentication (a refused SASL handshake). */
 export const isAuthenticationFailure = (error: unknown): error is Error =>
-  error instanceof Error && error.name === 'KafkaJSSASLAuthenticationError';
+  error instanceof kafkajs.KafkaJSSASLAuthenticationError;
+
+/** Whether kafkajs says a retry can help: its errors carry their own `retriable` (src/errors.js). */
+export const isRetriableKafkaError = (error: unknown): boolean =>
+  error instanceof kafkajs.KafkaJSError && error.retriable;

@@ -1,3 +1,5 @@
+import { AppError } from '../commons/errors.ts';
+
 /**
  * Topic creation, one implementation for the stack, the deploy, the load generator, the ksql
  * runner and the tests: create what is missing, then wait until every partition is served.
@@ -34,12 +36,12 @@ export interface EnsureTopicsOptions {
 }
 
 /** New partitions were not served within the deadline. */
-export class TopicNotServedError extends Error {
-  readonly retriable = true;
+export class TopicNotServedError extends AppError {
+  readonly code: string = 'TOPIC_NOT_SERVED';
+  override readonly retriable = true;
 
   constructor(topic: string, timeoutMs: number, options?: ErrorOptions) {
     super(`topic ${topic} was created but its partitions were not served within ${timeoutMs} ms`, options);
-    this.name = 'TopicNotServedError';
   }
 }
 

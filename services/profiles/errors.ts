@@ -1,9 +1,8 @@
+import { AppError } from '../commons/errors.ts';
+
 /** Base class of the user-profile module's errors. */
-export class ProfileError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ProfileError';
-  }
+export class ProfileError extends AppError {
+  readonly code: string = 'PROFILE';
 }
 
 /**
@@ -12,10 +11,6 @@ export class ProfileError extends Error {
  * Lambda lets it fail the batch so the event source mapping retries it.
  */
 export class ProfileStoreError extends ProfileError {
-  readonly retriable = true;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'ProfileStoreError';
-  }
+  override readonly code: string = 'PROFILE_STORE';
+  override readonly retriable = true;
 }

@@ -1,9 +1,8 @@
+import { AppError } from '../commons/errors.ts';
+
 /** Base class of the segment-stats module's errors. */
-export class SegmentStatsError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SegmentStatsError';
-  }
+export class SegmentStatsError extends AppError {
+  readonly code: string = 'SEGMENT_STATS';
 }
 
 /**
@@ -11,18 +10,11 @@ export class SegmentStatsError extends Error {
  * the writes are conditional on the source offset, so a retry is harmless.
  */
 export class SegmentStatsStoreError extends SegmentStatsError {
-  readonly retriable = true;
-
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SegmentStatsStoreError';
-  }
+  override readonly code: string = 'SEGMENT_STATS_STORE';
+  override readonly retriable = true;
 }
 
 /** Segment statistics could not be read, or an item is not in the expected format. */
 export class SegmentStatsReadError extends SegmentStatsError {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'SegmentStatsReadError';
-  }
+  override readonly code: string = 'SEGMENT_STATS_READ';
 }

@@ -1,3 +1,5 @@
+import { AppError } from '../../../services/commons/errors.ts';
+
 /**
  * The workshop's convention (docs/workshop/README.md): a fenced block whose info string is
  * `sh runnable` (optionally `timeout=<seconds>`) is a command the workshop test runs, and
@@ -24,11 +26,8 @@ export interface RunnableBlock {
 }
 
 /** A module that breaks the convention: the message names the file and the line. */
-export class WorkshopFormatError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'WorkshopFormatError';
-  }
+export class WorkshopFormatError extends AppError {
+  readonly code: string = 'WORKSHOP_FORMAT';
 }
 
 /** Seconds a runnable block may take when its info string does not say. */

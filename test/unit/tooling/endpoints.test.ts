@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../../../services/commons/errors.ts';
+import { AppError, ConfigError } from '../../../services/commons/errors.ts';
 import { toKafkaConnection, toKafkaEnv } from '../../../services/kafka/connection.ts';
 import { resolveEndpoints } from '../../../tooling/endpoints.ts';
 import type { StackState } from '../../../tooling/stack-state.ts';
@@ -60,7 +60,9 @@ describe('resolveEndpoints', () => {
   });
 
   it('names every bad variable at once, through the caller’s error', () => {
-    class ToolError extends Error {}
+    class ToolError extends AppError {
+      readonly code = 'TOOL';
+    }
     const resolve = () =>
       resolveEndpoints(
         { KAFKA_BROKERS: 'no-port', DYNAMODB_ENDPOINT: 'not a url', KAFKA_SASL_MECHANISM: 'plain' },
