@@ -38,12 +38,41 @@ export const saslOptions = (sasl: SaslSettings): SASLOptions =>
     ? mskIamSasl(sasl.region)
     : { mechanism: sasl.mechanism, username: sasl.username, password: sasl.password };
 
+let negativeTimeoutsSilenced = false;
+
+/**
+ * kafkajs 2.2.4 schedules its request queue's next check with a negative delay
+ * (`throttledUntil - Date.now()` while nothing is throttled), and Node 24 warns about every such
+ * timer (TimeoutNegativeWarning) before running it after 1 ms, as it always did
+ * (https://github.com/tulios/kafkajs/issues/1751, unfixed upstream). Harmless, and printed by
+ * every tool: dropped here, once per process, the other warnings untouched.
+ */
+const silenceNegativeTimeoutWarnings = (): void => {
+  if (negativeTimeoutsSilenced) return;
+  negativeTimeoutsSilenced = true;
+  const emitWarning = process.emitWarning.bind(process);
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const [typeOrOptions] = rest;
+    const type =
+      typeof typeOrOptions === 'string'
+        ? typeOrOptions
+        : typeof typeOrOptions === 'object' && typeOrOptions !== null && 'type' in typeOrOptions
+          ? typeOrOptions.type
+          : typeof warning === 'object'
+            ? warning.name
+            : undefined;
+    if (type === 'TimeoutNegativeWarning') return;
+    (emitWarning as (...args: unknown[]) => void)(warning, ...rest);
+  }) as typeof process.emitWarning;
+};
+
 /**
  * The one place a kafkajs client is built: TLS and SASL from the connection settings, kafkajs'
  * log routed to the structured logger. Everything else in the project speaks through ports
  * built on this client, so a change of Kafka client touches the adapters only.
  */
 export const createKafkaClient = (connection: KafkaConnection, options: KafkaClientOptions): Kafka => {
+  silenceNegativeTimeoutWarnings();
   const quiet = options.quiet ?? [];
   const config: KafkaConfig = {
     clientId: options.clientId,
