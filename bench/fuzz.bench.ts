@@ -1,7 +1,7 @@
 /**
  * `npm run bench:fuzz`: the poison rule (docs/effectively-once.md) over many generated event
- * source mapping payloads (test/fuzz/arbitraries.ts), through the aggregation function's path
- * with an in-memory store (test/fuzz/harness.ts), each payload delivered twice.
+ * source mapping payloads (test/support/fuzz/arbitraries.ts), through the aggregation function's path
+ * with an in-memory store (test/support/fuzz/harness.ts), each payload delivered twice.
  *
  * Prints the inputs run, the records per outcome (COUNTED or the dead-letter reason), and the
  * crashes (a non-retriable error out of the handler), stalls (a retriable one, with no
@@ -10,8 +10,8 @@
  * the seed.
  */
 import fc from 'fast-check';
-import { esmEventArb, FUZZ_BASE_TIME } from '../test/fuzz/arbitraries.ts';
-import { fuzzAggregation } from '../test/fuzz/harness.ts';
+import { esmEventArb, FUZZ_BASE_TIME } from '../test/support/fuzz/arbitraries.ts';
+import { fuzzAggregation } from '../test/support/fuzz/harness.ts';
 
 const runs = Number(process.env.FUZZ_RUNS ?? 100_000);
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);

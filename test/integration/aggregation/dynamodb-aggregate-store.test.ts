@@ -7,12 +7,12 @@ import {
   DynamoDbAggregateStore,
   MAX_BUCKET_RESERVED_BYTES,
 } from '../../../services/aggregation/index.ts';
-import { aClickstreamEvent, anEventRecord } from '../../factories/clickstream-event.ts';
-import { eventStream } from '../../unit/aggregation/event-stream.ts';
-import { testDependencies } from '../../unit/aggregation/fakes.ts';
-import { FaultyStore } from '../../unit/aggregation/faulty-store.ts';
-import { deliverWithRetries, seededRandom } from '../../unit/aggregation/redelivery.ts';
-import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
+import { eventStream } from '../../support/aggregation/event-stream.ts';
+import { testDependencies } from '../../support/aggregation/fakes.ts';
+import { FaultyStore } from '../../support/aggregation/faulty-store.ts';
+import { deliverWithRetries, seededRandom } from '../../support/aggregation/redelivery.ts';
+import { referenceTotals } from '../../support/aggregation/reference-totals.ts';
+import { aClickstreamEvent, anEventRecord } from '../../support/factories/clickstream-event.ts';
 import { createTestTables, dynamoClient } from '../helpers.ts';
 import { scannedTotals } from './dynamodb-totals.ts';
 

@@ -5,8 +5,8 @@ import {
   type Minute,
   SessionSketch,
 } from '../../../services/aggregation/index.ts';
-import { type ReferenceTotals, topPageRow } from '../../unit/aggregation/reference-totals.ts';
-import { StoredTotals } from '../../unit/aggregation/stored-totals.ts';
+import { type ReferenceTotals, topPageRow } from '../../support/aggregation/reference-totals.ts';
+import { StoredTotals } from '../../support/aggregation/stored-totals.ts';
 
 /**
  * Everything the analytics table holds, in the shape of the unit tests' reference totals.

@@ -2,8 +2,12 @@ import { describe, expect, inject, it, onTestFinished, vi } from 'vitest';
 import { AnalyticsReader } from '../../../services/aggregation/index.ts';
 import { DecodeFailure } from '../../../services/clickstream/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
-import { aClickstreamEvent, anEventRecord, aSourceRecord } from '../../factories/clickstream-event.ts';
-import { anEsmEvent } from '../../factories/esm-event.ts';
+import {
+  aClickstreamEvent,
+  anEventRecord,
+  aSourceRecord,
+} from '../../support/factories/clickstream-event.ts';
+import { anEsmEvent } from '../../support/factories/esm-event.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers } from '../helpers.ts';
 import { readTopic } from './read-topic.ts';
 

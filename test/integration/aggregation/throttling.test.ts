@@ -5,9 +5,9 @@ import {
   aggregateBatch,
   DynamoDbAggregateStore,
 } from '../../../services/aggregation/index.ts';
-import { eventStream } from '../../unit/aggregation/event-stream.ts';
-import { testDependencies } from '../../unit/aggregation/fakes.ts';
-import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
+import { eventStream } from '../../support/aggregation/event-stream.ts';
+import { testDependencies } from '../../support/aggregation/fakes.ts';
+import { referenceTotals } from '../../support/aggregation/reference-totals.ts';
 import { createTestTables, dynamoClient } from '../helpers.ts';
 import { scannedTotals } from './dynamodb-totals.ts';
 import { throttleNextCalls } from './throttling.ts';

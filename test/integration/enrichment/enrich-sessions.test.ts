@@ -13,7 +13,7 @@ import {
   aSessionRecord,
   aSessionRow,
   aSessionTombstone,
-} from '../../factories/session-row.ts';
+} from '../../support/factories/session-row.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka } from '../helpers.ts';
 
 /*

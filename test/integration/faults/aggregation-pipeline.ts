@@ -17,7 +17,7 @@ import { plaintextConnection } from '../../../services/kafka/connection.ts';
 import { readTopic } from '../../../services/kafka/topic-reader.ts';
 import { createTopics } from '../../../services/kafka/topics.ts';
 import { silentLogger } from '../../../tooling/logger.ts';
-import { referenceTotals } from '../../unit/aggregation/reference-totals.ts';
+import { referenceTotals } from '../../support/aggregation/reference-totals.ts';
 import { scannedTotals } from '../aggregation/dynamodb-totals.ts';
 import { produceRecords, startMappedFunction } from './mapped-function.ts';
 

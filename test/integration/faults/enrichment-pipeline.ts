@@ -10,7 +10,7 @@ import type { SourceRecord } from '../../../services/kafka/record.ts';
 import { readTopic } from '../../../services/kafka/topic-reader.ts';
 import { createTopics } from '../../../services/kafka/topics.ts';
 import { silentLogger } from '../../../tooling/logger.ts';
-import { aSessionKey, aSessionRecord, aSessionTombstone } from '../../factories/session-row.ts';
+import { aSessionKey, aSessionRecord, aSessionTombstone } from '../../support/factories/session-row.ts';
 import { produceRecords, startMappedFunction } from './mapped-function.ts';
 
 /**

@@ -2,14 +2,14 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../tooling/paths.ts';
-import { type BlockResult, runBlock } from './run-block.ts';
 import {
   describeExpectation,
   type Expectation,
   extractRunnableBlocks,
   type RunnableBlock,
   unmetExpectations,
-} from './runnable-blocks.ts';
+} from '../../support/workshop/runnable-blocks.ts';
+import { type BlockResult, runBlock } from './run-block.ts';
 import { createWorkshopCheckout, type WorkshopCheckout } from './workshop-checkout.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { type ClickstreamEvent, EVENT_TYPES } from '../../../services/clickstream/index.ts';
 import type { SourceRecord } from '../../../services/kafka/record.ts';
-import { aClickstreamEvent, anEventRecord, BASE_TIME } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anEventRecord, BASE_TIME } from '../factories/clickstream-event.ts';
 import { seededRandom } from './redelivery.ts';
 
 const PATHS = ['/', '/products/sku-1', '/products/sku-2', '/cart', '/checkout/confirm'];

@@ -1,7 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { AggregateStore, AggregationDependencies } from '../../../services/aggregation/index.ts';
 import type { DeadLetterPublisher } from '../../../services/dead-letter/index.ts';
-import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../fakes/recording.ts';
 import type { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
 import type { ReferenceTotals } from './reference-totals.ts';
 import { StoredTotals } from './stored-totals.ts';

@@ -7,8 +7,8 @@ import {
   type OrderLine,
   orderOf,
   SCHEMA_VERSION,
-} from '../../services/clickstream/index.ts';
-import type { SourceRecord } from '../../services/kafka/record.ts';
+} from '../../../services/clickstream/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 /** 2026-03-14T09:26:00Z: a fixed minute so that buckets are predictable. */
 export const BASE_TIME = Date.parse('2026-03-14T09:26:00Z');

@@ -1,5 +1,9 @@
-import { type EventSourceIdentity, type KafkaEvent, kafkaEventOf } from '../../services/kafka/esm-event.ts';
-import type { SourceRecord } from '../../services/kafka/record.ts';
+import {
+  type EventSourceIdentity,
+  type KafkaEvent,
+  kafkaEventOf,
+} from '../../../services/kafka/esm-event.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 /** Where an Amazon MSK event says it came from. */
 export const MSK_SOURCE: EventSourceIdentity = {

@@ -1,5 +1,5 @@
-import { encodeSessionKey, type SessionKey, type SessionRow } from '../../services/enrichment/index.ts';
-import type { SourceRecord } from '../../services/kafka/record.ts';
+import { encodeSessionKey, type SessionKey, type SessionRow } from '../../../services/enrichment/index.ts';
+import type { SourceRecord } from '../../../services/kafka/record.ts';
 
 /** The user-sessions topic, as the ksql statements name it. */
 export const USER_SESSIONS_TOPIC = 'clickstream-user-sessions';

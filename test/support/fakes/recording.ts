@@ -2,12 +2,12 @@
  * The tests' recording fakes of the services' ports: each keeps what it is given, so a test
  * asserts on what was published or measured. One set, shared by every service's tests.
  */
-import type { MetricsSink } from '../../services/commons/metrics-sink.ts';
+import type { MetricsSink } from '../../../services/commons/metrics-sink.ts';
 import {
   type DeadLetter,
   DeadLetterPublishError,
   type DeadLetterPublisher,
-} from '../../services/dead-letter/index.ts';
+} from '../../../services/dead-letter/index.ts';
 
 /** A dead-letter publisher that keeps what it is given, and can be made to fail. */
 export class RecordingDeadLetterPublisher implements DeadLetterPublisher {

@@ -5,7 +5,7 @@ import {
   MAX_ORDER_LINES,
   orderOf,
   SCHEMA_VERSION,
-} from '../../services/clickstream/event.ts';
+} from '../../../services/clickstream/event.ts';
 
 /**
  * fast-check arbitraries of what the aggregation's event source mapping may deliver: valid

@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { type AggregationDependencies, aggregateBatch } from '../../services/aggregation/index.ts';
-import { isRetriable } from '../../services/commons/errors.ts';
-import type { DeadLetter, DeadLetterPublisher } from '../../services/dead-letter/index.ts';
-import { sourceRecordsOf } from '../../services/kafka/esm-event.ts';
-import { InMemoryAggregateStore } from '../unit/aggregation/in-memory-aggregate-store.ts';
+import { type AggregationDependencies, aggregateBatch } from '../../../services/aggregation/index.ts';
+import { isRetriable } from '../../../services/commons/errors.ts';
+import type { DeadLetter, DeadLetterPublisher } from '../../../services/dead-letter/index.ts';
+import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
+import { InMemoryAggregateStore } from '../aggregation/in-memory-aggregate-store.ts';
 
 /**
  * The aggregation function's path, event in to totals out, as its handler runs it

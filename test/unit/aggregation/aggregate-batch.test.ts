@@ -6,14 +6,18 @@ import {
   DeadLetterPublishError,
   deadLetterHeaders,
 } from '../../../services/dead-letter/index.ts';
-import { aClickstreamEvent, anEventRecord, aSourceRecord } from '../../factories/clickstream-event.ts';
-import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
-import { eventStream } from './event-stream.ts';
-import { storedTotals, testDependencies } from './fakes.ts';
-import { FaultyStore } from './faulty-store.ts';
-import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
-import { deliverWithRetries, seededRandom } from './redelivery.ts';
-import { referenceTotals } from './reference-totals.ts';
+import { eventStream } from '../../support/aggregation/event-stream.ts';
+import { storedTotals, testDependencies } from '../../support/aggregation/fakes.ts';
+import { FaultyStore } from '../../support/aggregation/faulty-store.ts';
+import { InMemoryAggregateStore } from '../../support/aggregation/in-memory-aggregate-store.ts';
+import { deliverWithRetries, seededRandom } from '../../support/aggregation/redelivery.ts';
+import { referenceTotals } from '../../support/aggregation/reference-totals.ts';
+import {
+  aClickstreamEvent,
+  anEventRecord,
+  aSourceRecord,
+} from '../../support/factories/clickstream-event.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../support/fakes/recording.ts';
 
 describe('aggregateBatch', () => {
   it('counts a batch exactly', async () => {

@@ -12,7 +12,7 @@ import {
   SessionSketch,
   sessionSketchKey,
 } from '../../../services/aggregation/index.ts';
-import { aClickstreamEvent, anOrder, BASE_TIME } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anOrder, BASE_TIME } from '../../support/factories/clickstream-event.ts';
 
 const totalOf = (draft: ReturnType<typeof aggregateEvents>['counterItems'][number]) =>
   pendingUpdate(draft, new Map())?.counters;

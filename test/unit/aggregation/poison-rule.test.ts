@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { aggregateBatch, aggregateEvents } from '../../../services/aggregation/index.ts';
 import { DecodeFailure, encodeEvent } from '../../../services/clickstream/index.ts';
 import { UNREADABLE_RECORD } from '../../../services/kafka/record.ts';
-import { aClickstreamEvent, aSourceRecord, BASE_TIME } from '../../factories/clickstream-event.ts';
-import { RecordingDeadLetterPublisher } from '../../fakes/recording.ts';
-import { testDependencies } from './fakes.ts';
-import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
+import { testDependencies } from '../../support/aggregation/fakes.ts';
+import { InMemoryAggregateStore } from '../../support/aggregation/in-memory-aggregate-store.ts';
+import { aClickstreamEvent, aSourceRecord, BASE_TIME } from '../../support/factories/clickstream-event.ts';
+import { RecordingDeadLetterPublisher } from '../../support/fakes/recording.ts';
 
 // The rule (docs/effectively-once.md): every record is counted exactly once or dead-lettered
 // with its reason and coordinates; no deterministic failure of one record fails its batch.

@@ -1,10 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AggregateStoreError, aggregateBatch } from '../../../services/aggregation/index.ts';
 import { PROCESSING_FAILED } from '../../../services/commons/errors.ts';
-import { aSourceRecord } from '../../factories/clickstream-event.ts';
-import { RecordingDeadLetterPublisher } from '../../fakes/recording.ts';
-import { testDependencies } from './fakes.ts';
-import { InMemoryAggregateStore } from './in-memory-aggregate-store.ts';
+import { testDependencies } from '../../support/aggregation/fakes.ts';
+import { InMemoryAggregateStore } from '../../support/aggregation/in-memory-aggregate-store.ts';
+import { aSourceRecord } from '../../support/factories/clickstream-event.ts';
+import { RecordingDeadLetterPublisher } from '../../support/fakes/recording.ts';
 
 // Stands in for a bug in the aggregation: the event at offset 0 fails with a plain error, the one
 // at offset 1 with a retriable one.

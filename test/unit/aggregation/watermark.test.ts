@@ -6,7 +6,7 @@ import {
   pendingUpdate,
   updateHolds,
 } from '../../../services/aggregation/index.ts';
-import { aClickstreamEvent } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent } from '../../support/factories/clickstream-event.ts';
 
 /** The funnel item of page views at the given offsets of two partitions. */
 const pageDraft = (offsets: Record<string, number[]>): CounterItemDraft => {

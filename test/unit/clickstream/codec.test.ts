@@ -8,7 +8,7 @@ import {
   MAX_EVENT_BYTES,
   MAX_ORDER_LINES,
 } from '../../../services/clickstream/index.ts';
-import { aClickstreamEvent, anOrder, aPurchase } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anOrder, aPurchase } from '../../support/factories/clickstream-event.ts';
 
 const decodeFailure = (value: Buffer | string | null): EventDecodeError => {
   try {

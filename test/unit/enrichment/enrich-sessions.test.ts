@@ -15,7 +15,7 @@ import {
   aSessionRecord,
   aSessionRow,
   aSessionTombstone,
-} from '../../factories/session-row.ts';
+} from '../../support/factories/session-row.ts';
 import { aProfile, fakeDependencies, InMemoryProfileReader, TOPICS } from './fakes.ts';
 
 const header = (value: unknown): string => String(value);

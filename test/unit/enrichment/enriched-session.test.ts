@@ -16,7 +16,7 @@ import {
   anAbandonedCartSessionRow,
   aSessionKey,
   aSessionRow,
-} from '../../factories/session-row.ts';
+} from '../../support/factories/session-row.ts';
 import { aProfile } from './fakes.ts';
 
 const aSession = (row = aSessionRow(), key = aSessionKey()): Session => ({ ...key, row });

@@ -7,7 +7,7 @@ import {
   UserAgentParser,
 } from '../../../services/enrichment/index.ts';
 import type { ProfileLookup, UserProfile } from '../../../services/profiles/index.ts';
-import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../support/fakes/recording.ts';
 
 /** Topic names for unit tests. */
 export const TOPICS = { sessionsEnriched: 'sessions-enriched', cartAbandoned: 'cart-abandoned' } as const;

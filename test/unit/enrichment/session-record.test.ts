@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decodeSessionRecord, SessionDecodeFailure } from '../../../services/enrichment/index.ts';
-import { aSessionKey, aSessionRecord, aSessionRow, aSessionTombstone } from '../../factories/session-row.ts';
+import {
+  aSessionKey,
+  aSessionRecord,
+  aSessionRow,
+  aSessionTombstone,
+} from '../../support/factories/session-row.ts';
 
 const failureOf = (record: Parameters<typeof decodeSessionRecord>[0]): string | undefined => {
   const decoded = decodeSessionRecord(record);

@@ -11,13 +11,13 @@ import {
 import type { StreamRecord } from '../../../services/kafka/record.ts';
 import type { UserProfile } from '../../../services/profiles/index.ts';
 import { SegmentStatsRowSchema } from '../../../services/segment-stats/index.ts';
-import { aClickstreamEvent, anOrder, aPurchase } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent, anOrder, aPurchase } from '../../support/factories/clickstream-event.ts';
 import {
   aConvertedSessionRow,
   anAbandonedCartSessionRow,
   aSessionKey,
   aSessionRow,
-} from '../../factories/session-row.ts';
+} from '../../support/factories/session-row.ts';
 import { aProfile } from './fakes.ts';
 
 /*

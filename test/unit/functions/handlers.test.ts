@@ -3,11 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { createHandler as createAggregateEvents } from '../../../functions/aggregate-events/create-handler.ts';
 import { createHandler as createEnrichSessions } from '../../../functions/enrich-sessions/create-handler.ts';
 import { KafkaEventError } from '../../../services/kafka/errors.ts';
-import { anEsmEvent } from '../../factories/esm-event.ts';
-import { aSessionKey, aSessionRecord, aSessionRow } from '../../factories/session-row.ts';
-import { RecordingDeadLetterPublisher } from '../../fakes/recording.ts';
-import { testDependencies } from '../aggregation/fakes.ts';
-import { InMemoryAggregateStore } from '../aggregation/in-memory-aggregate-store.ts';
+import { testDependencies } from '../../support/aggregation/fakes.ts';
+import { InMemoryAggregateStore } from '../../support/aggregation/in-memory-aggregate-store.ts';
+import { anEsmEvent } from '../../support/factories/esm-event.ts';
+import { aSessionKey, aSessionRecord, aSessionRow } from '../../support/factories/session-row.ts';
+import { RecordingDeadLetterPublisher } from '../../support/fakes/recording.ts';
 import { fakeDependencies } from '../enrichment/fakes.ts';
 
 // The handlers as Lambda invokes them, with fakes for their clients and the events shaped as

@@ -14,9 +14,9 @@ import {
 } from '../../../services/clickstream/index.ts';
 import { KafkaEventError } from '../../../services/kafka/errors.ts';
 import { kafkaEventOf, sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
-import { aSourceRecord } from '../../factories/clickstream-event.ts';
-import { esmEventArb, FUZZ_BASE_TIME, validEventArb, valueBytesArb } from '../../fuzz/arbitraries.ts';
-import { fuzzAggregation } from '../../fuzz/harness.ts';
+import { aSourceRecord } from '../../support/factories/clickstream-event.ts';
+import { esmEventArb, FUZZ_BASE_TIME, validEventArb, valueBytesArb } from '../../support/fuzz/arbitraries.ts';
+import { fuzzAggregation } from '../../support/fuzz/harness.ts';
 
 // Property tests of the poison rule (docs/effectively-once.md), a few thousand inputs in all;
 // `npm run bench:fuzz` runs the same properties over 100k and more.

@@ -10,7 +10,7 @@ import {
   segmentStatsItem,
   writeSegmentStats,
 } from '../../../services/segment-stats/index.ts';
-import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../fakes/recording.ts';
+import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../support/fakes/recording.ts';
 
 /** The store's contract in memory: a write holds unless the item came from a later offset. */
 class InMemorySegmentStatsStore implements SegmentStatsStore {

@@ -11,7 +11,7 @@ import {
 } from '../../../docs/workshop/tools/pipeline-report.ts';
 import { encodeEvent } from '../../../services/clickstream/index.ts';
 import { DeadLetterHeader } from '../../../services/dead-letter/index.ts';
-import { aClickstreamEvent } from '../../factories/clickstream-event.ts';
+import { aClickstreamEvent } from '../../support/factories/clickstream-event.ts';
 
 const deadLetter = (offset: number, reason: string) => ({
   headers: {

@@ -4,7 +4,7 @@ import {
   extractRunnableBlocks,
   unmetExpectations,
   WorkshopFormatError,
-} from '../../integration/workshop/runnable-blocks.ts';
+} from '../../support/workshop/runnable-blocks.ts';
 
 const fence = '```';
 
