@@ -13,6 +13,7 @@ import { createSchemaRegistryClient } from '../services/schema-registry/client.t
 import { createToolLogger, type ToolLog } from '../tooling/logger.ts';
 import { type LoadOptions, parseLoadArgs, USAGE } from './args.ts';
 import {
+  type KafkaSettings,
   type LoadGeneratorConfig,
   loadConfig,
   NO_KAFKA_MESSAGE,
@@ -23,37 +24,35 @@ import { ConfigError, LoadGeneratorError, UsageError } from './errors.ts';
 import { connectProducer, createKafka, ensureTopic } from './kafka-client.ts';
 import { produceLoad } from './produce-load.ts';
 import { type Progress, type ProgressMode, startProgress } from './progress.ts';
-import { rateProfile, rateProfileSpecOf, recordsIn } from './rate-profile.ts';
+import {
+  type RateProfile,
+  type RateProfileSpec,
+  rateProfile,
+  rateProfileSpecOf,
+  recordsIn,
+} from './rate-profile.ts';
 import { seedProfiles } from './seed-profiles.ts';
 import { recommendedUsers } from './simulation.ts';
 import { registerAvroEncoder, type ValueEncoder, valueSubject } from './value-format.ts';
 
 const EXIT_INTERRUPTED = 130;
 
-const main = async (argv: readonly string[]): Promise<number> => {
-  const logger = createToolLogger('load-generator');
-  let options: LoadOptions;
+/** The flags, or the exit code when there is nothing to run (help, or a usage error). */
+const parseOptions = (argv: readonly string[]): LoadOptions | number => {
   try {
     const parsed = parseLoadArgs(argv);
-    if (parsed.help) {
-      process.stdout.write(`${USAGE}\n`);
-      return 0;
-    }
-    options = parsed.options;
+    if (!parsed.help) return parsed.options;
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`load-generator: ${error.message}\nRun with --help for the options.\n`);
     return error.exitCode;
   }
+};
 
-  const config = loadConfig();
-  const seed = options.seed ?? randomInt(2 ** 32 - 1);
-  const startTime = options.startTime ?? Date.now();
-  const mode: ProgressMode = options.json ? 'off' : process.stderr.isTTY ? 'bar' : 'log';
-  const kafka = options.profilesOnly ? undefined : requireKafka(config);
-  const spec = rateProfileSpecOf(options);
-  const profile = rateProfile(spec);
-  // Users for the peak rate: a burst must not find every user resting in a session gap.
+/** Users for the peak rate: a burst must not find every user resting in a session gap. */
+const usersFor = (options: LoadOptions, profile: RateProfile, logger: ToolLog): number => {
   const recommended = recommendedUsers(profile.peakRate, options.botShare, options.sessionGap * 1000);
   const users = options.users ?? recommended;
   if (users < recommended) {
@@ -65,6 +64,85 @@ const main = async (argv: readonly string[]): Promise<number> => {
       },
     );
   }
+  return users;
+};
+
+/** With `--format avro`, the value schema registered and its encoder; JSON otherwise. */
+const valueEncoder = async (
+  options: LoadOptions,
+  config: LoadGeneratorConfig,
+  logger: ToolLog,
+): Promise<ValueEncoder | undefined> => {
+  if (options.format !== 'avro') return undefined;
+  if (config.schemaRegistryUrl === undefined) throw new ConfigError(NO_REGISTRY_MESSAGE);
+  const registry = createSchemaRegistryClient({
+    url: config.schemaRegistryUrl,
+    ...(config.schemaRegistryBasicAuth === undefined ? {} : { basicAuth: config.schemaRegistryBasicAuth }),
+  });
+  const avro = await registerAvroEncoder(registry, options.topic);
+  logger.info('value schema registered', {
+    registry: registry.url,
+    subject: valueSubject(options.topic),
+    schemaId: avro.schemaId,
+  });
+  return avro.encode;
+};
+
+/** The topic ensured and the producer connected, with the run's settings logged once. */
+const openProducer = async (
+  kafka: KafkaSettings,
+  options: LoadOptions,
+  run: { seed: number; startTime: number; burst: RateProfileSpec['burst'] },
+  logger: ToolLog,
+): Promise<Producer> => {
+  const client = createKafka(kafka, logger);
+  const topic = await ensureTopic(client, kafka.brokers, options.topic, options.partitions);
+  logger.info('producing', {
+    brokers: kafka.brokers,
+    brokersFrom: kafka.source,
+    topic: options.topic,
+    partitions: topic.partitions,
+    topicCreated: topic.created,
+    rate: options.rate,
+    ...(run.burst === undefined ? {} : { burst: run.burst }),
+    seed: run.seed,
+    startTime: new Date(run.startTime).toISOString(),
+  });
+  return connectProducer(client, kafka.brokers);
+};
+
+/** Ctrl-C (or SIGTERM) stops the run after a flush; a second one quits at once. */
+const interruptOnSignals = (logger: ToolLog): { signal: AbortSignal; release: () => void } => {
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    if (interrupt.signal.aborted) process.exit(EXIT_INTERRUPTED);
+    logger.warn('interrupted: stopping, flushing what was sent (Ctrl-C again to quit at once)');
+    interrupt.abort();
+  };
+  process.on('SIGINT', onSigint);
+  process.on('SIGTERM', onSigint);
+  return {
+    signal: interrupt.signal,
+    release: () => {
+      process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onSigint);
+    },
+  };
+};
+
+const main = async (argv: readonly string[]): Promise<number> => {
+  const logger = createToolLogger('load-generator');
+  const options = parseOptions(argv);
+  if (typeof options === 'number') return options;
+
+  const config = loadConfig();
+  const seed = options.seed ?? randomInt(2 ** 32 - 1);
+  const startTime = options.startTime ?? Date.now();
+  const mode: ProgressMode = options.json ? 'off' : process.stderr.isTTY ? 'bar' : 'log';
+  const kafka = options.profilesOnly ? undefined : requireKafka(config);
+  const spec = rateProfileSpecOf(options);
+  const profile = rateProfile(spec);
+  const users = usersFor(options, profile, logger);
 
   const profilesTarget = profilesToWrite(options, config);
   const profilesWritten =
@@ -75,71 +153,63 @@ const main = async (argv: readonly string[]): Promise<number> => {
   }
   if (kafka === undefined) throw new ConfigError(NO_KAFKA_MESSAGE);
 
-  let encode: ValueEncoder | undefined;
-  if (options.format === 'avro') {
-    if (config.schemaRegistryUrl === undefined) throw new ConfigError(NO_REGISTRY_MESSAGE);
-    const registry = createSchemaRegistryClient({
-      url: config.schemaRegistryUrl,
-      ...(config.schemaRegistryBasicAuth === undefined ? {} : { basicAuth: config.schemaRegistryBasicAuth }),
-    });
-    const avro = await registerAvroEncoder(registry, options.topic);
-    encode = avro.encode;
-    logger.info('value schema registered', {
-      registry: registry.url,
-      subject: valueSubject(options.topic),
-      schemaId: avro.schemaId,
-    });
-  }
-
-  const client = createKafka(kafka, logger);
-  const topic = await ensureTopic(client, kafka.brokers, options.topic, options.partitions);
-  logger.info('producing', {
-    brokers: kafka.brokers,
-    brokersFrom: kafka.source,
-    topic: options.topic,
-    partitions: topic.partitions,
-    topicCreated: topic.created,
-    rate: options.rate,
-    ...(spec.burst === undefined ? {} : { burst: spec.burst }),
-    seed,
-    startTime: new Date(startTime).toISOString(),
-  });
-  const producer = await connectProducer(client, kafka.brokers);
-
-  const interrupt = new AbortController();
-  const onSigint = () => {
-    if (interrupt.signal.aborted) process.exit(EXIT_INTERRUPTED);
-    logger.warn('interrupted: stopping, flushing what was sent (Ctrl-C again to quit at once)');
-    interrupt.abort();
-  };
-  process.on('SIGINT', onSigint);
-  process.on('SIGTERM', onSigint);
-
+  const encode = await valueEncoder(options, config, logger);
+  const producer = await openProducer(kafka, options, { seed, startTime, burst: spec.burst }, logger);
+  const interrupt = interruptOnSignals(logger);
   const total =
     options.events ??
     (options.duration !== undefined ? recordsIn(profile, options.duration * 1000) : Infinity);
+  try {
+    return await sendLoad(producer, {
+      options,
+      simulation: { seed, startTime, burst: spec.burst, users },
+      total,
+      encode,
+      signal: interrupt.signal,
+      mode,
+      profilesWritten,
+      logger,
+    });
+  } finally {
+    interrupt.release();
+    await disconnect(producer);
+  }
+};
+
+/** Produces the load, shows its progress, reports the summary; the exit code. */
+const sendLoad = async (
+  producer: Producer,
+  run: {
+    options: LoadOptions;
+    simulation: { seed: number; startTime: number; burst: RateProfileSpec['burst']; users: number };
+    total: number;
+    encode: ValueEncoder | undefined;
+    signal: AbortSignal;
+    mode: ProgressMode;
+    profilesWritten: number;
+    logger: ToolLog;
+  },
+): Promise<number> => {
+  const { options, logger } = run;
   let progress: Progress | undefined;
   try {
     const result = await produceLoad(producer, {
       simulation: {
-        seed,
-        startTime,
+        ...run.simulation,
         rate: options.rate,
-        burst: spec.burst,
-        users,
         botShare: options.botShare,
         badRate: options.badRate,
         sessionGapMs: options.sessionGap * 1000,
       },
       topic: options.topic,
-      total,
+      total: run.total,
       batchSize: options.batchSize,
       compression: options.compression,
-      ...(encode === undefined ? {} : { encode }),
-      signal: interrupt.signal,
+      ...(run.encode === undefined ? {} : { encode: run.encode }),
+      signal: run.signal,
       onSendError: (error) => logger.error('send failed: stopping', { error: describe(error) }),
       onStart: (stats) => {
-        progress = startProgress(mode, total, stats, logger);
+        progress = startProgress(run.mode, run.total, stats, logger);
       },
     });
     progress?.stop();
@@ -159,18 +229,15 @@ const main = async (argv: readonly string[]): Promise<number> => {
       rate: Math.round((acked * 1000) / Math.max(1, result.durationMs)),
       topic: options.topic,
       format: options.format,
-      seed,
-      startTime,
+      seed: run.simulation.seed,
+      startTime: run.simulation.startTime,
       interrupted: result.interrupted,
-      profilesWritten,
+      profilesWritten: run.profilesWritten,
     });
     if (errors > 0) return 1;
     return result.interrupted ? EXIT_INTERRUPTED : 0;
   } finally {
     progress?.stop();
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    await disconnect(producer);
   }
 };
 

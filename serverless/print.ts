@@ -60,14 +60,11 @@ export const loadServerlessConfig = async (
     return config;
   } catch (error) {
     // serverless prints its error on stdout and its environment banner on stderr.
-    const output = ['stdout', 'stderr']
-      .map((stream) =>
-        typeof error === 'object' && error !== null && stream in error
-          ? String(Reflect.get(error, stream))
-          : '',
-      )
-      .join('\n')
-      .trim();
+    const streamOf = (name: 'stdout' | 'stderr'): string =>
+      typeof error === 'object' && error !== null && name in error
+        ? String(error[name as keyof typeof error])
+        : '';
+    const output = [streamOf('stdout'), streamOf('stderr')].join('\n').trim();
     throw new ServerlessConfigError(`serverless print failed${output ? `:\n${output}` : ''}`, {
       cause: error,
     });

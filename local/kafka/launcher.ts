@@ -173,6 +173,182 @@ const spawnGuarded = (java: string, args: string[], parentPid: number, logFd: nu
   });
 };
 
+/** The ports a broker listens on: clients, the KRaft controller, and SASL when asked for. */
+interface BrokerPorts {
+  readonly client: number;
+  readonly controller: number;
+  readonly sasl: number | undefined;
+}
+
+const allocatePorts = async (options: StartKafkaOptions): Promise<BrokerPorts> => {
+  const client = options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort);
+  let controller = await freePort();
+  while (controller === client) controller = await freePort();
+  let sasl: number | undefined;
+  if (options.sasl !== undefined) {
+    sasl = await freePort();
+    while (sasl === client || sasl === controller) sasl = await freePort();
+  }
+  return { client, controller, sasl };
+};
+
+/** Where a broker's files are: its settings, its log, and the JVM flags that point at them. */
+interface BrokerFiles {
+  readonly dir: string;
+  readonly propsFile: string;
+  readonly logFile: string;
+  readonly jvm: readonly string[];
+}
+
+const writeBrokerFiles = (
+  dir: string,
+  libs: string,
+  ports: BrokerPorts,
+  options: StartKafkaOptions,
+): BrokerFiles => {
+  const propsFile = join(dir, 'server.properties');
+  const logFile = join(dir, 'server.log');
+  writeFileSync(
+    propsFile,
+    serverProperties({
+      clientPort: ports.client,
+      controllerPort: ports.controller,
+      saslPort: ports.sasl,
+      plainUsers: options.sasl?.users ?? {},
+      logDirs: join(dir, 'data'),
+      extra: options.extraProperties ?? {},
+    }),
+  );
+  writeFileSync(join(dir, 'log4j2.properties'), log4jProperties(logFile));
+  const jvm = [
+    `-Xmx${options.heapMb ?? 512}m`,
+    '-Xms128m',
+    '-XX:+UseSerialGC',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
+    `-Dkafka.logs.dir=${dir}`,
+    '-cp',
+    `${libs}/*`,
+  ];
+  return { dir, propsFile, logFile, jvm };
+};
+
+/** Formats KRaft storage (keeping a kept directory's cluster id), with the SCRAM users if any. */
+const formatStorage = (java: string, files: BrokerFiles, users: Readonly<Record<string, string>>): void => {
+  const format = spawnSync(
+    java,
+    [
+      ...files.jvm,
+      'kafka.tools.StorageTool',
+      'format',
+      '--ignore-formatted',
+      '-t',
+      existingClusterId(files.dir) ?? clusterId(),
+      '-c',
+      files.propsFile,
+      ...Object.entries(users).flatMap(([name, password]) => [
+        '--add-scram',
+        `SCRAM-SHA-512=[name=${name},password=${password}]`,
+      ]),
+    ],
+    { encoding: 'utf8' },
+  );
+  if (format.status !== 0) {
+    throw new BrokerStartError(`formatting Kafka storage failed:\n${format.stdout}${format.stderr}`);
+  }
+};
+
+/** A launched broker's JVM: whether (and how) it exited, and a promise of its exit. */
+interface BrokerProcess {
+  readonly child: ChildProcess;
+  readonly exited: () => { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  readonly exit: Promise<void>;
+  /** Removes the SIGKILL-on-exit hook (after a clean stop). */
+  readonly release: () => void;
+}
+
+const spawnBroker = (java: string, files: BrokerFiles): BrokerProcess => {
+  const logFd = openSync(join(files.dir, 'stdout.log'), 'a');
+  const child = spawnGuarded(java, [...files.jvm, 'kafka.Kafka', files.propsFile], process.pid, logFd);
+  closeSync(logFd);
+  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  const exit = new Promise<void>((done) =>
+    child.once('exit', (code, signal) => {
+      exited = { code, signal };
+      done();
+    }),
+  );
+  const killOnExit = () => {
+    if (exited === undefined) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  return { child, exited: () => exited, exit, release: () => process.removeListener('exit', killOnExit) };
+};
+
+/** Waits until the broker answers a metadata request; kills it and says why when it cannot. */
+const awaitServing = async (
+  brokers: readonly string[],
+  broker: BrokerProcess,
+  files: BrokerFiles,
+  timeoutMs: number,
+): Promise<void> => {
+  const admin = createKafkaClient(plaintextConnection(brokers), {
+    clientId: 'local-launcher',
+    log: silentLogger,
+    retry: { retries: 0 },
+    connectionTimeoutMs: 1000,
+  }).admin();
+  try {
+    await pollUntil(
+      async () => {
+        await admin.connect();
+        const cluster = await admin.describeCluster();
+        return cluster.brokers.length > 0 ? true : undefined;
+      },
+      {
+        timeoutMs,
+        intervalMs: 250,
+        what: `Kafka on ${brokers[0]}`,
+        abort: () => {
+          const exited = broker.exited();
+          return exited === undefined
+            ? undefined
+            : new BrokerStartError(
+                `Kafka exited during start-up (code ${exited.code}, signal ${exited.signal}). Log tail:\n${tail(files.logFile)}\n${tail(join(files.dir, 'stdout.log'))}`,
+              );
+        },
+      },
+    );
+  } catch (error) {
+    broker.child.kill('SIGKILL');
+    await broker.exit;
+    if (error instanceof LocalKafkaError) throw error;
+    throw new BrokerStartError(`${(error as Error).message}. Log tail:\n${tail(files.logFile)}`, {
+      cause: error,
+    });
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
+};
+
+/** Stops the broker once (SIGTERM, SIGKILL after a grace period) and removes a directory it owns. */
+const stopper = (broker: BrokerProcess, dir: string, ownsDir: boolean): (() => Promise<void>) => {
+  let stopping: Promise<void> | undefined;
+  return () => {
+    stopping ??= (async () => {
+      if (broker.exited() === undefined) {
+        broker.child.kill('SIGTERM');
+        const killer = setTimeout(() => broker.child.kill('SIGKILL'), 15_000);
+        await broker.exit;
+        clearTimeout(killer);
+      }
+      broker.release();
+      if (ownsDir) rmSync(dir, { recursive: true, force: true });
+    })();
+    return stopping;
+  };
+};
+
 /**
  * Launches Apache Kafka (KRaft, combined broker/controller) on 127.0.0.1: resolves the jars
  * if needed, formats storage, starts the JVM with a small heap and waits until the broker
@@ -188,135 +364,22 @@ export const startKafka = async (options: StartKafkaOptions = {}): Promise<Kafka
   const ownsDir = options.dataDir === undefined;
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'clickstream-kafka-'));
   mkdirSync(dir, { recursive: true });
-  const clientPort =
-    options.preferredPort === undefined ? await freePort() : await portOr(options.preferredPort);
-  let controllerPort = await freePort();
-  while (controllerPort === clientPort) controllerPort = await freePort();
-  let saslPort: number | undefined;
-  if (options.sasl !== undefined) {
-    saslPort = await freePort();
-    while (saslPort === clientPort || saslPort === controllerPort) saslPort = await freePort();
-  }
-  const propsFile = join(dir, 'server.properties');
-  const logFile = join(dir, 'server.log');
-  writeFileSync(
-    propsFile,
-    serverProperties({
-      clientPort,
-      controllerPort,
-      saslPort,
-      plainUsers: options.sasl?.users ?? {},
-      logDirs: join(dir, 'data'),
-      extra: options.extraProperties ?? {},
-    }),
-  );
-  writeFileSync(join(dir, 'log4j2.properties'), log4jProperties(logFile));
-  const classpath = `${libs}/*`;
-  const jvm = [
-    `-Xmx${options.heapMb ?? 512}m`,
-    '-Xms128m',
-    '-XX:+UseSerialGC',
-    '-Djava.awt.headless=true',
-    `-Dlog4j2.configurationFile=${join(dir, 'log4j2.properties')}`,
-    `-Dkafka.logs.dir=${dir}`,
-    '-cp',
-    classpath,
-  ];
+  const ports = await allocatePorts(options);
+  const files = writeBrokerFiles(dir, libs, ports, options);
 
   log(`formatting KRaft storage in ${dir}`);
-  const format = spawnSync(
-    java,
-    [
-      ...jvm,
-      'kafka.tools.StorageTool',
-      'format',
-      '--ignore-formatted',
-      '-t',
-      existingClusterId(dir) ?? clusterId(),
-      '-c',
-      propsFile,
-      ...Object.entries(options.sasl?.users ?? {}).flatMap(([name, password]) => [
-        '--add-scram',
-        `SCRAM-SHA-512=[name=${name},password=${password}]`,
-      ]),
-    ],
-    { encoding: 'utf8' },
-  );
-  if (format.status !== 0) {
-    throw new BrokerStartError(`formatting Kafka storage failed:\n${format.stdout}${format.stderr}`);
-  }
+  formatStorage(java, files, options.sasl?.users ?? {});
 
-  log(`starting Kafka on 127.0.0.1:${clientPort}`);
-  const logFd = openSync(join(dir, 'stdout.log'), 'a');
-  const child = spawnGuarded(java, [...jvm, 'kafka.Kafka', propsFile], process.pid, logFd);
-  closeSync(logFd);
-  let exited: { code: number | null; signal: NodeJS.Signals | null } | undefined;
-  const exitPromise = new Promise<void>((done) =>
-    child.once('exit', (code, signal) => {
-      exited = { code, signal };
-      done();
-    }),
-  );
-  const killOnExit = () => {
-    if (exited === undefined) child.kill('SIGKILL');
-  };
-  process.once('exit', killOnExit);
-
-  const brokers = [`127.0.0.1:${clientPort}`];
-  const admin = createKafkaClient(plaintextConnection(brokers), {
-    clientId: 'local-launcher',
-    log: silentLogger,
-    retry: { retries: 0 },
-    connectionTimeoutMs: 1000,
-  }).admin();
-  try {
-    await pollUntil(
-      async () => {
-        await admin.connect();
-        const cluster = await admin.describeCluster();
-        return cluster.brokers.length > 0 ? true : undefined;
-      },
-      {
-        timeoutMs: options.startTimeoutMs ?? 90_000,
-        intervalMs: 250,
-        what: `Kafka on ${brokers[0]}`,
-        abort: () =>
-          exited === undefined
-            ? undefined
-            : new BrokerStartError(
-                `Kafka exited during start-up (code ${exited.code}, signal ${exited.signal}). Log tail:\n${tail(logFile)}\n${tail(join(dir, 'stdout.log'))}`,
-              ),
-      },
-    );
-  } catch (error) {
-    child.kill('SIGKILL');
-    await exitPromise;
-    if (error instanceof LocalKafkaError) throw error;
-    throw new BrokerStartError(`${(error as Error).message}. Log tail:\n${tail(logFile)}`, { cause: error });
-  } finally {
-    await admin.disconnect().catch(() => {});
-  }
-  log(`Kafka is up on ${brokers.join(',')} (pid ${child.pid})`);
-
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      if (exited === undefined) {
-        child.kill('SIGTERM');
-        const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        await exitPromise;
-        clearTimeout(killer);
-      }
-      process.removeListener('exit', killOnExit);
-      if (ownsDir) rmSync(dir, { recursive: true, force: true });
-    })();
-    return stopping;
-  };
+  log(`starting Kafka on 127.0.0.1:${ports.client}`);
+  const broker = spawnBroker(java, files);
+  const brokers = [`127.0.0.1:${ports.client}`];
+  await awaitServing(brokers, broker, files, options.startTimeoutMs ?? 90_000);
+  log(`Kafka is up on ${brokers.join(',')} (pid ${broker.child.pid})`);
   return {
     brokers,
-    ...(saslPort === undefined ? {} : { saslBrokers: [`127.0.0.1:${saslPort}`] }),
-    pid: child.pid,
-    logFile,
-    stop,
+    ...(ports.sasl === undefined ? {} : { saslBrokers: [`127.0.0.1:${ports.sasl}`] }),
+    pid: broker.child.pid,
+    logFile: files.logFile,
+    stop: stopper(broker, dir, ownsDir),
   };
 };
