@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveConfig } from '../../../load-generator/config.ts';
 import { ConfigError } from '../../../load-generator/errors.ts';
-import type { StackState } from '../../../tooling/stack-state.ts';
+import { stackState } from '../../support/factories/stack-state.ts';
 
-const stack: StackState = {
-  pid: 1234,
-  startedAt: '2025-06-01T12:00:00.000Z',
-  kafkaBrokers: ['127.0.0.1:9092'],
-  dynamodbEndpoint: 'http://127.0.0.1:8000',
-  tables: { analytics: 'clickstream-local-analytics', userProfiles: 'clickstream-local-user-profiles' },
-  launched: { kafka: true, dynamodb: true },
-};
+const stack = stackState({ pid: 1234, startedAt: '2025-06-01T12:00:00.000Z' });
 
 describe('resolveConfig', () => {
   it('uses the running local stack when nothing is set', () => {

@@ -2,17 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { AppError, ConfigError } from '../../../services/commons/errors.ts';
 import { toKafkaConnection, toKafkaEnv } from '../../../services/kafka/connection.ts';
 import { resolveEndpoints } from '../../../tooling/endpoints.ts';
-import type { StackState } from '../../../tooling/stack-state.ts';
+import { stackState } from '../../support/factories/stack-state.ts';
 
-const stack: StackState = {
-  pid: 1234,
-  startedAt: '2026-12-07T12:00:00.000Z',
-  kafkaBrokers: ['127.0.0.1:9092'],
-  dynamodbEndpoint: 'http://127.0.0.1:8000',
+const stack = stackState({
   schemaRegistryUrl: 'http://127.0.0.1:8081',
   tables: { analytics: 'stack-analytics', userProfiles: 'stack-profiles' },
-  launched: { kafka: true, dynamodb: true },
-};
+});
 
 describe('resolveEndpoints', () => {
   it('takes every endpoint from the running stack when the environment names none', () => {
