@@ -1,4 +1,5 @@
 import { type AggregateFunction, buildAggregate } from './aggregates.ts';
+import { AggregationQuery, type EmitSettings } from './aggregation-query.ts';
 import type { CreateAsSelect, Expr, Query, SelectItem, WindowSpec } from './ast.ts';
 import {
   checkProperties,
@@ -22,7 +23,7 @@ import {
   type ScopeColumn,
   walkExpr,
 } from './expressions.ts';
-import { AggregationQuery, type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
+import { type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
 import { columnsSerde, Format, type SerdeColumn, validateKeyFormat, validateValueFormat } from './serde.ts';
 import { BIGINT, containsMap, formatType } from './types.ts';
 import { defaultGrace } from './windows.ts';
@@ -31,6 +32,8 @@ import { defaultGrace } from './windows.ts';
 export interface PlanConfig {
   readonly queryId: string;
   readonly outputTopicPrefix: string;
+  /** EMIT FINAL's emit throttle (the emit-interval property and the wall clock). */
+  readonly emit: EmitSettings;
 }
 
 const SINK_PROPERTIES = new Set([
@@ -222,7 +225,7 @@ export function planQuery(
   }
   checkAggregationResult(stmt);
   const aggregation = planAggregation(input);
-  return aggregationQuery(input, aggregation, aggregationSink(input, aggregation));
+  return aggregationQuery(input, aggregation, aggregationSink(input, aggregation), config.emit);
 }
 
 function checkSinkProperties(properties: CreateAsSelect['properties']): void {
@@ -847,15 +850,20 @@ function aggregationSink(input: PlanInput, plan: AggregationPlan): DataSource {
   };
 }
 
-function aggregationQuery(input: PlanInput, plan: AggregationPlan, sink: DataSource): PersistentQuery {
+function aggregationQuery(
+  input: PlanInput,
+  plan: AggregationPlan,
+  sink: DataSource,
+  emit: EmitSettings,
+): PersistentQuery {
   const { source } = input;
   const q = input.stmt.query;
-  return new AggregationQuery(input.queryId, source, sink, {
+  const spec = {
     toRow: input.row.toRow,
     partitionKey: groupsByExistingKey(plan.groupBy, input)
       ? undefined
       : columnsSerde(sink.keyFormat, sink.keyColumns, true),
-    sourceKey: columnsSerde(source.keyFormat, source.keyColumns, true),
+    storeKey: columnsSerde(sink.keyFormat, sink.keyColumns, true),
     where: input.where,
     groupBy: plan.groups.compiled.map((g) => g.fn),
     aggregates: plan.aggregates.functions,
@@ -863,7 +871,8 @@ function aggregationQuery(input: PlanInput, plan: AggregationPlan, sink: DataSou
     values: plan.values.map((v) => v.compiled.fn),
     window: q.window,
     emitFinal: q.emit === 'FINAL',
-  });
+  };
+  return new AggregationQuery(input.queryId, source, sink, spec, emit);
 }
 
 /**
