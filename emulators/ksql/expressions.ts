@@ -205,194 +205,33 @@ export function compileExpr(e: Expr, scope: CompileScope): Compiled {
   switch (e.k) {
     case 'literal':
       return compileLiteral(e);
-    case 'column': {
-      if (e.source !== undefined && !scope.qualifiers.has(e.source)) {
-        throw new KsqlStatementError(`${scope.clause} column '${e.source}.${e.name}' cannot be resolved.`);
-      }
-      const col = scope.columns.get(e.name);
-      if (col === undefined) {
-        if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
-        if (scope.clause === 'WHERE') {
-          throw new KsqlStatementError(`Error in WHERE expression: Unknown column ${e.name}.`);
-        }
-        throw new KsqlStatementError(`${scope.clause} column '${e.name}' cannot be resolved.`);
-      }
-      const index = col.index;
-      return { type: col.type, fn: (row) => row[index] ?? null };
-    }
-    case 'deref': {
-      const base = compileExpr(e.base, scope);
-      if (base.type.kind !== 'STRUCT') {
-        throw new KsqlStatementError(
-          `Expected STRUCT type for dereference, got ${formatType(base.type)}: ${formatExpr(e)}`,
-        );
-      }
-      const field = base.type.fields.find((f) => f.name === e.field);
-      if (field === undefined) {
-        throw new KsqlStatementError(`Could not find field '${e.field}' in '${formatExpr(e.base)}'.`);
-      }
-      const bf = base.fn;
-      const name = field.name;
-      return {
-        type: field.type,
-        fn: (row) => {
-          const v = bf(row);
-          return v === null ? null : ((v as Record<string, unknown>)[name] ?? null);
-        },
-      };
-    }
-    case 'subscript': {
-      const base = compileExpr(e.base, scope);
-      const index = compileExpr(e.index, scope);
-      const bf = base.fn;
-      const ifn = index.fn;
-      if (base.type.kind === 'ARRAY') {
-        if (!isIntegral(index.type))
-          throw new KsqlStatementError(`Array index must be INTEGER: ${formatExpr(e)}`);
-        return {
-          type: base.type.item,
-          fn: (row) => {
-            const arr = bf(row) as unknown[] | null;
-            const i = ifn(row) as number | null;
-            if (arr === null || i === null) return null;
-            // ksqlDB arrays are 1-based; negative indexes count from the end.
-            const at = i >= 0 ? i - 1 : arr.length + i;
-            return arr[at] ?? null;
-          },
-        };
-      }
-      if (base.type.kind === 'MAP') {
-        return {
-          type: base.type.value,
-          fn: (row) => {
-            const m = bf(row) as Map<unknown, unknown> | null;
-            const k = ifn(row);
-            if (m === null || k === null) return null;
-            return m.get(k) ?? null;
-          },
-        };
-      }
-      throw new KsqlStatementError(`Subscript is only valid on ARRAY and MAP: ${formatExpr(e)}`);
-    }
+    case 'column':
+      return compileColumn(e, scope);
+    case 'deref':
+      return compileDeref(e, scope);
+    case 'subscript':
+      return compileSubscript(e, scope);
     case 'arith':
       return compileArith(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), formatExpr(e));
-    case 'negate': {
-      const operand = compileExpr(e.operand, scope);
-      if (!isNumeric(operand.type))
-        throw new KsqlStatementError(`Cannot negate ${formatType(operand.type)}: ${formatExpr(e)}`);
-      const f = operand.fn;
-      const isInt = operand.type.kind === 'INTEGER';
-      return {
-        type: operand.type,
-        fn: (row) => {
-          const v = f(row) as number | null;
-          return v === null ? null : isInt ? -v | 0 : -v;
-        },
-      };
-    }
+    case 'negate':
+      return compileNegate(e, scope);
     case 'compare':
       return compileCompare(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), formatExpr(e));
-    case 'logical': {
-      const l = requireBoolean(compileExpr(e.left, scope), e.left);
-      const r = requireBoolean(compileExpr(e.right, scope), e.right);
-      const lf = l.fn;
-      const rf = r.fn;
-      if (e.op === 'AND') {
-        return {
-          type: BOOLEAN,
-          fn: (row) => {
-            const a = lf(row);
-            if (a === false) return false;
-            const b = rf(row);
-            if (b === false) return false;
-            return a === null || b === null ? null : true;
-          },
-        };
-      }
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const a = lf(row);
-          if (a === true) return true;
-          const b = rf(row);
-          if (b === true) return true;
-          return a === null || b === null ? null : false;
-        },
-      };
-    }
-    case 'not': {
-      const f = requireBoolean(compileExpr(e.operand, scope), e.operand).fn;
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const v = f(row);
-          return v === null ? null : !v;
-        },
-      };
-    }
+    case 'logical':
+      return compileLogical(e, scope);
+    case 'not':
+      return compileNot(e, scope);
     case 'isNull': {
       const f = compileExpr(e.operand, scope).fn;
       const negated = e.negated;
       return { type: BOOLEAN, fn: (row) => (f(row) === null) !== negated };
     }
-    case 'between': {
-      const operand = compileExpr(e.operand, scope);
-      const lo = compileCompare('>=', operand, compileExpr(e.low, scope), formatExpr(e)).fn;
-      const hi = compileCompare('<=', operand, compileExpr(e.high, scope), formatExpr(e)).fn;
-      const negated = e.negated;
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const a = lo(row);
-          const b = hi(row);
-          if (a === null || b === null) return null;
-          return (a === true && b === true) !== negated;
-        },
-      };
-    }
-    case 'in': {
-      const operand = compileExpr(e.operand, scope);
-      const tests = e.list.map((x) => compileCompare('=', operand, compileExpr(x, scope), formatExpr(e)).fn);
-      const negated = e.negated;
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          for (const t of tests) if (t(row) === true) return !negated;
-          return negated;
-        },
-      };
-    }
-    case 'like': {
-      const operand = compileExpr(e.operand, scope);
-      const pattern = compileExpr(e.pattern, scope);
-      if (operand.type.kind !== 'STRING' || pattern.type.kind !== 'STRING') {
-        throw new KsqlStatementError(`LIKE requires STRING operands: ${formatExpr(e)}`);
-      }
-      const of = operand.fn;
-      const pf = pattern.fn;
-      const negated = e.negated;
-      const cache = new Map<string, RegExp>();
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const v = of(row) as string | null;
-          const p = pf(row) as string | null;
-          if (v === null || p === null) return null;
-          let re = cache.get(p);
-          if (re === undefined) {
-            re = new RegExp(
-              `^${p
-                .split('')
-                .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-                .join('')}$`,
-              's',
-            );
-            cache.set(p, re);
-          }
-          return re.test(v) !== negated;
-        },
-      };
-    }
+    case 'between':
+      return compileBetween(e, scope);
+    case 'in':
+      return compileIn(e, scope);
+    case 'like':
+      return compileLike(e, scope);
     case 'case':
       return compileCase(e, scope);
     case 'cast':
@@ -400,6 +239,194 @@ export function compileExpr(e: Expr, scope: CompileScope): Compiled {
     case 'call':
       return compileCall(e, scope);
   }
+}
+
+function compileColumn(e: Extract<Expr, { k: 'column' }>, scope: CompileScope): Compiled {
+  if (e.source !== undefined && !scope.qualifiers.has(e.source)) {
+    throw new KsqlStatementError(`${scope.clause} column '${e.source}.${e.name}' cannot be resolved.`);
+  }
+  const col = scope.columns.get(e.name);
+  if (col === undefined) {
+    if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
+    if (scope.clause === 'WHERE') {
+      throw new KsqlStatementError(`Error in WHERE expression: Unknown column ${e.name}.`);
+    }
+    throw new KsqlStatementError(`${scope.clause} column '${e.name}' cannot be resolved.`);
+  }
+  const index = col.index;
+  return { type: col.type, fn: (row) => row[index] ?? null };
+}
+
+function compileDeref(e: Extract<Expr, { k: 'deref' }>, scope: CompileScope): Compiled {
+  const base = compileExpr(e.base, scope);
+  if (base.type.kind !== 'STRUCT') {
+    throw new KsqlStatementError(
+      `Expected STRUCT type for dereference, got ${formatType(base.type)}: ${formatExpr(e)}`,
+    );
+  }
+  const field = base.type.fields.find((f) => f.name === e.field);
+  if (field === undefined) {
+    throw new KsqlStatementError(`Could not find field '${e.field}' in '${formatExpr(e.base)}'.`);
+  }
+  const bf = base.fn;
+  const name = field.name;
+  return {
+    type: field.type,
+    fn: (row) => {
+      const v = bf(row);
+      return v === null ? null : ((v as Record<string, unknown>)[name] ?? null);
+    },
+  };
+}
+
+function compileSubscript(e: Extract<Expr, { k: 'subscript' }>, scope: CompileScope): Compiled {
+  const base = compileExpr(e.base, scope);
+  const index = compileExpr(e.index, scope);
+  const bf = base.fn;
+  const ifn = index.fn;
+  if (base.type.kind === 'ARRAY') {
+    if (!isIntegral(index.type))
+      throw new KsqlStatementError(`Array index must be INTEGER: ${formatExpr(e)}`);
+    return {
+      type: base.type.item,
+      fn: (row) => {
+        const arr = bf(row) as unknown[] | null;
+        const i = ifn(row) as number | null;
+        if (arr === null || i === null) return null;
+        // ksqlDB arrays are 1-based; negative indexes count from the end.
+        const at = i >= 0 ? i - 1 : arr.length + i;
+        return arr[at] ?? null;
+      },
+    };
+  }
+  if (base.type.kind === 'MAP') {
+    return {
+      type: base.type.value,
+      fn: (row) => {
+        const m = bf(row) as Map<unknown, unknown> | null;
+        const k = ifn(row);
+        if (m === null || k === null) return null;
+        return m.get(k) ?? null;
+      },
+    };
+  }
+  throw new KsqlStatementError(`Subscript is only valid on ARRAY and MAP: ${formatExpr(e)}`);
+}
+
+function compileNegate(e: Extract<Expr, { k: 'negate' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  if (!isNumeric(operand.type))
+    throw new KsqlStatementError(`Cannot negate ${formatType(operand.type)}: ${formatExpr(e)}`);
+  const f = operand.fn;
+  const isInt = operand.type.kind === 'INTEGER';
+  return {
+    type: operand.type,
+    fn: (row) => {
+      const v = f(row) as number | null;
+      return v === null ? null : isInt ? -v | 0 : -v;
+    },
+  };
+}
+
+function compileLogical(e: Extract<Expr, { k: 'logical' }>, scope: CompileScope): Compiled {
+  const lf = requireBoolean(compileExpr(e.left, scope), e.left).fn;
+  const rf = requireBoolean(compileExpr(e.right, scope), e.right).fn;
+  if (e.op === 'AND') {
+    return {
+      type: BOOLEAN,
+      fn: (row) => {
+        const a = lf(row);
+        if (a === false) return false;
+        const b = rf(row);
+        if (b === false) return false;
+        return a === null || b === null ? null : true;
+      },
+    };
+  }
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const a = lf(row);
+      if (a === true) return true;
+      const b = rf(row);
+      if (b === true) return true;
+      return a === null || b === null ? null : false;
+    },
+  };
+}
+
+function compileNot(e: Extract<Expr, { k: 'not' }>, scope: CompileScope): Compiled {
+  const f = requireBoolean(compileExpr(e.operand, scope), e.operand).fn;
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const v = f(row);
+      return v === null ? null : !v;
+    },
+  };
+}
+
+function compileBetween(e: Extract<Expr, { k: 'between' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  const lo = compileCompare('>=', operand, compileExpr(e.low, scope), formatExpr(e)).fn;
+  const hi = compileCompare('<=', operand, compileExpr(e.high, scope), formatExpr(e)).fn;
+  const negated = e.negated;
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const a = lo(row);
+      const b = hi(row);
+      if (a === null || b === null) return null;
+      return (a === true && b === true) !== negated;
+    },
+  };
+}
+
+function compileIn(e: Extract<Expr, { k: 'in' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  const tests = e.list.map((x) => compileCompare('=', operand, compileExpr(x, scope), formatExpr(e)).fn);
+  const negated = e.negated;
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      for (const t of tests) if (t(row) === true) return !negated;
+      return negated;
+    },
+  };
+}
+
+function likePattern(p: string): RegExp {
+  const body = p
+    .split('')
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 's');
+}
+
+function compileLike(e: Extract<Expr, { k: 'like' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  const pattern = compileExpr(e.pattern, scope);
+  if (operand.type.kind !== 'STRING' || pattern.type.kind !== 'STRING') {
+    throw new KsqlStatementError(`LIKE requires STRING operands: ${formatExpr(e)}`);
+  }
+  const of = operand.fn;
+  const pf = pattern.fn;
+  const negated = e.negated;
+  const cache = new Map<string, RegExp>();
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const v = of(row) as string | null;
+      const p = pf(row) as string | null;
+      if (v === null || p === null) return null;
+      let re = cache.get(p);
+      if (re === undefined) {
+        re = likePattern(p);
+        cache.set(p, re);
+      }
+      return re.test(v) !== negated;
+    },
+  };
 }
 
 function compileLiteral(e: Extract<Expr, { k: 'literal' }>): Compiled {
