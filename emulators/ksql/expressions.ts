@@ -1,4 +1,5 @@
 import type { Expr } from './ast.ts';
+import { castEvaluator } from './cast.ts';
 import { KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import { formatJavaDouble } from './java-format.ts';
 import {
@@ -8,7 +9,9 @@ import {
   formatType,
   INTEGER,
   isIntegral,
+  isNullType,
   isNumeric,
+  NULL_TYPE,
   type SqlType,
   STRING,
   sameType,
@@ -186,12 +189,6 @@ export function walkExpr(e: Expr, visit: (node: Expr) => boolean | undefined): v
   }
 }
 
-const NULL_TYPE: SqlType = { kind: 'UNSUPPORTED', spelling: 'NULL' };
-
-function isNullType(t: SqlType): boolean {
-  return t.kind === 'UNSUPPORTED' && t.spelling === 'NULL';
-}
-
 /**
  * ksqlDB's record-position pseudo columns (on by default since 0.24, `ksql.rowpartition.rowoffset.enabled`;
  * docs.ksqldb.io, "Pseudocolumns"): valid ksqlDB the engine does not evaluate, so refused as unsupported.
@@ -234,8 +231,10 @@ export function compileExpr(e: Expr, scope: CompileScope): Compiled {
       return compileLike(e, scope);
     case 'case':
       return compileCase(e, scope);
-    case 'cast':
-      return compileCast(compileExpr(e.operand, scope), e.type, formatExpr(e));
+    case 'cast': {
+      const kind = scope.clause === 'WHERE' || scope.clause === 'HAVING' ? 'Predicate' : 'Select';
+      return { type: e.type, fn: castEvaluator(compileExpr(e.operand, scope), e.type, kind) };
+    }
     case 'call':
       return compileCall(e, scope);
   }
@@ -641,64 +640,6 @@ export function toKsqlString(v: unknown, type: SqlType): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   return JSON.stringify(v);
-}
-
-function compileCast(operand: Compiled, to: SqlType, text: string): Compiled {
-  const f = operand.fn;
-  const from = operand.type;
-  if (to.kind === 'UNSUPPORTED') throw new KsqlUnsupportedError(`CAST to ${to.spelling}`);
-  if (isNullType(from) || sameType(from, to)) return { type: to, fn: f };
-  const guard =
-    (convert: (v: unknown) => unknown): Evaluator =>
-    (row) => {
-      const v = f(row);
-      return v === null ? null : convert(v);
-    };
-  switch (to.kind) {
-    case 'STRING':
-      if (from.kind === 'STRUCT' || from.kind === 'MAP' || from.kind === 'ARRAY') break;
-      return { type: to, fn: guard((v) => toKsqlString(v, from)) };
-    case 'INTEGER':
-    case 'BIGINT': {
-      const int32 = to.kind === 'INTEGER';
-      if (isNumeric(from))
-        return {
-          type: to,
-          fn: guard((v) => (int32 ? Math.trunc(v as number) | 0 : Math.trunc(v as number))),
-        };
-      if (from.kind === 'STRING') {
-        return {
-          type: to,
-          fn: guard((v) => {
-            const s = (v as string).trim();
-            if (!/^[-+]?[0-9]+$/.test(s)) throw new KsqlEvaluationError(`Cannot cast '${s}' to ${to.kind}`);
-            return Number(s);
-          }),
-        };
-      }
-      break;
-    }
-    case 'DOUBLE':
-      if (isNumeric(from)) return { type: to, fn: f };
-      if (from.kind === 'STRING') {
-        return {
-          type: to,
-          fn: guard((v) => {
-            const n = Number((v as string).trim());
-            if (Number.isNaN(n)) throw new KsqlEvaluationError(`Cannot cast '${String(v)}' to DOUBLE`);
-            return n;
-          }),
-        };
-      }
-      break;
-    case 'BOOLEAN':
-      if (from.kind === 'STRING')
-        return { type: to, fn: guard((v) => (v as string).trim().toLowerCase() === 'true') };
-      break;
-    default:
-      break;
-  }
-  throw new KsqlStatementError(`Cast of ${formatType(from)} to ${formatType(to)} is not supported: ${text}`);
 }
 
 // ---- scalar functions ----

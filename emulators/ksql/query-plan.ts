@@ -79,18 +79,45 @@ function expandSelect(
       out.push({ name: item.alias ?? '', expr: item.expr });
     }
   }
-  // Generated names skip names already taken, as ksqlDB's KSQL_COL_n generator does.
-  const taken = new Set(out.filter((p) => p.name !== '').map((p) => p.name));
-  let counter = 0;
+  const aliases = aliasGenerator([...source.keyColumns, ...source.valueColumns].map((c) => c.name));
   return out.map((p) => {
     if (p.name !== '') return p;
     if (p.expr.k === 'column' && !RESERVED_COLUMNS.has(p.expr.name)) return { ...p, name: p.expr.name };
-    if (p.expr.k === 'deref') return { ...p, name: p.expr.field };
-    let name = `KSQL_COL_${counter++}`;
-    while (taken.has(name)) name = `KSQL_COL_${counter++}`;
-    taken.add(name);
-    return { ...p, name };
+    return { ...p, name: p.expr.k === 'deref' ? aliases.next(p.expr.field) : aliases.next(GENERATED_PREFIX) };
   });
+}
+
+const GENERATED_PREFIX = 'KSQL_COL';
+
+/** `NAME_12` → NAME and 12; `NAME` → NAME and 0 (ksqlDB's NUMBERED_COLUMN_PATTERN). */
+function splitNumbered(name: string): { base: string; n: number } {
+  const m = /^(.*?)(?:_(\d+))?$/.exec(name);
+  return { base: m?.[1] ?? name, n: m?.[2] === undefined ? 0 : Number(m[2]) };
+}
+
+/**
+ * ksqlDB's names for unaliased SELECT expressions (ColumnNames.columnAliasGenerator, used by
+ * AstSanitizer): a struct field `a->b` is named `B`, then `B_1`, `B_2`, … and anything else
+ * `KSQL_COL_0`, `KSQL_COL_1`, …, each skipping the numbers the source's own columns of that name
+ * already use (`B` counts as 0; the bare name is used for 0 except for KSQL_COL).
+ */
+function aliasGenerator(sourceColumns: readonly string[]): { next(name: string): string } {
+  const used = new Map<string, Set<number>>();
+  for (const c of sourceColumns) {
+    const { base, n } = splitNumbered(c);
+    used.set(base, (used.get(base) ?? new Set()).add(n));
+  }
+  const nextIndex = new Map<string, number>();
+  return {
+    next(name: string): string {
+      const base = name === GENERATED_PREFIX ? name : splitNumbered(name).base;
+      const taken = used.get(base);
+      let i = nextIndex.get(base) ?? 0;
+      while (taken?.has(i) === true) i++;
+      nextIndex.set(base, i + 1);
+      return i === 0 && base !== GENERATED_PREFIX ? base : `${base}_${i}`;
+    },
+  };
 }
 
 function containsAggregate(e: Expr): string | undefined {
