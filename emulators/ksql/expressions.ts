@@ -213,7 +213,11 @@ export function compileExpr(e: Expr, scope: CompileScope): Compiled {
     case 'negate':
       return compileNegate(e, scope);
     case 'compare':
-      return compileCompare(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), formatExpr(e));
+      return compileCompare(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), {
+        left: e.left,
+        right: e.right,
+        clause: scope.clause,
+      });
     case 'logical':
       return compileLogical(e, scope);
     case 'not':
@@ -367,23 +371,25 @@ function compileNot(e: Extract<Expr, { k: 'not' }>, scope: CompileScope): Compil
 
 function compileBetween(e: Extract<Expr, { k: 'between' }>, scope: CompileScope): Compiled {
   const operand = compileExpr(e.operand, scope);
-  const lo = compileCompare('>=', operand, compileExpr(e.low, scope), formatExpr(e)).fn;
-  const hi = compileCompare('<=', operand, compileExpr(e.high, scope), formatExpr(e)).fn;
+  const site = (bound: Expr): CompareSite => ({ left: e.operand, right: bound, clause: scope.clause });
+  const lo = compileCompare('>=', operand, compileExpr(e.low, scope), site(e.low)).fn;
+  const hi = compileCompare('<=', operand, compileExpr(e.high, scope), site(e.high)).fn;
   const negated = e.negated;
   return {
     type: BOOLEAN,
-    fn: (row) => {
-      const a = lo(row);
-      const b = hi(row);
-      if (a === null || b === null) return null;
-      return (a === true && b === true) !== negated;
-    },
+    // `(v >= low && v <= high)` with comparisons that are false on a null (SqlToJavaVisitor).
+    fn: (row) => (lo(row) === true && hi(row) === true) !== negated,
   };
 }
 
 function compileIn(e: Extract<Expr, { k: 'in' }>, scope: CompileScope): Compiled {
   const operand = compileExpr(e.operand, scope);
-  const tests = e.list.map((x) => compileCompare('=', operand, compileExpr(x, scope), formatExpr(e)).fn);
+  // A NULL in the list matches nothing (InListEvaluator.matches skips nulls).
+  const tests = e.list.flatMap((x) => {
+    const item = compileExpr(x, scope);
+    if (isNullType(item.type)) return [];
+    return [compileCompare('=', operand, item, { left: e.operand, right: x, clause: scope.clause }).fn];
+  });
   const negated = e.negated;
   return {
     type: BOOLEAN,
@@ -521,11 +527,18 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   };
 }
 
-function comparable(a: SqlType, b: SqlType): boolean {
-  if (isNullType(a) || isNullType(b)) return true;
-  if (isNumeric(a) && isNumeric(b)) return true;
-  return a.kind === b.kind && (a.kind === 'STRING' || a.kind === 'BOOLEAN');
+/**
+ * ksqlDB's ComparisonUtil.isValidComparison: numbers with numbers, strings with strings, and
+ * BOOLEAN, ARRAY, MAP, STRUCT only with their own kind and only for = and <>.
+ */
+function comparable(a: SqlType, op: CompareOp, b: SqlType): boolean {
+  if (isNumeric(a)) return isNumeric(b);
+  if (a.kind === 'STRING') return b.kind === 'STRING';
+  const equality = op === '=' || op === '<>';
+  return equality && a.kind === b.kind && ['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(a.kind);
 }
+
+type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 const COMPARE_NAMES = {
   '=': 'EQUAL',
@@ -536,31 +549,64 @@ const COMPARE_NAMES = {
   '>=': 'GREATER_THAN_OR_EQUAL',
 } as const;
 
-function compileCompare(
-  op: '=' | '<>' | '<' | '<=' | '>' | '>=',
-  l: Compiled,
-  r: Compiled,
-  text: string,
-): Compiled {
-  if (!comparable(l.type, r.type)) {
+/** The operands of a comparison as written, and the clause it is in (for ksqlDB's messages). */
+interface CompareSite {
+  readonly left: Expr;
+  readonly right: Expr;
+  readonly clause: string;
+}
+
+/** ksqlDB's type-check errors: ExpressionTypeManager / ComparisonUtil, wrapped by FilterTypeValidator. */
+function checkComparison(op: CompareOp, lt: SqlType, rt: SqlType, site: CompareSite): void {
+  if (isNullType(lt) || isNullType(rt)) {
+    const name = (t: SqlType): string => (isNullType(t) ? 'NULL' : t.kind);
     throw new KsqlStatementError(
-      `Error in expression ${text}: Cannot compare ${formatType(l.type)} to ${formatType(r.type)} with ${COMPARE_NAMES[op]}.`,
+      `Comparison with NULL not supported: ${name(lt)} ${op} ${name(rt)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`,
     );
   }
-  if (l.type.kind === 'BOOLEAN' && op !== '=' && op !== '<>') {
-    throw new KsqlStatementError(
-      `Error in expression ${text}: Cannot compare BOOLEAN with ${COMPARE_NAMES[op]}.`,
-    );
+  if (comparable(lt, op, rt)) return;
+  const prefix =
+    site.clause === 'WHERE' || site.clause === 'HAVING' ? `Error in ${site.clause} expression: ` : '';
+  throw new KsqlStatementError(
+    `${prefix}Cannot compare ${formatExpr(site.left)} (${formatType(lt)}) to ${formatExpr(site.right)} (${formatType(rt)}) with ${COMPARE_NAMES[op]}.`,
+  );
+}
+
+/** Java's equals on ksqlDB values: lists, maps and structs by content. */
+function sqlEquals(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a))
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => sqlEquals(x, b[i]));
+  if (a instanceof Map) {
+    if (!(b instanceof Map) || a.size !== b.size) return false;
+    for (const [k, v] of a) if (!b.has(k) || !sqlEquals(v, b.get(k))) return false;
+    return true;
   }
+  const ka = Object.keys(a);
+  const bo = b as Record<string, unknown>;
+  return (
+    ka.length === Object.keys(bo).length &&
+    ka.every((k) => sqlEquals((a as Record<string, unknown>)[k], bo[k]))
+  );
+}
+
+/**
+ * A comparison as ksqlDB generates it (SqlToJavaVisitor.visitComparisonExpression): a null
+ * operand makes it false, never null (`nullCheckPrefix`).
+ */
+function compileCompare(op: CompareOp, l: Compiled, r: Compiled, site: CompareSite): Compiled {
+  checkComparison(op, l.type, r.type, site);
   const lf = l.fn;
   const rf = r.fn;
+  const structured = l.type.kind === 'ARRAY' || l.type.kind === 'MAP' || l.type.kind === 'STRUCT';
   let test: (a: never, b: never) => boolean;
   switch (op) {
     case '=':
-      test = (a, b) => a === b;
+      test = structured ? sqlEquals : (a, b) => a === b;
       break;
     case '<>':
-      test = (a, b) => a !== b;
+      test = structured ? (a, b) => !sqlEquals(a, b) : (a, b) => a !== b;
       break;
     case '<':
       test = (a, b) => a < b;
@@ -579,9 +625,9 @@ function compileCompare(
     type: BOOLEAN,
     fn: (row) => {
       const a = lf(row);
-      if (a === null) return null;
+      if (a === null) return false;
       const b = rf(row);
-      if (b === null) return null;
+      if (b === null) return false;
       return test(a as never, b as never);
     },
   };
@@ -613,7 +659,11 @@ function compileCase(e: Extract<Expr, { k: 'case' }>, scope: CompileScope): Comp
   const conditions = e.whens.map((w) =>
     operand === undefined
       ? requireBoolean(compileExpr(w.when, scope), w.when).fn
-      : compileCompare('=', operand, compileExpr(w.when, scope), text).fn,
+      : compileCompare('=', operand, compileExpr(w.when, scope), {
+          left: e.operand as Expr,
+          right: w.when,
+          clause: scope.clause,
+        }).fn,
   );
   const results = e.whens.map((w) => compileExpr(w.result, scope));
   const otherwise = e.otherwise === undefined ? undefined : compileExpr(e.otherwise, scope);

@@ -25,7 +25,7 @@ import {
 } from './expressions.ts';
 import { type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
 import { columnsSerde, Format, type SerdeColumn, validateKeyFormat, validateValueFormat } from './serde.ts';
-import { BIGINT, containsMap, formatType } from './types.ts';
+import { BIGINT, containsMap, formatType, isNullType } from './types.ts';
 import { defaultGrace } from './windows.ts';
 
 /** Settings that shape how queries are planned. */
@@ -381,6 +381,12 @@ function checkAggregationResult(stmt: CreateAsSelect): void {
 
 /** Sink columns checked the same way for both kinds of query. */
 function checkSinkColumns(keyColumns: readonly SerdeColumn[], valueColumns: readonly SerdeColumn[]): void {
+  // SelectionUtil.buildProjectionSchema: a column needs a type, and the NULL literal has none.
+  if (valueColumns.some((c) => isNullType(c.type))) {
+    throw new KsqlStatementError(
+      "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).",
+    );
+  }
   checkDuplicates([...keyColumns, ...valueColumns]);
   if (valueColumns.length === 0) throw new KsqlStatementError('The projection contains no value columns.');
 }
