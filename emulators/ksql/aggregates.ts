@@ -26,9 +26,16 @@ function literalArg(
   e: Expr | undefined,
   kind: 'INTEGER' | 'BOOLEAN',
   fn: string,
+  position: number,
 ): number | boolean | undefined {
   if (e === undefined) return undefined;
   if (e.k === 'literal' && e.type === kind) return e.value as number | boolean;
+  if (e.k !== 'literal') {
+    // UdafUtil.createAggregateFunctionInitArgs: arguments after the column must be literals.
+    throw new KsqlStatementError(
+      `Parameter ${position} passed to function ${fn} must be a literal constant, but was expression: '${formatExpr(e)}'`,
+    );
+  }
   throw new KsqlStatementError(`Function ${fn} expects a ${kind} literal, got ${formatExpr(e)}`);
 }
 
@@ -197,8 +204,8 @@ function byOffsetOptions(c: AggregateCall): { n: number | undefined; ignoreNulls
     if (c.call.args.length > 2) return c.wrongArgs();
     return { n: undefined, ignoreNulls: second.value as boolean };
   }
-  const n = literalArg(second, 'INTEGER', c.name) as number;
-  const third = literalArg(c.call.args[2], 'BOOLEAN', c.name);
+  const n = literalArg(second, 'INTEGER', c.name, 2) as number;
+  const third = literalArg(c.call.args[2], 'BOOLEAN', c.name, 3);
   return { n, ignoreNulls: third === undefined ? true : (third as boolean) };
 }
 

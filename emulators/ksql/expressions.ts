@@ -251,10 +251,12 @@ function compileColumn(e: Extract<Expr, { k: 'column' }>, scope: CompileScope): 
   const col = scope.columns.get(e.name);
   if (col === undefined) {
     if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
-    if (scope.clause === 'WHERE') {
+    // Window bounds are names ksqlDB knows, so only its type checker finds them missing.
+    if (scope.clause === 'WHERE' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND')) {
       throw new KsqlStatementError(`Error in WHERE expression: Unknown column ${e.name}.`);
     }
-    throw new KsqlStatementError(`${scope.clause} column '${e.name}' cannot be resolved.`);
+    const shown = e.source === undefined ? e.name : `${e.source}.${e.name}`;
+    throw new KsqlStatementError(`${scope.clause} column '${shown}' cannot be resolved.`);
   }
   const index = col.index;
   return { type: col.type, fn: (row) => row[index] ?? null };

@@ -51,6 +51,13 @@ const SINK_PROPERTIES = new Set([
 
 class NotInGroupBy extends Error {}
 
+/** FinalProjectNode's error for a key column projected under two names. */
+function keyProjectedTwice(key: string, aliases: readonly string[]): KsqlStatementError {
+  return new KsqlStatementError(
+    `The projection contains a key column (\`${key}\`) more than once, aliased as: ${joinNames([...aliases].sort())}.\nEach key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.`,
+  );
+}
+
 function joinNames(names: readonly string[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
@@ -423,11 +430,7 @@ function planProjection(input: PlanInput): ProjectionPlan {
     if (e.k === 'column' && keyIndexByColumn.has(e.name)) {
       const ki = keyIndexByColumn.get(e.name) as number;
       const existing = keyAliases.get(ki);
-      if (existing !== undefined) {
-        throw new KsqlStatementError(
-          `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
-        );
-      }
+      if (existing !== undefined) throw keyProjectedTwice(e.name, [existing, p.name]);
       keyAliases.set(ki, p.name);
       continue;
     }
@@ -781,6 +784,7 @@ function planAggregateColumns(
     const gi = groups.canon.indexOf(canonicalExpr(p.expr));
     if (gi >= 0) {
       const existing = keyNames[gi];
+      // A GROUP BY key projected twice: ksqlDB's aggregate analysis words it so (group-by.json).
       if (existing !== undefined) {
         throw new KsqlStatementError(
           `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
