@@ -23,6 +23,7 @@ import {
   type ScopeColumn,
   walkExpr,
 } from './expressions.ts';
+import { rewriteMagicTimestamps } from './magic-timestamp.ts';
 import { type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
 import { columnsSerde, Format, type SerdeColumn, validateKeyFormat, validateValueFormat } from './serde.ts';
 import { BIGINT, containsMap, formatType, isNullType } from './types.ts';
@@ -336,7 +337,7 @@ function sourceRow(source: DataSource, qualifiers: ReadonlySet<string>): SourceR
 
 function planWhere(where: Expr | undefined, row: SourceRow): Evaluator | undefined {
   if (where === undefined) return undefined;
-  const compiled = compileExpr(where, row.scope('WHERE'));
+  const compiled = compileExpr(rewriteMagicTimestamps(where), row.scope('WHERE'));
   if (compiled.type.kind !== 'BOOLEAN') {
     throw new KsqlStatementError(
       `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(where)} (${formatType(compiled.type)}) instead.`,
@@ -817,7 +818,7 @@ function planAggregateColumns(
 function planHaving(having: Expr | undefined, scope: CompileScope): Evaluator | undefined {
   if (having === undefined) return undefined;
   try {
-    const compiled = compileExpr(having, scope);
+    const compiled = compileExpr(rewriteMagicTimestamps(having), scope);
     if (compiled.type.kind !== 'BOOLEAN')
       throw new KsqlStatementError(`HAVING expression must be BOOLEAN: ${formatExpr(having)}`);
     return compiled.fn;
