@@ -1,6 +1,7 @@
 import type { Expr } from './ast.ts';
 import { castEvaluator } from './cast.ts';
 import { KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
+import { compileInList, type InSide, sqlEquals } from './in-predicate.ts';
 import { formatJavaDouble } from './java-format.ts';
 import {
   BIGINT,
@@ -385,20 +386,11 @@ function compileBetween(e: Extract<Expr, { k: 'between' }>, scope: CompileScope)
 }
 
 function compileIn(e: Extract<Expr, { k: 'in' }>, scope: CompileScope): Compiled {
-  const operand = compileExpr(e.operand, scope);
-  // A NULL in the list matches nothing (InListEvaluator.matches skips nulls).
-  const tests = e.list.flatMap((x) => {
-    const item = compileExpr(x, scope);
-    if (isNullType(item.type)) return [];
-    return [compileCompare('=', operand, item, { left: e.operand, right: x, clause: scope.clause }).fn];
-  });
-  const negated = e.negated;
+  const side = (x: Expr): InSide => ({ expr: x, ...compileExpr(x, scope) });
+  const kind = scope.clause === 'WHERE' || scope.clause === 'HAVING' ? 'Predicate' : 'Select';
   return {
     type: BOOLEAN,
-    fn: (row) => {
-      for (const t of tests) if (t(row) === true) return !negated;
-      return negated;
-    },
+    fn: compileInList(side(e.operand), e.list.map(side), e.negated, kind, formatExpr),
   };
 }
 
@@ -571,25 +563,6 @@ function checkComparison(op: CompareOp, lt: SqlType, rt: SqlType, site: CompareS
     site.clause === 'WHERE' || site.clause === 'HAVING' ? `Error in ${site.clause} expression: ` : '';
   throw new KsqlStatementError(
     `${prefix}Cannot compare ${formatExpr(site.left)} (${formatType(lt)}) to ${formatExpr(site.right)} (${formatType(rt)}) with ${COMPARE_NAMES[op]}.`,
-  );
-}
-
-/** Java's equals on ksqlDB values: lists, maps and structs by content. */
-function sqlEquals(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
-  if (Array.isArray(a))
-    return Array.isArray(b) && a.length === b.length && a.every((x, i) => sqlEquals(x, b[i]));
-  if (a instanceof Map) {
-    if (!(b instanceof Map) || a.size !== b.size) return false;
-    for (const [k, v] of a) if (!b.has(k) || !sqlEquals(v, b.get(k))) return false;
-    return true;
-  }
-  const ka = Object.keys(a);
-  const bo = b as Record<string, unknown>;
-  return (
-    ka.length === Object.keys(bo).length &&
-    ka.every((k) => sqlEquals((a as Record<string, unknown>)[k], bo[k]))
   );
 }
 
