@@ -52,6 +52,9 @@ const SINK_PROPERTIES = new Set([
 
 class NotInGroupBy extends Error {}
 
+/** ksqlDB's SystemColumns the engine evaluates (ROWPARTITION and ROWOFFSET are unsupported). */
+const SYSTEM_COLUMNS = new Set(['ROWTIME', 'WINDOWSTART', 'WINDOWEND']);
+
 /** FinalProjectNode's error for a key column projected under two names. */
 function keyProjectedTwice(key: string, aliases: readonly string[]): KsqlStatementError {
   return new KsqlStatementError(
@@ -284,6 +287,12 @@ function checkQueryClauses(q: Query): void {
     if (p.k === 'expr' && p.alias !== undefined && RESERVED_COLUMNS.has(p.alias)) {
       throw new KsqlStatementError(
         `\`${p.alias}\` is a reserved column name. You cannot use it as an alias for a column.`,
+      );
+    }
+    // Analyzer.checkForReservedToken: a persistent query cannot name a column after a system column.
+    if (p.k === 'expr' && p.alias === undefined && p.expr.k === 'column' && SYSTEM_COLUMNS.has(p.expr.name)) {
+      throw new KsqlStatementError(
+        `Reserved column name in select: \`${p.expr.name}\`. Please remove or alias the column.`,
       );
     }
   }
