@@ -1,6 +1,7 @@
 import type { Expr } from './ast.ts';
 import { KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import { type Compiled, formatExpr } from './expressions.ts';
+import { sqlEquals } from './sql-equals.ts';
 import { BIGINT, DOUBLE, formatType, isNumeric, type SqlType } from './types.ts';
 
 /**
@@ -184,12 +185,13 @@ function buildCollect(c: AggregateCall): AggregateFunction {
     add: (s, v) => {
       const list = s as unknown[];
       if (list.length >= limit) return list;
-      if (set && (v[0] === null || list.includes(v[0]))) return list;
+      // CollectSetUdaf: List.contains, so one null and structured values by content.
+      if (set && list.some((x) => sqlEquals(x, v[0] ?? null))) return list;
       return [...list, v[0] ?? null];
     },
     merge: (a, b) => {
       const out = [...(a as unknown[])];
-      for (const x of b as unknown[]) if (!set || !out.includes(x)) out.push(x);
+      for (const x of b as unknown[]) if (!set || !out.some((y) => sqlEquals(y, x))) out.push(x);
       return out.slice(0, limit);
     },
     result: (s) => s,

@@ -1,8 +1,9 @@
 import type { Expr } from './ast.ts';
 import { castEvaluator } from './cast.ts';
 import { KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
-import { compileInList, type InSide, sqlEquals } from './in-predicate.ts';
+import { compileInList, type InSide } from './in-predicate.ts';
 import { formatJavaDouble } from './java-format.ts';
+import { sqlEquals } from './sql-equals.ts';
 import {
   BIGINT,
   BOOLEAN,
