@@ -41,7 +41,8 @@ const INT_MAX = 2147483647;
 function doubleToIntegral(d: number, int32: boolean): number {
   if (Number.isNaN(d)) return 0;
   const t = Math.trunc(d);
-  if (!int32) return Math.max(Math.min(t, Number.MAX_SAFE_INTEGER * 1024), -Number.MAX_SAFE_INTEGER * 1024);
+  // Long.MIN/MAX_VALUE as the nearest doubles (±2^63).
+  if (!int32) return Math.max(Math.min(t, 2 ** 63), -(2 ** 63));
   return Math.max(Math.min(t, INT_MAX), INT_MIN);
 }
 
