@@ -670,6 +670,30 @@ export function toKsqlString(v: unknown, type: SqlType): string {
 
 // ---- scalar functions ----
 
+/** StringUtils.ordinalIndexOf: the index of the n-th (overlapping) occurrence, or -1. */
+function ordinalIndexOf(str: string, sub: string, n: number): number {
+  if (n <= 0) return -1;
+  if (sub === '') return 0;
+  let index = -1;
+  for (let found = 0; found < n; found++) {
+    index = str.indexOf(sub, index + 1);
+    if (index < 0) return -1;
+  }
+  return index;
+}
+
+/** ksqlDB's Instr UDF: 1-based position of the n-th occurrence from `position` (negative: from the end), else 0. */
+function instr(str: string | null, sub: string | null, position: number, occurrence: number): number {
+  if (str === null || sub === null || Math.abs(position) > str.length) return 0;
+  const reversed = position < 0;
+  const s = reversed ? [...str].reverse().join('') : str;
+  const t = reversed ? [...sub].reverse().join('') : sub;
+  const p = Math.abs(position);
+  const i = ordinalIndexOf(s.slice(Math.max(0, p - 1)), t, occurrence);
+  if (i === -1) return 0;
+  return reversed ? str.length - p - i - sub.length + 2 : i + p;
+}
+
 type FunctionBuilder = (args: Compiled[], text: string) => Compiled;
 
 function nullSafe(args: Compiled[], type: SqlType, impl: (...values: never[]) => unknown): Compiled {
@@ -782,8 +806,17 @@ const SCALARS: Readonly<Record<string, FunctionBuilder>> = {
     return nullSafe(args, STRING, (s: string, a: string, b: string) => s.split(a).join(b));
   },
   INSTR: (args, text) => {
-    expectArgs(args, text, [isStr, isStr]);
-    return nullSafe(args, INTEGER, (s: string, sub: string) => s.indexOf(sub) + 1);
+    expectArgs(args, text, [isStr, isStr], [isStr, isStr, isInt], [isStr, isStr, isInt, isInt]);
+    const [str, sub, position, occurrence] = args.map((a) => a.fn);
+    return {
+      type: INTEGER,
+      fn: (row) => {
+        const p = position === undefined ? 1 : position(row);
+        const n = occurrence === undefined ? 1 : occurrence(row);
+        if (p === null || n === null) return null;
+        return instr(str?.(row) as string | null, sub?.(row) as string | null, p as number, n as number);
+      },
+    };
   },
   IFNULL: (args, text) => {
     expectArgs(args, text, [any, any]);
