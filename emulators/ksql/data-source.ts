@@ -56,6 +56,9 @@ const SOURCE_PROPERTIES = new Set([
   'KEY_SCHEMA_FULL_NAME',
   'RETENTION_MS',
   'CLEANUP_POLICY',
+  'VALUE_AVRO_SCHEMA_FULL_NAME',
+  'KEY_PROTOBUF_NULLABLE_REPRESENTATION',
+  'VALUE_PROTOBUF_NULLABLE_REPRESENTATION',
 ]);
 
 const UNSUPPORTED_PROPERTIES = new Set([
@@ -67,6 +70,9 @@ const UNSUPPORTED_PROPERTIES = new Set([
   'KEY_SCHEMA_ID',
   'VALUE_SCHEMA_FULL_NAME',
   'KEY_SCHEMA_FULL_NAME',
+  'VALUE_AVRO_SCHEMA_FULL_NAME',
+  'KEY_PROTOBUF_NULLABLE_REPRESENTATION',
+  'VALUE_PROTOBUF_NULLABLE_REPRESENTATION',
 ]);
 
 /** Rejects unknown WITH properties and those the engine does not implement. */
@@ -134,7 +140,7 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
   for (const c of columns) {
     if (RESERVED_COLUMNS.has(c.name)) {
       throw new KsqlStatementError(
-        `\`${c.name}\` is a reserved column name. You cannot use it as a name for a column.`,
+        `'${c.name}' is a reserved column name. You cannot use it as a name for a column.`,
       );
     }
     if (names.has(c.name)) throw new KsqlStatementError(`Duplicate column names:\`${c.name}\``);

@@ -1,4 +1,5 @@
 import type { StreamRecord } from '../../services/kafka/record.ts';
+import type { EmitSettings } from './aggregation-query.ts';
 import type { Statement } from './ast.ts';
 import { type DataSource, planCreateSource } from './data-source.ts';
 import { KsqlError, KsqlSerdeError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
@@ -20,6 +21,7 @@ import {
   splitWindowedKey,
   windowedKeyBytes,
 } from './serde.ts';
+import { DEFAULT_EMIT_INTERVAL_MS, EMIT_INTERVAL_PROPERTY } from './window-store.ts';
 
 /** One processing-log entry: a record (or a column of it) the engine skipped. */
 export interface ProcessingLogEntry {
@@ -35,6 +37,12 @@ export interface KsqlEngineOptions {
   readonly properties?: Readonly<Record<string, string>>;
   /** Receives every processing-log entry. */
   readonly onSkip?: (entry: ProcessingLogEntry) => void;
+  /**
+   * Wall clock of EMIT FINAL's emit throttle (Kafka Streams tries to emit closed windows at most
+   * once per `__emit.interval.ms.kstreams.windowed.aggregation__`, 1000 ms by default); tests pass
+   * the property as 0, as ksqlDB's own tests do, or a clock of their own.
+   */
+  readonly now?: () => number;
 }
 
 /** What executing one statement did. */
@@ -55,6 +63,7 @@ const HARMLESS_PROPERTIES: Readonly<Record<string, (v: string) => boolean>> = {
   'ksql.streams.cache.max.bytes.buffering': (v) => v === '0',
   'cache.max.bytes.buffering': (v) => v === '0',
   'ksql.query.persistent.active.limit': () => true,
+  [EMIT_INTERVAL_PROPERTY]: (v) => /^\d+$/.test(v),
 };
 
 interface SourceSerdes {
@@ -64,7 +73,8 @@ interface SourceSerdes {
 
 /**
  * The embedded ksql engine: statements in, then Kafka records in and records out. Pure and
- * synchronous; stream time comes only from record timestamps, so tests need no clock and no Kafka.
+ * synchronous; stream time comes only from record timestamps. The one wall clock is EMIT FINAL's
+ * emit throttle (see {@link KsqlEngineOptions.now}), which the emit-interval property 0 turns off.
  */
 export class KsqlEngine {
   private readonly sources = new Map<string, DataSource>();
@@ -77,6 +87,7 @@ export class KsqlEngine {
   private readonly outputPrefix: string;
   private readonly defaultValueFormat: Format | undefined;
   private readonly onSkip: ((entry: ProcessingLogEntry) => void) | undefined;
+  private readonly emit: EmitSettings;
 
   constructor(options: KsqlEngineOptions = {}) {
     const props = options.properties ?? {};
@@ -88,6 +99,11 @@ export class KsqlEngine {
     const dv = props['ksql.persistence.default.format.value'];
     this.defaultValueFormat = dv === undefined ? undefined : parseFormat(dv);
     this.onSkip = options.onSkip;
+    const interval = props[EMIT_INTERVAL_PROPERTY];
+    this.emit = {
+      intervalMs: interval === undefined ? DEFAULT_EMIT_INTERVAL_MS : Number(interval),
+      now: options.now ?? Date.now,
+    };
   }
 
   /** Sources and sinks by name. */
@@ -159,6 +175,7 @@ export class KsqlEngine {
     const query = planQuery(stmt, this.sources, {
       queryId: `${stmt.sourceType === 'TABLE' ? 'CTAS' : 'CSAS'}_${stmt.name}_${this.queryList.length + 1}`,
       outputTopicPrefix: this.outputPrefix,
+      emit: this.emit,
     });
     if (query.sink.topic === query.source.topic) {
       throw new KsqlStatementError(

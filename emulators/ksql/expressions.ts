@@ -1,6 +1,9 @@
 import type { Expr } from './ast.ts';
+import { castEvaluator } from './cast.ts';
 import { KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
+import { compileInList, type InSide } from './in-predicate.ts';
 import { formatJavaDouble } from './java-format.ts';
+import { sqlEquals } from './sql-equals.ts';
 import {
   BIGINT,
   BOOLEAN,
@@ -8,7 +11,9 @@ import {
   formatType,
   INTEGER,
   isIntegral,
+  isNullType,
   isNumeric,
+  NULL_TYPE,
   type SqlType,
   STRING,
   sameType,
@@ -186,12 +191,6 @@ export function walkExpr(e: Expr, visit: (node: Expr) => boolean | undefined): v
   }
 }
 
-const NULL_TYPE: SqlType = { kind: 'UNSUPPORTED', spelling: 'NULL' };
-
-function isNullType(t: SqlType): boolean {
-  return t.kind === 'UNSUPPORTED' && t.spelling === 'NULL';
-}
-
 /**
  * ksqlDB's record-position pseudo columns (on by default since 0.24, `ksql.rowpartition.rowoffset.enabled`;
  * docs.ksqldb.io, "Pseudocolumns"): valid ksqlDB the engine does not evaluate, so refused as unsupported.
@@ -205,201 +204,229 @@ export function compileExpr(e: Expr, scope: CompileScope): Compiled {
   switch (e.k) {
     case 'literal':
       return compileLiteral(e);
-    case 'column': {
-      if (e.source !== undefined && !scope.qualifiers.has(e.source)) {
-        throw new KsqlStatementError(`${scope.clause} column '${e.source}.${e.name}' cannot be resolved.`);
-      }
-      const col = scope.columns.get(e.name);
-      if (col === undefined) {
-        if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
-        if (scope.clause === 'WHERE') {
-          throw new KsqlStatementError(`Error in WHERE expression: Unknown column ${e.name}.`);
-        }
-        throw new KsqlStatementError(`${scope.clause} column '${e.name}' cannot be resolved.`);
-      }
-      const index = col.index;
-      return { type: col.type, fn: (row) => row[index] ?? null };
-    }
-    case 'deref': {
-      const base = compileExpr(e.base, scope);
-      if (base.type.kind !== 'STRUCT') {
-        throw new KsqlStatementError(
-          `Expected STRUCT type for dereference, got ${formatType(base.type)}: ${formatExpr(e)}`,
-        );
-      }
-      const field = base.type.fields.find((f) => f.name === e.field);
-      if (field === undefined) {
-        throw new KsqlStatementError(`Could not find field '${e.field}' in '${formatExpr(e.base)}'.`);
-      }
-      const bf = base.fn;
-      const name = field.name;
-      return {
-        type: field.type,
-        fn: (row) => {
-          const v = bf(row);
-          return v === null ? null : ((v as Record<string, unknown>)[name] ?? null);
-        },
-      };
-    }
-    case 'subscript': {
-      const base = compileExpr(e.base, scope);
-      const index = compileExpr(e.index, scope);
-      const bf = base.fn;
-      const ifn = index.fn;
-      if (base.type.kind === 'ARRAY') {
-        if (!isIntegral(index.type))
-          throw new KsqlStatementError(`Array index must be INTEGER: ${formatExpr(e)}`);
-        return {
-          type: base.type.item,
-          fn: (row) => {
-            const arr = bf(row) as unknown[] | null;
-            const i = ifn(row) as number | null;
-            if (arr === null || i === null) return null;
-            // ksqlDB arrays are 1-based; negative indexes count from the end.
-            const at = i >= 0 ? i - 1 : arr.length + i;
-            return arr[at] ?? null;
-          },
-        };
-      }
-      if (base.type.kind === 'MAP') {
-        return {
-          type: base.type.value,
-          fn: (row) => {
-            const m = bf(row) as Map<unknown, unknown> | null;
-            const k = ifn(row);
-            if (m === null || k === null) return null;
-            return m.get(k) ?? null;
-          },
-        };
-      }
-      throw new KsqlStatementError(`Subscript is only valid on ARRAY and MAP: ${formatExpr(e)}`);
-    }
+    case 'column':
+      return compileColumn(e, scope);
+    case 'deref':
+      return compileDeref(e, scope);
+    case 'subscript':
+      return compileSubscript(e, scope);
     case 'arith':
       return compileArith(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), formatExpr(e));
-    case 'negate': {
-      const operand = compileExpr(e.operand, scope);
-      if (!isNumeric(operand.type))
-        throw new KsqlStatementError(`Cannot negate ${formatType(operand.type)}: ${formatExpr(e)}`);
-      const f = operand.fn;
-      const isInt = operand.type.kind === 'INTEGER';
-      return {
-        type: operand.type,
-        fn: (row) => {
-          const v = f(row) as number | null;
-          return v === null ? null : isInt ? -v | 0 : -v;
-        },
-      };
-    }
+    case 'negate':
+      return compileNegate(e, scope);
     case 'compare':
-      return compileCompare(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), formatExpr(e));
-    case 'logical': {
-      const l = requireBoolean(compileExpr(e.left, scope), e.left);
-      const r = requireBoolean(compileExpr(e.right, scope), e.right);
-      const lf = l.fn;
-      const rf = r.fn;
-      if (e.op === 'AND') {
-        return {
-          type: BOOLEAN,
-          fn: (row) => {
-            const a = lf(row);
-            if (a === false) return false;
-            const b = rf(row);
-            if (b === false) return false;
-            return a === null || b === null ? null : true;
-          },
-        };
-      }
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const a = lf(row);
-          if (a === true) return true;
-          const b = rf(row);
-          if (b === true) return true;
-          return a === null || b === null ? null : false;
-        },
-      };
-    }
-    case 'not': {
-      const f = requireBoolean(compileExpr(e.operand, scope), e.operand).fn;
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const v = f(row);
-          return v === null ? null : !v;
-        },
-      };
-    }
+      return compileCompare(e.op, compileExpr(e.left, scope), compileExpr(e.right, scope), {
+        left: e.left,
+        right: e.right,
+        clause: scope.clause,
+      });
+    case 'logical':
+      return compileLogical(e, scope);
+    case 'not':
+      return compileNot(e, scope);
     case 'isNull': {
       const f = compileExpr(e.operand, scope).fn;
       const negated = e.negated;
       return { type: BOOLEAN, fn: (row) => (f(row) === null) !== negated };
     }
-    case 'between': {
-      const operand = compileExpr(e.operand, scope);
-      const lo = compileCompare('>=', operand, compileExpr(e.low, scope), formatExpr(e)).fn;
-      const hi = compileCompare('<=', operand, compileExpr(e.high, scope), formatExpr(e)).fn;
-      const negated = e.negated;
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const a = lo(row);
-          const b = hi(row);
-          if (a === null || b === null) return null;
-          return (a === true && b === true) !== negated;
-        },
-      };
-    }
-    case 'in': {
-      const operand = compileExpr(e.operand, scope);
-      const tests = e.list.map((x) => compileCompare('=', operand, compileExpr(x, scope), formatExpr(e)).fn);
-      const negated = e.negated;
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          for (const t of tests) if (t(row) === true) return !negated;
-          return negated;
-        },
-      };
-    }
-    case 'like': {
-      const operand = compileExpr(e.operand, scope);
-      const pattern = compileExpr(e.pattern, scope);
-      if (operand.type.kind !== 'STRING' || pattern.type.kind !== 'STRING') {
-        throw new KsqlStatementError(`LIKE requires STRING operands: ${formatExpr(e)}`);
-      }
-      const of = operand.fn;
-      const pf = pattern.fn;
-      const negated = e.negated;
-      const cache = new Map<string, RegExp>();
-      return {
-        type: BOOLEAN,
-        fn: (row) => {
-          const v = of(row) as string | null;
-          const p = pf(row) as string | null;
-          if (v === null || p === null) return null;
-          let re = cache.get(p);
-          if (re === undefined) {
-            re = new RegExp(
-              `^${p
-                .split('')
-                .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
-                .join('')}$`,
-              's',
-            );
-            cache.set(p, re);
-          }
-          return re.test(v) !== negated;
-        },
-      };
-    }
+    case 'between':
+      return compileBetween(e, scope);
+    case 'in':
+      return compileIn(e, scope);
+    case 'like':
+      return compileLike(e, scope);
     case 'case':
       return compileCase(e, scope);
-    case 'cast':
-      return compileCast(compileExpr(e.operand, scope), e.type, formatExpr(e));
+    case 'cast': {
+      const kind = scope.clause === 'WHERE' || scope.clause === 'HAVING' ? 'Predicate' : 'Select';
+      return { type: e.type, fn: castEvaluator(compileExpr(e.operand, scope), e.type, kind) };
+    }
     case 'call':
       return compileCall(e, scope);
   }
+}
+
+function compileColumn(e: Extract<Expr, { k: 'column' }>, scope: CompileScope): Compiled {
+  if (e.source !== undefined && !scope.qualifiers.has(e.source)) {
+    throw new KsqlStatementError(`${scope.clause} column '${e.source}.${e.name}' cannot be resolved.`);
+  }
+  const col = scope.columns.get(e.name);
+  if (col === undefined) {
+    if (OFFSET_PSEUDO_COLUMNS.has(e.name)) throw new KsqlUnsupportedError(`pseudo column ${e.name}`);
+    // Window bounds are names ksqlDB knows, so only its type checker finds them missing.
+    if (scope.clause === 'WHERE' && (e.name === 'WINDOWSTART' || e.name === 'WINDOWEND')) {
+      throw new KsqlStatementError(`Error in WHERE expression: Unknown column ${e.name}.`);
+    }
+    const shown = e.source === undefined ? e.name : `${e.source}.${e.name}`;
+    throw new KsqlStatementError(`${scope.clause} column '${shown}' cannot be resolved.`);
+  }
+  const index = col.index;
+  return { type: col.type, fn: (row) => row[index] ?? null };
+}
+
+function compileDeref(e: Extract<Expr, { k: 'deref' }>, scope: CompileScope): Compiled {
+  const base = compileExpr(e.base, scope);
+  if (base.type.kind !== 'STRUCT') {
+    throw new KsqlStatementError(
+      `Expected STRUCT type for dereference, got ${formatType(base.type)}: ${formatExpr(e)}`,
+    );
+  }
+  const field = base.type.fields.find((f) => f.name === e.field);
+  if (field === undefined) {
+    throw new KsqlStatementError(`Could not find field '${e.field}' in '${formatExpr(e.base)}'.`);
+  }
+  const bf = base.fn;
+  const name = field.name;
+  return {
+    type: field.type,
+    fn: (row) => {
+      const v = bf(row);
+      return v === null ? null : ((v as Record<string, unknown>)[name] ?? null);
+    },
+  };
+}
+
+function compileSubscript(e: Extract<Expr, { k: 'subscript' }>, scope: CompileScope): Compiled {
+  const base = compileExpr(e.base, scope);
+  const index = compileExpr(e.index, scope);
+  const bf = base.fn;
+  const ifn = index.fn;
+  if (base.type.kind === 'ARRAY') {
+    if (!isIntegral(index.type))
+      throw new KsqlStatementError(`Array index must be INTEGER: ${formatExpr(e)}`);
+    return {
+      type: base.type.item,
+      fn: (row) => {
+        const arr = bf(row) as unknown[] | null;
+        const i = ifn(row) as number | null;
+        if (arr === null || i === null) return null;
+        // ksqlDB arrays are 1-based; negative indexes count from the end.
+        const at = i >= 0 ? i - 1 : arr.length + i;
+        return arr[at] ?? null;
+      },
+    };
+  }
+  if (base.type.kind === 'MAP') {
+    return {
+      type: base.type.value,
+      fn: (row) => {
+        const m = bf(row) as Map<unknown, unknown> | null;
+        const k = ifn(row);
+        if (m === null || k === null) return null;
+        return m.get(k) ?? null;
+      },
+    };
+  }
+  throw new KsqlStatementError(`Subscript is only valid on ARRAY and MAP: ${formatExpr(e)}`);
+}
+
+function compileNegate(e: Extract<Expr, { k: 'negate' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  if (!isNumeric(operand.type))
+    throw new KsqlStatementError(`Cannot negate ${formatType(operand.type)}: ${formatExpr(e)}`);
+  const f = operand.fn;
+  const isInt = operand.type.kind === 'INTEGER';
+  return {
+    type: operand.type,
+    fn: (row) => {
+      const v = f(row) as number | null;
+      return v === null ? null : isInt ? -v | 0 : -v;
+    },
+  };
+}
+
+function compileLogical(e: Extract<Expr, { k: 'logical' }>, scope: CompileScope): Compiled {
+  const lf = requireBoolean(compileExpr(e.left, scope), e.left).fn;
+  const rf = requireBoolean(compileExpr(e.right, scope), e.right).fn;
+  if (e.op === 'AND') {
+    return {
+      type: BOOLEAN,
+      fn: (row) => {
+        const a = lf(row);
+        if (a === false) return false;
+        const b = rf(row);
+        if (b === false) return false;
+        return a === null || b === null ? null : true;
+      },
+    };
+  }
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const a = lf(row);
+      if (a === true) return true;
+      const b = rf(row);
+      if (b === true) return true;
+      return a === null || b === null ? null : false;
+    },
+  };
+}
+
+function compileNot(e: Extract<Expr, { k: 'not' }>, scope: CompileScope): Compiled {
+  const f = requireBoolean(compileExpr(e.operand, scope), e.operand).fn;
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const v = f(row);
+      return v === null ? null : !v;
+    },
+  };
+}
+
+function compileBetween(e: Extract<Expr, { k: 'between' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  const site = (bound: Expr): CompareSite => ({ left: e.operand, right: bound, clause: scope.clause });
+  const lo = compileCompare('>=', operand, compileExpr(e.low, scope), site(e.low)).fn;
+  const hi = compileCompare('<=', operand, compileExpr(e.high, scope), site(e.high)).fn;
+  const negated = e.negated;
+  return {
+    type: BOOLEAN,
+    // `(v >= low && v <= high)` with comparisons that are false on a null (SqlToJavaVisitor).
+    fn: (row) => (lo(row) === true && hi(row) === true) !== negated,
+  };
+}
+
+function compileIn(e: Extract<Expr, { k: 'in' }>, scope: CompileScope): Compiled {
+  const side = (x: Expr): InSide => ({ expr: x, ...compileExpr(x, scope) });
+  const kind = scope.clause === 'WHERE' || scope.clause === 'HAVING' ? 'Predicate' : 'Select';
+  return {
+    type: BOOLEAN,
+    fn: compileInList(side(e.operand), e.list.map(side), e.negated, kind, formatExpr),
+  };
+}
+
+function likePattern(p: string): RegExp {
+  const body = p
+    .split('')
+    .map((c) => (c === '%' ? '.*' : c === '_' ? '.' : c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${body}$`, 's');
+}
+
+function compileLike(e: Extract<Expr, { k: 'like' }>, scope: CompileScope): Compiled {
+  const operand = compileExpr(e.operand, scope);
+  const pattern = compileExpr(e.pattern, scope);
+  if (operand.type.kind !== 'STRING' || pattern.type.kind !== 'STRING') {
+    throw new KsqlStatementError(`LIKE requires STRING operands: ${formatExpr(e)}`);
+  }
+  const of = operand.fn;
+  const pf = pattern.fn;
+  const negated = e.negated;
+  const cache = new Map<string, RegExp>();
+  return {
+    type: BOOLEAN,
+    fn: (row) => {
+      const v = of(row) as string | null;
+      const p = pf(row) as string | null;
+      if (v === null || p === null) return null;
+      let re = cache.get(p);
+      if (re === undefined) {
+        re = likePattern(p);
+        cache.set(p, re);
+      }
+      return re.test(v) !== negated;
+    },
+  };
 }
 
 function compileLiteral(e: Extract<Expr, { k: 'literal' }>): Compiled {
@@ -495,11 +522,18 @@ function compileArith(op: '+' | '-' | '*' | '/' | '%', l: Compiled, r: Compiled,
   };
 }
 
-function comparable(a: SqlType, b: SqlType): boolean {
-  if (isNullType(a) || isNullType(b)) return true;
-  if (isNumeric(a) && isNumeric(b)) return true;
-  return a.kind === b.kind && (a.kind === 'STRING' || a.kind === 'BOOLEAN');
+/**
+ * ksqlDB's ComparisonUtil.isValidComparison: numbers with numbers, strings with strings, and
+ * BOOLEAN, ARRAY, MAP, STRUCT only with their own kind and only for = and <>.
+ */
+function comparable(a: SqlType, op: CompareOp, b: SqlType): boolean {
+  if (isNumeric(a)) return isNumeric(b);
+  if (a.kind === 'STRING') return b.kind === 'STRING';
+  const equality = op === '=' || op === '<>';
+  return equality && a.kind === b.kind && ['BOOLEAN', 'ARRAY', 'MAP', 'STRUCT'].includes(a.kind);
 }
+
+type CompareOp = '=' | '<>' | '<' | '<=' | '>' | '>=';
 
 const COMPARE_NAMES = {
   '=': 'EQUAL',
@@ -510,31 +544,45 @@ const COMPARE_NAMES = {
   '>=': 'GREATER_THAN_OR_EQUAL',
 } as const;
 
-function compileCompare(
-  op: '=' | '<>' | '<' | '<=' | '>' | '>=',
-  l: Compiled,
-  r: Compiled,
-  text: string,
-): Compiled {
-  if (!comparable(l.type, r.type)) {
+/** The operands of a comparison as written, and the clause it is in (for ksqlDB's messages). */
+interface CompareSite {
+  readonly left: Expr;
+  readonly right: Expr;
+  readonly clause: string;
+}
+
+/** ksqlDB's type-check errors: ExpressionTypeManager / ComparisonUtil, wrapped by FilterTypeValidator. */
+function checkComparison(op: CompareOp, lt: SqlType, rt: SqlType, site: CompareSite): void {
+  if (isNullType(lt) || isNullType(rt)) {
+    const name = (t: SqlType): string => (isNullType(t) ? 'NULL' : t.kind);
     throw new KsqlStatementError(
-      `Error in expression ${text}: Cannot compare ${formatType(l.type)} to ${formatType(r.type)} with ${COMPARE_NAMES[op]}.`,
+      `Comparison with NULL not supported: ${name(lt)} ${op} ${name(rt)}\nUse 'IS NULL' or 'IS NOT NULL' instead.`,
     );
   }
-  if (l.type.kind === 'BOOLEAN' && op !== '=' && op !== '<>') {
-    throw new KsqlStatementError(
-      `Error in expression ${text}: Cannot compare BOOLEAN with ${COMPARE_NAMES[op]}.`,
-    );
-  }
+  if (comparable(lt, op, rt)) return;
+  const prefix =
+    site.clause === 'WHERE' || site.clause === 'HAVING' ? `Error in ${site.clause} expression: ` : '';
+  throw new KsqlStatementError(
+    `${prefix}Cannot compare ${formatExpr(site.left)} (${formatType(lt)}) to ${formatExpr(site.right)} (${formatType(rt)}) with ${COMPARE_NAMES[op]}.`,
+  );
+}
+
+/**
+ * A comparison as ksqlDB generates it (SqlToJavaVisitor.visitComparisonExpression): a null
+ * operand makes it false, never null (`nullCheckPrefix`).
+ */
+function compileCompare(op: CompareOp, l: Compiled, r: Compiled, site: CompareSite): Compiled {
+  checkComparison(op, l.type, r.type, site);
   const lf = l.fn;
   const rf = r.fn;
+  const structured = l.type.kind === 'ARRAY' || l.type.kind === 'MAP' || l.type.kind === 'STRUCT';
   let test: (a: never, b: never) => boolean;
   switch (op) {
     case '=':
-      test = (a, b) => a === b;
+      test = structured ? sqlEquals : (a, b) => a === b;
       break;
     case '<>':
-      test = (a, b) => a !== b;
+      test = structured ? (a, b) => !sqlEquals(a, b) : (a, b) => a !== b;
       break;
     case '<':
       test = (a, b) => a < b;
@@ -553,9 +601,9 @@ function compileCompare(
     type: BOOLEAN,
     fn: (row) => {
       const a = lf(row);
-      if (a === null) return null;
+      if (a === null) return false;
       const b = rf(row);
-      if (b === null) return null;
+      if (b === null) return false;
       return test(a as never, b as never);
     },
   };
@@ -587,7 +635,11 @@ function compileCase(e: Extract<Expr, { k: 'case' }>, scope: CompileScope): Comp
   const conditions = e.whens.map((w) =>
     operand === undefined
       ? requireBoolean(compileExpr(w.when, scope), w.when).fn
-      : compileCompare('=', operand, compileExpr(w.when, scope), text).fn,
+      : compileCompare('=', operand, compileExpr(w.when, scope), {
+          left: e.operand as Expr,
+          right: w.when,
+          clause: scope.clause,
+        }).fn,
   );
   const results = e.whens.map((w) => compileExpr(w.result, scope));
   const otherwise = e.otherwise === undefined ? undefined : compileExpr(e.otherwise, scope);
@@ -616,65 +668,31 @@ export function toKsqlString(v: unknown, type: SqlType): string {
   return JSON.stringify(v);
 }
 
-function compileCast(operand: Compiled, to: SqlType, text: string): Compiled {
-  const f = operand.fn;
-  const from = operand.type;
-  if (to.kind === 'UNSUPPORTED') throw new KsqlUnsupportedError(`CAST to ${to.spelling}`);
-  if (isNullType(from) || sameType(from, to)) return { type: to, fn: f };
-  const guard =
-    (convert: (v: unknown) => unknown): Evaluator =>
-    (row) => {
-      const v = f(row);
-      return v === null ? null : convert(v);
-    };
-  switch (to.kind) {
-    case 'STRING':
-      if (from.kind === 'STRUCT' || from.kind === 'MAP' || from.kind === 'ARRAY') break;
-      return { type: to, fn: guard((v) => toKsqlString(v, from)) };
-    case 'INTEGER':
-    case 'BIGINT': {
-      const int32 = to.kind === 'INTEGER';
-      if (isNumeric(from))
-        return {
-          type: to,
-          fn: guard((v) => (int32 ? Math.trunc(v as number) | 0 : Math.trunc(v as number))),
-        };
-      if (from.kind === 'STRING') {
-        return {
-          type: to,
-          fn: guard((v) => {
-            const s = (v as string).trim();
-            if (!/^[-+]?[0-9]+$/.test(s)) throw new KsqlEvaluationError(`Cannot cast '${s}' to ${to.kind}`);
-            return Number(s);
-          }),
-        };
-      }
-      break;
-    }
-    case 'DOUBLE':
-      if (isNumeric(from)) return { type: to, fn: f };
-      if (from.kind === 'STRING') {
-        return {
-          type: to,
-          fn: guard((v) => {
-            const n = Number((v as string).trim());
-            if (Number.isNaN(n)) throw new KsqlEvaluationError(`Cannot cast '${String(v)}' to DOUBLE`);
-            return n;
-          }),
-        };
-      }
-      break;
-    case 'BOOLEAN':
-      if (from.kind === 'STRING')
-        return { type: to, fn: guard((v) => (v as string).trim().toLowerCase() === 'true') };
-      break;
-    default:
-      break;
+// ---- scalar functions ----
+
+/** StringUtils.ordinalIndexOf: the index of the n-th (overlapping) occurrence, or -1. */
+function ordinalIndexOf(str: string, sub: string, n: number): number {
+  if (n <= 0) return -1;
+  if (sub === '') return 0;
+  let index = -1;
+  for (let found = 0; found < n; found++) {
+    index = str.indexOf(sub, index + 1);
+    if (index < 0) return -1;
   }
-  throw new KsqlStatementError(`Cast of ${formatType(from)} to ${formatType(to)} is not supported: ${text}`);
+  return index;
 }
 
-// ---- scalar functions ----
+/** ksqlDB's Instr UDF: 1-based position of the n-th occurrence from `position` (negative: from the end), else 0. */
+function instr(str: string | null, sub: string | null, position: number, occurrence: number): number {
+  if (str === null || sub === null || Math.abs(position) > str.length) return 0;
+  const reversed = position < 0;
+  const s = reversed ? [...str].reverse().join('') : str;
+  const t = reversed ? [...sub].reverse().join('') : sub;
+  const p = Math.abs(position);
+  const i = ordinalIndexOf(s.slice(Math.max(0, p - 1)), t, occurrence);
+  if (i === -1) return 0;
+  return reversed ? str.length - p - i - sub.length + 2 : i + p;
+}
 
 type FunctionBuilder = (args: Compiled[], text: string) => Compiled;
 
@@ -788,8 +806,17 @@ const SCALARS: Readonly<Record<string, FunctionBuilder>> = {
     return nullSafe(args, STRING, (s: string, a: string, b: string) => s.split(a).join(b));
   },
   INSTR: (args, text) => {
-    expectArgs(args, text, [isStr, isStr]);
-    return nullSafe(args, INTEGER, (s: string, sub: string) => s.indexOf(sub) + 1);
+    expectArgs(args, text, [isStr, isStr], [isStr, isStr, isInt], [isStr, isStr, isInt, isInt]);
+    const [str, sub, position, occurrence] = args.map((a) => a.fn);
+    return {
+      type: INTEGER,
+      fn: (row) => {
+        const p = position === undefined ? 1 : position(row);
+        const n = occurrence === undefined ? 1 : occurrence(row);
+        if (p === null || n === null) return null;
+        return instr(str?.(row) as string | null, sub?.(row) as string | null, p as number, n as number);
+      },
+    };
   },
   IFNULL: (args, text) => {
     expectArgs(args, text, [any, any]);

@@ -687,6 +687,7 @@ class Parser {
       const t = this.peek();
       if (this.isOp('->')) {
         this.next();
+        if (this.isOp('*')) throw new KsqlUnsupportedError('struct field expansion (->*)');
         const f = this.next();
         if (f.kind !== TokenKind.Ident) this.fail(`mismatched input '${f.text}' expecting a field name`, f);
         e = { k: 'deref', base: e, field: f.text, pos: t.position };
@@ -780,8 +781,7 @@ class Parser {
     if (this.isKw('DISTINCT')) throw new KsqlUnsupportedError(`${name}(DISTINCT ...)`);
     const args: Expr[] = [];
     do {
-      if (this.peek().kind === TokenKind.Ident && this.isOp('=>', 1))
-        throw new KsqlUnsupportedError('lambda expressions');
+      if (this.isLambdaStart()) throw new KsqlUnsupportedError('lambda expressions');
       if (this.peek().kind === TokenKind.Ident && this.isOp(':=', 1))
         throw new KsqlUnsupportedError(`${name} constructor`);
       args.push(this.expression());
@@ -789,6 +789,19 @@ class Parser {
     } while (this.acceptOp(','));
     this.expectOp(')');
     return { k: 'call', name, args, star: false, pos };
+  }
+
+  /** `x =>` or `(x, y, …) =>`: a lambda argument (ksqlDB's `lambdaFunction` rule). */
+  private isLambdaStart(): boolean {
+    if (this.peek().kind === TokenKind.Ident) return this.isOp('=>', 1);
+    if (!this.isOp('(')) return false;
+    let i = 1;
+    while (this.peek(i).kind === TokenKind.Ident) {
+      if (this.isOp(')', i + 1)) return this.isOp('=>', i + 2);
+      if (!this.isOp(',', i + 1)) return false;
+      i += 2;
+    }
+    return false;
   }
 
   private caseExpr(): Expr {

@@ -1,5 +1,6 @@
 import { AppError } from '../../services/commons/errors.ts';
 import { type AggregateFunction, buildAggregate } from './aggregates.ts';
+import { AggregationQuery, type EmitSettings } from './aggregation-query.ts';
 import type { CreateAsSelect, Expr, Query, SelectItem, WindowSpec } from './ast.ts';
 import {
   checkProperties,
@@ -23,15 +24,18 @@ import {
   type ScopeColumn,
   walkExpr,
 } from './expressions.ts';
-import { AggregationQuery, type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
+import { rewriteMagicTimestamps } from './magic-timestamp.ts';
+import { type DecodedRecord, type PersistentQuery, SkipReason } from './query-runtime.ts';
 import { columnsSerde, Format, type SerdeColumn, validateKeyFormat, validateValueFormat } from './serde.ts';
-import { BIGINT, containsMap, formatType } from './types.ts';
+import { BIGINT, containsMap, formatType, isNullType } from './types.ts';
 import { defaultGrace } from './windows.ts';
 
 /** Settings that shape how queries are planned. */
 export interface PlanConfig {
   readonly queryId: string;
   readonly outputTopicPrefix: string;
+  /** EMIT FINAL's emit throttle (the emit-interval property and the wall clock). */
+  readonly emit: EmitSettings;
 }
 
 const SINK_PROPERTIES = new Set([
@@ -49,6 +53,16 @@ const SINK_PROPERTIES = new Set([
 
 class NotInGroupBy extends AppError {
   readonly code: string = 'NOT_IN_GROUP_BY';
+}
+
+/** ksqlDB's SystemColumns the engine evaluates (ROWPARTITION and ROWOFFSET are unsupported). */
+const SYSTEM_COLUMNS = new Set(['ROWTIME', 'WINDOWSTART', 'WINDOWEND']);
+
+/** FinalProjectNode's error for a key column projected under two names. */
+function keyProjectedTwice(key: string, aliases: readonly string[]): KsqlStatementError {
+  return new KsqlStatementError(
+    `The projection contains a key column (\`${key}\`) more than once, aliased as: ${joinNames([...aliases].sort())}.\nEach key column must only be in the projection once. If you intended to copy the key into the value, then consider using the AS_VALUE function to indicate which key reference should be copied.`,
+  );
 }
 
 function joinNames(names: readonly string[]): string {
@@ -79,18 +93,45 @@ function expandSelect(
       out.push({ name: item.alias ?? '', expr: item.expr });
     }
   }
-  // Generated names skip names already taken, as ksqlDB's KSQL_COL_n generator does.
-  const taken = new Set(out.filter((p) => p.name !== '').map((p) => p.name));
-  let counter = 0;
+  const aliases = aliasGenerator([...source.keyColumns, ...source.valueColumns].map((c) => c.name));
   return out.map((p) => {
     if (p.name !== '') return p;
     if (p.expr.k === 'column' && !RESERVED_COLUMNS.has(p.expr.name)) return { ...p, name: p.expr.name };
-    if (p.expr.k === 'deref') return { ...p, name: p.expr.field };
-    let name = `KSQL_COL_${counter++}`;
-    while (taken.has(name)) name = `KSQL_COL_${counter++}`;
-    taken.add(name);
-    return { ...p, name };
+    return { ...p, name: p.expr.k === 'deref' ? aliases.next(p.expr.field) : aliases.next(GENERATED_PREFIX) };
   });
+}
+
+const GENERATED_PREFIX = 'KSQL_COL';
+
+/** `NAME_12` → NAME and 12; `NAME` → NAME and 0 (ksqlDB's NUMBERED_COLUMN_PATTERN). */
+function splitNumbered(name: string): { base: string; n: number } {
+  const m = /^(.*?)(?:_(\d+))?$/.exec(name);
+  return { base: m?.[1] ?? name, n: m?.[2] === undefined ? 0 : Number(m[2]) };
+}
+
+/**
+ * ksqlDB's names for unaliased SELECT expressions (ColumnNames.columnAliasGenerator, used by
+ * AstSanitizer): a struct field `a->b` is named `B`, then `B_1`, `B_2`, … and anything else
+ * `KSQL_COL_0`, `KSQL_COL_1`, …, each skipping the numbers the source's own columns of that name
+ * already use (`B` counts as 0; the bare name is used for 0 except for KSQL_COL).
+ */
+function aliasGenerator(sourceColumns: readonly string[]): { next(name: string): string } {
+  const used = new Map<string, Set<number>>();
+  for (const c of sourceColumns) {
+    const { base, n } = splitNumbered(c);
+    used.set(base, (used.get(base) ?? new Set()).add(n));
+  }
+  const nextIndex = new Map<string, number>();
+  return {
+    next(name: string): string {
+      const base = name === GENERATED_PREFIX ? name : splitNumbered(name).base;
+      const taken = used.get(base);
+      let i = nextIndex.get(base) ?? 0;
+      while (taken?.has(i) === true) i++;
+      nextIndex.set(base, i + 1);
+      return i === 0 && base !== GENERATED_PREFIX ? base : `${base}_${i}`;
+    },
+  };
 }
 
 function containsAggregate(e: Expr): string | undefined {
@@ -225,7 +266,7 @@ export function planQuery(
   }
   checkAggregationResult(stmt);
   const aggregation = planAggregation(input);
-  return aggregationQuery(input, aggregation, aggregationSink(input, aggregation));
+  return aggregationQuery(input, aggregation, aggregationSink(input, aggregation), config.emit);
 }
 
 function checkSinkProperties(properties: CreateAsSelect['properties']): void {
@@ -249,6 +290,12 @@ function checkQueryClauses(q: Query): void {
     if (p.k === 'expr' && p.alias !== undefined && RESERVED_COLUMNS.has(p.alias)) {
       throw new KsqlStatementError(
         `\`${p.alias}\` is a reserved column name. You cannot use it as an alias for a column.`,
+      );
+    }
+    // Analyzer.checkForReservedToken: a persistent query cannot name a column after a system column.
+    if (p.k === 'expr' && p.alias === undefined && p.expr.k === 'column' && SYSTEM_COLUMNS.has(p.expr.name)) {
+      throw new KsqlStatementError(
+        `Reserved column name in select: \`${p.expr.name}\`. Please remove or alias the column.`,
       );
     }
   }
@@ -302,7 +349,7 @@ function sourceRow(source: DataSource, qualifiers: ReadonlySet<string>): SourceR
 
 function planWhere(where: Expr | undefined, row: SourceRow): Evaluator | undefined {
   if (where === undefined) return undefined;
-  const compiled = compileExpr(where, row.scope('WHERE'));
+  const compiled = compileExpr(rewriteMagicTimestamps(where), row.scope('WHERE'));
   if (compiled.type.kind !== 'BOOLEAN') {
     throw new KsqlStatementError(
       `Type error in WHERE expression: Should evaluate to boolean but is ${formatExpr(where)} (${formatType(compiled.type)}) instead.`,
@@ -354,6 +401,12 @@ function checkAggregationResult(stmt: CreateAsSelect): void {
 
 /** Sink columns checked the same way for both kinds of query. */
 function checkSinkColumns(keyColumns: readonly SerdeColumn[], valueColumns: readonly SerdeColumn[]): void {
+  // SelectionUtil.buildProjectionSchema: a column needs a type, and the NULL literal has none.
+  if (valueColumns.some((c) => isNullType(c.type))) {
+    throw new KsqlStatementError(
+      "Can't infer a type of null. Please explicitly cast it to a required type, e.g. CAST(null AS VARCHAR).",
+    );
+  }
   checkDuplicates([...keyColumns, ...valueColumns]);
   if (valueColumns.length === 0) throw new KsqlStatementError('The projection contains no value columns.');
 }
@@ -390,11 +443,7 @@ function planProjection(input: PlanInput): ProjectionPlan {
     if (e.k === 'column' && keyIndexByColumn.has(e.name)) {
       const ki = keyIndexByColumn.get(e.name) as number;
       const existing = keyAliases.get(ki);
-      if (existing !== undefined) {
-        throw new KsqlStatementError(
-          `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
-        );
-      }
+      if (existing !== undefined) throw keyProjectedTwice(e.name, [existing, p.name]);
       keyAliases.set(ki, p.name);
       continue;
     }
@@ -748,6 +797,7 @@ function planAggregateColumns(
     const gi = groups.canon.indexOf(canonicalExpr(p.expr));
     if (gi >= 0) {
       const existing = keyNames[gi];
+      // A GROUP BY key projected twice: ksqlDB's aggregate analysis words it so (group-by.json).
       if (existing !== undefined) {
         throw new KsqlStatementError(
           `The projection contains a key column more than once: \`${existing}\` and \`${p.name}\`.`,
@@ -780,7 +830,7 @@ function planAggregateColumns(
 function planHaving(having: Expr | undefined, scope: CompileScope): Evaluator | undefined {
   if (having === undefined) return undefined;
   try {
-    const compiled = compileExpr(having, scope);
+    const compiled = compileExpr(rewriteMagicTimestamps(having), scope);
     if (compiled.type.kind !== 'BOOLEAN')
       throw new KsqlStatementError(`HAVING expression must be BOOLEAN: ${formatExpr(having)}`);
     return compiled.fn;
@@ -850,15 +900,20 @@ function aggregationSink(input: PlanInput, plan: AggregationPlan): DataSource {
   };
 }
 
-function aggregationQuery(input: PlanInput, plan: AggregationPlan, sink: DataSource): PersistentQuery {
+function aggregationQuery(
+  input: PlanInput,
+  plan: AggregationPlan,
+  sink: DataSource,
+  emit: EmitSettings,
+): PersistentQuery {
   const { source } = input;
   const q = input.stmt.query;
-  return new AggregationQuery(input.queryId, source, sink, {
+  const spec = {
     toRow: input.row.toRow,
     partitionKey: groupsByExistingKey(plan.groupBy, input)
       ? undefined
       : columnsSerde(sink.keyFormat, sink.keyColumns, true),
-    sourceKey: columnsSerde(source.keyFormat, source.keyColumns, true),
+    storeKey: columnsSerde(sink.keyFormat, sink.keyColumns, true),
     where: input.where,
     groupBy: plan.groups.compiled.map((g) => g.fn),
     aggregates: plan.aggregates.functions,
@@ -866,7 +921,8 @@ function aggregationQuery(input: PlanInput, plan: AggregationPlan, sink: DataSou
     values: plan.values.map((v) => v.compiled.fn),
     window: q.window,
     emitFinal: q.emit === 'FINAL',
-  });
+  };
+  return new AggregationQuery(input.queryId, source, sink, spec, emit);
 }
 
 /**

@@ -43,7 +43,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
 export function validateKeyFormat(format: Format, columns: readonly SerdeColumn[]): void {
   if (format === Format.NONE) {
     if (columns.length > 0)
-      throw new KsqlStatementError("The 'NONE' format can only be used when no columns are defined.");
+      throw new KsqlStatementError(
+        `The 'NONE' format can only be used when no columns are defined. Got: [${columns.map((c) => `\`${c.name}\` ${formatType(c.type)} KEY`).join(', ')}]`,
+      );
     return;
   }
   if (format === Format.KAFKA) {
@@ -85,6 +87,12 @@ function validateKafkaType(c: SerdeColumn, key: boolean): void {
 
 /** Checks that a value schema can be written with a value format. */
 export function validateValueFormat(format: Format, columns: readonly SerdeColumn[]): void {
+  // NoneFormat.validate: no columns at all.
+  if (format === Format.NONE && columns.length > 0) {
+    throw new KsqlStatementError(
+      `The 'NONE' format can only be used when no columns are defined. Got: [${columns.map((c) => `\`${c.name}\` ${formatType(c.type)}`).join(', ')}]`,
+    );
+  }
   if (format === Format.KAFKA) {
     if (columns.length > 1) {
       throw new KsqlStatementError(

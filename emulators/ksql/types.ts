@@ -33,6 +33,14 @@ export const BIGINT: SqlType = { kind: 'BIGINT' };
 export const DOUBLE: SqlType = { kind: 'DOUBLE' };
 export const STRING: SqlType = { kind: 'STRING' };
 
+/** The type of the NULL literal: ksqlDB gives it none (ExpressionTypeManager returns null). */
+export const NULL_TYPE: SqlType = { kind: 'UNSUPPORTED', spelling: 'NULL' };
+
+/** True for the type of the NULL literal. */
+export function isNullType(t: SqlType): boolean {
+  return t.kind === 'UNSUPPORTED' && t.spelling === 'NULL';
+}
+
 /** True for INTEGER, BIGINT and DOUBLE. */
 export function isNumeric(type: SqlType): boolean {
   return type.kind === 'INTEGER' || type.kind === 'BIGINT' || type.kind === 'DOUBLE';

@@ -39,3 +39,30 @@ export const qttFileSchema = z.looseObject({
 export type QttFile = z.infer<typeof qttFileSchema>;
 export type QttCase = z.infer<typeof caseSchema>;
 export type QttRecord = z.infer<typeof recordSchema>;
+
+/**
+ * Removes `//` and `/* … *\/` comments outside strings: ksqlDB's harness reads its test files with
+ * Jackson's ALLOW_COMMENTS (ksqldb-functional-tests TestJsonMapper), and some files use them.
+ */
+export function stripJsonComments(text: string): string {
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i] as string;
+    if (c === '"') {
+      let j = i + 1;
+      while (j < text.length && text[j] !== '"') j += text[j] === '\\' ? 2 : 1;
+      out += text.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+    } else if (c === '/' && text[i + 1] === '*') {
+      const end = text.indexOf('*/', i + 2);
+      i = end < 0 ? text.length : end + 2;
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return out;
+}

@@ -5,7 +5,7 @@ import type { DataSource } from '../data-source.ts';
 import { KsqlEngine } from '../engine.ts';
 import { KsqlError, KsqlUnsupportedError } from '../errors.ts';
 import { coerceJson, columnsSerde, Format, splitWindowedKey, windowedKeyBytes } from '../serde.ts';
-import { type QttCase, type QttRecord, qttFileSchema } from './qtt-file.ts';
+import { type QttCase, type QttRecord, qttFileSchema, stripJsonComments } from './qtt-file.ts';
 
 /** Outcome of one (expanded) test case. */
 export const CaseStatus = {
@@ -186,6 +186,10 @@ export function runCase(name: string, c: QttCase): CaseResult {
       return { name, status: CaseStatus.Passed, detail: undefined };
     }
     if (err instanceof KsqlUnsupportedError) return unsupported(err.construct);
+    // A case naming no message expects the statements to be rejected, whatever the words.
+    if (expected !== undefined && expected.message === undefined) {
+      return { name, status: CaseStatus.Passed, detail: undefined };
+    }
     if (expected !== undefined) {
       return failed(
         `rejected with a different message: expected "${expected.message ?? ''}", got "${err.message}"`,
@@ -246,7 +250,7 @@ export function runCase(name: string, c: QttCase): CaseResult {
 
 /** Runs every case of one qtt file. */
 export async function runFile(path: string): Promise<FileResult> {
-  const parsed = qttFileSchema.parse(JSON.parse(await readFile(path, 'utf8')) as unknown);
+  const parsed = qttFileSchema.parse(JSON.parse(stripJsonComments(await readFile(path, 'utf8'))) as unknown);
   const cases: CaseResult[] = [];
   for (const c of parsed.tests) {
     for (const { name, testCase } of expandCase(c)) cases.push(runCase(name, testCase));

@@ -3,6 +3,7 @@ import type { Kafka } from 'kafkajs';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
 import { KafkaKsqlRunner } from '../../../emulators/ksql/kafka/kafka-runner.ts';
+import { EMIT_INTERVAL_PROPERTY } from '../../../emulators/ksql/window-store.ts';
 import { pollUntil } from '../../../tooling/poll.ts';
 import { createTestTopic, testKafka } from '../helpers.ts';
 
@@ -166,7 +167,8 @@ describe('embedded ksql over a partitioned topic', () => {
       messages: [click('u2', 1, 1_000), click('u2', 1, 4_000), click('u2', 1, 61_000)],
     });
     await producer.disconnect();
-    const engine = new KsqlEngine();
+    // EMIT FINAL checks for closed sessions on every record (emit interval 0, as ksqlDB's tests set it).
+    const engine = new KsqlEngine({ properties: { [EMIT_INTERVAL_PROPERTY]: '0' } });
     engine.executeScript(`
       CREATE STREAM clicks (userId STRING KEY, page STRING) WITH (KAFKA_TOPIC='${source}', VALUE_FORMAT='JSON');
       CREATE TABLE sessions WITH (KAFKA_TOPIC='${sink}', PARTITIONS=1) AS

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
+import { EMIT_INTERVAL_PROPERTY } from '../../../emulators/ksql/window-store.ts';
 import { loadMigrations, resolveVariables } from '../../../ksql/migrate/migrations.ts';
 import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 import {
@@ -28,7 +29,8 @@ import { aProfile } from './fakes.ts';
 const utf8 = new TextEncoder();
 
 const startEngine = async (): Promise<KsqlEngine> => {
-  const engine = new KsqlEngine();
+  // EMIT FINAL tries to emit on every record (Kafka Streams' emit interval 0), as ksqlDB's tests do.
+  const engine = new KsqlEngine({ properties: { [EMIT_INTERVAL_PROPERTY]: '0' } });
   for (const migration of await loadMigrations('ksql', resolveVariables({}, {})))
     engine.executeScript(migration.sql);
   return engine;
@@ -75,7 +77,9 @@ describe('the user-sessions topic, as the embedded engine writes it', () => {
         order: anOrder([{ productId: product.id, quantity: product.quantity, unitPrice: product.price }]),
       }),
     ];
-    const later = aClickstreamEvent({ userId: 'user-43', eventTime: t0 + 120_000 });
+    // 50 s: past the session's end + gap (30 s) + grace (5 s), within the store segment (60 s) that
+    // holds it; a jump past that segment would drop it before it is emitted (docs/ksql.md).
+    const later = aClickstreamEvent({ userId: 'user-43', eventTime: t0 + 50_000 });
 
     // Act
     const output = [...session, later]

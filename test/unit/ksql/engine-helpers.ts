@@ -1,7 +1,11 @@
 import { KsqlEngine } from '../../../emulators/ksql/engine.ts';
 import { splitWindowedKey } from '../../../emulators/ksql/serde.ts';
+import { EMIT_INTERVAL_PROPERTY } from '../../../emulators/ksql/window-store.ts';
 
 const encoder = new TextEncoder();
+
+/** Engine properties of unit tests: EMIT FINAL checks for closed windows on every record. */
+export const TEST_PROPERTIES = { [EMIT_INTERVAL_PROPERTY]: '0' } as const;
 const decoder = new TextDecoder();
 
 /** A decoded output record of a test engine. */
@@ -16,12 +20,13 @@ export interface Out {
 /**
  * An engine whose inputs are JSON values with STRING keys, and whose outputs come back decoded.
  * `partition` is the source partition of the input (absent: none given, i.e. partition 0).
+ * EMIT FINAL tries to emit on every record (emit interval 0), as in ksqlDB's own tests.
  */
 export function jsonEngine(script: string): {
   engine: KsqlEngine;
   send: (topic: string, key: string | null, value: unknown, timestamp: number, partition?: number) => Out[];
 } {
-  const engine = new KsqlEngine();
+  const engine = new KsqlEngine({ properties: TEST_PROPERTIES });
   engine.executeScript(script);
   const send = (
     topic: string,

@@ -40,7 +40,7 @@ const ACCEPTED = [
   `CREATE STREAM o AS SELECT k, a FROM s WHERE b NOT LIKE 'x%' AND a NOT BETWEEN 1 AND 2 AND b NOT IN ('q');`,
   `CREATE STREAM o AS SELECT k, a FROM s WHERE a <> 1 AND a != 2 AND a >= 0 AND a <= 9;`,
   `CREATE STREAM o AS SELECT k, -a AS neg, a % 2 AS md, a / 2 AS dv, a * 2 AS ml, st->x * 2 AS dbl FROM s;`,
-  `CREATE STREAM o AS SELECT k, 'it''s' AS q, 1.5e3 AS sci, TRUE AS t, NULL AS n FROM s;`,
+  `CREATE STREAM o AS SELECT k, 'it''s' AS q, 1.5e3 AS sci, TRUE AS t, CAST(NULL AS STRING) AS n FROM s;`,
   `CREATE STREAM o AS SELECT k, CAST(a AS DOUBLE) AS d FROM s;`,
   `CREATE STREAM o WITH (TIMESTAMP='ts') AS SELECT k, ts FROM s;`,
   `CREATE STREAM o AS SELECT k, AS_VALUE(k) AS kv, a, ROWTIME AS rt FROM s;`,

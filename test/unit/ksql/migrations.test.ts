@@ -6,6 +6,7 @@ import {
   MIGRATIONS_DIR,
   substitute,
 } from '../../../ksql/migrate/migrations.ts';
+import { TEST_PROPERTIES } from './engine-helpers.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -43,7 +44,7 @@ describe('ksql/ migrations', () => {
       BOT_THRESHOLD: '2',
     };
     const migrations = await loadMigrations(MIGRATIONS_DIR, vars);
-    const engine = new KsqlEngine();
+    const engine = new KsqlEngine({ properties: TEST_PROPERTIES });
     for (const m of migrations) engine.executeScript(m.sql);
     const send = (e: Record<string, unknown>): { topic: string; value: unknown }[] =>
       engine

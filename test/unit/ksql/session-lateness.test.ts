@@ -22,11 +22,12 @@ describe('late records in session windows', () => {
   });
 
   it('judges a late record by the merged session: joining a session that is still open keeps it', () => {
-    const { send } = jsonEngine(SESSIONS('WINDOW SESSION (30 SECONDS, GRACE PERIOD 0 SECONDS)'));
+    // Gap 30 s, grace 10 s: the store keeps sessions for 40 s after the latest session end it holds.
+    const { send } = jsonEngine(SESSIONS('WINDOW SESSION (30 SECONDS, GRACE PERIOD 10 SECONDS)'));
     send('clicks', 'u1', { page: '/a' }, 60_000);
     send('clicks', 'u2', { page: '/a' }, 90_000);
 
-    // 35 s is before the close time (90 − 0 − 30 = 60 s) on its own, but it joins u1's session,
+    // 35 s is before the close time (90 − 10 − 30 = 50 s) on its own, but it joins u1's session,
     // which ends at 60 s: the merged session [35 s, 60 s] is not before the close time.
     const joined = send('clicks', 'u1', { page: '/b' }, 35_000);
 
@@ -35,6 +36,24 @@ describe('late records in session windows', () => {
       window: { start: 35_000, end: 60_000 },
       value: { EVENTS: 2 },
     });
+  });
+
+  it('merges only with sessions the store still holds: retention is gap + grace from the latest session end', () => {
+    // Rule (Kafka Streams): SessionStoreMaterializer retention = gap + grace; a fetch sees a
+    // session only if its end ≥ observed − retention + 1 (AbstractRocksDBSegmentedBytesStore
+    // getActualFrom). Gap 30 s, grace 0: after a session ending at 90 s, sessions ending before
+    // 60 001 ms are gone, though a record at 59 s is not late (close time 60 s ≤ merged end).
+    const { engine, send } = jsonEngine(SESSIONS('WINDOW SESSION (30 SECONDS, GRACE PERIOD 0 SECONDS)'));
+    send('clicks', 'u1', { page: '/a' }, 60_000);
+    send('clicks', 'u2', { page: '/a' }, 90_000);
+
+    const alone = send('clicks', 'u1', { page: '/b' }, 60_000);
+
+    // Not merged into [60 s, 60 s] (no tombstone): a new session of its own.
+    expect(alone.map((row) => [row.key, row.window, row.value])).toEqual([
+      ['u1', { start: 60_000, end: 60_000 }, { EVENTS: 1 }],
+    ]);
+    expect(engine.skipped.get('late-record')).toBeUndefined();
   });
 
   it('accepts a named window, as the grammar does (WINDOW name SESSION …)', () => {

@@ -160,9 +160,10 @@ describe('session windows', () => {
     send('clicks', 'u1', { page: '/a' }, 0);
     send('clicks', 'u1', { page: '/b' }, 5_000);
 
-    // act
-    const open = send('clicks', 'u2', { page: '/a' }, 14_999);
-    const closed = send('clicks', 'u2', { page: '/b' }, 15_000);
+    // act: a session's end is inclusive, so it closes once end + gap + grace < stream time
+    // (KStreamSessionWindowAggregate: emit range upper bound = close time − 1)
+    const open = send('clicks', 'u2', { page: '/a' }, 15_000);
+    const closed = send('clicks', 'u2', { page: '/b' }, 15_001);
 
     // assert
     expect(open).toEqual([]);
