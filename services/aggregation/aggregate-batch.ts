@@ -10,7 +10,13 @@ import {
 import { isRetriable, PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
-import { hasTimestamp, type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
+import {
+  hasTimestamp,
+  type SourceId,
+  type SourceRecord,
+  sourceIdOf,
+  UNREADABLE_RECORD,
+} from '../kafka/record.ts';
 import {
   type AggregateStore,
   ApplyOutcome,
@@ -24,6 +30,7 @@ import {
   aggregateEvents,
   type CounterItemDraft,
   overflowPageItems,
+  type RecordContribution,
   type SourcedEvent,
 } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
@@ -112,7 +119,7 @@ const applyCounterItem = async (
         `${draft.key.pk} ${draft.key.sk}: watermarks still moving after ${conflicts} conditional writes`,
       );
     }
-    const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()], draft.counterNames);
+    const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()]);
     usage = addUsage(usage, state.usage);
     update = pendingUpdate(draft, state.watermarks);
   }
@@ -131,6 +138,62 @@ const withinConditionLimit = (draft: CounterItemDraft): CounterItemDraft[] => {
     parts.push({ ...draft, contributions: new Map(sources.slice(at, at + MAX_SOURCES_PER_UPDATE)) });
   }
   return parts;
+};
+
+/**
+ * What one source partition may add to one counter in one update: the deltas of an update
+ * (up to {@link MAX_SOURCES_PER_UPDATE} partitions) then add up to at most 2^53 - 1, so the
+ * request carries them exactly; DynamoDB adds them to the stored value exactly, up to its 38
+ * digits (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-data-types-numbers).
+ */
+const MAX_SOURCE_DELTA = Math.floor(Number.MAX_SAFE_INTEGER / MAX_SOURCES_PER_UPDATE);
+
+/**
+ * Cuts each partition's contributions into runs whose sums stay within
+ * {@link MAX_SOURCE_DELTA}; part `i` holds every partition's run `i`. The parts must be applied
+ * in order: each moves the watermark its successor's condition expects to find below it. One
+ * record never exceeds the bound (MAX_ORDER_CENTS), so every run holds at least one record.
+ */
+const withinExactSums = (draft: CounterItemDraft): CounterItemDraft[] => {
+  const parts: Map<SourceId, RecordContribution[]>[] = [];
+  for (const [source, contributions] of draft.contributions) {
+    let run = 0;
+    let sums = new Map<string, number>();
+    for (const contribution of contributions) {
+      const fits = Object.entries(contribution.counters).every(
+        ([name, value]) => (sums.get(name) ?? 0) + value <= MAX_SOURCE_DELTA,
+      );
+      if (!fits) {
+        run += 1;
+        sums = new Map();
+      }
+      for (const [name, value] of Object.entries(contribution.counters)) {
+        sums.set(name, (sums.get(name) ?? 0) + value);
+      }
+      parts[run] ??= new Map();
+      const part = parts[run] as Map<SourceId, RecordContribution[]>;
+      part.set(source, [...(part.get(source) ?? []), contribution]);
+    }
+  }
+  return parts.length <= 1 ? [draft] : parts.map((contributions) => ({ ...draft, contributions }));
+};
+
+/** Applies the parts of one draft one after the other (see {@link withinExactSums}). */
+const applyInOrder = async (
+  parts: readonly CounterItemDraft[],
+  store: AggregateStore,
+  maxAttempts: number,
+): Promise<ItemOutcome> => {
+  let outcome: ItemOutcome = { usage: NO_USAGE, conflicts: 0, alreadyApplied: true };
+  for (const part of parts) {
+    const next = await applyCounterItem(part, store, maxAttempts);
+    outcome = {
+      usage: addUsage(outcome.usage, next.usage),
+      conflicts: outcome.conflicts + next.conflicts,
+      alreadyApplied: outcome.alreadyApplied && next.alreadyApplied,
+    };
+  }
+  return outcome;
 };
 
 /**
@@ -211,7 +274,9 @@ export const aggregateBatch = async (
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
   const applyAll = (drafts: readonly CounterItemDraft[]) =>
     runWithConcurrency<ItemOutcome>(
-      drafts.flatMap(withinConditionLimit).map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
+      drafts
+        .flatMap(withinConditionLimit)
+        .map((draft) => () => applyInOrder(withinExactSums(draft), store, maxAttempts)),
       dependencies.writeConcurrency,
     );
   // Funnels, page buckets and sketches are independent. Pages a bucket does not admit go to

@@ -26,7 +26,6 @@ import { SessionSketch } from './session-sketch.ts';
 import type { CounterUpdate } from './watermark.ts';
 
 const WatermarkValue = z.number().int().nonnegative();
-const CounterValue = z.number().finite();
 const VersionValue = z.number().int().nonnegative();
 
 /** Builds an expression's placeholders: `#n0`/`:v0`… with their maps. */
@@ -138,16 +137,12 @@ export class DynamoDbAggregateStore implements AggregateStore {
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: expression.values,
-          // The counters after the update, at no extra cost: what top pages rank by.
-          ReturnValues: 'UPDATED_NEW',
+          // No ReturnValues: a counter may hold up to 38 digits, which the document client
+          // refuses to read back into a JavaScript number.
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      return {
-        outcome: ApplyOutcome.Applied,
-        totals: countersOf(result.Attributes, Object.keys(update.counters)),
-        usage: writeUsage(result.ConsumedCapacity),
-      };
+      return { outcome: ApplyOutcome.Applied, usage: writeUsage(result.ConsumedCapacity) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         return { outcome: ApplyOutcome.Stale, usage: REFUSED_WRITE };
@@ -156,23 +151,16 @@ export class DynamoDbAggregateStore implements AggregateStore {
     }
   }
 
-  async readCounterItem(
-    key: ItemKey,
-    sources: readonly SourceId[],
-    counterNames: readonly string[],
-  ): Promise<CounterItemState> {
+  async readCounterItem(key: ItemKey, sources: readonly SourceId[]): Promise<CounterItemState> {
     const expression = new ExpressionBuilder();
-    const projection = [
-      ...sources.map((source) => expression.name(watermarkAttribute(source))),
-      ...counterNames.map((counter) => expression.name(counter)),
-    ];
+    const projection = sources.map((source) => expression.name(watermarkAttribute(source)));
     const { item, usage } = await this.#get(key, projection.join(', '), expression.names);
     const watermarks = new Map<SourceId, number>();
     for (const source of sources) {
       const value = item?.[watermarkAttribute(source)];
       if (value !== undefined) watermarks.set(source, WatermarkValue.parse(value));
     }
-    return { watermarks, totals: countersOf(item, counterNames), usage };
+    return { watermarks, usage };
   }
 
   mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {
@@ -381,12 +369,3 @@ export class DynamoDbAggregateStore implements AggregateStore {
     }
   }
 }
-
-/** The named counters of an item (0 for a counter it does not hold). */
-const countersOf = (
-  item: Record<string, unknown> | undefined,
-  names: readonly string[],
-): Record<string, number> =>
-  Object.fromEntries(
-    names.map((name) => [name, item?.[name] === undefined ? 0 : CounterValue.parse(item[name])]),
-  );

@@ -40,6 +40,7 @@ const totalsOf = (store: InMemoryAggregateStore): string =>
         item.bucket === undefined ? null : [item.bucket.watermark, [...item.bucket.pages]],
       ])
       .sort(),
+    (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value),
   );
 
 const countedEvents = (store: InMemoryAggregateStore): number => {

@@ -52,20 +52,10 @@ export class InMemoryAggregateStore implements AggregateStore {
       item.counters[name] = (item.counters[name] ?? 0) + delta;
     Object.assign(item.attributes, update.attributes);
     for (const { source, through } of update.sources) item.watermarks.set(source, through);
-    return {
-      outcome: ApplyOutcome.Applied,
-      totals: Object.fromEntries(
-        Object.keys(update.counters).map((name) => [name, item.counters[name] ?? 0]),
-      ),
-      usage: ONE_WRITE,
-    };
+    return { outcome: ApplyOutcome.Applied, usage: ONE_WRITE };
   }
 
-  async readCounterItem(
-    key: ItemKey,
-    sources: readonly SourceId[],
-    counterNames: readonly string[],
-  ): Promise<CounterItemState> {
+  async readCounterItem(key: ItemKey, sources: readonly SourceId[]): Promise<CounterItemState> {
     this.reads += 1;
     const item = this.items.get(id(key));
     return {
@@ -75,7 +65,6 @@ export class InMemoryAggregateStore implements AggregateStore {
           return watermark === undefined ? [] : [[source, watermark] as const];
         }),
       ),
-      totals: Object.fromEntries(counterNames.map((name) => [name, item?.counters[name] ?? 0])),
       usage: ONE_READ,
     };
   }
