@@ -46,8 +46,8 @@ export const KafkaLimits = {
   maxRequestBytes: 1_048_576,
   /** A record batch's header (v2 format: https://kafka.apache.org/documentation/#recordbatch). */
   batchOverheadBytes: 61,
-  /** A record's own framing at most: length, attributes, deltas, key and value lengths (varints). */
-  recordOverheadBytes: 25,
+  /** A record's own framing at most: its length, attributes, deltas, key, value and header-count varints. */
+  recordOverheadBytes: 40,
   /** A header's framing at most: the two length varints. */
   headerOverheadBytes: 10,
 } as const;
