@@ -17,6 +17,7 @@ import {
   sourceIdOf,
   UNREADABLE_RECORD,
 } from '../kafka/record.ts';
+import { isSinkRefusal, sinkMessageOf } from '../limits/index.ts';
 import {
   type AggregateStore,
   ApplyOutcome,
@@ -178,6 +179,47 @@ const withinExactSums = (draft: CounterItemDraft): CounterItemDraft[] => {
   return parts.length <= 1 ? [draft] : parts.map((contributions) => ({ ...draft, contributions }));
 };
 
+/**
+ * Applies a draft; if the sink refuses it (a request no retry changes: sink-refusal.ts), applies
+ * its records one at a time, in offset order, and hands each refused record to `refuse`, which
+ * dead-letters it before the next record moves the watermark past it. A refusal is per item:
+ * the record's contributions to its other items stand.
+ */
+const applyOrIsolate = async (
+  draft: CounterItemDraft,
+  store: AggregateStore,
+  maxAttempts: number,
+  refuse: (source: SourceId, offset: number, error: unknown) => Promise<void>,
+): Promise<ItemOutcome> => {
+  try {
+    return await applyInOrder(withinExactSums(draft), store, maxAttempts);
+  } catch (error) {
+    if (!isSinkRefusal(error)) throw error;
+  }
+  const single: CounterItemDraft[] = [];
+  for (const [source, contributions] of draft.contributions) {
+    for (const contribution of contributions) {
+      single.push({ ...draft, contributions: new Map([[source, [contribution]]]) });
+    }
+  }
+  let outcome: ItemOutcome = { usage: NO_USAGE, conflicts: 0, alreadyApplied: false };
+  for (const part of single) {
+    try {
+      const next = await applyCounterItem(part, store, maxAttempts);
+      outcome = {
+        ...outcome,
+        usage: addUsage(outcome.usage, next.usage),
+        conflicts: outcome.conflicts + next.conflicts,
+      };
+    } catch (error) {
+      if (!isSinkRefusal(error)) throw error;
+      const [[source, [contribution]]] = [...part.contributions] as [[SourceId, [RecordContribution]]];
+      await refuse(source, contribution.offset, error);
+    }
+  }
+  return outcome;
+};
+
 /** Applies the parts of one draft one after the other (see {@link withinExactSums}). */
 const applyInOrder = async (
   parts: readonly CounterItemDraft[],
@@ -219,6 +261,7 @@ export const aggregateBatch = async (
   const letters: DeadLetter[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
+  let refusedRecords = 0;
   const bounds = dependencies.eventTimeBounds ?? {
     maxPastMs: DEFAULT_MAX_PAST_MS,
     maxFutureMs: DEFAULT_MAX_FUTURE_MS,
@@ -272,11 +315,19 @@ export const aggregateBatch = async (
     if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
   }
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
+  const refuse = async (source: SourceId, offset: number, error: unknown): Promise<void> => {
+    const record = byCoordinates.get(`${source}@${offset}`);
+    if (record === undefined) throw error;
+    const detail = `the sink refused its write: ${sinkMessageOf(error)}`;
+    logger.warn('record refused by the sink; dead-lettered', { detail, source, offset });
+    refusedRecords += 1;
+    await deadLetters.publish([deadLetterOf(record, PROCESSING_FAILED, detail)]);
+  };
   const applyAll = (drafts: readonly CounterItemDraft[]) =>
     runWithConcurrency<ItemOutcome>(
       drafts
         .flatMap(withinConditionLimit)
-        .map((draft) => () => applyInOrder(withinExactSums(draft), store, maxAttempts)),
+        .map((draft) => () => applyOrIsolate(draft, store, maxAttempts, refuse)),
       dependencies.writeConcurrency,
     );
   // Funnels, page buckets and sketches are independent. Pages a bucket does not admit go to
@@ -311,7 +362,7 @@ export const aggregateBatch = async (
     records: records.length,
     events: events.length - aggregate.rejected.length,
     duplicates,
-    poison: letters.length,
+    poison: letters.length + refusedRecords,
     counterItems: aggregate.counterItems.length + overflowDrafts.length,
     pageBuckets: aggregate.pageBuckets.length,
     overflowRecords: bucketOutcomes.reduce((sum, outcome) => sum + outcome.overflow.length, 0),

@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SourceId } from '../kafka/record.ts';
+import { isSinkRefusal, SinkRefusedError } from '../limits/index.ts';
 import type {
   AggregateStore,
   CounterItemState,
@@ -46,6 +47,15 @@ class ExpressionBuilder {
     return placeholder;
   }
 }
+
+/**
+ * The error of a failed request: a refusal (the request is invalid for DynamoDB, no retry
+ * changes it) is not retriable, so the batch isolates its records; anything else is.
+ */
+const storeFailure = (message: string, options: { cause: unknown }): Error =>
+  isSinkRefusal(options.cause)
+    ? new SinkRefusedError(message, options)
+    : new AggregateStoreError(message, options);
 
 /** Units of a response's `ConsumedCapacity` (asked for with `ReturnConsumedCapacity: TOTAL`). */
 const unitsOf = (capacity: ConsumedCapacity | undefined): number => capacity?.CapacityUnits ?? 0;
@@ -147,7 +157,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       if (error instanceof ConditionalCheckFailedException) {
         return { outcome: ApplyOutcome.Stale, usage: REFUSED_WRITE };
       }
-      throw new AggregateStoreError(`update of ${update.key.pk} ${update.key.sk} failed`, { cause: error });
+      throw storeFailure(`update of ${update.key.pk} ${update.key.sk} failed`, { cause: error });
     }
   }
 
@@ -209,7 +219,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
         usage,
       };
     } catch (error) {
-      throw new AggregateStoreError(`${key.pk} ${key.sk} holds an unreadable page bucket`, { cause: error });
+      throw storeFailure(`${key.pk} ${key.sk} holds an unreadable page bucket`, { cause: error });
     }
   }
 
@@ -245,7 +255,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       return { applied: true, usage: writeUsage(result.ConsumedCapacity) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { applied: false, usage: REFUSED_WRITE };
-      throw new AggregateStoreError(`write of ${draft.key.pk} ${draft.key.sk} failed`, { cause: error });
+      throw storeFailure(`write of ${draft.key.pk} ${draft.key.sk} failed`, { cause: error });
     }
   }
 
@@ -307,7 +317,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
     } catch (error) {
       // Only this code writes these items: a value it cannot read is a bug or a manual edit,
       // and overwriting it would lose counts. Fail (retriable) and let the alarm say so.
-      throw new AggregateStoreError(`${key.pk} ${key.sk} holds an unreadable ${attribute}`, { cause: error });
+      throw storeFailure(`${key.pk} ${key.sk} holds an unreadable ${attribute}`, { cause: error });
     }
   }
 
@@ -343,7 +353,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       return { applied: true, usage: writeUsage(result.ConsumedCapacity) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { applied: false, usage: REFUSED_WRITE };
-      throw new AggregateStoreError(`write of ${key.pk} ${key.sk} failed`, { cause: error });
+      throw storeFailure(`write of ${key.pk} ${key.sk} failed`, { cause: error });
     }
   }
 
@@ -365,7 +375,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       );
       return { item: result.Item, usage: readUsage(result.ConsumedCapacity) };
     } catch (error) {
-      throw new AggregateStoreError(`read of ${key.pk} ${key.sk} failed`, { cause: error });
+      throw storeFailure(`read of ${key.pk} ${key.sk} failed`, { cause: error });
     }
   }
 }

@@ -6,3 +6,4 @@ export {
   wellFormed,
 } from './bounded-string.ts';
 export { DynamoDbLimits, KafkaLimits, utf8Bytes } from './sink-limits.ts';
+export { isSinkRefusal, SinkRefusedError, sinkMessageOf } from './sink-refusal.ts';
