@@ -173,7 +173,9 @@ const withinExactSums = (draft: CounterItemDraft): CounterItemDraft[] => {
       }
       parts[run] ??= new Map();
       const part = parts[run] as Map<SourceId, RecordContribution[]>;
-      part.set(source, [...(part.get(source) ?? []), contribution]);
+      const list = part.get(source);
+      if (list === undefined) part.set(source, [contribution]);
+      else list.push(contribution);
     }
   }
   return parts.length <= 1 ? [draft] : parts.map((contributions) => ({ ...draft, contributions }));
@@ -246,8 +248,10 @@ const applyInOrder = async (
  * Poison records (unreadable, undecodable, invalid, oversized, empty, out of the event-time
  * bounds) go to the dead-letter topic and the batch carries on; so does a record whose
  * processing fails with an error that is not retriable (reason PROCESSING_FAILED: a bug must
- * not stall its partition). Only retriable (infrastructure) errors fail the batch. Aggregates are written before dead letters: if the store fails,
- * nothing has been dead-lettered yet, so a retry does not write the dead letters twice.
+ * not stall its partition), and a record whose write the sink refuses (applyOrIsolate, which
+ * dead-letters it at once). Only retriable (infrastructure) errors fail the batch. Aggregates
+ * are written before the other dead letters: if the store fails, none has been written yet, so
+ * a retry does not write them twice.
  *
  * @throws {AggregateStoreError | WatermarkContentionError | DeadLetterPublishError} when a
  *   retry can fix it: the caller fails the batch so that it is redelivered.

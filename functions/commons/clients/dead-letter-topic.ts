@@ -6,6 +6,12 @@ import { KafkaLimits } from '../../../services/limits/index.ts';
 const MAX_MESSAGE_BYTES = 'max.message.bytes';
 
 /**
+ * The least a dead-letter topic must accept: a letter's own headers (reason, a detail of up to
+ * 1,024 characters, coordinates) and some of the record, within one produce request's framing.
+ */
+const MIN_MESSAGE_BYTES = 16 * 1024;
+
+/**
  * Checks at init that the dead-letter topic exists and reads what it accepts, its
  * `max.message.bytes` (https://kafka.apache.org/documentation/#topicconfigs_max.message.bytes),
  * which bounds every dead letter (services/dead-letter/bounded-message.ts). A topic that is
@@ -44,8 +50,10 @@ export const readDeadLetterTopic = async (
       (entry) => entry.configName === MAX_MESSAGE_BYTES,
     );
     const maxMessageBytes = Number(value?.configValue ?? KafkaLimits.defaultMaxMessageBytes);
-    if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes <= 0) {
-      throw new ConfigError(`${setting}: topic ${topic} has ${MAX_MESSAGE_BYTES}=${value?.configValue}`);
+    if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < MIN_MESSAGE_BYTES) {
+      throw new ConfigError(
+        `${setting}: topic ${topic} has ${MAX_MESSAGE_BYTES}=${value?.configValue}; a dead letter needs at least ${MIN_MESSAGE_BYTES}`,
+      );
     }
     return { maxMessageBytes };
   } finally {
