@@ -3,11 +3,10 @@ import fc from 'fast-check';
 import type { ProducerRecord } from 'kafkajs';
 import { isRetriable } from '../../services/commons/errors.ts';
 import type { DeadLetter, DeadLetterPublisher, KafkaSender } from '../../services/dead-letter/index.ts';
-import { recordBytes } from '../../services/dead-letter/index.ts';
 import { enrichSessionBatch, UserAgentParser } from '../../services/enrichment/index.ts';
 import type { SourceRecord } from '../../services/kafka/record.ts';
-import { KafkaLimits } from '../../services/limits/index.ts';
 import { aSessionKey, aSessionRecord, aSessionRow } from '../factories/session-row.ts';
+import { refuseOverBrokerLimits } from '../fakes/kafka-limits.ts';
 import type { FuzzVerdict } from './harness.ts';
 
 /**
@@ -22,15 +21,7 @@ class LimitedSender implements KafkaSender {
   readonly sent: ProducerRecord[] = [];
 
   async send(record: ProducerRecord): Promise<unknown> {
-    const bytes = record.messages.reduce((sum, message) => sum + recordBytes(message), 0);
-    if (
-      bytes + KafkaLimits.batchOverheadBytes >
-      Math.min(KafkaLimits.defaultMaxMessageBytes, KafkaLimits.maxRequestBytes)
-    ) {
-      throw Object.assign(new Error(`${bytes} bytes: larger than the max message size`), {
-        type: 'MESSAGE_TOO_LARGE',
-      });
-    }
+    refuseOverBrokerLimits(record);
     this.sent.push(record);
     return [];
   }
