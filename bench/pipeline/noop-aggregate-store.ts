@@ -22,12 +22,12 @@ export class NoopAggregateStore implements AggregateStore, RequestCounter {
 
   async applyCounters(): Promise<CounterWrite> {
     this.#writes += 1;
-    return { outcome: ApplyOutcome.Applied, totals: {}, usage: { ...NO_USAGE, writes: 1 } };
+    return { outcome: ApplyOutcome.Applied, usage: { ...NO_USAGE, writes: 1 } };
   }
 
   async readCounterItem(): Promise<CounterItemState> {
     this.#reads += 1;
-    return { watermarks: new Map(), totals: {}, usage: { ...NO_USAGE, reads: 1 } };
+    return { watermarks: new Map(), usage: { ...NO_USAGE, reads: 1 } };
   }
 
   async mergeSessionSketch(): Promise<MergeResult> {

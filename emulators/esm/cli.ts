@@ -132,7 +132,17 @@ const main = async (): Promise<number> => {
         ...(flags.stage === undefined ? {} : { stage: flags.stage }),
       });
   process.stderr.write(`starting the event source mappings against ${brokers.join(',')}…\n`);
+  // A function whose init fails with a ConfigError stops the emulator, exit code 1, naming it.
+  let fatal: Error | undefined;
+  let stopOnFatal = (): void => {};
+  const onFatal = (error: Error): void => {
+    if (fatal !== undefined) return;
+    fatal = error;
+    process.stderr.write(`esm emulator: a function cannot start: ${error.message}\n`);
+    stopOnFatal();
+  };
   const emulator = await startEmulator({
+    onFatal,
     config,
     serviceDir: SERVICE_DIR,
     brokers,
@@ -173,7 +183,7 @@ const main = async (): Promise<number> => {
         .stop()
         .then(() => {
           print();
-          resolveExit(0);
+          resolveExit(fatal === undefined ? 0 : 1);
         })
         .catch((error: unknown) => {
           process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -182,6 +192,8 @@ const main = async (): Promise<number> => {
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
+    stopOnFatal = () => shutdown('SIGTERM');
+    if (fatal !== undefined) stopOnFatal();
   });
 };
 

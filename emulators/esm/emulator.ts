@@ -47,6 +47,8 @@ export interface EmulatorOptions {
   readonly scalingIntervalMs?: number;
   /** On-demand: delay before a scaling decision applies (ms); one minute by default (AWS: within three). */
   readonly scalingDelayMs?: number;
+  /** Called when a function cannot start for its configuration (its mapping has stopped). */
+  readonly onFatal?: (error: Error) => void;
   /**
    * The Secrets Manager client of a function's region, for mappings whose SourceAccessConfigurations
    * name a secret (Lambda reads it in the function's region). By default the SDK's, which
@@ -182,6 +184,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
         ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),
         ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
+        ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
       });
       pollers.push(poller);
       let refusal = refused.get(mapping.uuid);

@@ -115,6 +115,12 @@ export interface MappingStats {
   readonly lastProcessingResult: string | undefined;
 }
 
+/** Whether an invocation failed because the function's init threw its ConfigError. */
+const isConfigInitFailure = (error: unknown): error is InvocationError =>
+  error instanceof InvocationError &&
+  error.failure === InvocationFailure.ImportModule &&
+  error.message.startsWith('ConfigError:');
+
 export interface MappingPollerOptions {
   readonly mapping: EventSourceMapping;
   readonly fn: FunctionDefinition;
@@ -136,6 +142,8 @@ export interface MappingPollerOptions {
   readonly scalingIntervalMs?: number;
   /** On-demand: how long a scaling decision takes to apply; up to three minutes on AWS. */
   readonly scalingDelayMs?: number;
+  /** Called once when the function cannot start for its configuration; the mapping stops. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 /**
@@ -714,6 +722,12 @@ export class MappingPoller {
       if (error instanceof InvocationError && error.failure === InvocationFailure.Timeout) c.timeouts += 1;
       this.#lastError = error instanceof Error ? error.message : String(error);
       log.warn('batch failed', { ...fields, error: this.#lastError });
+      // An init that fails with the functions' ConfigError (a setting is missing or wrong)
+      // fails every retry the same way: stop the mapping and say so, instead of retrying.
+      if (isConfigInitFailure(error) && this.#state === 'running') {
+        void this.refuse({ message: error.message, lastProcessingResult: 'PROBLEM: Function init failed' });
+        this.#options.onFatal?.(error);
+      }
     }
     if (outcome.kind === 'success') {
       c.succeeded += 1;

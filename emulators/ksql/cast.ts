@@ -5,7 +5,7 @@
  * does not convert (e.g. `CAST('x' AS INT)`) makes the whole CAST null, as ksqlDB's generated
  * code does (`evaluateOrReturnNull` in SqlToJavaVisitor.visitCast).
  */
-import { KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
+import { KsqlError, KsqlEvaluationError, KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import { formatJavaDouble } from './java-format.ts';
 import { formatType, isNullType, isNumeric, type SqlType, sameType } from './types.ts';
 
@@ -68,7 +68,10 @@ function parseSqlDouble(s: string): number {
   return n;
 }
 
-class UnsupportedCast extends Error {}
+/** A (from, to) pair ksqlDB cannot cast; caught below and reported as ksqlDB words it. */
+class UnsupportedCast extends KsqlError {
+  override readonly code: string = 'KSQL_UNSUPPORTED_CAST';
+}
 
 /** The conversion of one (from, to) pair, or {@link UnsupportedCast}. */
 function converter(from: SqlType, to: SqlType): Convert {
@@ -120,7 +123,7 @@ function structuredConverter(from: SqlType, to: SqlType): Convert {
       return out;
     };
   }
-  throw new UnsupportedCast();
+  throw new UnsupportedCast('unsupported cast');
 }
 
 /**

@@ -5,8 +5,9 @@ import {
   UserAgentParser,
 } from '../../services/enrichment/index.ts';
 import { DynamoDbProfileStore } from '../../services/profiles/index.ts';
+import { readDeadLetterTopic } from '../commons/clients/dead-letter-topic.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
-import { kafkaProducer } from '../commons/clients/kafka.ts';
+import { kafka, kafkaProducer } from '../commons/clients/kafka.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 import { createHandler } from './create-handler.ts';
@@ -22,7 +23,12 @@ const dependencies: EnrichmentDependencies = {
       : profileStore,
   producer: kafkaProducer,
   topics: config.topics,
-  deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic),
+  deadLetters: new KafkaDeadLetterPublisher(
+    kafkaProducer,
+    config.deadLetterTopic,
+    // At init (top-level await): a missing topic stops the start, naming DLQ_TOPIC.
+    await readDeadLetterTopic(kafka, config.deadLetterTopic),
+  ),
   userAgents: new UserAgentParser(),
   logger,
   metrics,

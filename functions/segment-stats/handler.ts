@@ -3,15 +3,21 @@ import {
   DynamoDbSegmentStatsStore,
   type SegmentStatsDependencies,
 } from '../../services/segment-stats/index.ts';
+import { readDeadLetterTopic } from '../commons/clients/dead-letter-topic.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
-import { kafkaProducer } from '../commons/clients/kafka.ts';
+import { kafka, kafkaProducer } from '../commons/clients/kafka.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 import { createHandler } from './create-handler.ts';
 
 const dependencies: SegmentStatsDependencies = {
   store: new DynamoDbSegmentStatsStore(documentClient, config.analyticsTable),
-  deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic),
+  deadLetters: new KafkaDeadLetterPublisher(
+    kafkaProducer,
+    config.deadLetterTopic,
+    // At init (top-level await): a missing topic stops the start, naming DLQ_TOPIC.
+    await readDeadLetterTopic(kafka, config.deadLetterTopic),
+  ),
   logger,
   metrics,
   retentionDays: config.retentionDays,

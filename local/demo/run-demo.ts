@@ -363,7 +363,12 @@ export const runDemo = async (
       DynamoDBWriteUnits: 0,
       DynamoDBReadUnits: 0,
     };
+    // A function whose init fails with a ConfigError stops its mapping: the demo fails with it.
+    let fatal: Error | undefined;
     const emulator: Emulator = await startEmulator({
+      onFatal: (error) => {
+        fatal ??= error;
+      },
       config: serverlessConfig,
       serviceDir: REPO_ROOT,
       brokers: stack.kafkaBrokers,
@@ -458,7 +463,12 @@ export const runDemo = async (
           mappings.every((m) => m.lag === 0 && m.inFlight === 0 && m.buffered === 0 && m.state === 'running');
         return drained ? true : undefined;
       },
-      { timeoutMs: options.drainTimeout * 1000, intervalMs: 500, what: 'the pipeline to drain' },
+      {
+        timeoutMs: options.drainTimeout * 1000,
+        intervalMs: 500,
+        what: 'the pipeline to drain',
+        abort: () => fatal,
+      },
     );
     // The session window closes only when stream time passes a session's end plus gap and
     // grace; the enrichment loop then needs its own round trip. Let it settle.

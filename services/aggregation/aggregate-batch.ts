@@ -10,7 +10,14 @@ import {
 import { isRetriable, PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
-import { hasTimestamp, type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
+import {
+  hasTimestamp,
+  type SourceId,
+  type SourceRecord,
+  sourceIdOf,
+  UNREADABLE_RECORD,
+} from '../kafka/record.ts';
+import { isSinkRefusal, sinkMessageOf } from '../limits/index.ts';
 import {
   type AggregateStore,
   ApplyOutcome,
@@ -24,6 +31,7 @@ import {
   aggregateEvents,
   type CounterItemDraft,
   overflowPageItems,
+  type RecordContribution,
   type SourcedEvent,
 } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
@@ -112,7 +120,7 @@ const applyCounterItem = async (
         `${draft.key.pk} ${draft.key.sk}: watermarks still moving after ${conflicts} conditional writes`,
       );
     }
-    const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()], draft.counterNames);
+    const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()]);
     usage = addUsage(usage, state.usage);
     update = pendingUpdate(draft, state.watermarks);
   }
@@ -134,6 +142,105 @@ const withinConditionLimit = (draft: CounterItemDraft): CounterItemDraft[] => {
 };
 
 /**
+ * What one source partition may add to one counter in one update: the deltas of an update
+ * (up to {@link MAX_SOURCES_PER_UPDATE} partitions) then add up to at most 2^53 - 1, so the
+ * request carries them exactly; DynamoDB adds them to the stored value exactly, up to its 38
+ * digits (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-data-types-numbers).
+ */
+const MAX_SOURCE_DELTA = Math.floor(Number.MAX_SAFE_INTEGER / MAX_SOURCES_PER_UPDATE);
+
+/**
+ * Cuts each partition's contributions into runs whose sums stay within
+ * {@link MAX_SOURCE_DELTA}; part `i` holds every partition's run `i`. The parts must be applied
+ * in order: each moves the watermark its successor's condition expects to find below it. One
+ * record never exceeds the bound (MAX_ORDER_CENTS), so every run holds at least one record.
+ */
+const withinExactSums = (draft: CounterItemDraft): CounterItemDraft[] => {
+  const parts: Map<SourceId, RecordContribution[]>[] = [];
+  for (const [source, contributions] of draft.contributions) {
+    let run = 0;
+    let sums = new Map<string, number>();
+    for (const contribution of contributions) {
+      const fits = Object.entries(contribution.counters).every(
+        ([name, value]) => (sums.get(name) ?? 0) + value <= MAX_SOURCE_DELTA,
+      );
+      if (!fits) {
+        run += 1;
+        sums = new Map();
+      }
+      for (const [name, value] of Object.entries(contribution.counters)) {
+        sums.set(name, (sums.get(name) ?? 0) + value);
+      }
+      parts[run] ??= new Map();
+      const part = parts[run] as Map<SourceId, RecordContribution[]>;
+      const list = part.get(source);
+      if (list === undefined) part.set(source, [contribution]);
+      else list.push(contribution);
+    }
+  }
+  return parts.length <= 1 ? [draft] : parts.map((contributions) => ({ ...draft, contributions }));
+};
+
+/**
+ * Applies a draft; if the sink refuses it (a request no retry changes: sink-refusal.ts), applies
+ * its records one at a time, in offset order, and hands each refused record to `refuse`, which
+ * dead-letters it before the next record moves the watermark past it. A refusal is per item:
+ * the record's contributions to its other items stand.
+ */
+const applyOrIsolate = async (
+  draft: CounterItemDraft,
+  store: AggregateStore,
+  maxAttempts: number,
+  refuse: (source: SourceId, offset: number, error: unknown) => Promise<void>,
+): Promise<ItemOutcome> => {
+  try {
+    return await applyInOrder(withinExactSums(draft), store, maxAttempts);
+  } catch (error) {
+    if (!isSinkRefusal(error)) throw error;
+  }
+  const single: CounterItemDraft[] = [];
+  for (const [source, contributions] of draft.contributions) {
+    for (const contribution of contributions) {
+      single.push({ ...draft, contributions: new Map([[source, [contribution]]]) });
+    }
+  }
+  let outcome: ItemOutcome = { usage: NO_USAGE, conflicts: 0, alreadyApplied: false };
+  for (const part of single) {
+    try {
+      const next = await applyCounterItem(part, store, maxAttempts);
+      outcome = {
+        ...outcome,
+        usage: addUsage(outcome.usage, next.usage),
+        conflicts: outcome.conflicts + next.conflicts,
+      };
+    } catch (error) {
+      if (!isSinkRefusal(error)) throw error;
+      const [[source, [contribution]]] = [...part.contributions] as [[SourceId, [RecordContribution]]];
+      await refuse(source, contribution.offset, error);
+    }
+  }
+  return outcome;
+};
+
+/** Applies the parts of one draft one after the other (see {@link withinExactSums}). */
+const applyInOrder = async (
+  parts: readonly CounterItemDraft[],
+  store: AggregateStore,
+  maxAttempts: number,
+): Promise<ItemOutcome> => {
+  let outcome: ItemOutcome = { usage: NO_USAGE, conflicts: 0, alreadyApplied: true };
+  for (const part of parts) {
+    const next = await applyCounterItem(part, store, maxAttempts);
+    outcome = {
+      usage: addUsage(outcome.usage, next.usage),
+      conflicts: outcome.conflicts + next.conflicts,
+      alreadyApplied: outcome.alreadyApplied && next.alreadyApplied,
+    };
+  }
+  return outcome;
+};
+
+/**
  * Aggregates one batch of clickstream records into the analytics table, effectively once
  * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
  * nothing twice and loses nothing.
@@ -141,8 +248,10 @@ const withinConditionLimit = (draft: CounterItemDraft): CounterItemDraft[] => {
  * Poison records (unreadable, undecodable, invalid, oversized, empty, out of the event-time
  * bounds) go to the dead-letter topic and the batch carries on; so does a record whose
  * processing fails with an error that is not retriable (reason PROCESSING_FAILED: a bug must
- * not stall its partition). Only retriable (infrastructure) errors fail the batch. Aggregates are written before dead letters: if the store fails,
- * nothing has been dead-lettered yet, so a retry does not write the dead letters twice.
+ * not stall its partition), and a record whose write the sink refuses (applyOrIsolate, which
+ * dead-letters it at once). Only retriable (infrastructure) errors fail the batch. Aggregates
+ * are written before the other dead letters: if the store fails, none has been written yet, so
+ * a retry does not write them twice.
  *
  * @throws {AggregateStoreError | WatermarkContentionError | DeadLetterPublishError} when a
  *   retry can fix it: the caller fails the batch so that it is redelivered.
@@ -156,6 +265,7 @@ export const aggregateBatch = async (
   const letters: DeadLetter[] = [];
   const seen = new Set<string>();
   let duplicates = 0;
+  let refusedRecords = 0;
   const bounds = dependencies.eventTimeBounds ?? {
     maxPastMs: DEFAULT_MAX_PAST_MS,
     maxFutureMs: DEFAULT_MAX_FUTURE_MS,
@@ -209,9 +319,19 @@ export const aggregateBatch = async (
     if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
   }
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
+  const refuse = async (source: SourceId, offset: number, error: unknown): Promise<void> => {
+    const record = byCoordinates.get(`${source}@${offset}`);
+    if (record === undefined) throw error;
+    const detail = `the sink refused its write: ${sinkMessageOf(error)}`;
+    logger.warn('record refused by the sink; dead-lettered', { detail, source, offset });
+    refusedRecords += 1;
+    await deadLetters.publish([deadLetterOf(record, PROCESSING_FAILED, detail)]);
+  };
   const applyAll = (drafts: readonly CounterItemDraft[]) =>
     runWithConcurrency<ItemOutcome>(
-      drafts.flatMap(withinConditionLimit).map((draft) => () => applyCounterItem(draft, store, maxAttempts)),
+      drafts
+        .flatMap(withinConditionLimit)
+        .map((draft) => () => applyOrIsolate(draft, store, maxAttempts, refuse)),
       dependencies.writeConcurrency,
     );
   // Funnels, page buckets and sketches are independent. Pages a bucket does not admit go to
@@ -246,7 +366,7 @@ export const aggregateBatch = async (
     records: records.length,
     events: events.length - aggregate.rejected.length,
     duplicates,
-    poison: letters.length,
+    poison: letters.length + refusedRecords,
     counterItems: aggregate.counterItems.length + overflowDrafts.length,
     pageBuckets: aggregate.pageBuckets.length,
     overflowRecords: bucketOutcomes.reduce((sum, outcome) => sum + outcome.overflow.length, 0),

@@ -36,18 +36,15 @@ export const addUsage = (a: StoreUsage, b: StoreUsage): StoreUsage => ({
   readUnits: a.readUnits + b.readUnits,
 });
 
-/** What a conditional counter update did, and the item's counters after it when it applied. */
+/** What a conditional counter update did. */
 export interface CounterWrite {
   readonly outcome: ApplyOutcome;
-  /** The item's counters after the update (`Applied` only): the totals top pages rank by. */
-  readonly totals?: Readonly<Record<string, number>>;
   readonly usage: StoreUsage;
 }
 
-/** A counter item as a retry reads it: its watermarks and its current counters. */
+/** A counter item's watermarks, as a retry reads them. */
 export interface CounterItemState {
   readonly watermarks: Watermarks;
-  readonly totals: Readonly<Record<string, number>>;
   readonly usage: StoreUsage;
 }
 
@@ -77,12 +74,8 @@ export interface AggregateStore {
    * one atomic write, only if each source's watermark is absent or below `from`.
    */
   applyCounters(update: CounterUpdate): Promise<CounterWrite>;
-  /** Reads an item's watermarks for the given sources and its counters (strongly consistent). */
-  readCounterItem(
-    key: ItemKey,
-    sources: readonly SourceId[],
-    counterNames: readonly string[],
-  ): Promise<CounterItemState>;
+  /** Reads an item's watermarks for the given sources (strongly consistent). */
+  readCounterItem(key: ItemKey, sources: readonly SourceId[]): Promise<CounterItemState>;
   /**
    * Merges a batch's session sketch into the stored one (register-wise maximum, so repeating
    * it changes nothing): read, merge, write conditioned on the version read.

@@ -28,7 +28,7 @@ const PageStatsItem = z.object({
   clicks: count,
   addToCarts: count,
   purchases: count,
-  revenueCents: count,
+  revenueCents: count.transform((cents) => BigInt(cents)),
 });
 
 const FunnelItem = z.object({
@@ -93,7 +93,7 @@ const toPageStats = (path: string, minute: Minute, totals: PageTotals): PageStat
   clicks: totals.clicks,
   addToCarts: totals.addToCarts,
   purchases: totals.purchases,
-  revenue: totals.revenueCents / 100,
+  revenue: Number(totals.revenueCents) / 100,
 });
 
 const assertMinute = (minute: string): void => {

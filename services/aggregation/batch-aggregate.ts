@@ -1,4 +1,9 @@
-import { type ClickstreamEvent, type EventType, linesRevenueCents } from '../clickstream/index.ts';
+import {
+  type ClickstreamEvent,
+  type EventType,
+  linesRevenueCents,
+  MAX_ORDER_CENTS,
+} from '../clickstream/index.ts';
 import type { SourceId } from '../kafka/record.ts';
 import {
   Attribute,
@@ -270,7 +275,11 @@ const planEvent = (
   const path = event.page.path;
   const page = pageContribution(event);
   const funnel = funnelContribution(event);
-  assertFinite('revenueCents', revenueCentsOf(event));
+  const revenueCents = revenueCentsOf(event);
+  // The documented cap per order: what keeps every sum's parts exact (aggregate-batch.ts).
+  if (!Number.isSafeInteger(revenueCents) || revenueCents < 0 || revenueCents > MAX_ORDER_CENTS) {
+    throw new RangeError(`an order of ${revenueCents} cents is outside 0..${MAX_ORDER_CENTS}`);
+  }
   for (const [name, value] of Object.entries({ ...page, ...funnel })) assertFinite(name, value);
   return {
     minute,

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { SourceId } from '../kafka/record.ts';
+import { boundedKeyPart, DynamoDbLimits } from '../limits/index.ts';
 import { dayOf, type Minute } from './time-buckets.ts';
 
 /**
@@ -68,18 +69,6 @@ export const WATERMARK_PREFIX = 'wm:';
 /** The attribute holding an item's watermark for one source partition. */
 export const watermarkAttribute = (source: SourceId): string => `${WATERMARK_PREFIX}${source}`;
 
-// A partition key is at most 2048 bytes; a page path may be 2048 characters. Long paths
-// are keyed by a prefix plus a hash of the whole path; the `path` attribute keeps it all.
-const MAX_PATH_KEY_BYTES = 1024;
-
-const pathKey = (path: string): string => {
-  if (Buffer.byteLength(path, 'utf8') <= MAX_PATH_KEY_BYTES) return path;
-  const digest = createHash('sha256').update(path).digest('hex').slice(0, 16);
-  return `${Buffer.from(path, 'utf8')
-    .subarray(0, MAX_PATH_KEY_BYTES - 32)
-    .toString('utf8')}~${digest}`;
-};
-
 /**
  * Buckets a minute's pages are spread over, per source partition. Each is its own partition
  * key, so the writes of a minute's pages spread over eight keys (DynamoDB serves at most
@@ -104,10 +93,16 @@ export const pageBucketKey = (minute: Minute, bucket: number, source: SourceId):
 export const PAGE_BUCKET_SORT_PREFIX = 'SOURCE#';
 export const PAGE_SORT_PREFIX = 'PAGE#';
 
-/** A page's own item in a minute: where its counts go when its bucket does not admit it. */
+/**
+ * A page's own item in a minute: where its counts go when its bucket does not admit it. The
+ * sort key holds the path when it fits in DynamoDB's 1,024 bytes of UTF-8 for a sort key
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-partition-sort-keys),
+ * else a prefix of it and a digest of all of it (services/limits/bounded-string.ts); the
+ * `path` attribute keeps the whole path (at most 2,048 characters, the event schema's bound).
+ */
 export const pageStatsKey = (path: string, minute: Minute): ItemKey => ({
   pk: pagePartition(minute, bucketOf(path)),
-  sk: `${PAGE_SORT_PREFIX}${pathKey(path)}`,
+  sk: `${PAGE_SORT_PREFIX}${boundedKeyPart(path, DynamoDbLimits.sortKeyBytes - PAGE_SORT_PREFIX.length)}`,
 });
 
 /** The site-wide funnel of a minute; one partition per day so a time range is one Query. */

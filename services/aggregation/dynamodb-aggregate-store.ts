@@ -3,6 +3,7 @@ import { ConditionalCheckFailedException, type ConsumedCapacity } from '@aws-sdk
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { SourceId } from '../kafka/record.ts';
+import { isSinkRefusal, SinkRefusedError } from '../limits/index.ts';
 import type {
   AggregateStore,
   CounterItemState,
@@ -26,7 +27,6 @@ import { SessionSketch } from './session-sketch.ts';
 import type { CounterUpdate } from './watermark.ts';
 
 const WatermarkValue = z.number().int().nonnegative();
-const CounterValue = z.number().finite();
 const VersionValue = z.number().int().nonnegative();
 
 /** Builds an expression's placeholders: `#n0`/`:v0`… with their maps. */
@@ -47,6 +47,15 @@ class ExpressionBuilder {
     return placeholder;
   }
 }
+
+/**
+ * The error of a failed request: a refusal (the request is invalid for DynamoDB, no retry
+ * changes it) is not retriable, so the batch isolates its records; anything else is.
+ */
+const storeFailure = (message: string, options: { cause: unknown }): Error =>
+  isSinkRefusal(options.cause)
+    ? new SinkRefusedError(message, options)
+    : new AggregateStoreError(message, options);
 
 /** Units of a response's `ConsumedCapacity` (asked for with `ReturnConsumedCapacity: TOTAL`). */
 const unitsOf = (capacity: ConsumedCapacity | undefined): number => capacity?.CapacityUnits ?? 0;
@@ -138,41 +147,30 @@ export class DynamoDbAggregateStore implements AggregateStore {
           ConditionExpression: conditions.join(' AND '),
           ExpressionAttributeNames: expression.names,
           ExpressionAttributeValues: expression.values,
-          // The counters after the update, at no extra cost: what top pages rank by.
-          ReturnValues: 'UPDATED_NEW',
+          // No ReturnValues: a counter may hold up to 38 digits, which the document client
+          // refuses to read back into a JavaScript number.
           ReturnConsumedCapacity: 'TOTAL',
         }),
       );
-      return {
-        outcome: ApplyOutcome.Applied,
-        totals: countersOf(result.Attributes, Object.keys(update.counters)),
-        usage: writeUsage(result.ConsumedCapacity),
-      };
+      return { outcome: ApplyOutcome.Applied, usage: writeUsage(result.ConsumedCapacity) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
         return { outcome: ApplyOutcome.Stale, usage: REFUSED_WRITE };
       }
-      throw new AggregateStoreError(`update of ${update.key.pk} ${update.key.sk} failed`, { cause: error });
+      throw storeFailure(`update of ${update.key.pk} ${update.key.sk} failed`, { cause: error });
     }
   }
 
-  async readCounterItem(
-    key: ItemKey,
-    sources: readonly SourceId[],
-    counterNames: readonly string[],
-  ): Promise<CounterItemState> {
+  async readCounterItem(key: ItemKey, sources: readonly SourceId[]): Promise<CounterItemState> {
     const expression = new ExpressionBuilder();
-    const projection = [
-      ...sources.map((source) => expression.name(watermarkAttribute(source))),
-      ...counterNames.map((counter) => expression.name(counter)),
-    ];
+    const projection = sources.map((source) => expression.name(watermarkAttribute(source)));
     const { item, usage } = await this.#get(key, projection.join(', '), expression.names);
     const watermarks = new Map<SourceId, number>();
     for (const source of sources) {
       const value = item?.[watermarkAttribute(source)];
       if (value !== undefined) watermarks.set(source, WatermarkValue.parse(value));
     }
-    return { watermarks, totals: countersOf(item, counterNames), usage };
+    return { watermarks, usage };
   }
 
   mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {
@@ -221,7 +219,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
         usage,
       };
     } catch (error) {
-      throw new AggregateStoreError(`${key.pk} ${key.sk} holds an unreadable page bucket`, { cause: error });
+      throw storeFailure(`${key.pk} ${key.sk} holds an unreadable page bucket`, { cause: error });
     }
   }
 
@@ -257,7 +255,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       return { applied: true, usage: writeUsage(result.ConsumedCapacity) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { applied: false, usage: REFUSED_WRITE };
-      throw new AggregateStoreError(`write of ${draft.key.pk} ${draft.key.sk} failed`, { cause: error });
+      throw storeFailure(`write of ${draft.key.pk} ${draft.key.sk} failed`, { cause: error });
     }
   }
 
@@ -319,7 +317,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
     } catch (error) {
       // Only this code writes these items: a value it cannot read is a bug or a manual edit,
       // and overwriting it would lose counts. Fail (retriable) and let the alarm say so.
-      throw new AggregateStoreError(`${key.pk} ${key.sk} holds an unreadable ${attribute}`, { cause: error });
+      throw storeFailure(`${key.pk} ${key.sk} holds an unreadable ${attribute}`, { cause: error });
     }
   }
 
@@ -355,7 +353,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       return { applied: true, usage: writeUsage(result.ConsumedCapacity) };
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return { applied: false, usage: REFUSED_WRITE };
-      throw new AggregateStoreError(`write of ${key.pk} ${key.sk} failed`, { cause: error });
+      throw storeFailure(`write of ${key.pk} ${key.sk} failed`, { cause: error });
     }
   }
 
@@ -377,16 +375,7 @@ export class DynamoDbAggregateStore implements AggregateStore {
       );
       return { item: result.Item, usage: readUsage(result.ConsumedCapacity) };
     } catch (error) {
-      throw new AggregateStoreError(`read of ${key.pk} ${key.sk} failed`, { cause: error });
+      throw storeFailure(`read of ${key.pk} ${key.sk} failed`, { cause: error });
     }
   }
 }
-
-/** The named counters of an item (0 for a counter it does not hold). */
-const countersOf = (
-  item: Record<string, unknown> | undefined,
-  names: readonly string[],
-): Record<string, number> =>
-  Object.fromEntries(
-    names.map((name) => [name, item?.[name] === undefined ? 0 : CounterValue.parse(item[name])]),
-  );

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { PAGE_COUNTERS, type PageCounter } from './data-model.ts';
+import { DynamoDbLimits } from '../limits/index.ts';
+import type { PageCounter } from './data-model.ts';
 
 /**
  * A page bucket: the counters of many pages of one minute seen on one source partition, in
@@ -18,8 +19,15 @@ import { PAGE_COUNTERS, type PageCounter } from './data-model.ts';
  * record where it went the first time: see {@link planBucketMerge}.
  */
 
-/** The counters of one page, every one present. */
-export type PageTotals = Readonly<Record<PageCounter, number>>;
+/**
+ * The counters of one page, every one present. Revenue is a BigInt: a bucket's sum of
+ * maximum-size orders passes 2^53 cents after some 1,800 of them (MAX_ORDER_CENTS,
+ * services/clickstream/event.ts), and a JavaScript number would then round it. Counts stay
+ * numbers: they cannot pass 2^53 records.
+ */
+export type PageTotals = Readonly<
+  Record<Exclude<PageCounter, 'revenueCents'>, number> & { revenueCents: bigint }
+>;
 
 /** What one record adds to a page of a bucket. */
 export interface PageContribution {
@@ -38,10 +46,11 @@ export interface StoredBucket {
 export const EMPTY_BUCKET: StoredBucket = { pages: new Map(), watermark: -1 };
 
 /**
- * Bytes a bucket reserves per page beyond its path's JSON: five counters of up to 16 digits
- * with separators. The stored row is never longer, so the reservation bounds the item.
+ * Bytes a bucket reserves per page beyond its path's JSON: four counts of up to 16 digits,
+ * revenue as a quoted string of up to DynamoDB's 38 digits, separators and brackets. The
+ * stored row is never longer, so the reservation bounds the item.
  */
-const RESERVED_COUNTER_BYTES = 100;
+const RESERVED_COUNTER_BYTES = 4 * 17 + DynamoDbLimits.numberDigits + 3 + 2;
 
 /**
  * Reserved bytes a bucket's pages may take: 64 KB, so an item stays far below DynamoDB's
@@ -55,8 +64,16 @@ export const MAX_BUCKET_RESERVED_BYTES = 64 * 1024;
 export const reservedBytes = (path: string): number =>
   Buffer.byteLength(JSON.stringify(path), 'utf8') + RESERVED_COUNTER_BYTES;
 
-const zeroTotals = (): Record<PageCounter, number> =>
-  Object.fromEntries(PAGE_COUNTERS.map((name) => [name, 0])) as Record<PageCounter, number>;
+const ZERO_TOTALS: PageTotals = { views: 0, clicks: 0, addToCarts: 0, purchases: 0, revenueCents: 0n };
+
+/** A page's totals with one record's counters added; exact (revenue in BigInt). */
+const addCounters = (totals: PageTotals, counters: PageContribution['counters']): PageTotals => ({
+  views: totals.views + (counters.views ?? 0),
+  clicks: totals.clicks + (counters.clicks ?? 0),
+  addToCarts: totals.addToCarts + (counters.addToCarts ?? 0),
+  purchases: totals.purchases + (counters.purchases ?? 0),
+  revenueCents: totals.revenueCents + BigInt(counters.revenueCents ?? 0),
+});
 
 /** What a batch does to one bucket. */
 export interface BucketPlan {
@@ -106,13 +123,11 @@ export const planBucketMerge = (
         continue;
       }
       reserved += needed;
-      totals = zeroTotals();
+      totals = ZERO_TOTALS;
     } else if (offset <= stored.watermark) {
       continue;
     }
-    const next = { ...totals };
-    for (const name of PAGE_COUNTERS) next[name] += contribution.counters[name] ?? 0;
-    pages.set(path, next);
+    pages.set(path, addCounters(totals, contribution.counters));
     watermark = Math.max(watermark, offset);
     applied += 1;
   }
@@ -122,18 +137,28 @@ export const planBucketMerge = (
 /**
  * The stored form of a bucket's pages: one JSON string of rows `[path, views, clicks,
  * addToCarts, purchases, revenueCents]` with trailing zeros left out. DynamoDB bills the
- * bytes of attribute names too, so a map per page would repeat five names.
+ * bytes of attribute names too, so a map per page would repeat five names. Revenue past
+ * 2^53 is written as a string of its digits, which JSON.parse cannot round.
  */
 export const encodeBucketPages = (pages: ReadonlyMap<string, PageTotals>): string =>
   JSON.stringify(
     [...pages].map(([path, totals]) => {
-      const values = PAGE_COUNTERS.map((name) => totals[name]);
+      const cents = totals.revenueCents;
+      const values: Array<number | string> = [
+        totals.views,
+        totals.clicks,
+        totals.addToCarts,
+        totals.purchases,
+        cents <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cents) : cents.toString(),
+      ];
       while (values.length > 0 && values[values.length - 1] === 0) values.pop();
       return [path, ...values];
     }),
   );
 
-const StoredRow = z.tuple([z.string()], z.number().int().nonnegative()).refine((row) => row.length <= 6);
+const Count = z.number().int().nonnegative();
+const Cents = z.union([Count, z.string().regex(/^\d{1,38}$/)]).transform((value) => BigInt(value));
+const StoredRow = z.tuple([z.string()], z.union([Count, z.string()])).refine((row) => row.length <= 6);
 
 /** Reads the stored form; throws ZodError / SyntaxError on a malformed value. */
 export const decodeBucketPages = (stored: string): Map<string, PageTotals> =>
@@ -141,8 +166,14 @@ export const decodeBucketPages = (stored: string): Map<string, PageTotals> =>
     z
       .array(StoredRow)
       .parse(JSON.parse(stored))
-      .map(([path, ...values]) => [
+      .map(([path, views, clicks, addToCarts, purchases, revenueCents]) => [
         path,
-        Object.fromEntries(PAGE_COUNTERS.map((name, i) => [name, values[i] ?? 0])) as PageTotals,
+        {
+          views: Count.parse(views ?? 0),
+          clicks: Count.parse(clicks ?? 0),
+          addToCarts: Count.parse(addToCarts ?? 0),
+          purchases: Count.parse(purchases ?? 0),
+          revenueCents: Cents.parse(revenueCents ?? 0),
+        },
       ]),
   );

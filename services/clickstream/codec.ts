@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { wellFormed } from '../limits/index.ts';
 import { DecodeFailure, EventDecodeError } from './errors.ts';
 import { type ClickstreamEvent, ClickstreamEventSchema } from './event.ts';
 import { avroToJson, clickstreamEventAvroType } from './event-avro.ts';
@@ -84,7 +85,12 @@ export const decodeEvent = (
     }
   } else {
     try {
-      json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'));
+      // JSON may escape a lone surrogate (`"\ud800"`), which no store can hold: the one rule
+      // for strings (services/limits/bounded-string.ts) makes it U+FFFD here, at the boundary,
+      // as the UTF-8 decoder already does for Avro's bytes.
+      json = JSON.parse(typeof value === 'string' ? value : value.toString('utf8'), (_key, field: unknown) =>
+        typeof field === 'string' ? wellFormed(field) : field,
+      );
     } catch (error) {
       throw new EventDecodeError(DecodeFailure.MalformedJson, (error as Error).message, { cause: error });
     }

@@ -40,6 +40,14 @@ export const PRODUCT_EVENT_TYPES: ReadonlySet<EventType> = new Set(['add_to_cart
  */
 export const MAX_ORDER_LINES = 50;
 
+/**
+ * The most one order may come to, in cents: {@link MAX_ORDER_LINES} lines of the schema's
+ * largest quantity (1,000) at its largest unit price (1,000,000.00). 5·10^12, far below 2^53,
+ * so one order's cents are an exact JavaScript number; sums of many are added in BigInt or
+ * by DynamoDB (services/aggregation/batch-aggregate.ts, page-bucket.ts).
+ */
+export const MAX_ORDER_CENTS = MAX_ORDER_LINES * 1000 * 100_000_000;
+
 export const PageSchema = z.strictObject({
   path: z.string().min(1).max(2048).startsWith('/'),
   title: z.string().max(512),

@@ -16,6 +16,7 @@ export {
   EVENT_TYPES,
   EventType,
   linesRevenueCents,
+  MAX_ORDER_CENTS,
   MAX_ORDER_LINES,
   type Order,
   type OrderLine,

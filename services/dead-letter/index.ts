@@ -1,4 +1,9 @@
 export {
+  boundedDeadLetterMessage,
+  DeadLetterCutHeader,
+  recordBytes,
+} from './bounded-message.ts';
+export {
   type DeadLetter,
   DeadLetterHeader,
   type DeadLetterSource,
@@ -10,7 +15,11 @@ export {
 export type { DeadLetterPublisher } from './dead-letter-publisher.ts';
 export { DeadLetterError, DeadLetterPublishError } from './errors.ts';
 export {
+  chunkMessages,
+  DEFAULT_DEAD_LETTER_TOPIC_LIMITS,
+  type DeadLetterTopicLimits,
   deadLetterMessage,
   KafkaDeadLetterPublisher,
   type KafkaSender,
+  sendBudgetOf,
 } from './kafka-dead-letter-publisher.ts';

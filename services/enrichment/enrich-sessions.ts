@@ -2,12 +2,17 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Message } from 'kafkajs';
+import { PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import {
+  chunkMessages,
+  DEFAULT_DEAD_LETTER_TOPIC_LIMITS,
   type DeadLetter,
   type DeadLetterPublisher,
   deadLetterOf,
   type KafkaSender,
+  recordBytes,
+  sendBudgetOf,
 } from '../dead-letter/index.ts';
 import { type SourceRecord, UNREADABLE_RECORD } from '../kafka/record.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
@@ -79,11 +84,21 @@ const messageOf = (
   headers: lineageHeaders(event, record, session),
 });
 
+/**
+ * The most one output record may take: what a topic with the broker's default
+ * `max.message.bytes` accepts. A session whose enriched record would be larger (a user agent of
+ * a megabyte) is dead-lettered, never sent to be refused.
+ */
+const OUTPUT_BUDGET = sendBudgetOf(DEFAULT_DEAD_LETTER_TOPIC_LIMITS);
+
 const send = async (producer: KafkaSender, topic: string, messages: readonly Message[]): Promise<void> => {
   if (messages.length === 0) return;
   try {
     // acks -1: an acknowledged event is on every in-sync replica before the batch succeeds.
-    await producer.send({ topic, acks: -1, messages: [...messages] });
+    // Requests are cut under the broker's limits (services/limits/sink-limits.ts), in order.
+    for (const chunk of chunkMessages(messages, OUTPUT_BUDGET)) {
+      await producer.send({ topic, acks: -1, messages: chunk });
+    }
   } catch (error) {
     throw new EnrichedEventPublishError(`could not write ${messages.length} event(s) to ${topic}`, {
       cause: error,
@@ -164,9 +179,20 @@ export const enrichSessionBatch = async (
       else unknownProfiles += 1;
     }
     const enriched = withProfile(base, profile);
-    enrichedMessages.push(messageOf(enriched, sourced));
+    const message = messageOf(enriched, sourced);
     const abandoned = cartAbandonedOf(enriched);
-    if (abandoned !== undefined) abandonedMessages.push(messageOf(abandoned, sourced));
+    const abandonedMessage = abandoned === undefined ? undefined : messageOf(abandoned, sourced);
+    const largest = Math.max(
+      recordBytes(message),
+      abandonedMessage === undefined ? 0 : recordBytes(abandonedMessage),
+    );
+    if (largest > OUTPUT_BUDGET) {
+      const detail = `its enriched record takes ${largest} bytes; a topic accepts ${OUTPUT_BUDGET}`;
+      deadLetters.push(deadLetterOf(sourced.record, PROCESSING_FAILED, detail));
+      continue;
+    }
+    enrichedMessages.push(message);
+    if (abandonedMessage !== undefined) abandonedMessages.push(abandonedMessage);
   }
 
   // One send at a time, each acknowledged before the next starts: the instance's connection

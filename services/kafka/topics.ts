@@ -62,8 +62,10 @@ export const ensureTopics = async (
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
   if (missing.length === 0) return [];
+  // kafkajs' own wait (waitForLeaders) gives up on UNKNOWN_TOPIC_OR_PARTITION, which a busy
+  // KRaft broker may answer for a moment after the creation; waitUntilServed retries it.
   await admin.createTopics({
-    waitForLeaders: true,
+    waitForLeaders: false,
     topics: missing.map((spec) => ({
       topic: spec.topic,
       numPartitions: spec.partitions,

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BatchGetCommand, BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbLimits, utf8Bytes, wellFormed } from '../limits/index.ts';
 import { ProfileStoreError } from './errors.ts';
 import { type UserProfile, UserProfileSchema } from './profile.ts';
 import type { InvalidProfile, ProfileLookup, ProfileStore, WriteProgress } from './profile-store.ts';
@@ -22,6 +23,9 @@ export interface DynamoDbProfileStoreOptions {
 
 type Item = Record<string, unknown>;
 type Key = { userId: string };
+
+const canBeKey = (userId: string): boolean =>
+  userId.length > 0 && utf8Bytes(wellFormed(userId)) <= DynamoDbLimits.partitionKeyBytes;
 
 /**
  * The user-profile store on a DynamoDB table keyed by `userId`. The document client is
@@ -58,7 +62,11 @@ export class DynamoDbProfileStore implements ProfileStore {
   async getProfiles(userIds: readonly string[]): Promise<ProfileLookup> {
     const profiles = new Map<string, UserProfile>();
     const invalid: InvalidProfile[] = [];
-    const batches = chunk([...new Set(userIds)], READ_BATCH);
+    // A user id that cannot be a partition key (empty, or over 2,048 bytes of UTF-8:
+    // https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-partition-sort-keys)
+    // has no profile: asking for it would fail the whole BatchGetItem with a ValidationException.
+    const keys = [...new Set(userIds)].filter((userId) => canBeKey(userId));
+    const batches = chunk(keys, READ_BATCH);
     await forEachConcurrently(batches, this.#concurrency, async (batch) => {
       for (const item of await this.#readBatch(batch)) {
         const parsed = UserProfileSchema.safeParse(item);

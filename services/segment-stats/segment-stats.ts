@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { type Minute, minuteOf } from '../aggregation/index.ts';
+import { boundedKeyPart, utf8Prefix, wellFormed } from '../limits/index.ts';
 
-const Count = z.number().int().nonnegative();
+// ksqlDB writes BIGINT and DOUBLE as JSON numbers: past 2^53 JSON.parse has already rounded
+// them, so such a row is invalid (dead-lettered), never written as a rounded number.
+const Count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const EpochMillis = z.number().int().nonnegative();
 
 /**
@@ -15,7 +18,11 @@ export const SegmentStatsRowSchema = z.object({
   SESSIONS: Count.min(1),
   CONVERSIONS: Count,
   ABANDONED_CARTS: Count,
-  REVENUE: z.number().nonnegative(),
+  /** In the shop's currency; its cents must be an exact number. */
+  REVENUE: z
+    .number()
+    .nonnegative()
+    .max(Number.MAX_SAFE_INTEGER / 100),
   CONVERSION_RATE: z.number().min(0).max(1),
   WINDOW_START: EpochMillis,
   WINDOW_END: EpochMillis,
@@ -55,9 +62,20 @@ export interface SegmentStatsItem {
 /** The partition of a UTC day's segment statistics. */
 export const segmentStatsPartition = (day: string): string => `SEGMENTS#${day}`;
 
+/**
+ * Bytes of a segment's or device's part of the sort key at most: the two parts and the window
+ * stay within DynamoDB's 1,024 bytes for a sort key
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-partition-sort-keys);
+ * a longer name is keyed by a prefix and a digest (services/limits/bounded-string.ts).
+ */
+const MAX_NAME_KEY_BYTES = 448;
+
+/** Bytes of the readable `segment` / `deviceClass` attributes at most: the item stays small. */
+const MAX_NAME_ATTRIBUTE_BYTES = 1024;
+
 /** The sort key of one window's row for a segment and device. */
 export const segmentStatsSortKey = (windowStart: Minute, segment: string, device: string): string =>
-  `WINDOW#${windowStart}#SEGMENT#${segment}#DEVICE#${device}`;
+  `WINDOW#${windowStart}#SEGMENT#${boundedKeyPart(segment, MAX_NAME_KEY_BYTES)}#DEVICE#${boundedKeyPart(device, MAX_NAME_KEY_BYTES)}`;
 
 /** Builds the item of a segment-stats row read from `source` at `offset`. */
 export const segmentStatsItem = (
@@ -74,8 +92,8 @@ export const segmentStatsItem = (
     entity: SEGMENT_STATS_ENTITY,
     windowStart,
     windowEnd: minuteOf(row.WINDOW_END),
-    segment: row.CUSTOMER_SEGMENT,
-    deviceClass: row.DEVICE_CLASS,
+    segment: utf8Prefix(wellFormed(row.CUSTOMER_SEGMENT), MAX_NAME_ATTRIBUTE_BYTES),
+    deviceClass: utf8Prefix(wellFormed(row.DEVICE_CLASS), MAX_NAME_ATTRIBUTE_BYTES),
     sessions: row.SESSIONS,
     conversions: row.CONVERSIONS,
     abandonedCarts: row.ABANDONED_CARTS,

@@ -16,10 +16,14 @@ export const testKafka = (clientId = 'test'): Kafka =>
 const uniqueName = (prefix: string): string => `${prefix}-${randomUUID().slice(0, 8)}`;
 
 /** Creates a topic with a unique name for the current test and deletes it when the test ends. */
-export const createTestTopic = async (partitions = 3, prefix = 'test'): Promise<string> => {
+export const createTestTopic = async (
+  partitions = 3,
+  prefix = 'test',
+  configs?: Readonly<Record<string, string>>,
+): Promise<string> => {
   const topic = uniqueName(prefix);
   const kafka = testKafka('test-admin');
-  await createTopics(kafka, [{ topic, partitions }]);
+  await createTopics(kafka, [{ topic, partitions, ...(configs === undefined ? {} : { configs }) }]);
   onTestFinished(async () => {
     const admin = kafka.admin();
     await admin.connect();

@@ -130,8 +130,11 @@ const envSettings = readEnv(KafkaEnvSchema);
 // be read fails the instance's start with a message naming it, not a batch later on.
 const settings = await resolveKafkaSettings(envSettings, fetchFromSecretsManager);
 
+/** The instance's Kafka client: its admin checks the dead-letter topic at init. */
+export const kafka: Kafka = createKafka(settings);
+
 /**
  * The instance's Kafka producer: built once at module load, connected on first send,
  * shared by every invocation.
  */
-export const kafkaProducer = new LazyKafkaProducer(createKafka(settings), { maxIdleMs: settings.maxIdleMs });
+export const kafkaProducer = new LazyKafkaProducer(kafka, { maxIdleMs: settings.maxIdleMs });

@@ -99,29 +99,6 @@ describe('aggregate-events handler', () => {
     expect(await reader.funnel('2026-03-14T09:26Z')).toMatchObject({ events: 12 });
   });
 
-  it('fails the batch when the dead-letter topic does not exist, and counts nothing twice on retry', async () => {
-    // Prepare
-    const { handler, reader } = await coldStart();
-    vi.stubEnv('DLQ_TOPIC', 'no-such-topic');
-    vi.resetModules();
-    const broken = await import('../../../functions/aggregate-events/handler.ts');
-    const { kafkaProducer } = await import('../../../functions/commons/clients/kafka.ts');
-    onTestFinished(() => kafkaProducer.disconnect());
-    const at = Date.parse('2026-03-14T09:26:10Z');
-    const payload = anEsmEvent('aws:kafka', [
-      anEventRecord(aClickstreamEvent({ eventTime: at }), 0, 0),
-      aSourceRecord({ partition: 0, offset: 1, value: Buffer.from('not json') }),
-    ]);
-
-    // Act
-    const failed = broken.handler(payload);
-    await expect(failed).rejects.toThrow(/dead letter/);
-    await handler(payload);
-
-    // Assert
-    expect(await reader.funnel('2026-03-14T09:26Z')).toMatchObject({ events: 1 });
-  });
-
   it('refuses a payload that is not a Kafka event', async () => {
     // Prepare
     const { handler } = await coldStart();

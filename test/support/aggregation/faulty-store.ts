@@ -31,12 +31,8 @@ export class FaultyStore implements AggregateStore {
     return this.#store.applyCounters(update);
   }
 
-  readCounterItem(
-    key: ItemKey,
-    sources: readonly SourceId[],
-    counterNames: readonly string[],
-  ): Promise<CounterItemState> {
-    return this.#store.readCounterItem(key, sources, counterNames);
+  readCounterItem(key: ItemKey, sources: readonly SourceId[]): Promise<CounterItemState> {
+    return this.#store.readCounterItem(key, sources);
   }
 
   mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {

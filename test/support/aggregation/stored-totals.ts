@@ -1,7 +1,8 @@
 import { type PageTotals, rankTopPages, SessionSketch } from '../../../services/aggregation/index.ts';
 import { FUNNEL_ATTRIBUTE_OF_TYPE, type ReferenceTotals, topPageRow } from './reference-totals.ts';
 
-const number = (value: unknown): number => (typeof value === 'number' ? value : 0);
+const number = (value: unknown): number =>
+  typeof value === 'number' ? value : typeof value === 'bigint' ? Number(value) : 0;
 
 const TYPE_OF_ATTRIBUTE = new Map(
   Object.entries(FUNNEL_ATTRIBUTE_OF_TYPE).map(([type, name]) => [name, type]),
@@ -39,7 +40,7 @@ export class StoredTotals {
       pages = new Map();
       this.#pagesOfMinute.set(minute, pages);
     }
-    pages.set(path, page);
+    pages.set(path, { ...page, revenueCents: BigInt(page.revenueCents) });
   }
 
   funnel(minute: string, counters: Readonly<Record<string, unknown>>): void {
@@ -68,7 +69,9 @@ export class StoredTotals {
       if (this.#totals.topPages.has(minute)) continue;
       this.#totals.topPages.set(
         minute,
-        rankTopPages(pages, 10).map(([path, totals]) => topPageRow(path, totals)),
+        rankTopPages(pages, 10).map(([path, totals]) =>
+          topPageRow(path, { ...totals, revenueCents: Number(totals.revenueCents) }),
+        ),
       );
     }
     return this.#totals;

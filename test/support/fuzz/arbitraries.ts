@@ -250,3 +250,67 @@ export const esmEventArb = (topic = 'clickstream-events', maxRecords = 12): fc.A
           }
         : { eventSource: 'SelfManagedKafka', bootstrapServers: '127.0.0.1:9092', records: grouped };
     });
+
+/** A path of the schema's shape that stresses a sink: long, multibyte, with lone surrogates. */
+const hardPathArb = fc
+  .oneof(
+    fc.string({ unit: 'binary', minLength: 900, maxLength: 2047 }),
+    fc.string({ unit: 'grapheme', minLength: 300, maxLength: 600 }),
+    fc.string({ unit: 'binary', maxLength: 8 }),
+    fc.constantFrom('s\ud800', 's\udc00', 's\ufffd', `${'a'.repeat(1019)}`, `${'é'.repeat(1000)}`),
+  )
+  .map((rest) => `/${rest}`.slice(0, 2048));
+
+/** The largest order the schema accepts: MAX_ORDER_LINES lines of 1,000 units at 1,000,000.00. */
+const maxOrder = orderOf(
+  Array.from({ length: MAX_ORDER_LINES }, (_, i) => ({
+    productId: `p-${i}`,
+    quantity: 1000,
+    unitPrice: 1_000_000,
+  })),
+);
+
+/**
+ * A flood on one partition and one minute, what an attacker sends to reach a sink's limits:
+ * many distinct hard pages (buckets fill, overflow items with long keys), or maximum orders on
+ * one page (revenue past 2^53 cents), or both mixed. Every record is a valid event.
+ */
+export const floodEventArb = (topic = 'clickstream-events', maxRecords = 2500): fc.Arbitrary<unknown> =>
+  fc
+    .tuple(
+      fc.constantFrom('pages', 'orders', 'mixed'),
+      fc.integer({ min: 50, max: maxRecords }),
+      fc.array(hardPathArb, { minLength: 1, maxLength: 60 }),
+      validEventArb,
+    )
+    .map(([kind, count, paths, template]) => {
+      const records = Array.from({ length: count }, (_, offset) => {
+        const order = kind === 'orders' || (kind === 'mixed' && offset % 2 === 0);
+        const path = order ? '/checkout/complete' : (paths[offset % paths.length] ?? '/');
+        const event = {
+          ...template,
+          eventId: `00000000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
+          type: order ? 'purchase' : 'page_view',
+          eventTime: FUZZ_BASE_TIME + (offset % 60_000),
+          page: { ...template.page, path },
+          product: null,
+          order: order ? maxOrder : null,
+          query: null,
+        };
+        return {
+          topic,
+          partition: 0,
+          offset,
+          timestamp: FUZZ_BASE_TIME + 30_000,
+          timestampType: 'CREATE_TIME',
+          key: Buffer.from('user-1').toString('base64'),
+          value: Buffer.from(JSON.stringify(event)).toString('base64'),
+          headers: [],
+        };
+      });
+      return {
+        eventSource: 'SelfManagedKafka',
+        bootstrapServers: '127.0.0.1:9092',
+        records: { [`${topic}-0`]: records },
+      };
+    });

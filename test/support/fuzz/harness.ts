@@ -1,9 +1,11 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { kafkaBatchHandler } from '../../../functions/commons/kafka-batch-handler.ts';
 import { type AggregationDependencies, aggregateBatch } from '../../../services/aggregation/index.ts';
 import { isRetriable } from '../../../services/commons/errors.ts';
+import type { MetricsSink } from '../../../services/commons/metrics-sink.ts';
 import type { DeadLetter, DeadLetterPublisher } from '../../../services/dead-letter/index.ts';
 import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
-import { InMemoryAggregateStore } from '../aggregation/in-memory-aggregate-store.ts';
+import { type FuzzBackend, inMemoryBackend } from './backends.ts';
 
 /**
  * The aggregation function's path, event in to totals out, as its handler runs it
@@ -30,25 +32,6 @@ class KeepingPublisher implements DeadLetterPublisher {
 const silent = new Logger({ logLevel: 'SILENT' });
 const noMetrics = { addMetric: () => {} };
 
-const totalsOf = (store: InMemoryAggregateStore): string =>
-  JSON.stringify(
-    [...store.items.entries()]
-      .map(([key, item]) => [
-        key,
-        item.counters,
-        item.sketch === undefined ? null : Buffer.from(item.sketch.toBytes()).toString('hex'),
-        item.bucket === undefined ? null : [item.bucket.watermark, [...item.bucket.pages]],
-      ])
-      .sort(),
-  );
-
-const countedEvents = (store: InMemoryAggregateStore): number => {
-  let events = 0;
-  for (const item of store.items.values())
-    if (item.attributes.entity === 'Funnel') events += item.counters.events ?? 0;
-  return events;
-};
-
 /**
  * Delivers `event` to the aggregation, then delivers it again (a redelivery), and checks the
  * rule: the unique records are split between counted and dead-lettered, each dead letter names
@@ -59,13 +42,14 @@ export const fuzzAggregation = async (
   event: unknown,
   now: number,
   aggregate: typeof aggregateBatch = aggregateBatch,
+  backend: FuzzBackend = inMemoryBackend(),
+  metrics: MetricsSink = noMetrics,
 ): Promise<FuzzVerdict> => {
-  const store = new InMemoryAggregateStore();
   const dependencies = (deadLetters: DeadLetterPublisher): AggregationDependencies => ({
-    store,
+    store: backend.store,
     deadLetters,
     logger: silent,
-    metrics: noMetrics,
+    metrics,
     retentionDays: 30,
     writeConcurrency: 4,
     now: () => now,
@@ -73,12 +57,18 @@ export const fuzzAggregation = async (
   const first = new KeepingPublisher();
   const again = new KeepingPublisher();
   let records: ReturnType<typeof sourceRecordsOf>;
+  // The handler's own shape (functions/commons/kafka-batch-handler.ts, as create-handler.ts
+  // builds it): decode the event, one service call.
+  const handler = (deadLetters: DeadLetterPublisher) =>
+    kafkaBatchHandler((delivered) => aggregate(delivered, dependencies(deadLetters)));
   try {
     records = sourceRecordsOf(event);
-    await aggregate(records, dependencies(first));
-    const before = totalsOf(store);
-    await aggregate(sourceRecordsOf(event), dependencies(again));
-    if (totalsOf(store) !== before) return { kind: 'violation', detail: 'a redelivery changed the totals' };
+    await handler(first)(event);
+    const before = await backend.snapshot();
+    await handler(again)(event);
+    if ((await backend.snapshot()) !== before) {
+      return { kind: 'violation', detail: 'a redelivery changed the totals' };
+    }
   } catch (error) {
     return { kind: isRetriable(error) ? 'stall' : 'crash', error };
   }
@@ -94,10 +84,11 @@ export const fuzzAggregation = async (
     outcomes.set(letter.reason, (outcomes.get(letter.reason) ?? 0) + 1);
   }
   const counted = unique.size - lettered.size;
-  if (countedEvents(store) !== counted) {
+  const stored = await backend.countedEvents();
+  if (stored !== counted) {
     return {
       kind: 'violation',
-      detail: `${counted} records counted by the dead letters, ${countedEvents(store)} in the totals`,
+      detail: `${counted} records counted by the dead letters, ${stored} in the totals`,
     };
   }
   if (again.letters.length !== first.letters.length) {

@@ -41,7 +41,7 @@ describe('aggregateEvents', () => {
       clicks: 1,
       addToCarts: 1,
       purchases: 2,
-      revenueCents: 11_994,
+      revenueCents: 11_994n,
     });
   });
 

@@ -19,7 +19,7 @@ const totalsOf = (views: number, clicks = 0): PageTotals => ({
   clicks,
   addToCarts: 0,
   purchases: 0,
-  revenueCents: 0,
+  revenueCents: 0n,
 });
 
 const add = (
@@ -102,7 +102,8 @@ describe('page buckets', () => {
         const expected = new Map<string, Record<string, number>>();
         for (const c of stream) add(expected, c.path, c.counters);
         const actual = new Map<string, Record<string, number>>();
-        for (const [path, totals] of bucket.pages) add(actual, path, totals);
+        for (const [path, totals] of bucket.pages)
+          add(actual, path, { ...totals, revenueCents: Number(totals.revenueCents) });
         for (const [path, item] of overflow)
           for (const counts of item.counts.values()) add(actual, path, counts);
         expect(actual).toEqual(expected);
@@ -133,7 +134,7 @@ describe('page buckets', () => {
   it('stores rows compactly and reads back what it stored', () => {
     const pages = new Map([
       ['/', totalsOf(3)],
-      ['/products/p-1', { views: 2, clicks: 1, addToCarts: 1, purchases: 1, revenueCents: 1999 }],
+      ['/products/p-1', { views: 2, clicks: 1, addToCarts: 1, purchases: 1, revenueCents: 1999n }],
       ['/odd "path"\n', totalsOf(0, 4)],
     ]);
     const stored = encodeBucketPages(pages);
@@ -142,6 +143,16 @@ describe('page buckets', () => {
     expect(() => decodeBucketPages('{"not":"rows"}')).toThrow();
     expect(() => decodeBucketPages('[["/",-1]]')).toThrow();
     expect(() => decodeBucketPages('[["/",1,2,3,4,5,6]]')).toThrow();
+  });
+
+  it('keeps revenue past 2^53 cents exact, as a string of digits', () => {
+    const cents = 10n ** 37n + 1n;
+    const pages = new Map([['/', { ...totalsOf(1), revenueCents: cents }]]);
+
+    const stored = encodeBucketPages(pages);
+
+    expect(stored).toBe(`[["/",1,0,0,0,"${cents}"]]`);
+    expect(decodeBucketPages(stored).get('/')?.revenueCents).toBe(cents);
   });
 
   it('ranks pages by views, ties in path order', () => {

@@ -1,13 +1,19 @@
+import { createHash } from 'node:crypto';
 import type { ProducerRecord } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
 import {
+  chunkMessages,
   type DeadLetter,
+  DeadLetterCutHeader,
   DeadLetterHeader,
   DeadLetterPublishError,
   deadLetterHeaders,
+  deadLetterMessage,
   KafkaDeadLetterPublisher,
   type KafkaSender,
   MAX_DETAIL_CHARS,
+  recordBytes,
+  sendBudgetOf,
 } from '../../../services/dead-letter/index.ts';
 
 const deadLetter = (overrides: Partial<DeadLetter> = {}): DeadLetter => ({
@@ -138,5 +144,62 @@ describe('KafkaDeadLetterPublisher', () => {
     // Assert
     await expect(result).rejects.toBeInstanceOf(DeadLetterPublishError);
     await expect(result).rejects.toMatchObject({ cause: sender.failure });
+  });
+});
+
+describe('a dead letter that always fits', () => {
+  const limits = { maxMessageBytes: 64 * 1024 };
+
+  it('keeps a small letter whole', () => {
+    const letter = deadLetter();
+
+    const message = deadLetterMessage(letter, limits);
+
+    expect(message.value).toEqual(letter.value);
+    expect(message.key).toEqual(letter.key);
+    expect(message.headers?.[DeadLetterCutHeader.ValueBytes]).toBeUndefined();
+  });
+
+  it('cuts what does not fit the topic to an excerpt, with the length and digest of the whole', () => {
+    const value = Buffer.alloc(1024 * 1024, 'x');
+    const key = Buffer.alloc(200 * 1024, 'k');
+    const headers = Array.from({ length: 100 }, (_, i) => ({
+      name: `h-${i}`,
+      value: Buffer.alloc(1024, 'h'),
+    }));
+
+    const message = deadLetterMessage(deadLetter({ value, key, headers }), limits);
+
+    expect(recordBytes(message)).toBeLessThanOrEqual(sendBudgetOf(limits));
+    const header = (name: string) => String(message.headers?.[name]);
+    expect(header(DeadLetterCutHeader.ValueBytes)).toBe(String(value.length));
+    expect(header(DeadLetterCutHeader.ValueSha256)).toBe(createHash('sha256').update(value).digest('hex'));
+    expect(header(DeadLetterCutHeader.KeyBytes)).toBe(String(key.length));
+    expect(Number(header(DeadLetterCutHeader.HeadersDropped))).toBeGreaterThan(0);
+    expect(header(DeadLetterHeader.Reason)).toBe('MALFORMED_JSON');
+    expect(header(DeadLetterHeader.SourceOffset)).toBe('1041');
+  });
+
+  it('sends a batch in requests that each stay within the topic and request limits, in order', async () => {
+    const sender = new RecordingSender();
+    const letters = Array.from({ length: 64 }, (_, offset) =>
+      deadLetter({ value: Buffer.alloc(17 * 1024, 'y'), source: { ...deadLetter().source, offset } }),
+    );
+
+    await new KafkaDeadLetterPublisher(sender, 'clickstream-dlq', limits).publish(letters);
+
+    expect(sender.records.length).toBeGreaterThan(1);
+    for (const record of sender.records) {
+      const bytes = record.messages.reduce((sum, message) => sum + recordBytes(message), 0);
+      expect(bytes).toBeLessThanOrEqual(sendBudgetOf(limits));
+    }
+    const offsets = sender.records.flatMap((record) =>
+      record.messages.map((message) => String(message.headers?.[DeadLetterHeader.SourceOffset])),
+    );
+    expect(offsets).toEqual(letters.map((letter) => String(letter.source.offset)));
+  });
+
+  it('chunks nothing it does not need to', () => {
+    expect(chunkMessages([], 100)).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   UserAgentParser,
 } from '../../../services/enrichment/index.ts';
 import type { ProfileLookup, UserProfile } from '../../../services/profiles/index.ts';
+import { refuseOverBrokerLimits } from '../../support/fakes/kafka-limits.ts';
 import { RecordingDeadLetterPublisher, RecordingMetrics } from '../../support/fakes/recording.ts';
 
 /** Topic names for unit tests. */
@@ -33,13 +34,14 @@ export class InMemoryProfileReader implements ProfileReader {
   }
 }
 
-/** A Kafka sender that keeps what it is given, and can be made to fail. */
+/** A Kafka sender that keeps what it is given, refuses what a broker refuses, and can be made to fail. */
 export class RecordingSender implements KafkaSender {
   readonly sent: ProducerRecord[] = [];
   failure: Error | undefined;
 
   async send(record: ProducerRecord): Promise<unknown> {
     if (this.failure !== undefined) throw this.failure;
+    refuseOverBrokerLimits(record);
     this.sent.push(record);
     return [];
   }

@@ -34,7 +34,7 @@ describe('ensureTopics', () => {
     expect(await ensureTopics(admin, SPECS)).toEqual(['b']);
     expect(created).toEqual([
       {
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: [{ topic: 'b', numPartitions: 2, replicationFactor: -1, configEntries: [] }],
       },
     ]);
