@@ -96,6 +96,20 @@ describe('BatchPlanner batching', () => {
     expect(next.map(offsetsOf)).toEqual([{ 'clicks-0': [3, 4] }]);
   });
 
+  it('sends the records that waited behind a running batch once it returns, not a window later', () => {
+    // Prepare: a backlog's tail (fewer than BatchSize) arrives while the head is invoked.
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3, 4], { at: 0 }), 0);
+    const [head] = plan.take(0).batches;
+
+    // Act: the head returns after more than the 500 ms window.
+    if (head !== undefined) plan.complete(head, { kind: 'success' }, 800);
+    const tail = plan.take(800).batches;
+
+    // Assert
+    expect(tail.map(offsetsOf)).toEqual([{ 'clicks-0': [3, 4] }]);
+  });
+
   it('cuts a batch before its payload would exceed the quota', () => {
     // Prepare
     const plan = planner({ batchSize: 100, maxPayloadBytes: 1200 });

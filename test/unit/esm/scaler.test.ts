@@ -19,7 +19,11 @@ describe('PollerScaler, on-demand', () => {
     expect(scaler.pollers).toBe(1);
     expect(scaler.capacity().maxConcurrency).toBe(5);
     scaler.evaluate({ now: 0, lag: 0, partitions: 2, throttled: false });
-    expect(scaler.capacity()).toEqual({ pollers: 1, maxConcurrency: 2, bytesPerSecond: 5 * 1024 * 1024 });
+    expect(scaler.capacity()).toEqual({
+      pollers: 1,
+      maxConcurrency: 2,
+      bytesPerSecond: Number.POSITIVE_INFINITY,
+    });
   });
 
   it('adds one poller per evaluation while the lag is high, each after the scaling delay', () => {
@@ -113,5 +117,11 @@ describe('ThroughputBudget', () => {
     budget.spend(1500, 0);
     expect(budget.readyAt(0)).toBe(500);
     expect(budget.readyAt(500)).toBe(500);
+  });
+
+  it('never holds a batch back without a rate (on-demand pollers)', () => {
+    const budget = new ThroughputBudget(Number.POSITIVE_INFINITY, 0);
+    budget.spend(50 * 1024 * 1024, 0);
+    expect(budget.readyAt(0)).toBe(0);
   });
 });
