@@ -32,12 +32,13 @@ import {
   type Commit,
 } from './batch-planner.ts';
 import { readBatchItemFailures } from './batch-response.ts';
+import { DeliveryLedger } from './delivery-ledger.ts';
 import { InvocationError, InvocationFailure, SASL_AUTHENTICATION_FAILED } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import { eventRecordBytes } from './payload.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
-import { type DecodedRecord, RecordSchemaDecoder } from './schema-registry.ts';
+import { type DecodedRecord, RecordSchemaDecoder, SchemaValidationFailure } from './schema-registry.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
 
 /** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
@@ -46,12 +47,17 @@ export const GiveUpCondition = {
   // The Kafka pages name no condition for expired records; Lambda's stream sources (Kinesis,
   // DynamoDB) report this one (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
   RecordAgeExceeded: 'RecordMaximumAgeExceeded',
-  // Neither do they for a record that fails schema validation (services-consume-kafka-events.html):
-  // it is never delivered as if valid, but goes to the on-failure destination (or is dropped and
-  // logged) with this condition, and the partition moves on.
-  SchemaValidationFailed: 'SchemaValidationFailed',
+  // A record that fails schema validation is never delivered as if valid: it goes to the
+  // on-failure destination (or is dropped and logged) with the reason code of "How Lambda
+  // performs schema validation" (services-consume-kafka-events.html), and the partition moves on.
+  SchemaNotFound: SchemaValidationFailure.SchemaNotFound,
+  DeserializationError: SchemaValidationFailure.DeserializationError,
 } as const;
 export type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
+
+/** True for the conditions of records that failed schema validation (either reason code). */
+export const isSchemaValidationCondition = (condition: string): boolean =>
+  (Object.values(SchemaValidationFailure) as string[]).includes(condition);
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
@@ -170,6 +176,7 @@ export class MappingPoller {
   readonly #scaler: PollerScaler;
   readonly #budget: ThroughputBudget;
   readonly #decoder: RecordSchemaDecoder | undefined;
+  readonly #ledger = new DeliveryLedger();
   #throttled = false;
   #throttledEvaluations = 0;
   #scalingTimer: NodeJS.Timeout | undefined;
@@ -516,14 +523,14 @@ export class MappingPoller {
     if (decoded === undefined) return;
     const now = Date.now();
     const records: BufferedRecord[] = [];
-    const invalid: Array<{ record: BufferedRecord; reason: string }> = [];
+    const invalid: Array<{ record: BufferedRecord; code: SchemaValidationFailure; reason: string }> = [];
     for (const [index, source] of sources.entries()) {
       const result = decoded[index];
       let event = toEventRecord(source);
       let filterValue = source.value;
       if (result !== undefined && !result.ok) {
         const record = { source, event, bytes: eventRecordBytes(event), delivered: false, arrivedAt: now };
-        invalid.push({ record, reason: result.reason });
+        invalid.push({ record, code: result.code, reason: result.reason });
         records.push(record);
         continue;
       }
@@ -544,21 +551,20 @@ export class MappingPoller {
     }
     if (invalid.length > 0) {
       this.#counters.recordsFailedValidation += invalid.length;
-      for (const { record, reason } of invalid) {
+      for (const { record, code, reason } of invalid) {
         this.#options.log.warn('record failed schema validation: not delivered', {
           mapping: this.#mapping.uuid,
           function: this.#options.fn.key,
           record: `${sourceIdOf(record.source)}@${record.source.offset}`,
+          code,
           reason,
         });
       }
       // Written before the planner may commit past them.
-      await this.#giveUp(
-        invalid.map(({ record }) => record),
-        0,
-        undefined,
-        GiveUpCondition.SchemaValidationFailed,
-      );
+      for (const code of Object.values(SchemaValidationFailure)) {
+        const failed = invalid.filter((entry) => entry.code === code).map(({ record }) => record);
+        if (failed.length > 0) await this.#giveUp(failed, code);
+      }
     }
     this.#planner.ingest(batch.topic, batch.partition, records, now);
     if (this.#planner.buffered(sourceId(batch.topic, batch.partition)) > highWater(this.#mapping.batchSize)) {
@@ -619,7 +625,7 @@ export class MappingPoller {
     const { batches, commits, expired } = this.#planner.take(now);
     if (expired.length > 0) {
       this.#counters.recordsExpired += expired.length;
-      const expiry = this.#giveUp(expired, 0, undefined, GiveUpCondition.RecordAgeExceeded).then(() => {
+      const expiry = this.#giveUp(expired, GiveUpCondition.RecordAgeExceeded).then(() => {
         if (commits.length > 0) this.#commit(commits);
       });
       this.#running.add(expiry);
@@ -680,7 +686,7 @@ export class MappingPoller {
     };
 
     let outcome: BatchOutcome;
-    let requestId: string | undefined;
+    const requestId = randomUUID();
     try {
       if (batch.tooLarge) {
         throw new InvocationError(
@@ -692,8 +698,11 @@ export class MappingPoller {
         this.#identity,
         batch.parts.map((part) => ({ key: part.key, records: part.records.map((record) => record.event) })),
       );
-      const result = await pool.invoke(event);
-      requestId = result.requestId;
+      this.#ledger.invoked(
+        batch.parts.flatMap((part) => part.records.map((record) => record.source)),
+        requestId,
+      );
+      const result = await pool.invoke(event, requestId);
       if (mapping.reportBatchItemFailures) {
         const verdict = readBatchItemFailures(result.response, batch);
         if (verdict.kind === 'invalid') {
@@ -715,7 +724,7 @@ export class MappingPoller {
       c.failed += 1;
       if (error instanceof InvocationError && error.failure === InvocationFailure.Timeout) c.timeouts += 1;
       this.#lastError = error instanceof Error ? error.message : String(error);
-      log.warn('batch failed', { ...fields, error: this.#lastError });
+      log.warn('batch failed', { ...fields, requestId, error: this.#lastError });
     }
     if (outcome.kind === 'success') {
       c.succeeded += 1;
@@ -731,12 +740,7 @@ export class MappingPoller {
     const settlement = this.#planner.complete(batch, outcome, Date.now());
     if (settlement.bisected) c.bisections += 1;
     if (settlement.exhausted.length > 0) {
-      await this.#giveUp(
-        settlement.exhausted,
-        settlement.exhaustedAttempts,
-        requestId,
-        GiveUpCondition.RetriesExhausted,
-      );
+      await this.#giveUp(settlement.exhausted, GiveUpCondition.RetriesExhausted);
     }
     if (settlement.commits.length > 0) this.#commit(settlement.commits);
     this.#schedule();
@@ -748,27 +752,24 @@ export class MappingPoller {
    * keyed like the original (https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html);
    * without a destination they are dropped, as Lambda does, and logged.
    */
-  async #giveUp(
-    records: readonly BufferedRecord[],
-    attempts: number,
-    requestId: string | undefined,
-    condition: GiveUpCondition,
-  ): Promise<void> {
+  async #giveUp(records: readonly BufferedRecord[], condition: GiveUpCondition): Promise<void> {
     const { mapping, fn, log } = this.#options;
     if (mapping.onFailureTopic === undefined) {
       this.#counters.recordsDropped += records.length;
       log.error(
         condition === GiveUpCondition.RetriesExhausted
           ? 'records dropped after exhausting retries'
-          : condition === GiveUpCondition.SchemaValidationFailed
-            ? 'records dropped: they failed schema validation'
-            : 'records dropped: older than MaximumRecordAgeInSeconds',
+          : condition === GiveUpCondition.RecordAgeExceeded
+            ? 'records dropped: older than MaximumRecordAgeInSeconds'
+            : 'records dropped: they failed schema validation',
         {
           mapping: mapping.uuid,
           function: fn.key,
           condition,
-          attempts,
-          records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
+          records: records.map(
+            (record) =>
+              `${sourceIdOf(record.source)}@${record.source.offset} (${this.#ledger.of(record.source).invocations} invocations)`,
+          ),
         },
       );
       return;
@@ -778,12 +779,15 @@ export class MappingPoller {
       const payload = buildKafkaEvent(this.#identity, [
         { key: sourceIdOf(record.source), records: [record.event] },
       ]);
+      // The last invocation that carried the record, and how many did; a record no invocation
+      // carried (schema validation, expired before its first try) gets a fresh id and 0.
+      const history = this.#ledger.of(record.source);
       const failure = {
         requestContext: {
-          requestId: requestId ?? randomUUID(),
+          requestId: history.lastRequestId ?? randomUUID(),
           functionArn,
           condition,
-          approximateInvokeCount: attempts,
+          approximateInvokeCount: history.invocations,
         },
         responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
         version: '1.0',
