@@ -36,10 +36,13 @@ import { DeliveryLedger } from './delivery-ledger.ts';
 import { InvocationError, InvocationFailure, SASL_AUTHENTICATION_FAILED } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
+import type { MappingCounters } from './mapping-metrics.ts';
 import { eventRecordBytes } from './payload.ts';
+import type { PollerGroupStats, PollerGroups } from './poller-groups.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
 import { type DecodedRecord, RecordSchemaDecoder, SchemaValidationFailure } from './schema-registry.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
+import { SystemEventType, SystemLog, type SystemLogRecord } from './system-log.ts';
 
 /** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
 export const GiveUpCondition = {
@@ -119,6 +122,12 @@ export interface MappingStats {
    * (`PROBLEM: SASL authentication failed`).
    */
   readonly lastProcessingResult: string | undefined;
+  /** Records read from the topic. */
+  readonly recordsPolled: number;
+  /** Records whose offsets were committed (the starting position's commit not counted). */
+  readonly recordsCommitted: number;
+  /** PollerGroupName: the group's figures, when the mapping is in one. */
+  readonly pollerGroup: PollerGroupStats | undefined;
 }
 
 export interface MappingPollerOptions {
@@ -132,6 +141,10 @@ export interface MappingPollerOptions {
   readonly log: ToolLog;
   /** Producer for `kafka://` on-failure destinations (shared; connected by the caller). */
   readonly destinationProducer: () => Promise<Producer>;
+  /** PollerGroupName: the emulator's poller groups (the mapping has joined its own). */
+  readonly pollerGroups?: PollerGroups;
+  /** LoggingConfig: where the mapping's system log records go (one JSON object each). */
+  readonly systemLogOutput?: (record: SystemLogRecord) => void;
   /** SchemaRegistryConfig BASIC_AUTH credentials (`username:password`), read from its secret. */
   readonly registryBasicAuth?: string | undefined;
   /** Consumer session timeout; after a crash the group waits this long for the dead member. */
@@ -177,6 +190,7 @@ export class MappingPoller {
   readonly #budget: ThroughputBudget;
   readonly #decoder: RecordSchemaDecoder | undefined;
   readonly #ledger = new DeliveryLedger();
+  readonly #system: SystemLog;
   #throttled = false;
   #throttledEvaluations = 0;
   #scalingTimer: NodeJS.Timeout | undefined;
@@ -218,6 +232,12 @@ export class MappingPoller {
     minBatch: Number.POSITIVE_INFINITY,
     maxBatch: 0,
     maxPayloadBytes: 0,
+    recordsPolled: 0,
+    recordsInvoked: 0,
+    recordsFailedInvoke: 0,
+    recordsCommitted: 0,
+    destinationErrors: 0,
+    consumerErrors: 0,
   };
 
   constructor(options: MappingPollerOptions) {
@@ -249,6 +269,12 @@ export class MappingPoller {
     this.#planner.maxConcurrency = capacity.maxConcurrency;
     this.#budget = new ThroughputBudget(capacity.bytesPerSecond, Date.now());
     this.#admin = options.kafka.admin();
+    this.#system = new SystemLog({
+      level: options.mapping.systemLogLevel,
+      uuid: options.mapping.uuid,
+      eventSourceMappingArn: `arn:aws:lambda:${options.fn.region}:000000000000:event-source-mapping:${options.mapping.uuid}`,
+      write: options.systemLogOutput ?? (() => {}),
+    });
     const registry = options.mapping.schemaRegistry;
     this.#decoder =
       registry === undefined
@@ -292,9 +318,19 @@ export class MappingPoller {
         consumerGroupId: mapping.consumerGroupId,
         partitions: [...assigned],
       });
+      this.#system.info(SystemEventType.KafkaStatus, 'joined the consumer group', {
+        consumerGroupId: mapping.consumerGroupId,
+        topic: mapping.topic,
+        partitions: [...assigned],
+      });
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       this.#lastError = payload.error.message;
+      this.#counters.consumerErrors += 1;
+      this.#system.warn(SystemEventType.KafkaStatus, 'the Kafka consumer failed', {
+        error: payload.error.message,
+        restarting: payload.restart,
+      });
       // A re-authentication refused later (a rotated password): kafkajs does not restart on it.
       if (isAuthenticationFailure(payload.error)) this.#lastProcessingResult = SASL_AUTHENTICATION_FAILED;
       this.#options.log.error("the mapping's consumer crashed", {
@@ -339,6 +375,15 @@ export class MappingPoller {
       scalingMode: mapping.scalingMode,
       pollers: this.#scaler.pollers,
     });
+    this.#system.info(SystemEventType.PollerStatus, 'event source mapping started', {
+      topic: mapping.topic,
+      consumerGroupId: mapping.consumerGroupId,
+      batchSize: mapping.batchSize,
+      maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowMs / 1000,
+      scalingMode: mapping.scalingMode,
+      pollers: this.#scaler.pollers,
+      ...(mapping.pollerGroupName === undefined ? {} : { pollerGroupName: mapping.pollerGroupName }),
+    });
   }
 
   /** One scaling evaluation: the measured lag in, the pollers' capacity out to the planner. */
@@ -354,7 +399,11 @@ export class MappingPoller {
       lag: Object.values(this.#lagByPartition).reduce((sum, lag) => sum + lag, 0),
       partitions,
       throttled,
+      ...(this.#options.pollerGroups === undefined
+        ? {}
+        : { available: this.#options.pollerGroups.available(this.#mapping.uuid) }),
     });
+    this.#options.pollerGroups?.report(this.#mapping.uuid, this.#scaler.pollers);
     const capacity = this.#scaler.capacity();
     this.#planner.maxConcurrency = capacity.maxConcurrency;
     this.#budget.bytesPerSecond = capacity.bytesPerSecond;
@@ -366,6 +415,11 @@ export class MappingPoller {
         pendingPollers: decision.pending,
         reason: decision.reason,
         maxConcurrency: capacity.maxConcurrency,
+      });
+      this.#system.info(SystemEventType.PollerStatus, 'event pollers scaled', {
+        pollers: decision.pollers,
+        pendingPollers: decision.pending,
+        reason: decision.reason,
       });
     }
     if (this.#state === 'running') this.#schedule();
@@ -441,6 +495,29 @@ export class MappingPoller {
       maxPayloadBytes: c.maxPayloadBytes,
       lastError: this.#lastError,
       lastProcessingResult: this.#lastProcessingResult,
+      recordsPolled: c.recordsPolled,
+      recordsCommitted: c.recordsCommitted,
+      pollerGroup: this.#options.pollerGroups?.statsOf(this.#mapping.uuid),
+    };
+  }
+
+  /** The cumulative counts MetricsConfig's metrics are published from (emulators/esm/mapping-metrics.ts). */
+  metricsCounters(): MappingCounters {
+    const c = this.#counters;
+    return {
+      polled: c.recordsPolled,
+      filtered: c.recordsFiltered,
+      invoked: c.recordsInvoked,
+      failedInvoke: c.recordsFailedInvoke,
+      dropped: c.recordsToDestination + c.recordsDropped,
+      toDestination: c.recordsToDestination,
+      committed: c.recordsCommitted,
+      functionErrors: c.failed,
+      timeouts: c.timeouts,
+      schemaValidationErrors: c.recordsFailedValidation,
+      schemaRegistryErrors: c.registryRetries,
+      destinationErrors: c.destinationErrors,
+      kafkaConsumerErrors: c.consumerErrors,
     };
   }
 
@@ -518,6 +595,7 @@ export class MappingPoller {
     const sources = batch.messages.map((message) =>
       sourceRecordOfMessage(batch.topic, batch.partition, message),
     );
+    this.#counters.recordsPolled += sources.length;
     const decoded = await this.#decodeAll(sources, heartbeat);
     // Stopping while the registry was down: nothing was buffered or committed, a restart reads it again.
     if (decoded === undefined) return;
@@ -552,13 +630,13 @@ export class MappingPoller {
     if (invalid.length > 0) {
       this.#counters.recordsFailedValidation += invalid.length;
       for (const { record, code, reason } of invalid) {
+        const fields = { record: `${sourceIdOf(record.source)}@${record.source.offset}`, code, reason };
         this.#options.log.warn('record failed schema validation: not delivered', {
           mapping: this.#mapping.uuid,
           function: this.#options.fn.key,
-          record: `${sourceIdOf(record.source)}@${record.source.offset}`,
-          code,
-          reason,
+          ...fields,
         });
+        this.#system.warn(SystemEventType.Processing, 'record failed schema validation', fields);
       }
       // Written before the planner may commit past them.
       for (const code of Object.values(SchemaValidationFailure)) {
@@ -595,6 +673,11 @@ export class MappingPoller {
         if (!(error instanceof SchemaRegistryError)) throw error;
         this.#counters.registryRetries += 1;
         this.#lastError = error.message;
+        this.#system.warn(SystemEventType.Processing, 'schema registry unavailable: the batch is retried', {
+          attempt,
+          records: sources.length,
+          error: error.message,
+        });
         this.#options.log.warn('schema registry unavailable: the batch is retried', {
           retriable: error.retriable,
           mapping: this.#mapping.uuid,
@@ -702,6 +785,7 @@ export class MappingPoller {
         batch.parts.flatMap((part) => part.records.map((record) => record.source)),
         requestId,
       );
+      c.recordsInvoked += batch.recordCount;
       const result = await pool.invoke(event, requestId);
       if (mapping.reportBatchItemFailures) {
         const verdict = readBatchItemFailures(result.response, batch);
@@ -719,12 +803,30 @@ export class MappingPoller {
         durationMs: Math.round(result.durationMs),
         coldStart: result.coldStart,
       });
+      if (this.#system.enabled('DEBUG')) {
+        this.#system.debug(SystemEventType.Processing, 'batch invoked', {
+          requestId,
+          records: batch.recordCount,
+          partitions: batch.parts.map((part) => part.key),
+          payloadBytes: batch.payloadBytes,
+          attempt: batch.attempt,
+          durationMs: Math.round(result.durationMs),
+        });
+      }
     } catch (error) {
       outcome = { kind: 'failure' };
       c.failed += 1;
       if (error instanceof InvocationError && error.failure === InvocationFailure.Timeout) c.timeouts += 1;
       this.#lastError = error instanceof Error ? error.message : String(error);
+      c.recordsFailedInvoke += batch.recordCount;
       log.warn('batch failed', { ...fields, requestId, error: this.#lastError });
+      this.#system.warn(SystemEventType.Processing, 'batch failed', {
+        requestId,
+        records: batch.recordCount,
+        partitions: batch.parts.map((part) => part.key),
+        attempt: batch.attempt,
+        error: this.#lastError,
+      });
     }
     if (outcome.kind === 'success') {
       c.succeeded += 1;
@@ -754,6 +856,11 @@ export class MappingPoller {
    */
   async #giveUp(records: readonly BufferedRecord[], condition: GiveUpCondition): Promise<void> {
     const { mapping, fn, log } = this.#options;
+    this.#system.warn(SystemEventType.Processing, 'records given up on', {
+      condition,
+      destination: mapping.onFailureTopic === undefined ? null : `kafka://${mapping.onFailureTopic}`,
+      records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
+    });
     if (mapping.onFailureTopic === undefined) {
       this.#counters.recordsDropped += records.length;
       log.error(
@@ -814,6 +921,7 @@ export class MappingPoller {
       this.#counters.recordsToDestination += records.length;
     } catch (error) {
       this.#counters.recordsDropped += records.length;
+      this.#counters.destinationErrors += 1;
       log.error('could not write to the on-failure destination', {
         mapping: mapping.uuid,
         topic: mapping.onFailureTopic,
@@ -842,8 +950,22 @@ export class MappingPoller {
             offset: String(c.offset),
           })),
         );
-        for (const [key, commit] of latest) this.#committed.set(key, commit.offset);
+        for (const [key, commit] of latest) {
+          const previous = this.#committed.get(key);
+          // The first commit of a partition sets its starting position: nothing was processed.
+          if (previous !== undefined) this.#counters.recordsCommitted += commit.offset - previous;
+          this.#committed.set(key, commit.offset);
+        }
+        if (this.#system.enabled('DEBUG')) {
+          this.#system.debug(SystemEventType.KafkaStatus, 'offsets committed', {
+            offsets: Object.fromEntries([...latest].map(([key, commit]) => [key, commit.offset])),
+          });
+        }
       } catch (error) {
+        this.#counters.consumerErrors += 1;
+        this.#system.warn(SystemEventType.KafkaStatus, 'offset commit failed', {
+          error: error instanceof Error ? error.message : String(error),
+        });
         this.#options.log.warn('offset commit failed; those records will be delivered again', {
           mapping: this.#mapping.uuid,
           error: error instanceof Error ? error.message : String(error),

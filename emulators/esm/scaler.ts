@@ -44,6 +44,10 @@ export const POLLER_LIMITS = {
   invocationsPerPoller: 5,
   /** "allocates up to 5 MB/s throughput" */
   bytesPerSecondPerPoller: 5 * 1024 * 1024,
+  /** PollerGroupName: "up to 100 ESMs per poller group" (API_ProvisionedPollerConfig). */
+  maxMappingsPerGroup: 100,
+  /** "aggregate maximum pollers across all ESMs in a group cannot exceed 2000". */
+  maxPollersPerGroup: 2000,
   /** On-demand: one-minute evaluation intervals. */
   evaluationIntervalMs: 60_000,
   /** On-demand: pollers are added or removed "within three minutes of evaluation"; one minute here. */
@@ -72,6 +76,8 @@ export interface ScalingInput {
   readonly partitions: number;
   /** Whether an invocation was throttled (held back by reserved concurrency) since the last evaluation. */
   readonly throttled: boolean;
+  /** PollerGroupName: the pollers the group leaves this mapping (emulators/esm/poller-groups.ts). */
+  readonly available?: number;
 }
 
 /** A scaling decision, for the log and the stats. */
@@ -144,7 +150,10 @@ export class PollerScaler {
   evaluate(input: ScalingInput): ScalingDecision {
     const { mode, batchSize } = this.#options;
     this.#partitions = Math.max(1, input.partitions);
-    const ceiling = Math.max(1, Math.min(this.#options.maximumPollers, this.#partitions));
+    const ceiling = Math.max(
+      1,
+      Math.min(this.#options.maximumPollers, this.#partitions, input.available ?? Number.POSITIVE_INFINITY),
+    );
     const floor = Math.min(this.#options.minimumPollers, ceiling);
     const decision = (changed: boolean, reason: ScalingDecision['reason']): ScalingDecision => ({
       pollers: this.#pollers,

@@ -13,6 +13,7 @@ import {
 } from '../../deploy/serverless-print.ts';
 import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
+import { MetricGroup } from './mapping-metrics.ts';
 import { POLLER_LIMITS, ScalingMode } from './scaler.ts';
 import {
   resolveSchemaRegistryConfig,
@@ -24,6 +25,7 @@ import {
   type MappingAuthentication,
   resolveSourceAccess,
 } from './source-access.ts';
+import { SystemLogLevel } from './system-log.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -75,9 +77,18 @@ const EsmExtrasSchema = z.strictObject({
   onFailureDestination: z.string().optional(),
   /** ProvisionedPollerConfig: its presence turns provisioned mode on. */
   provisionedPollerConfig: z
-    .strictObject({ minimumPollers: Integer.optional(), maximumPollers: Integer.optional() })
+    .strictObject({
+      minimumPollers: Integer.optional(),
+      maximumPollers: Integer.optional(),
+      /** Mappings with the same name share their event pollers (emulators/esm/poller-groups.ts). */
+      pollerGroupName: z.string().optional(),
+    })
     .nullable()
     .optional(),
+  /** MetricsConfig: `{ metrics: [EventCount | ErrorCount | KafkaMetrics] }`, deployed as MetricsConfig. */
+  metricsConfig: z.strictObject({ metrics: z.array(z.string()) }).optional(),
+  /** LoggingConfig: `{ systemLogLevel: DEBUG | INFO | WARN }` (provisioned mode only). */
+  loggingConfig: z.strictObject({ systemLogLevel: z.string() }).optional(),
   /**
    * SourceAccessConfigurations in CloudFormation's shape, `[{ Type, URI }]`, as deployed through
    * resources.extensions; they replace what the event's own keys compile to.
@@ -156,6 +167,12 @@ export interface EventSourceMapping {
   readonly authentication: MappingAuthentication | undefined;
   /** SchemaRegistryConfig, when set (emulators/esm/schema-registry.ts). */
   readonly schemaRegistry: SchemaRegistrySettings | undefined;
+  /** Provisioned: ProvisionedPollerConfig.PollerGroupName, when the mapping shares its pollers. */
+  readonly pollerGroupName: string | undefined;
+  /** MetricsConfig.Metrics: the metric groups the mapping publishes (emulators/esm/mapping-metrics.ts). */
+  readonly metrics: readonly MetricGroup[];
+  /** LoggingConfig.SystemLogLevel: the system log records it writes, none when unset (emulators/esm/system-log.ts). */
+  readonly systemLogLevel: SystemLogLevel | undefined;
 }
 
 /** What {@link resolveServerlessConfig} found. */
@@ -453,6 +470,9 @@ const resolveMapping = (
     extras.schemaRegistryConfig,
     scalingMode === ScalingMode.Provisioned,
   );
+  const pollerGroupName = resolvePollerGroupName(fnKey, poller?.pollerGroupName);
+  const metrics = resolveMetricsConfig(fnKey, extras.metricsConfig);
+  const systemLogLevel = resolveLoggingConfig(fnKey, extras.loggingConfig, scalingMode);
 
   return {
     uuid,
@@ -477,7 +497,80 @@ const resolveMapping = (
     maximumPollers,
     authentication,
     schemaRegistry,
+    pollerGroupName,
+    metrics,
+    systemLogLevel,
   };
+};
+
+// AWS::Lambda::EventSourceMapping's resource schema (the CloudFormation registry, as cfn-lint
+// ships it): PollerGroupName ≤ 128 characters of [a-zA-Z0-9-_]; MetricsConfig.Metrics 0–3
+// distinct values of EventCount | ErrorCount | KafkaMetrics; LoggingConfig.SystemLogLevel
+// DEBUG | INFO | WARN (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html,
+// API_EventSourceMappingMetricsConfig.html, API_EventSourceMappingLoggingConfig.html).
+const POLLER_GROUP_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+
+const resolvePollerGroupName = (fnKey: string, name: string | undefined): string | undefined => {
+  if (name === undefined || name === '') return undefined;
+  if (!POLLER_GROUP_NAME.test(name)) {
+    throw new MappingConfigError(
+      fnKey,
+      'ProvisionedPollerConfig.PollerGroupName',
+      `must be 1–128 characters of [a-zA-Z0-9-_], got "${name}"`,
+    );
+  }
+  return name;
+};
+
+const isMetricGroup = (value: string): value is MetricGroup =>
+  (Object.values(MetricGroup) as string[]).includes(value);
+
+const resolveMetricsConfig = (fnKey: string, config: EsmExtras['metricsConfig']): readonly MetricGroup[] => {
+  const metrics = config?.metrics ?? [];
+  const groups: MetricGroup[] = [];
+  for (const [index, value] of metrics.entries()) {
+    if (!isMetricGroup(value)) {
+      throw new MappingConfigError(
+        fnKey,
+        `MetricsConfig.Metrics[${index}]`,
+        `must be one of ${Object.values(MetricGroup).join(', ')}, got "${value}"`,
+      );
+    }
+    if (groups.includes(value)) {
+      throw new MappingConfigError(fnKey, `MetricsConfig.Metrics[${index}]`, `repeats "${value}"`);
+    }
+    groups.push(value);
+  }
+  return groups;
+};
+
+const isSystemLogLevel = (value: string): value is SystemLogLevel =>
+  (Object.values(SystemLogLevel) as string[]).includes(value);
+
+const resolveLoggingConfig = (
+  fnKey: string,
+  config: EsmExtras['loggingConfig'],
+  mode: ScalingMode,
+): SystemLogLevel | undefined => {
+  if (config === undefined) return undefined;
+  const level = config.systemLogLevel;
+  if (!isSystemLogLevel(level)) {
+    throw new MappingConfigError(
+      fnKey,
+      'LoggingConfig.SystemLogLevel',
+      `must be one of ${Object.values(SystemLogLevel).join(', ')}, got "${level}"`,
+    );
+  }
+  // "This feature is only available for Kafka event source mappings, and with Provisioned mode"
+  // (https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html).
+  if (mode !== ScalingMode.Provisioned) {
+    throw new MappingConfigError(
+      fnKey,
+      'LoggingConfig',
+      'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
+    );
+  }
+  return level;
 };
 
 /** The mapping's SourceAccessConfigurations as osls would deploy them (custom.esm's replace the event's). */
@@ -496,6 +589,36 @@ const sourceAccessEntries = (
   return event.accessConfigurations === undefined
     ? []
     : fromKafkaAccessConfigurations(fnKey, event.accessConfigurations);
+};
+
+/**
+ * A poller group holds at most 100 mappings, whose MaximumPollers add up to at most 2,000
+ * (API_ProvisionedPollerConfig: "You can group up to 100 ESMs per poller group and aggregate
+ * maximum pollers across all ESMs in a group cannot exceed 2000").
+ */
+const checkPollerGroups = (mappings: readonly EventSourceMapping[]): void => {
+  const members = new Map<string, EventSourceMapping[]>();
+  for (const mapping of mappings) {
+    if (mapping.pollerGroupName === undefined) continue;
+    const group = members.get(mapping.pollerGroupName) ?? [];
+    group.push(mapping);
+    members.set(mapping.pollerGroupName, group);
+    const pollers = group.reduce((sum, member) => sum + member.maximumPollers, 0);
+    if (group.length > POLLER_LIMITS.maxMappingsPerGroup) {
+      throw new MappingConfigError(
+        mapping.functionKey,
+        'ProvisionedPollerConfig.PollerGroupName',
+        `"${mapping.pollerGroupName}" already holds ${POLLER_LIMITS.maxMappingsPerGroup} event source mappings`,
+      );
+    }
+    if (pollers > POLLER_LIMITS.maxPollersPerGroup) {
+      throw new MappingConfigError(
+        mapping.functionKey,
+        'ProvisionedPollerConfig.PollerGroupName',
+        `"${mapping.pollerGroupName}": the MaximumPollers of its mappings add up to ${pollers}, more than ${POLLER_LIMITS.maxPollersPerGroup}`,
+      );
+    }
+  }
 };
 
 /**
@@ -566,5 +689,6 @@ export const resolveServerlessConfig = (raw: unknown): ResolvedService => {
     }
     groups.set(mapping.consumerGroupId, mapping.functionKey);
   }
+  checkPollerGroups(mappings);
   return { service, stage, functions, mappings, warnings };
 };
