@@ -191,7 +191,7 @@ export class BatchPlanner {
   }
 
   /** Adds fetched records of one partition (in offset order). Duplicates of buffered offsets are ignored. */
-  ingest(topic: string, partition: number, records: readonly BufferedRecord[], now: number): void {
+  ingest(topic: string, partition: number, records: readonly BufferedRecord[]): void {
     const key = sourceId(topic, partition);
     let state = this.#partitions.get(key);
     if (state === undefined) {

@@ -11,10 +11,9 @@
  * pollers that consumer stands for: their invocation slots (5 each) and bytes per second
  * (5 MB/s each) bound what runs at once.
  */
-import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
-import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
+import { type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
 import {
   type SourceRecord,
   sourceId,
@@ -24,6 +23,7 @@ import {
 import { createSchemaRegistryClient } from '../../services/schema-registry/client.ts';
 import { SchemaRegistryError } from '../../services/schema-registry/errors.ts';
 import type { ToolLog } from '../../tooling/logger.ts';
+import { invokeBatch } from './batch-invoker.ts';
 import {
   type Batch,
   type BatchOutcome,
@@ -31,36 +31,19 @@ import {
   type BufferedRecord,
   type Commit,
 } from './batch-planner.ts';
-import { readBatchItemFailures } from './batch-response.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { InvocationError, InvocationFailure, SASL_AUTHENTICATION_FAILED } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
 import type { MappingCounters } from './mapping-metrics.ts';
+import { OffsetCommitter } from './offset-committer.ts';
+import { FailureDestination, GiveUpCondition } from './on-failure-destination.ts';
 import { eventRecordBytes } from './payload.ts';
 import type { PollerGroupStats, PollerGroups } from './poller-groups.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
 import { type DecodedRecord, RecordSchemaDecoder, SchemaValidationFailure } from './schema-registry.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
 import { SystemEventType, SystemLog, type SystemLogRecord } from './system-log.ts';
-
-/** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
-export const GiveUpCondition = {
-  RetriesExhausted: 'RetriesExhausted',
-  // The Kafka pages name no condition for expired records; Lambda's stream sources (Kinesis,
-  // DynamoDB) report this one (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
-  RecordAgeExceeded: 'RecordMaximumAgeExceeded',
-  // A record that fails schema validation is never delivered as if valid: it goes to the
-  // on-failure destination (or is dropped and logged) with the reason code of "How Lambda
-  // performs schema validation" (services-consume-kafka-events.html), and the partition moves on.
-  SchemaNotFound: SchemaValidationFailure.SchemaNotFound,
-  DeserializationError: SchemaValidationFailure.DeserializationError,
-} as const;
-export type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
-
-/** True for the conditions of records that failed schema validation (either reason code). */
-export const isSchemaValidationCondition = (condition: string): boolean =>
-  (Object.values(SchemaValidationFailure) as string[]).includes(condition);
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
@@ -201,11 +184,11 @@ export class MappingPoller {
   #statsTimer: NodeJS.Timeout | undefined;
   readonly #running = new Set<Promise<void>>();
   readonly #paused = new Set<number>();
-  #commitChain: Promise<void> = Promise.resolve();
+  readonly #committer: OffsetCommitter;
+  readonly #destination: FailureDestination;
   #startingAt = new Map<number, string>();
   readonly #startCommits: Commit[] = [];
   #runnerUp = false;
-  readonly #committed = new Map<string, number>();
   #lagByPartition: Record<string, number> = {};
   #assigned = 0;
   #lastError: string | undefined;
@@ -235,7 +218,6 @@ export class MappingPoller {
     recordsPolled: 0,
     recordsInvoked: 0,
     recordsFailedInvoke: 0,
-    recordsCommitted: 0,
     destinationErrors: 0,
     consumerErrors: 0,
   };
@@ -274,6 +256,21 @@ export class MappingPoller {
       uuid: options.mapping.uuid,
       eventSourceMappingArn: `arn:aws:lambda:${options.fn.region}:000000000000:event-source-mapping:${options.mapping.uuid}`,
       write: options.systemLogOutput ?? (() => {}),
+    });
+    this.#committer = new OffsetCommitter({
+      consumer: () => this.#consumer,
+      log: options.log,
+      system: this.#system,
+      mappingUuid: options.mapping.uuid,
+    });
+    this.#destination = new FailureDestination({
+      mapping: options.mapping,
+      fn: options.fn,
+      identity: this.#identity,
+      ledger: this.#ledger,
+      log: options.log,
+      system: this.#system,
+      producer: options.destinationProducer,
     });
     const registry = options.mapping.schemaRegistry;
     this.#decoder =
@@ -433,7 +430,7 @@ export class MappingPoller {
     clearInterval(this.#statsTimer);
     clearInterval(this.#scalingTimer);
     await Promise.allSettled([...this.#running]);
-    await this.#commitChain;
+    await this.#committer.settled();
     await this.#consumer?.disconnect().catch(() => {});
     await this.#admin.disconnect().catch(() => {});
     this.#state = 'stopped';
@@ -462,7 +459,7 @@ export class MappingPoller {
       assignedPartitions: this.#assigned,
       lag: Object.values(this.#lagByPartition).reduce((sum, lag) => sum + lag, 0),
       lagByPartition: { ...this.#lagByPartition },
-      committedOffsets: Object.fromEntries(this.#committed),
+      committedOffsets: Object.fromEntries(this.#committer.committed),
       buffered: this.#planner.totalBuffered,
       inFlight: this.#planner.inFlight,
       invocations: c.invocations,
@@ -496,7 +493,7 @@ export class MappingPoller {
       lastError: this.#lastError,
       lastProcessingResult: this.#lastProcessingResult,
       recordsPolled: c.recordsPolled,
-      recordsCommitted: c.recordsCommitted,
+      recordsCommitted: this.#committer.records,
       pollerGroup: this.#options.pollerGroups?.statsOf(this.#mapping.uuid),
     };
   }
@@ -511,13 +508,13 @@ export class MappingPoller {
       failedInvoke: c.recordsFailedInvoke,
       dropped: c.recordsToDestination + c.recordsDropped,
       toDestination: c.recordsToDestination,
-      committed: c.recordsCommitted,
+      committed: this.#committer.records,
       functionErrors: c.failed,
       timeouts: c.timeouts,
       schemaValidationErrors: c.recordsFailedValidation,
       schemaRegistryErrors: c.registryRetries,
       destinationErrors: c.destinationErrors,
-      kafkaConsumerErrors: c.consumerErrors,
+      kafkaConsumerErrors: c.consumerErrors + this.#committer.errors,
     };
   }
 
@@ -571,7 +568,7 @@ export class MappingPoller {
 
   #flushStartCommits(): void {
     const commits = this.#startCommits.splice(0);
-    if (commits.length > 0) this.#commit(commits);
+    if (commits.length > 0) this.#committer.commit(commits);
   }
 
   async #refreshLag(): Promise<void> {
@@ -644,7 +641,7 @@ export class MappingPoller {
         if (failed.length > 0) await this.#giveUp(failed, code);
       }
     }
-    this.#planner.ingest(batch.topic, batch.partition, records, now);
+    this.#planner.ingest(batch.topic, batch.partition, records);
     if (this.#planner.buffered(sourceId(batch.topic, batch.partition)) > highWater(this.#mapping.batchSize)) {
       this.#paused.add(batch.partition);
       this.#consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
@@ -709,12 +706,12 @@ export class MappingPoller {
     if (expired.length > 0) {
       this.#counters.recordsExpired += expired.length;
       const expiry = this.#giveUp(expired, GiveUpCondition.RecordAgeExceeded).then(() => {
-        if (commits.length > 0) this.#commit(commits);
+        if (commits.length > 0) this.#committer.commit(commits);
       });
       this.#running.add(expiry);
       void expiry.finally(() => this.#running.delete(expiry));
     } else if (commits.length > 0) {
-      this.#commit(commits);
+      this.#committer.commit(commits);
     }
     if (
       this.#planner.waitingPartitions > 0 &&
@@ -748,7 +745,63 @@ export class MappingPoller {
   }
 
   async #run(batch: Batch): Promise<void> {
-    const { mapping, fn, log, pool } = this.#options;
+    const { mapping, log } = this.#options;
+    this.#countBatch(batch);
+    const report = await invokeBatch({
+      batch,
+      identity: this.#identity,
+      pool: this.#options.pool,
+      reportBatchItemFailures: mapping.reportBatchItemFailures,
+      ledger: this.#ledger,
+    });
+    const fields = {
+      mapping: mapping.uuid,
+      function: this.#options.fn.key,
+      batch: batch.id,
+      attempt: batch.attempt,
+      records: batch.recordCount,
+      partitions: batch.parts.map((part) => part.key),
+      payloadBytes: batch.payloadBytes,
+      requestId: report.requestId,
+    };
+    const c = this.#counters;
+    if (batch.tooLarge === false) c.recordsInvoked += batch.recordCount;
+    if ('error' in report) {
+      c.failed += 1;
+      if (report.error instanceof InvocationError && report.error.failure === InvocationFailure.Timeout) {
+        c.timeouts += 1;
+      }
+      this.#lastError = report.error instanceof Error ? report.error.message : String(report.error);
+      c.recordsFailedInvoke += batch.recordCount;
+      log.warn('batch failed', { ...fields, error: this.#lastError });
+      this.#system.warn(SystemEventType.Processing, 'batch failed', { ...fields, error: this.#lastError });
+    } else {
+      c.billedDurationMs += Math.ceil(report.durationMs);
+      log.debug('batch invoked', {
+        ...fields,
+        durationMs: Math.round(report.durationMs),
+        coldStart: report.coldStart,
+      });
+      this.#system.debug(SystemEventType.Processing, 'batch invoked', {
+        ...fields,
+        durationMs: Math.round(report.durationMs),
+      });
+      if (report.outcome.kind === 'success') {
+        c.succeeded += 1;
+        c.recordsDelivered += batch.recordCount;
+      } else {
+        c.partialFailures += 1;
+        log.info('batch partially failed', {
+          ...fields,
+          lowestFailedOffset: Object.fromEntries(report.outcome.lowestFailedOffset),
+        });
+      }
+    }
+    await this.#settle(batch, report.outcome);
+  }
+
+  /** The batch figures of an invocation about to run. */
+  #countBatch(batch: Batch): void {
     const c = this.#counters;
     c.invocations += 1;
     if (batch.attempt > 0 || batch.chainId !== undefined) c.retries += 1;
@@ -758,219 +811,24 @@ export class MappingPoller {
     c.minBatch = Math.min(c.minBatch, batch.recordCount);
     c.maxBatch = Math.max(c.maxBatch, batch.recordCount);
     c.maxPayloadBytes = Math.max(c.maxPayloadBytes, batch.payloadBytes);
-    const fields = {
-      mapping: mapping.uuid,
-      function: fn.key,
-      batch: batch.id,
-      attempt: batch.attempt,
-      records: batch.recordCount,
-      partitions: batch.parts.map((part) => part.key),
-      payloadBytes: batch.payloadBytes,
-    };
+  }
 
-    let outcome: BatchOutcome;
-    const requestId = randomUUID();
-    try {
-      if (batch.tooLarge) {
-        throw new InvocationError(
-          InvocationFailure.RequestTooLarge,
-          `a ${batch.payloadBytes}-byte payload exceeds the 6 MB invocation quota`,
-        );
-      }
-      const event = buildKafkaEvent(
-        this.#identity,
-        batch.parts.map((part) => ({ key: part.key, records: part.records.map((record) => record.event) })),
-      );
-      this.#ledger.invoked(
-        batch.parts.flatMap((part) => part.records.map((record) => record.source)),
-        requestId,
-      );
-      c.recordsInvoked += batch.recordCount;
-      const result = await pool.invoke(event, requestId);
-      if (mapping.reportBatchItemFailures) {
-        const verdict = readBatchItemFailures(result.response, batch);
-        if (verdict.kind === 'invalid') {
-          throw new InvocationError(InvocationFailure.InvalidBatchItemFailures, verdict.reason);
-        }
-        outcome = verdict;
-      } else {
-        outcome = { kind: 'success' };
-      }
-      c.billedDurationMs += Math.ceil(result.durationMs);
-      log.debug('batch invoked', {
-        ...fields,
-        requestId,
-        durationMs: Math.round(result.durationMs),
-        coldStart: result.coldStart,
-      });
-      if (this.#system.enabled('DEBUG')) {
-        this.#system.debug(SystemEventType.Processing, 'batch invoked', {
-          requestId,
-          records: batch.recordCount,
-          partitions: batch.parts.map((part) => part.key),
-          payloadBytes: batch.payloadBytes,
-          attempt: batch.attempt,
-          durationMs: Math.round(result.durationMs),
-        });
-      }
-    } catch (error) {
-      outcome = { kind: 'failure' };
-      c.failed += 1;
-      if (error instanceof InvocationError && error.failure === InvocationFailure.Timeout) c.timeouts += 1;
-      this.#lastError = error instanceof Error ? error.message : String(error);
-      c.recordsFailedInvoke += batch.recordCount;
-      log.warn('batch failed', { ...fields, requestId, error: this.#lastError });
-      this.#system.warn(SystemEventType.Processing, 'batch failed', {
-        requestId,
-        records: batch.recordCount,
-        partitions: batch.parts.map((part) => part.key),
-        attempt: batch.attempt,
-        error: this.#lastError,
-      });
-    }
-    if (outcome.kind === 'success') {
-      c.succeeded += 1;
-      c.recordsDelivered += batch.recordCount;
-    } else if (outcome.kind === 'partial') {
-      c.partialFailures += 1;
-      log.info('batch partially failed', {
-        ...fields,
-        lowestFailedOffset: Object.fromEntries(outcome.lowestFailedOffset),
-      });
-    }
-
+  /** Applies an outcome: records given up on first, then the commits, then the next batches. */
+  async #settle(batch: Batch, outcome: BatchOutcome): Promise<void> {
     const settlement = this.#planner.complete(batch, outcome, Date.now());
-    if (settlement.bisected) c.bisections += 1;
+    if (settlement.bisected) this.#counters.bisections += 1;
     if (settlement.exhausted.length > 0) {
       await this.#giveUp(settlement.exhausted, GiveUpCondition.RetriesExhausted);
     }
-    if (settlement.commits.length > 0) this.#commit(settlement.commits);
+    if (settlement.commits.length > 0) this.#committer.commit(settlement.commits);
     this.#schedule();
   }
 
-  /**
-   * Records whose retries are exhausted: to the `kafka://` on-failure destination, one
-   * message per record with the failure metadata and the record itself in `payload`,
-   * keyed like the original (https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html);
-   * without a destination they are dropped, as Lambda does, and logged.
-   */
+  /** Gives records up (emulators/esm/on-failure-destination.ts) and counts what that came to. */
   async #giveUp(records: readonly BufferedRecord[], condition: GiveUpCondition): Promise<void> {
-    const { mapping, fn, log } = this.#options;
-    this.#system.warn(SystemEventType.Processing, 'records given up on', {
-      condition,
-      destination: mapping.onFailureTopic === undefined ? null : `kafka://${mapping.onFailureTopic}`,
-      records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
-    });
-    if (mapping.onFailureTopic === undefined) {
-      this.#counters.recordsDropped += records.length;
-      log.error(
-        condition === GiveUpCondition.RetriesExhausted
-          ? 'records dropped after exhausting retries'
-          : condition === GiveUpCondition.RecordAgeExceeded
-            ? 'records dropped: older than MaximumRecordAgeInSeconds'
-            : 'records dropped: they failed schema validation',
-        {
-          mapping: mapping.uuid,
-          function: fn.key,
-          condition,
-          records: records.map(
-            (record) =>
-              `${sourceIdOf(record.source)}@${record.source.offset} (${this.#ledger.of(record.source).invocations} invocations)`,
-          ),
-        },
-      );
-      return;
-    }
-    const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}:$LATEST`;
-    const messages = records.map((record) => {
-      const payload = buildKafkaEvent(this.#identity, [
-        { key: sourceIdOf(record.source), records: [record.event] },
-      ]);
-      // The last invocation that carried the record, and how many did; a record no invocation
-      // carried (schema validation, expired before its first try) gets a fresh id and 0.
-      const history = this.#ledger.of(record.source);
-      const failure = {
-        requestContext: {
-          requestId: history.lastRequestId ?? randomUUID(),
-          functionArn,
-          condition,
-          approximateInvokeCount: history.invocations,
-        },
-        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-        version: '1.0',
-        timestamp: new Date().toISOString(),
-        KafkaBatchInfo: {
-          batchSize: 1,
-          ...(this.#identity.eventSource === 'aws:kafka'
-            ? { eventSourceArn: this.#identity.eventSourceArn }
-            : {}),
-          bootstrapServers: this.#identity.bootstrapServers,
-          payloadSize: Buffer.byteLength(JSON.stringify(payload)),
-          recordInfo: {
-            offset: String(record.source.offset),
-            timestamp: new Date(record.source.timestamp).toISOString(),
-          },
-        },
-        payload,
-      };
-      return { key: record.source.key, value: JSON.stringify(failure) };
-    });
-    try {
-      const producer = await this.#options.destinationProducer();
-      await producer.send({ topic: mapping.onFailureTopic, messages });
-      this.#counters.recordsToDestination += records.length;
-    } catch (error) {
-      this.#counters.recordsDropped += records.length;
-      this.#counters.destinationErrors += 1;
-      log.error('could not write to the on-failure destination', {
-        mapping: mapping.uuid,
-        topic: mapping.onFailureTopic,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-
-  /** Commits in order, one request at a time; a failed commit only means redelivery after a restart. */
-  #commit(commits: readonly Commit[]): void {
-    const latest = new Map<string, Commit>();
-    for (const commit of commits) latest.set(sourceId(commit.topic, commit.partition), commit);
-    this.#commitChain = this.#commitChain.then(async () => {
-      const consumer = this.#consumer;
-      if (consumer === undefined) return;
-      // A give-up commit (written after its destination send) may trail a later batch's: never move back.
-      for (const [key, commit] of latest) {
-        if ((this.#committed.get(key) ?? -1) >= commit.offset) latest.delete(key);
-      }
-      if (latest.size === 0) return;
-      try {
-        await consumer.commitOffsets(
-          [...latest.values()].map((c) => ({
-            topic: c.topic,
-            partition: c.partition,
-            offset: String(c.offset),
-          })),
-        );
-        for (const [key, commit] of latest) {
-          const previous = this.#committed.get(key);
-          // The first commit of a partition sets its starting position: nothing was processed.
-          if (previous !== undefined) this.#counters.recordsCommitted += commit.offset - previous;
-          this.#committed.set(key, commit.offset);
-        }
-        if (this.#system.enabled('DEBUG')) {
-          this.#system.debug(SystemEventType.KafkaStatus, 'offsets committed', {
-            offsets: Object.fromEntries([...latest].map(([key, commit]) => [key, commit.offset])),
-          });
-        }
-      } catch (error) {
-        this.#counters.consumerErrors += 1;
-        this.#system.warn(SystemEventType.KafkaStatus, 'offset commit failed', {
-          error: error instanceof Error ? error.message : String(error),
-        });
-        this.#options.log.warn('offset commit failed; those records will be delivered again', {
-          mapping: this.#mapping.uuid,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    });
+    const result = await this.#destination.giveUp(records, condition);
+    this.#counters.recordsToDestination += result.toDestination;
+    this.#counters.recordsDropped += result.dropped;
+    this.#counters.destinationErrors += result.destinationErrors;
   }
 }

@@ -8,7 +8,7 @@ import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { loadServerlessConfig } from '../../deploy/serverless-print.ts';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
-import { isSchemaValidationCondition } from '../../emulators/esm/poller.ts';
+import { isSchemaValidationCondition } from '../../emulators/esm/on-failure-destination.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
 import { DeadLetterHeader, deadLetterSourceKey } from '../../services/dead-letter/index.ts';
