@@ -272,15 +272,67 @@ const resolveFunction = (
   };
 };
 
+type MappingEvent = z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>;
+
 const resolveMapping = (
   fnKey: string,
   kind: EventSourceMapping['kind'],
-  event: z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>,
+  event: MappingEvent,
   extras: EsmExtras,
   seed: string,
   warnings: string[],
 ): EventSourceMapping => {
   if (event.topic.trim() === '') throw new MappingConfigError(fnKey, 'Topics', 'must name a topic');
+  if (event.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(event.consumerGroupId)) {
+    throw new MappingConfigError(
+      fnKey,
+      'ConsumerGroupId',
+      `must be 1–200 characters of [a-zA-Z0-9-/*:_+=.@], got "${event.consumerGroupId}"`,
+    );
+  }
+  const uuid = stableUuid(seed);
+  const onFailureTopic = resolveOnFailureTopic(fnKey, event, extras, warnings);
+  const errorHandling = resolveErrorHandling(fnKey, event, extras, onFailureTopic);
+  const pollers = resolvePollers(fnKey, extras.provisionedPollerConfig ?? undefined);
+  if (pollers.scalingMode === ScalingMode.OnDemand) {
+    checkOnDemand(fnKey, errorHandling, onFailureTopic, extras.maximumBatchingWindow === 0);
+  }
+  return {
+    uuid,
+    functionKey: fnKey,
+    kind,
+    eventSourceArn: undefined,
+    topic: event.topic,
+    consumerGroupId: event.consumerGroupId ?? uuid,
+    consumerGroupIdGenerated: event.consumerGroupId === undefined,
+    ...resolveBatching(fnKey, event, extras, warnings),
+    ...resolveStartingPosition(fnKey, event),
+    filterCriteria: resolveFilterCriteria(fnKey, event.filterPatterns),
+    reportBatchItemFailures: errorHandling.responseTypes.includes('ReportBatchItemFailures'),
+    maximumRetryAttempts: errorHandling.maximumRetryAttempts,
+    bisectBatchOnFunctionError: errorHandling.bisectBatchOnFunctionError,
+    onFailureTopic,
+    maximumRecordAgeMs: errorHandling.recordAge === -1 ? undefined : errorHandling.recordAge * 1000,
+    ...pollers,
+    authentication: resolveSourceAccess(fnKey, kind, sourceAccessEntries(fnKey, event, extras)),
+    schemaRegistry: resolveSchemaRegistryConfig(
+      fnKey,
+      extras.schemaRegistryConfig,
+      pollers.scalingMode === ScalingMode.Provisioned,
+    ),
+    pollerGroupName: resolvePollerGroupName(fnKey, extras.provisionedPollerConfig?.pollerGroupName),
+    metrics: resolveMetricsConfig(fnKey, extras.metricsConfig),
+    systemLogLevel: resolveLoggingConfig(fnKey, extras.loggingConfig, pollers.scalingMode),
+  };
+};
+
+/** BatchSize and MaximumBatchingWindowInSeconds, with Lambda's Kafka defaults. */
+const resolveBatching = (
+  fnKey: string,
+  event: MappingEvent,
+  extras: EsmExtras,
+  warnings: string[],
+): Pick<EventSourceMapping, 'batchSize' | 'maximumBatchingWindowMs'> => {
   const batchSize = integerIn(
     fnKey,
     'BatchSize',
@@ -288,35 +340,28 @@ const resolveMapping = (
     1,
     KAFKA_LIMITS.maxBatchSize,
   );
-  let maximumBatchingWindowMs: number = KAFKA_LIMITS.defaultBatchingWindowMs;
+  const window = (value: number) =>
+    integerIn(fnKey, 'MaximumBatchingWindowInSeconds', value, 0, KAFKA_LIMITS.maxBatchingWindowSeconds);
   if (extras.maximumBatchingWindow !== undefined) {
     // Deployed through resources.extensions, so a 0 reaches the mapping (with-kafka-low-latency.html).
-    maximumBatchingWindowMs =
-      integerIn(
-        fnKey,
-        'MaximumBatchingWindowInSeconds',
-        extras.maximumBatchingWindow,
-        0,
-        KAFKA_LIMITS.maxBatchingWindowSeconds,
-      ) * 1000;
-  } else if (event.maximumBatchingWindow !== undefined) {
-    const seconds = integerIn(
-      fnKey,
-      'MaximumBatchingWindowInSeconds',
-      event.maximumBatchingWindow,
-      0,
-      KAFKA_LIMITS.maxBatchingWindowSeconds,
-    );
-    // serverless v3 only sets MaximumBatchingWindowInSeconds when truthy: 0 deploys the 500 ms default.
-    if (seconds === 0) {
-      warnings.push(
-        `function "${fnKey}": maximumBatchingWindow 0 is dropped by serverless at deploy, so the 500 ms default applies`,
-      );
-    } else {
-      maximumBatchingWindowMs = seconds * 1000;
-    }
+    return { batchSize, maximumBatchingWindowMs: window(extras.maximumBatchingWindow) * 1000 };
   }
+  if (event.maximumBatchingWindow === undefined) {
+    return { batchSize, maximumBatchingWindowMs: KAFKA_LIMITS.defaultBatchingWindowMs };
+  }
+  const seconds = window(event.maximumBatchingWindow);
+  if (seconds > 0) return { batchSize, maximumBatchingWindowMs: seconds * 1000 };
+  // serverless v3 only sets MaximumBatchingWindowInSeconds when truthy: 0 deploys the 500 ms default.
+  warnings.push(
+    `function "${fnKey}": maximumBatchingWindow 0 is dropped by serverless at deploy, so the 500 ms default applies`,
+  );
+  return { batchSize, maximumBatchingWindowMs: KAFKA_LIMITS.defaultBatchingWindowMs };
+};
 
+const resolveStartingPosition = (
+  fnKey: string,
+  event: MappingEvent,
+): Pick<EventSourceMapping, 'startingPosition' | 'startingPositionTimestampMs'> => {
   const startingPosition = event.startingPosition ?? StartingPosition.TrimHorizon;
   if (!isStartingPosition(startingPosition)) {
     throw new MappingConfigError(
@@ -325,37 +370,75 @@ const resolveMapping = (
       `must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got "${startingPosition}"`,
     );
   }
-  let startingPositionTimestampMs: number | undefined;
-  if (startingPosition === StartingPosition.AtTimestamp) {
-    if (event.startingPositionTimestamp === undefined) {
-      throw new MappingConfigError(fnKey, 'StartingPositionTimestamp', 'is required with AT_TIMESTAMP');
-    }
-    // The API takes Unix seconds (a Double).
-    startingPositionTimestampMs = Math.round(event.startingPositionTimestamp * 1000);
+  if (startingPosition !== StartingPosition.AtTimestamp) {
+    return { startingPosition, startingPositionTimestampMs: undefined };
   }
+  if (event.startingPositionTimestamp === undefined) {
+    throw new MappingConfigError(fnKey, 'StartingPositionTimestamp', 'is required with AT_TIMESTAMP');
+  }
+  // The API takes Unix seconds (a Double).
+  return {
+    startingPosition,
+    startingPositionTimestampMs: Math.round(event.startingPositionTimestamp * 1000),
+  };
+};
 
-  const uuid = stableUuid(seed);
-  const authentication = resolveSourceAccess(fnKey, kind, sourceAccessEntries(fnKey, event, extras));
-  if (event.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(event.consumerGroupId)) {
-    throw new MappingConfigError(
-      fnKey,
-      'ConsumerGroupId',
-      `must be 1–200 characters of [a-zA-Z0-9-/*:_+=.@], got "${event.consumerGroupId}"`,
+const resolveFilterCriteria = (
+  fnKey: string,
+  patterns: unknown[] | undefined,
+): FilterCriteria | undefined => {
+  if (patterns === undefined) return undefined;
+  try {
+    return compileFilterCriteria(patterns);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) {
+      throw new MappingConfigError(fnKey, 'FilterCriteria', error.message, { cause: error });
+    }
+    throw error;
+  }
+};
+
+/** DestinationConfig.OnFailure: the topic of a `kafka://` destination; others are only logged. */
+const resolveOnFailureTopic = (
+  fnKey: string,
+  event: MappingEvent,
+  extras: EsmExtras,
+  warnings: string[],
+): string | undefined => {
+  const destination = event.onFailureDestination ?? extras.onFailureDestination;
+  if (destination === undefined) return undefined;
+  if (!destination.startsWith('kafka://')) {
+    warnings.push(
+      `function "${fnKey}": on-failure destination ${destination} is not emulated (only kafka://<topic> is); failed records are logged`,
     );
+    return undefined;
   }
-
-  let filterCriteria: FilterCriteria | undefined;
-  if (event.filterPatterns !== undefined) {
-    try {
-      filterCriteria = compileFilterCriteria(event.filterPatterns);
-    } catch (error) {
-      if (error instanceof FilterSyntaxError) {
-        throw new MappingConfigError(fnKey, 'FilterCriteria', error.message, { cause: error });
-      }
-      throw error;
-    }
+  const topic = destination.slice('kafka://'.length);
+  if (topic === '') throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'names no topic');
+  if (topic === event.topic) {
+    // "Lambda prevents infinite loops by blocking configurations where the source and destination topics are the same."
+    throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'cannot be the source topic');
   }
+  return topic;
+};
 
+interface ErrorHandling {
+  readonly responseTypes: readonly string[];
+  readonly maximumRetryAttempts: number;
+  /** As configured: -1 or seconds. */
+  readonly recordAge: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** MaximumRetryAttempts was set to something other than -1 (before the destination's cap). */
+  readonly retriesSet: boolean;
+}
+
+/** FunctionResponseTypes, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError. */
+const resolveErrorHandling = (
+  fnKey: string,
+  event: MappingEvent,
+  extras: EsmExtras,
+  onFailureTopic: string | undefined,
+): ErrorHandling => {
   const responseTypes = event.functionResponseTypes ?? extras.functionResponseTypes ?? [];
   for (const type of responseTypes) {
     if (type !== 'ReportBatchItemFailures') {
@@ -366,141 +449,96 @@ const resolveMapping = (
       );
     }
   }
-
-  let onFailureTopic: string | undefined;
-  const destination = event.onFailureDestination ?? extras.onFailureDestination;
-  if (destination !== undefined) {
-    if (destination.startsWith('kafka://')) {
-      onFailureTopic = destination.slice('kafka://'.length);
-      if (onFailureTopic === '')
-        throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'names no topic');
-      if (onFailureTopic === event.topic) {
-        // "Lambda prevents infinite loops by blocking configurations where the source and destination topics are the same."
-        throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'cannot be the source topic');
-      }
-    } else {
-      warnings.push(
-        `function "${fnKey}": on-failure destination ${destination} is not emulated (only kafka://<topic> is); failed records are logged`,
-      );
-    }
-  }
-
-  let maximumRetryAttempts = integerIn(
+  const retries = integerIn(
     fnKey,
     'MaximumRetryAttempts',
     event.maximumRetryAttempts ?? extras.maximumRetryAttempts ?? -1,
     -1,
     KAFKA_LIMITS.maxRetryAttempts,
   );
-  if (maximumRetryAttempts === -1 && onFailureTopic !== undefined) {
-    maximumRetryAttempts = KAFKA_LIMITS.retryAttemptsWithDestination;
-  }
-
   const recordAge = event.maximumRecordAgeInSeconds ?? extras.maximumRecordAgeInSeconds ?? -1;
-  if (
-    recordAge !== -1 &&
-    (!Number.isInteger(recordAge) ||
-      recordAge < KAFKA_LIMITS.minRecordAgeSeconds ||
-      recordAge > KAFKA_LIMITS.maxRecordAgeSeconds)
-  ) {
+  const { minRecordAgeSeconds: min, maxRecordAgeSeconds: max } = KAFKA_LIMITS;
+  if (recordAge !== -1 && (!Number.isInteger(recordAge) || recordAge < min || recordAge > max)) {
     throw new MappingConfigError(
       fnKey,
       'MaximumRecordAgeInSeconds',
-      `must be -1 or an integer from ${KAFKA_LIMITS.minRecordAgeSeconds} to ${KAFKA_LIMITS.maxRecordAgeSeconds}, got ${recordAge}`,
+      `must be -1 or an integer from ${min} to ${max}, got ${recordAge}`,
     );
   }
-  const bisectBatchOnFunctionError =
-    event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false;
+  return {
+    responseTypes,
+    maximumRetryAttempts:
+      retries === -1 && onFailureTopic !== undefined ? KAFKA_LIMITS.retryAttemptsWithDestination : retries,
+    recordAge,
+    bisectBatchOnFunctionError:
+      event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false,
+    retriesSet: retries !== -1,
+  };
+};
 
-  // https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html: MinimumPollers 1–200,
-  // MaximumPollers 1–2,000 and ≥ MinimumPollers.
-  const poller = extras.provisionedPollerConfig ?? undefined;
-  const scalingMode = poller === undefined ? ScalingMode.OnDemand : ScalingMode.Provisioned;
-  let minimumPollers = 1;
-  let maximumPollers = Number.POSITIVE_INFINITY;
-  if (poller !== undefined) {
-    minimumPollers = integerIn(
-      fnKey,
-      'ProvisionedPollerConfig.MinimumPollers',
-      poller.minimumPollers ?? POLLER_LIMITS.defaultMinimumPollers,
-      POLLER_LIMITS.minMinimumPollers,
-      POLLER_LIMITS.maxMinimumPollers,
-    );
-    maximumPollers = integerIn(
+// https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html: MinimumPollers 1–200,
+// MaximumPollers 1–2,000 and ≥ MinimumPollers.
+const resolvePollers = (
+  fnKey: string,
+  poller: EsmExtras['provisionedPollerConfig'] | undefined,
+): Pick<EventSourceMapping, 'scalingMode' | 'minimumPollers' | 'maximumPollers'> => {
+  if (poller === undefined || poller === null) {
+    return { scalingMode: ScalingMode.OnDemand, minimumPollers: 1, maximumPollers: Number.POSITIVE_INFINITY };
+  }
+  const minimumPollers = integerIn(
+    fnKey,
+    'ProvisionedPollerConfig.MinimumPollers',
+    poller.minimumPollers ?? POLLER_LIMITS.defaultMinimumPollers,
+    POLLER_LIMITS.minMinimumPollers,
+    POLLER_LIMITS.maxMinimumPollers,
+  );
+  const maximumPollers = integerIn(
+    fnKey,
+    'ProvisionedPollerConfig.MaximumPollers',
+    poller.maximumPollers ?? POLLER_LIMITS.defaultMaximumPollers,
+    POLLER_LIMITS.minMaximumPollers,
+    POLLER_LIMITS.maxMaximumPollers,
+  );
+  if (maximumPollers < minimumPollers) {
+    throw new MappingConfigError(
       fnKey,
       'ProvisionedPollerConfig.MaximumPollers',
-      poller.maximumPollers ?? POLLER_LIMITS.defaultMaximumPollers,
-      POLLER_LIMITS.minMaximumPollers,
-      POLLER_LIMITS.maxMaximumPollers,
+      `must be at least MinimumPollers (${minimumPollers}), got ${maximumPollers}`,
     );
-    if (maximumPollers < minimumPollers) {
+  }
+  return { scalingMode: ScalingMode.Provisioned, minimumPollers, maximumPollers };
+};
+
+/**
+ * The error-handling controls, the Kafka on-failure destination and a batching window of 0
+ * (low latency) are provisioned-mode features: the console offers them under "Event poller
+ * configuration → Provisioned mode" (kafka-retry-configurations.html,
+ * with-kafka-low-latency.html) and every documented example sets --provisioned-poller-config
+ * (kafka-on-failure-destination.html). An on-demand mapping asking for one is refused.
+ */
+const checkOnDemand = (
+  fnKey: string,
+  handling: ErrorHandling,
+  onFailureTopic: string | undefined,
+  windowZero: boolean,
+): void => {
+  const provisionedOnly: Array<[string, boolean]> = [
+    ['MaximumRetryAttempts', handling.retriesSet && onFailureTopic === undefined],
+    ['MaximumRecordAgeInSeconds', handling.recordAge !== -1],
+    ['BisectBatchOnFunctionError', handling.bisectBatchOnFunctionError],
+    ['FunctionResponseTypes', handling.responseTypes.length > 0],
+    ['DestinationConfig.OnFailure', onFailureTopic !== undefined],
+    ['MaximumBatchingWindowInSeconds', windowZero],
+  ];
+  for (const [setting, used] of provisionedOnly) {
+    if (used) {
       throw new MappingConfigError(
         fnKey,
-        'ProvisionedPollerConfig.MaximumPollers',
-        `must be at least MinimumPollers (${minimumPollers}), got ${maximumPollers}`,
+        setting,
+        'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
       );
     }
-  } else {
-    // The error-handling controls, the Kafka on-failure destination and a batching window of 0
-    // (low latency) are provisioned-mode features: the console offers them under "Event poller
-    // configuration → Provisioned mode" (kafka-retry-configurations.html,
-    // with-kafka-low-latency.html) and every documented example sets --provisioned-poller-config
-    // (kafka-on-failure-destination.html). An on-demand mapping asking for one is refused.
-    const provisionedOnly: Array<[string, boolean]> = [
-      ['MaximumRetryAttempts', maximumRetryAttempts !== -1 && onFailureTopic === undefined],
-      ['MaximumRecordAgeInSeconds', recordAge !== -1],
-      ['BisectBatchOnFunctionError', bisectBatchOnFunctionError],
-      ['FunctionResponseTypes', responseTypes.length > 0],
-      ['DestinationConfig.OnFailure', onFailureTopic !== undefined],
-      ['MaximumBatchingWindowInSeconds', extras.maximumBatchingWindow === 0],
-    ];
-    for (const [setting, used] of provisionedOnly) {
-      if (used) {
-        throw new MappingConfigError(
-          fnKey,
-          setting,
-          'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
-        );
-      }
-    }
   }
-
-  const schemaRegistry = resolveSchemaRegistryConfig(
-    fnKey,
-    extras.schemaRegistryConfig,
-    scalingMode === ScalingMode.Provisioned,
-  );
-  const pollerGroupName = resolvePollerGroupName(fnKey, poller?.pollerGroupName);
-  const metrics = resolveMetricsConfig(fnKey, extras.metricsConfig);
-  const systemLogLevel = resolveLoggingConfig(fnKey, extras.loggingConfig, scalingMode);
-
-  return {
-    uuid,
-    functionKey: fnKey,
-    kind,
-    eventSourceArn: undefined,
-    topic: event.topic,
-    consumerGroupId: event.consumerGroupId ?? uuid,
-    consumerGroupIdGenerated: event.consumerGroupId === undefined,
-    batchSize,
-    maximumBatchingWindowMs,
-    startingPosition,
-    startingPositionTimestampMs,
-    filterCriteria,
-    reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-    maximumRetryAttempts,
-    bisectBatchOnFunctionError,
-    onFailureTopic,
-    maximumRecordAgeMs: recordAge === -1 ? undefined : recordAge * 1000,
-    scalingMode,
-    minimumPollers,
-    maximumPollers,
-    authentication,
-    schemaRegistry,
-    pollerGroupName,
-    metrics,
-    systemLogLevel,
-  };
 };
 
 // AWS::Lambda::EventSourceMapping's resource schema (the CloudFormation registry, as cfn-lint
@@ -574,11 +612,7 @@ const resolveLoggingConfig = (
 };
 
 /** The mapping's SourceAccessConfigurations as osls would deploy them (custom.esm's replace the event's). */
-const sourceAccessEntries = (
-  fnKey: string,
-  event: z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>,
-  extras: EsmExtras,
-): readonly unknown[] => {
+const sourceAccessEntries = (fnKey: string, event: MappingEvent, extras: EsmExtras): readonly unknown[] => {
   if (extras.sourceAccessConfigurations !== undefined) return extras.sourceAccessConfigurations;
   if ('saslScram512' in event && event.saslScram512 !== undefined) {
     if (typeof event.saslScram512 !== 'string') {
