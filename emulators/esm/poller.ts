@@ -38,6 +38,7 @@ import type { FunctionPool } from './function-pool.ts';
 import type { MappingCounters } from './mapping-metrics.ts';
 import { OffsetCommitter } from './offset-committer.ts';
 import { FailureDestination, GiveUpCondition } from './on-failure-destination.ts';
+import { offsetLag, retriable, startingOffsets } from './partition-positions.ts';
 import { eventRecordBytes } from './payload.ts';
 import type { PollerGroupStats, PollerGroups } from './poller-groups.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
@@ -139,23 +140,6 @@ export interface MappingPollerOptions {
   /** On-demand: how long a scaling decision takes to apply; up to three minutes on AWS. */
   readonly scalingDelayMs?: number;
 }
-
-/**
- * Retries a cluster request while Kafka answers with a retriable error (a group
- * coordinator still loading, a leader moving): normal for seconds after a broker starts.
- */
-const retriable = async <T>(request: () => Promise<T>, attempts = 40): Promise<T> => {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await request();
-    } catch (error) {
-      const canRetry =
-        typeof error === 'object' && error !== null && Reflect.get(error, 'retriable') === true;
-      if (!canRetry || attempt >= attempts) throw error;
-      await new Promise((wake) => setTimeout(wake, 250));
-    }
-  }
-};
 
 /**
  * Records per partition buffered before fetching that partition pauses; it resumes below
@@ -287,9 +271,9 @@ export class MappingPoller {
 
   /** Positions a new consumer group at StartingPosition, joins the group and starts fetching. */
   async start(): Promise<void> {
-    const { mapping, fn } = this.#options;
+    const { mapping } = this.#options;
     await this.#admin.connect();
-    this.#startingAt = await this.#startingOffsets();
+    this.#startingAt = await startingOffsets(this.#admin, this.#mapping);
     await retriable(() => this.#refreshLag());
     this.#evaluateScaling();
 
@@ -302,41 +286,9 @@ export class MappingPoller {
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set(payload.memberAssignment[mapping.topic] ?? []);
-      this.#assigned = assigned.size;
-      this.#applyStartingOffsets(consumer, assigned);
-      for (const key of this.#planner.partitionKeys) {
-        const partition = Number(key.slice(key.lastIndexOf('-') + 1));
-        if (!assigned.has(partition)) this.#planner.revoke(key);
-      }
-      this.#options.log.info('mapping joined its consumer group', {
-        mapping: mapping.uuid,
-        function: fn.key,
-        consumerGroupId: mapping.consumerGroupId,
-        partitions: [...assigned],
-      });
-      this.#system.info(SystemEventType.KafkaStatus, 'joined the consumer group', {
-        consumerGroupId: mapping.consumerGroupId,
-        topic: mapping.topic,
-        partitions: [...assigned],
-      });
+      this.#joined(consumer, new Set(payload.memberAssignment[mapping.topic] ?? []));
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.#lastError = payload.error.message;
-      this.#counters.consumerErrors += 1;
-      this.#system.warn(SystemEventType.KafkaStatus, 'the Kafka consumer failed', {
-        error: payload.error.message,
-        restarting: payload.restart,
-      });
-      // A re-authentication refused later (a rotated password): kafkajs does not restart on it.
-      if (isAuthenticationFailure(payload.error)) this.#lastProcessingResult = SASL_AUTHENTICATION_FAILED;
-      this.#options.log.error("the mapping's consumer crashed", {
-        mapping: mapping.uuid,
-        function: fn.key,
-        error: payload.error.message,
-        restarting: payload.restart,
-      });
-    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.#crashed(payload.error, payload.restart));
     await consumer.connect();
     await consumer.subscribe({
       topic: mapping.topic,
@@ -351,6 +303,12 @@ export class MappingPoller {
     });
     this.#runnerUp = true;
     this.#flushStartCommits();
+    this.#startTimers();
+    this.#logStarted();
+  }
+
+  /** The lag refreshed every second (the figures), the scaling evaluated on its cadence. */
+  #startTimers(): void {
     this.#statsTimer = setInterval(() => {
       this.#refreshLag().catch(() => {});
     }, this.#options.statsIntervalMs ?? 1000);
@@ -360,6 +318,10 @@ export class MappingPoller {
       this.#options.scalingIntervalMs ?? POLLER_LIMITS.evaluationIntervalMs,
     );
     this.#scalingTimer.unref();
+  }
+
+  #logStarted(): void {
+    const { mapping, fn } = this.#options;
     this.#options.log.info('mapping started', {
       mapping: mapping.uuid,
       function: fn.key,
@@ -380,6 +342,45 @@ export class MappingPoller {
       scalingMode: mapping.scalingMode,
       pollers: this.#scaler.pollers,
       ...(mapping.pollerGroupName === undefined ? {} : { pollerGroupName: mapping.pollerGroupName }),
+    });
+  }
+
+  /** The group assigned `assigned`: position new partitions, forget revoked ones. */
+  #joined(consumer: Consumer, assigned: ReadonlySet<number>): void {
+    const { mapping, fn } = this.#options;
+    this.#assigned = assigned.size;
+    this.#applyStartingOffsets(consumer, assigned);
+    for (const key of this.#planner.partitionKeys) {
+      const partition = Number(key.slice(key.lastIndexOf('-') + 1));
+      if (!assigned.has(partition)) this.#planner.revoke(key);
+    }
+    this.#options.log.info('mapping joined its consumer group', {
+      mapping: mapping.uuid,
+      function: fn.key,
+      consumerGroupId: mapping.consumerGroupId,
+      partitions: [...assigned],
+    });
+    this.#system.info(SystemEventType.KafkaStatus, 'joined the consumer group', {
+      consumerGroupId: mapping.consumerGroupId,
+      topic: mapping.topic,
+      partitions: [...assigned],
+    });
+  }
+
+  #crashed(error: Error, restarting: boolean): void {
+    this.#lastError = error.message;
+    this.#counters.consumerErrors += 1;
+    this.#system.warn(SystemEventType.KafkaStatus, 'the Kafka consumer failed', {
+      error: error.message,
+      restarting,
+    });
+    // A re-authentication refused later (a rotated password): kafkajs does not restart on it.
+    if (isAuthenticationFailure(error)) this.#lastProcessingResult = SASL_AUTHENTICATION_FAILED;
+    this.#options.log.error("the mapping's consumer crashed", {
+      mapping: this.#mapping.uuid,
+      function: this.#options.fn.key,
+      error: error.message,
+      restarting,
     });
   }
 
@@ -518,39 +519,6 @@ export class MappingPoller {
     };
   }
 
-  /**
-   * Where each partition without a committed offset starts. A consumer group without
-   * committed offsets starts at StartingPosition; one with committed offsets resumes from
-   * them and StartingPosition is ignored
-   * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-consumer-group-id.html). Positions
-   * are taken before the group is joined and committed as soon as it is, so start() is a
-   * fixed point: what is produced after it returns is delivered, even for LATEST.
-   */
-  async #startingOffsets(): Promise<Map<number, string>> {
-    const { mapping } = this.#options;
-    const [committed] = await retriable(() =>
-      this.#admin.fetchOffsets({ groupId: mapping.consumerGroupId, topics: [mapping.topic] }),
-    );
-    const partitions = committed?.partitions ?? [];
-    const missing = partitions.filter((p) => p.offset === '-1').map((p) => p.partition);
-    const starts = new Map<number, string>();
-    if (missing.length === 0) return starts;
-    const groupIsNew = missing.length === partitions.length;
-    if (groupIsNew && mapping.startingPosition === StartingPosition.AtTimestamp) {
-      const byTime = await retriable(() =>
-        this.#admin.fetchTopicOffsetsByTimestamp(mapping.topic, mapping.startingPositionTimestampMs),
-      );
-      for (const p of byTime) starts.set(p.partition, p.offset);
-    } else {
-      const ends = await retriable(() => this.#admin.fetchTopicOffsets(mapping.topic));
-      // Partitions added to a group that already has offsets are read from their start, losing nothing.
-      const useLatest = groupIsNew && mapping.startingPosition === StartingPosition.Latest;
-      for (const p of ends) starts.set(p.partition, useLatest ? p.high : p.low);
-    }
-    for (const partition of starts.keys()) if (!missing.includes(partition)) starts.delete(partition);
-    return starts;
-  }
-
   /** Seeks newly assigned partitions that have no committed offset to their start, and commits it. */
   #applyStartingOffsets(consumer: Consumer, assigned: ReadonlySet<number>): void {
     const commits: Commit[] = [];
@@ -572,19 +540,7 @@ export class MappingPoller {
   }
 
   async #refreshLag(): Promise<void> {
-    const { mapping } = this.#options;
-    const [ends, groups] = await Promise.all([
-      this.#admin.fetchTopicOffsets(mapping.topic),
-      this.#admin.fetchOffsets({ groupId: mapping.consumerGroupId, topics: [mapping.topic] }),
-    ]);
-    const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    const lag: Record<string, number> = {};
-    for (const end of ends) {
-      const at = committed.get(end.partition) ?? -1;
-      const from = at < 0 ? Number(end.low) : at;
-      lag[sourceId(mapping.topic, end.partition)] = Math.max(0, Number(end.high) - from);
-    }
-    this.#lagByPartition = lag;
+    this.#lagByPartition = await offsetLag(this.#admin, this.#mapping);
   }
 
   async #ingest({ batch, heartbeat }: EachBatchPayload): Promise<void> {
