@@ -3,7 +3,8 @@
  * low-latency set-up AWS documents — provisioned mode and MaximumBatchingWindowInSeconds 0
  * (https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-low-latency.html: "consistent
  * end-to-end latencies of less than 100 milliseconds") — against on-demand mode with the
- * deployed window of 1 s.
+ * deployed window of 1 s, and the aggregation mapping exactly as serverless.yml deploys it
+ * (on-demand, BatchSize 10,000, window 5 s): what freshness each choice buys.
  *
  * For each mode: the saturation throughput is measured first (a backlog drained by a fresh
  * mapping), then a paced producer runs at half of it, then at a light load, each on its own
@@ -38,7 +39,8 @@ const BATCH_SIZE = 100;
 const USAGE = `Usage: npm run bench:latency -- [options]
 
 Produce → handler-start latency through the ESM emulator: provisioned mode with window 0
-against on-demand mode with a 1 s window, each at saturation, half load and light load.
+against on-demand mode with a 1 s window and the aggregation mapping as deployed (BatchSize
+and window from serverless.yml), each at saturation, half load and light load.
 Markdown for BENCHMARKS.md on stdout; progress on stderr. About 3 minutes with the defaults.
 
 Options
@@ -106,7 +108,7 @@ interface Mode {
   readonly esm: Record<string, unknown>;
 }
 
-const MODES: readonly Mode[] = [
+const ModeFixed: readonly Mode[] = [
   {
     name: 'provisioned, window 0',
     kafka: { batchSize: BATCH_SIZE },
@@ -121,6 +123,34 @@ const MODES: readonly Mode[] = [
     esm: {},
   },
 ];
+
+const DeployedKafkaEvent = z.looseObject({
+  functions: z.looseObject({
+    'aggregate-events': z.looseObject({
+      events: z.array(
+        z.looseObject({
+          kafka: z.looseObject({ batchSize: z.number(), maximumBatchingWindow: z.number() }).optional(),
+        }),
+      ),
+    }),
+  }),
+});
+
+/** The modes measured: the fixed two, then the aggregation's mapping with its deployed batching. */
+const modesOf = (printed: Record<string, unknown>): readonly Mode[] => {
+  const kafka = DeployedKafkaEvent.parse(printed).functions['aggregate-events'].events.find(
+    (event) => event.kafka !== undefined,
+  )?.kafka;
+  if (kafka === undefined) throw new Error('serverless.yml: aggregate-events has no kafka event');
+  return [
+    ...ModeFixed,
+    {
+      name: `aggregation as deployed: on-demand, BatchSize ${kafka.batchSize.toLocaleString('en')}, window ${kafka.maximumBatchingWindow} s`,
+      kafka: { batchSize: kafka.batchSize, maximumBatchingWindow: kafka.maximumBatchingWindow },
+      esm: {},
+    },
+  ];
+};
 
 /** The deployed configuration (provider, esbuild) with the benchmark's function in place of the real ones. */
 const benchConfig = (
@@ -290,10 +320,10 @@ const main = async (): Promise<void> => {
     formatMethod({
       title: 'ESM latency: produce → handler start (`npm run bench:latency`)',
       steps: [
-        `A topic of ${PARTITIONS} partitions, BatchSize ${BATCH_SIZE}, the emulator running a function that records, at handler start, now − each record's CreateTime (set by the producer at send).`,
+        `A topic of ${PARTITIONS} partitions, BatchSize ${BATCH_SIZE} (the aggregation mode: its deployed one), the emulator running a function that records, at handler start, now − each record's CreateTime (set by the producer at send).`,
         `Saturation: ${SATURATION_RECORDS.toLocaleString('en')} records produced first, then a fresh mapping drains them; records/s from its start to the last delivery.`,
         `Half load: a paced producer (${TICKS_PER_SECOND} sends/s, acks=1) at half the saturation rate for ${SECONDS} s, on a fresh topic and group; light load: ${LIGHT_RATE} records/s. Each starts with ${WARMUP_SECONDS} s of the same load, not counted (warm environments); p50/p99/max over every record after it.`,
-        'Modes: provisioned with MaximumBatchingWindowInSeconds 0 (the low-latency set-up), and on-demand with the 1 s window serverless.yml deploys.',
+        'Modes: provisioned with MaximumBatchingWindowInSeconds 0 (the low-latency set-up, `--param esmScalingMode=provisioned --param <mapping>BatchWindow=0`), on-demand with a 1 s window (enrich-sessions, segment-stats as deployed), and the aggregation mapping as deployed (on-demand, its BatchSize and window from serverless.yml).',
       ],
       caveats: [
         'One laptop process runs the emulator, its worker-thread functions and the producer; a shared machine adds tail latency. Lambda adds its own network and invoke overhead.',
@@ -316,7 +346,7 @@ const measure = async (
   printed: Record<string, unknown>,
 ): Promise<void> => {
   const rows: (string | number)[][] = [];
-  for (const mode of MODES) {
+  for (const mode of modesOf(printed)) {
     progress(`${mode.name}: saturation`);
     const capacity = await saturation(kafka, producer, brokers, printed, mode);
     for (const [load, rate] of [

@@ -8,6 +8,11 @@ export const STACK_DIR = join(REPO_ROOT, '.cache', 'stack');
 /** Written by the stack daemon once everything is ready; read by the load generator, demo, ESM emulator. */
 export const ENDPOINTS_FILE = join(STACK_DIR, 'endpoints.json');
 export const STACK_LOG = join(STACK_DIR, 'stack.log');
+/**
+ * The ESM emulator's MetricsConfig metrics: one CloudWatch EMF document per mapping and
+ * interval, a JSON line each (docs/esm-emulator.md, "Metrics"); the dashboard reads it.
+ */
+export const ESM_METRICS_FILE = join(STACK_DIR, 'esm-metrics.jsonl');
 
 export const StackStateSchema = z.object({
   pid: z.number().int(),

@@ -117,7 +117,6 @@ interface PartitionState {
   nextOffset: number | undefined;
   /** In a running batch or held by a retry chain. */
   reserved: boolean;
-  idleSince: number;
 }
 
 interface RetrySpec {
@@ -192,11 +191,11 @@ export class BatchPlanner {
   }
 
   /** Adds fetched records of one partition (in offset order). Duplicates of buffered offsets are ignored. */
-  ingest(topic: string, partition: number, records: readonly BufferedRecord[], now: number): void {
+  ingest(topic: string, partition: number, records: readonly BufferedRecord[]): void {
     const key = sourceId(topic, partition);
     let state = this.#partitions.get(key);
     if (state === undefined) {
-      state = { topic, partition, key, buffer: [], nextOffset: undefined, reserved: false, idleSince: now };
+      state = { topic, partition, key, buffer: [], nextOffset: undefined, reserved: false };
       this.#partitions.set(key, state);
     }
     for (const record of records) {
@@ -241,7 +240,6 @@ export class BatchPlanner {
         chain.specs.shift();
         this.#releaseChain(
           chain,
-          now,
           spec.parts.map((part) => part.key),
         );
         continue;
@@ -372,30 +370,27 @@ export class BatchPlanner {
     if (chain !== undefined) {
       chain.running = false;
       chain.specs = [...next, ...chain.specs.slice(1)];
-      this.#releaseChain(chain, now, keys);
+      this.#releaseChain(chain, keys);
     } else if (next.length > 0) {
       const created: Chain = { id: this.#nextChainId++, specs: next, running: false };
       this.#chains.set(created.id, created);
-      this.#releaseChain(created, now, keys);
+      this.#releaseChain(created, keys);
     } else {
-      for (const key of keys) this.#release(key, now);
+      for (const key of keys) this.#release(key);
     }
     return { commits, exhausted, exhaustedAttempts: attempt, retrying, bisected };
   }
 
-  #release(key: string, now: number): void {
+  #release(key: string): void {
     const state = this.#partitions.get(key);
-    if (state?.reserved) {
-      state.reserved = false;
-      state.idleSince = now;
-    }
+    if (state?.reserved) state.reserved = false;
   }
 
   /**
    * Keeps the partitions a chain still needs reserved and frees those of `candidates` (the
    * batch that just completed) that no chain holds any more; drops a finished chain.
    */
-  #releaseChain(chain: Chain, now: number, candidates: readonly string[]): void {
+  #releaseChain(chain: Chain, candidates: readonly string[]): void {
     const held = new Set<string>();
     for (const each of this.#chains.values()) {
       for (const spec of each.specs) for (const part of spec.parts) held.add(part.key);
@@ -404,7 +399,7 @@ export class BatchPlanner {
       const state = this.#partitions.get(key);
       if (state !== undefined) state.reserved = true;
     }
-    for (const key of candidates) if (!held.has(key)) this.#release(key, now);
+    for (const key of candidates) if (!held.has(key)) this.#release(key);
     if (chain.specs.length === 0 && !chain.running) this.#chains.delete(chain.id);
   }
 
@@ -436,12 +431,16 @@ export class BatchPlanner {
     );
   }
 
-  /** When the oldest waiting record became available to a batch. */
+  /**
+   * When the oldest waiting record became available. Records that waited behind a running
+   * batch of their partition have used up that time: once it returns they go as soon as the
+   * window since their arrival has passed, so a backlog's tail is not held a window more.
+   */
   #windowStart(eligible: readonly PartitionState[]): number {
     let start = Number.POSITIVE_INFINITY;
     for (const state of eligible) {
       const head = state.buffer.find((record) => record.delivered);
-      if (head !== undefined) start = Math.min(start, Math.max(head.arrivedAt, state.idleSince));
+      if (head !== undefined) start = Math.min(start, head.arrivedAt);
     }
     return start;
   }

@@ -11,7 +11,7 @@ import { plaintextConnection, toKafkaEnv } from '../../services/kafka/connection
 import { CONNECT_TIMEOUT_MS } from '../../services/kafka/deadline.ts';
 import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
-import { readStackState } from '../../tooling/stack-state.ts';
+import { ESM_METRICS_FILE, readStackState } from '../../tooling/stack-state.ts';
 import { parseEsmCliArgs, readEsmCliConfig } from './config.ts';
 import { type EmulatorStats, startEmulator } from './emulator.ts';
 import { EsmError } from './errors.ts';
@@ -40,6 +40,10 @@ Options:
                               scaling (default: 60, as on AWS)
   --scaling-delay <seconds>   on-demand: how long a scaling decision takes to apply
                               (default: 60; AWS: within three minutes)
+  --metrics-file <file>       MetricsConfig: append each mapping's metrics (CloudWatch EMF, one
+                              JSON line per mapping and interval) to this file (default:
+                              .cache/stack/esm-metrics.jsonl, which the dashboard reads)
+  --metrics-interval <seconds>  how often the metrics are published (default: 60, as Lambda)
   --json                      print figures as one JSON line each time
   -h, --help                  this text
 
@@ -157,6 +161,8 @@ const main = async (): Promise<number> => {
     ...(flags.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: flags.scalingIntervalMs }),
     ...(flags.scalingDelayMs === undefined ? {} : { scalingDelayMs: flags.scalingDelayMs }),
     ...(flags.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: flags.sessionTimeoutMs }),
+    metricsFile: resolve(flags.metricsFile ?? ESM_METRICS_FILE),
+    ...(flags.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: flags.metricsIntervalMs }),
   });
   const initial = emulator.stats();
   process.stderr.write(

@@ -58,6 +58,10 @@ const FlagsSchema = z.object({
   scalingDelayMs: seconds('--scaling-delay', 'positive')
     .transform((value) => value * 1000)
     .optional(),
+  metricsFile: z.string().optional(),
+  metricsIntervalMs: seconds('--metrics-interval', 'positive')
+    .transform((value) => value * 1000)
+    .optional(),
   json: z.boolean(),
 });
 
@@ -84,6 +88,8 @@ export const parseEsmCliArgs = (
       'session-timeout': { type: 'string' },
       'scaling-interval': { type: 'string' },
       'scaling-delay': { type: 'string' },
+      'metrics-file': { type: 'string' },
+      'metrics-interval': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -98,6 +104,8 @@ export const parseEsmCliArgs = (
       sessionTimeoutMs: values['session-timeout'],
       scalingIntervalMs: values['scaling-interval'],
       scalingDelayMs: values['scaling-delay'],
+      metricsFile: values['metrics-file'],
+      metricsIntervalMs: values['metrics-interval'],
       json: values.json === true,
     }),
     schema: FlagsSchema,

@@ -15,11 +15,19 @@ import { bundleHandlers, deployBuildOptions } from '../../serverless/bundle.ts';
 import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
 import { silentLogger, type ToolLog } from '../../tooling/logger.ts';
 import { authenticationError, connectMappings, defaultSecretsManagerClients } from './clusters.ts';
-import { EsmError } from './errors.ts';
+import { EsmError, type MappingAuthenticationError } from './errors.ts';
 import { type FunctionOutput, FunctionPool, type FunctionPoolStats } from './function-pool.ts';
 import { readRegistryCredentials, type SecretsManagerClientFor } from './mapping-credentials.ts';
+import type { EmfDocument } from './mapping-metrics.ts';
+import { MetricsPublisher } from './metrics-publisher.ts';
 import { MappingPoller, type MappingStats } from './poller.ts';
-import { type FunctionDefinition, resolveServerlessConfig } from './serverless-config.ts';
+import { type PollerGroupStats, PollerGroups } from './poller-groups.ts';
+import {
+  type EventSourceMapping,
+  type FunctionDefinition,
+  resolveServerlessConfig,
+} from './serverless-config.ts';
+import type { SystemLogRecord } from './system-log.ts';
 
 export interface EmulatorOptions {
   /** The resolved serverless configuration (`serverless print --format json`, parsed). */
@@ -55,11 +63,26 @@ export interface EmulatorOptions {
    * honours AWS_ENDPOINT_URL_SECRETS_MANAGER.
    */
   readonly secretsManager?: SecretsManagerClientFor;
+  /**
+   * MetricsConfig: a JSON-lines file each mapping's metrics are appended to, one CloudWatch
+   * EMF document per interval (they also go to `log`); the dashboard reads it.
+   */
+  readonly metricsFile?: string;
+  /** How often the metrics are published (ms); one minute by default. */
+  readonly metricsIntervalMs?: number;
+  /**
+   * LoggingConfig: receives the mappings' system log records; by default one JSON line each on
+   * stdout, where the functions' own logs go ("the event source mapping reuses the same log
+   * destination with your Lambda function": esm-logging.html).
+   */
+  readonly systemLogOutput?: (record: SystemLogRecord) => void;
 }
 
 /** Everything {@link Emulator.stats} reports. */
 export interface EmulatorStats {
   readonly mappings: readonly MappingStats[];
+  /** PollerGroupName groups: their members and pollers together. */
+  readonly pollerGroups: readonly PollerGroupStats[];
   /** Per function key: its execution environments. */
   readonly functions: Readonly<Record<string, FunctionPoolStats>>;
 }
@@ -67,6 +90,8 @@ export interface EmulatorStats {
 /** A running emulator. */
 export interface Emulator {
   stats(): EmulatorStats;
+  /** MetricsConfig: the EMF documents of the last interval published, one per mapping that has it. */
+  metrics(): readonly EmfDocument[];
   /** Stops polling, lets running invocations finish and commit, terminates the environments. */
   stop(): Promise<void>;
 }
@@ -86,20 +111,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   const log = options.log ?? silentLogger;
   const service = resolveServerlessConfig(options.config);
   for (const warning of service.warnings) log.warn('configuration not emulated', { detail: warning });
-  const wanted = options.functions === undefined ? undefined : new Set(options.functions);
-  if (wanted !== undefined) {
-    for (const key of wanted) {
-      if (!service.functions.has(key))
-        throw new EsmError(`no function "${key}" in the serverless configuration`);
-    }
-  }
-  const mappings = service.mappings.filter((m) => wanted === undefined || wanted.has(m.functionKey));
-  const functions = new Map<string, FunctionDefinition>();
-  for (const mapping of mappings) {
-    const fn = service.functions.get(mapping.functionKey);
-    if (fn !== undefined) functions.set(fn.key, fn);
-  }
-
+  const { mappings, functions } = selectMappings(service, options.functions);
   const secretsFor = options.secretsManager ?? defaultSecretsManagerClients;
   const { clusters, refused } = await connectMappings({
     mappings,
@@ -108,25 +120,112 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     clientId: `esm-emulator-${service.service}`,
     secretsFor,
   });
-  // SchemaRegistryConfig BASIC_AUTH: the registry's credentials, read once per mapping from the
-  // secret in the function's region, as for the cluster's.
-  const registryCredentials = new Map<string, string>();
+  const registryCredentials = await registryCredentialsOf(mappings, functions, secretsFor);
+  const pools = await startPools(options, functions, log);
+  const pollers: Array<{ mapping: EventSourceMapping; poller: MappingPoller }> = [];
+  const publisher = new MetricsPublisher({
+    pollers,
+    log,
+    file: options.metricsFile,
+    ...(options.metricsIntervalMs === undefined ? {} : { intervalMs: options.metricsIntervalMs }),
+  });
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      await Promise.all(pollers.map(({ poller }) => poller.stop()));
+      publisher.stop();
+      await Promise.all([...pools.values()].map((pool) => pool.stop()));
+      await Promise.all(clusters.map((cluster) => cluster.disconnect()));
+    })();
+    return stopping;
+  };
+  const groups = joinPollerGroups(mappings);
+  try {
+    for (const mapping of mappings) {
+      const fn = functions.get(mapping.functionKey);
+      const pool = pools.get(mapping.functionKey);
+      const cluster = clusters.find((candidate) => candidate.mappings.includes(mapping));
+      if (fn === undefined || pool === undefined || cluster === undefined) continue;
+      const poller = new MappingPoller({
+        ...pollerOptionsOf(options, log, groups),
+        mapping,
+        fn,
+        kafka: cluster.kafka,
+        pool,
+        destinationProducer: cluster.producer,
+        registryBasicAuth: registryCredentials.get(mapping.uuid),
+      });
+      pollers.push({ mapping, poller });
+      await startOrRefuse(poller, mapping, refused.get(mapping.uuid), options.brokers, log);
+    }
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  publisher.start();
+  return {
+    stats: () => ({
+      mappings: pollers.map(({ poller }) => poller.stats()),
+      pollerGroups: groups.stats(),
+      functions: Object.fromEntries([...pools].map(([key, pool]) => [key, pool.stats()])),
+    }),
+    metrics: () => publisher.latest(),
+    stop,
+  };
+};
+
+/** The mappings of the functions asked for (all by default) and those functions. */
+const selectMappings = (
+  service: ReturnType<typeof resolveServerlessConfig>,
+  only: readonly string[] | undefined,
+): { mappings: EventSourceMapping[]; functions: Map<string, FunctionDefinition> } => {
+  const wanted = only === undefined ? undefined : new Set(only);
+  for (const key of wanted ?? []) {
+    if (!service.functions.has(key))
+      throw new EsmError(`no function "${key}" in the serverless configuration`);
+  }
+  const mappings = service.mappings.filter((m) => wanted === undefined || wanted.has(m.functionKey));
+  const functions = new Map<string, FunctionDefinition>();
+  for (const mapping of mappings) {
+    const fn = service.functions.get(mapping.functionKey);
+    if (fn !== undefined) functions.set(fn.key, fn);
+  }
+  return { mappings, functions };
+};
+
+/**
+ * SchemaRegistryConfig BASIC_AUTH: the registry's credentials, read once per mapping from the
+ * secret in the function's region, as for the cluster's.
+ */
+const registryCredentialsOf = async (
+  mappings: readonly EventSourceMapping[],
+  functions: ReadonlyMap<string, FunctionDefinition>,
+  secretsFor: SecretsManagerClientFor,
+): Promise<Map<string, string>> => {
+  const credentials = new Map<string, string>();
   for (const mapping of mappings) {
     const secretArn = mapping.schemaRegistry?.basicAuthSecretArn;
     const fn = functions.get(mapping.functionKey);
     if (secretArn === undefined || fn === undefined) continue;
-    registryCredentials.set(
+    credentials.set(
       mapping.uuid,
       await readRegistryCredentials(secretsFor(fn.region), mapping.functionKey, secretArn),
     );
   }
+  return credentials;
+};
 
+/** Bundles the functions as deployed and gives each its pool of execution environments. */
+const startPools = async (
+  options: EmulatorOptions,
+  functions: ReadonlyMap<string, FunctionDefinition>,
+  log: ToolLog,
+): Promise<Map<string, FunctionPool>> => {
   const serviceDir = resolve(options.serviceDir);
-  const bundleDir = options.bundleDir ?? join(serviceDir, 'dist');
   const started = performance.now();
   const bundles = await bundleHandlers({
     serviceDir,
-    outDir: bundleDir,
+    outDir: options.bundleDir ?? join(serviceDir, 'dist'),
     handlerModules: [...functions.values()].map((fn) => fn.handlerModule),
     build: deployBuildOptions(options.config),
   });
@@ -135,7 +234,6 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     functions: [...functions.keys()],
     durationMs: Math.round(performance.now() - started),
   });
-
   const pools = new Map<string, FunctionPool>();
   for (const fn of functions.values()) {
     const handlerFile = bundleOf.get(fn.handlerModule);
@@ -153,69 +251,63 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       }),
     );
   }
+  return pools;
+};
 
-  const pollers: MappingPoller[] = [];
-  let stopping: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopping ??= (async () => {
-      await Promise.all(pollers.map((poller) => poller.stop()));
-      await Promise.all([...pools.values()].map((pool) => pool.stop()));
-      await Promise.all(clusters.map((cluster) => cluster.disconnect()));
-    })();
-    return stopping;
-  };
-
-  try {
-    for (const mapping of mappings) {
-      const fn = functions.get(mapping.functionKey);
-      const pool = pools.get(mapping.functionKey);
-      const cluster = clusters.find((candidate) => candidate.mappings.includes(mapping));
-      if (fn === undefined || pool === undefined || cluster === undefined) continue;
-      const poller = new MappingPoller({
-        mapping,
-        fn,
-        kafka: cluster.kafka,
-        brokers: options.brokers,
-        pool,
-        log,
-        destinationProducer: cluster.producer,
-        registryBasicAuth: registryCredentials.get(mapping.uuid),
-        ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
-        ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
-        ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),
-        ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
-        ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
-      });
-      pollers.push(poller);
-      let refusal = refused.get(mapping.uuid);
-      if (refusal === undefined) {
-        try {
-          await poller.start();
-        } catch (error) {
-          if (!isAuthenticationFailure(error)) throw error;
-          refusal = authenticationError(mapping, options.brokers, error);
-        }
-      }
-      if (refusal !== undefined) {
-        log.error('mapping stopped: the cluster refused its credentials', {
-          mapping: mapping.uuid,
-          function: mapping.functionKey,
-          lastProcessingResult: refusal.lastProcessingResult,
-          error: refusal.message,
-        });
-        await poller.refuse(refusal);
-      }
+/** PollerGroupName: every provisioned mapping that names a group joins it at its MinimumPollers. */
+const joinPollerGroups = (mappings: readonly EventSourceMapping[]): PollerGroups => {
+  const groups = new PollerGroups();
+  for (const mapping of mappings) {
+    if (mapping.pollerGroupName !== undefined) {
+      groups.join(mapping.pollerGroupName, mapping.uuid, mapping.minimumPollers);
     }
-  } catch (error) {
-    await stop();
-    throw error;
   }
+  return groups;
+};
 
-  return {
-    stats: () => ({
-      mappings: pollers.map((poller) => poller.stats()),
-      functions: Object.fromEntries([...pools].map(([key, pool]) => [key, pool.stats()])),
-    }),
-    stop,
-  };
+const writeSystemLogRecord = (record: SystemLogRecord): void => {
+  process.stdout.write(`${JSON.stringify(record)}\n`);
+};
+
+/** The options every poller shares. */
+const pollerOptionsOf = (options: EmulatorOptions, log: ToolLog, groups: PollerGroups) => ({
+  brokers: options.brokers,
+  log,
+  pollerGroups: groups,
+  systemLogOutput: options.systemLogOutput ?? writeSystemLogRecord,
+  ...(options.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: options.sessionTimeoutMs }),
+  ...(options.retryDelayMs === undefined ? {} : { retryDelayMs: options.retryDelayMs }),
+  ...(options.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: options.scalingIntervalMs }),
+  ...(options.scalingDelayMs === undefined ? {} : { scalingDelayMs: options.scalingDelayMs }),
+  ...(options.onFatal === undefined ? {} : { onFatal: options.onFatal }),
+});
+
+/**
+ * Starts a mapping, or stops it with the reason when the cluster refused its credentials
+ * (at connect, or at its first contact): it stays in the figures while the others run.
+ */
+const startOrRefuse = async (
+  poller: MappingPoller,
+  mapping: EventSourceMapping,
+  refusedAtConnect: MappingAuthenticationError | undefined,
+  brokers: readonly string[],
+  log: ToolLog,
+): Promise<void> => {
+  let refusal = refusedAtConnect;
+  if (refusal === undefined) {
+    try {
+      await poller.start();
+    } catch (error) {
+      if (!isAuthenticationFailure(error)) throw error;
+      refusal = authenticationError(mapping, brokers, error);
+    }
+  }
+  if (refusal === undefined) return;
+  log.error('mapping stopped: the cluster refused its credentials', {
+    mapping: mapping.uuid,
+    function: mapping.functionKey,
+    lastProcessingResult: refusal.lastProcessingResult,
+    error: refusal.message,
+  });
+  await poller.refuse(refusal);
 };

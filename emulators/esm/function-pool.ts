@@ -174,10 +174,12 @@ export class FunctionPool {
 
   /**
    * Invokes the function with `event` on an idle environment, starting one if none is idle.
+   * `requestId` (the context's awsRequestId) is chosen by the caller, so that it is known
+   * whatever the invocation comes to; a new one by default.
    *
    * @throws {InvocationError} when the handler throws, times out, or its runtime dies.
    */
-  async invoke(event: unknown): Promise<InvocationResult> {
+  async invoke(event: unknown, requestId: string = randomUUID()): Promise<InvocationResult> {
     if (this.#stopped) throw new InvocationError(InvocationFailure.RuntimeExit, 'the emulator is stopping');
     this.#invocations += 1;
     let instance = [...this.#instances].find((candidate) => !candidate.busy);
@@ -189,7 +191,7 @@ export class FunctionPool {
       instance.busy = true;
     }
     try {
-      const result = await this.#run(instance, event);
+      const result = await this.#run(instance, event, requestId);
       instance.busy = false;
       instance.invocations += 1;
       return { ...result, coldStart };
@@ -280,8 +282,7 @@ export class FunctionPool {
     return instance;
   }
 
-  #run(instance: Instance, event: unknown): Promise<Omit<InvocationResult, 'coldStart'>> {
-    const requestId = randomUUID();
+  #run(instance: Instance, event: unknown, requestId: string): Promise<Omit<InvocationResult, 'coldStart'>> {
     const started = performance.now();
     const message: InvokeMessage = {
       type: 'invoke',

@@ -11,10 +11,9 @@
  * pollers that consumer stands for: their invocation slots (5 each) and bytes per second
  * (5 MB/s each) bound what runs at once.
  */
-import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
-import { isAuthenticationFailure, isRetriableKafkaError } from '../../services/kafka/errors.ts';
-import { buildKafkaEvent, type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
+import { isAuthenticationFailure } from '../../services/kafka/errors.ts';
+import { type EventSourceIdentity, toEventRecord } from '../../services/kafka/esm-event.ts';
 import {
   type SourceRecord,
   sourceId,
@@ -24,6 +23,7 @@ import {
 import { createSchemaRegistryClient } from '../../services/schema-registry/client.ts';
 import { SchemaRegistryError } from '../../services/schema-registry/errors.ts';
 import type { ToolLog } from '../../tooling/logger.ts';
+import { invokeBatch } from './batch-invoker.ts';
 import {
   type Batch,
   type BatchOutcome,
@@ -31,27 +31,20 @@ import {
   type BufferedRecord,
   type Commit,
 } from './batch-planner.ts';
-import { readBatchItemFailures } from './batch-response.ts';
+import { DeliveryLedger } from './delivery-ledger.ts';
 import { InvocationError, InvocationFailure, SASL_AUTHENTICATION_FAILED } from './errors.ts';
 import { matchesFilterCriteria } from './filter.ts';
 import type { FunctionPool } from './function-pool.ts';
+import type { MappingCounters } from './mapping-metrics.ts';
+import { OffsetCommitter } from './offset-committer.ts';
+import { FailureDestination, GiveUpCondition } from './on-failure-destination.ts';
+import { offsetLag, retriable, startingOffsets } from './partition-positions.ts';
 import { eventRecordBytes } from './payload.ts';
+import type { PollerGroupStats, PollerGroups } from './poller-groups.ts';
 import { POLLER_LIMITS, PollerScaler, type ScalingMode, ThroughputBudget } from './scaler.ts';
-import { type DecodedRecord, RecordSchemaDecoder } from './schema-registry.ts';
+import { type DecodedRecord, RecordSchemaDecoder, SchemaValidationFailure } from './schema-registry.ts';
 import { type EventSourceMapping, type FunctionDefinition, StartingPosition } from './serverless-config.ts';
-
-/** Why records were given up on, as the on-failure record's `requestContext.condition` says it. */
-export const GiveUpCondition = {
-  RetriesExhausted: 'RetriesExhausted',
-  // The Kafka pages name no condition for expired records; Lambda's stream sources (Kinesis,
-  // DynamoDB) report this one (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html).
-  RecordAgeExceeded: 'RecordMaximumAgeExceeded',
-  // Neither do they for a record that fails schema validation (services-consume-kafka-events.html):
-  // it is never delivered as if valid, but goes to the on-failure destination (or is dropped and
-  // logged) with this condition, and the partition moves on.
-  SchemaValidationFailed: 'SchemaValidationFailed',
-} as const;
-export type GiveUpCondition = (typeof GiveUpCondition)[keyof typeof GiveUpCondition];
+import { SystemEventType, SystemLog, type SystemLogRecord } from './system-log.ts';
 
 /** Live figures of one mapping, as {@link MappingPoller.stats} reports them. */
 export interface MappingStats {
@@ -113,6 +106,12 @@ export interface MappingStats {
    * (`PROBLEM: SASL authentication failed`).
    */
   readonly lastProcessingResult: string | undefined;
+  /** Records read from the topic. */
+  readonly recordsPolled: number;
+  /** Records whose offsets were committed (the starting position's commit not counted). */
+  readonly recordsCommitted: number;
+  /** PollerGroupName: the group's figures, when the mapping is in one. */
+  readonly pollerGroup: PollerGroupStats | undefined;
 }
 
 /** Whether an invocation failed because the function's init threw its ConfigError. */
@@ -132,6 +131,10 @@ export interface MappingPollerOptions {
   readonly log: ToolLog;
   /** Producer for `kafka://` on-failure destinations (shared; connected by the caller). */
   readonly destinationProducer: () => Promise<Producer>;
+  /** PollerGroupName: the emulator's poller groups (the mapping has joined its own). */
+  readonly pollerGroups?: PollerGroups;
+  /** LoggingConfig: where the mapping's system log records go (one JSON object each). */
+  readonly systemLogOutput?: (record: SystemLogRecord) => void;
   /** SchemaRegistryConfig BASIC_AUTH credentials (`username:password`), read from its secret. */
   readonly registryBasicAuth?: string | undefined;
   /** Consumer session timeout; after a crash the group waits this long for the dead member. */
@@ -145,21 +148,6 @@ export interface MappingPollerOptions {
   /** Called once when the function cannot start for its configuration; the mapping stops. */
   readonly onFatal?: (error: Error) => void;
 }
-
-/**
- * Retries a cluster request while Kafka answers with a retriable error (a group
- * coordinator still loading, a leader moving): normal for seconds after a broker starts.
- */
-const retriable = async <T>(request: () => Promise<T>, attempts = 40): Promise<T> => {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await request();
-    } catch (error) {
-      if (!isRetriableKafkaError(error) || attempt >= attempts) throw error;
-      await new Promise((wake) => setTimeout(wake, 250));
-    }
-  }
-};
 
 /**
  * Records per partition buffered before fetching that partition pauses; it resumes below
@@ -176,6 +164,8 @@ export class MappingPoller {
   readonly #scaler: PollerScaler;
   readonly #budget: ThroughputBudget;
   readonly #decoder: RecordSchemaDecoder | undefined;
+  readonly #ledger = new DeliveryLedger();
+  readonly #system: SystemLog;
   #throttled = false;
   #throttledEvaluations = 0;
   #scalingTimer: NodeJS.Timeout | undefined;
@@ -186,11 +176,11 @@ export class MappingPoller {
   #statsTimer: NodeJS.Timeout | undefined;
   readonly #running = new Set<Promise<void>>();
   readonly #paused = new Set<number>();
-  #commitChain: Promise<void> = Promise.resolve();
+  readonly #committer: OffsetCommitter;
+  readonly #destination: FailureDestination;
   #startingAt = new Map<number, string>();
   readonly #startCommits: Commit[] = [];
   #runnerUp = false;
-  readonly #committed = new Map<string, number>();
   #lagByPartition: Record<string, number> = {};
   #assigned = 0;
   #lastError: string | undefined;
@@ -217,6 +207,11 @@ export class MappingPoller {
     minBatch: Number.POSITIVE_INFINITY,
     maxBatch: 0,
     maxPayloadBytes: 0,
+    recordsPolled: 0,
+    recordsInvoked: 0,
+    recordsFailedInvoke: 0,
+    destinationErrors: 0,
+    consumerErrors: 0,
   };
 
   constructor(options: MappingPollerOptions) {
@@ -248,6 +243,27 @@ export class MappingPoller {
     this.#planner.maxConcurrency = capacity.maxConcurrency;
     this.#budget = new ThroughputBudget(capacity.bytesPerSecond, Date.now());
     this.#admin = options.kafka.admin();
+    this.#system = new SystemLog({
+      level: options.mapping.systemLogLevel,
+      uuid: options.mapping.uuid,
+      eventSourceMappingArn: `arn:aws:lambda:${options.fn.region}:000000000000:event-source-mapping:${options.mapping.uuid}`,
+      write: options.systemLogOutput ?? (() => {}),
+    });
+    this.#committer = new OffsetCommitter({
+      consumer: () => this.#consumer,
+      log: options.log,
+      system: this.#system,
+      mappingUuid: options.mapping.uuid,
+    });
+    this.#destination = new FailureDestination({
+      mapping: options.mapping,
+      fn: options.fn,
+      identity: this.#identity,
+      ledger: this.#ledger,
+      log: options.log,
+      system: this.#system,
+      producer: options.destinationProducer,
+    });
     const registry = options.mapping.schemaRegistry;
     this.#decoder =
       registry === undefined
@@ -263,9 +279,9 @@ export class MappingPoller {
 
   /** Positions a new consumer group at StartingPosition, joins the group and starts fetching. */
   async start(): Promise<void> {
-    const { mapping, fn } = this.#options;
+    const { mapping } = this.#options;
     await this.#admin.connect();
-    this.#startingAt = await this.#startingOffsets();
+    this.#startingAt = await startingOffsets(this.#admin, this.#mapping);
     await retriable(() => this.#refreshLag());
     this.#evaluateScaling();
 
@@ -278,31 +294,9 @@ export class MappingPoller {
     });
     this.#consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-      const assigned = new Set(payload.memberAssignment[mapping.topic] ?? []);
-      this.#assigned = assigned.size;
-      this.#applyStartingOffsets(consumer, assigned);
-      for (const key of this.#planner.partitionKeys) {
-        const partition = Number(key.slice(key.lastIndexOf('-') + 1));
-        if (!assigned.has(partition)) this.#planner.revoke(key);
-      }
-      this.#options.log.info('mapping joined its consumer group', {
-        mapping: mapping.uuid,
-        function: fn.key,
-        consumerGroupId: mapping.consumerGroupId,
-        partitions: [...assigned],
-      });
+      this.#joined(consumer, new Set(payload.memberAssignment[mapping.topic] ?? []));
     });
-    consumer.on(consumer.events.CRASH, ({ payload }) => {
-      this.#lastError = payload.error.message;
-      // A re-authentication refused later (a rotated password): kafkajs does not restart on it.
-      if (isAuthenticationFailure(payload.error)) this.#lastProcessingResult = SASL_AUTHENTICATION_FAILED;
-      this.#options.log.error("the mapping's consumer crashed", {
-        mapping: mapping.uuid,
-        function: fn.key,
-        error: payload.error.message,
-        restarting: payload.restart,
-      });
-    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => this.#crashed(payload.error, payload.restart));
     await consumer.connect();
     await consumer.subscribe({
       topic: mapping.topic,
@@ -317,6 +311,12 @@ export class MappingPoller {
     });
     this.#runnerUp = true;
     this.#flushStartCommits();
+    this.#startTimers();
+    this.#logStarted();
+  }
+
+  /** The lag refreshed every second (the figures), the scaling evaluated on its cadence. */
+  #startTimers(): void {
     this.#statsTimer = setInterval(() => {
       this.#refreshLag().catch(() => {});
     }, this.#options.statsIntervalMs ?? 1000);
@@ -326,6 +326,10 @@ export class MappingPoller {
       this.#options.scalingIntervalMs ?? POLLER_LIMITS.evaluationIntervalMs,
     );
     this.#scalingTimer.unref();
+  }
+
+  #logStarted(): void {
+    const { mapping, fn } = this.#options;
     this.#options.log.info('mapping started', {
       mapping: mapping.uuid,
       function: fn.key,
@@ -337,6 +341,54 @@ export class MappingPoller {
       startingPosition: mapping.startingPosition,
       scalingMode: mapping.scalingMode,
       pollers: this.#scaler.pollers,
+    });
+    this.#system.info(SystemEventType.PollerStatus, 'event source mapping started', {
+      topic: mapping.topic,
+      consumerGroupId: mapping.consumerGroupId,
+      batchSize: mapping.batchSize,
+      maximumBatchingWindowInSeconds: mapping.maximumBatchingWindowMs / 1000,
+      scalingMode: mapping.scalingMode,
+      pollers: this.#scaler.pollers,
+      ...(mapping.pollerGroupName === undefined ? {} : { pollerGroupName: mapping.pollerGroupName }),
+    });
+  }
+
+  /** The group assigned `assigned`: position new partitions, forget revoked ones. */
+  #joined(consumer: Consumer, assigned: ReadonlySet<number>): void {
+    const { mapping, fn } = this.#options;
+    this.#assigned = assigned.size;
+    this.#applyStartingOffsets(consumer, assigned);
+    for (const key of this.#planner.partitionKeys) {
+      const partition = Number(key.slice(key.lastIndexOf('-') + 1));
+      if (!assigned.has(partition)) this.#planner.revoke(key);
+    }
+    this.#options.log.info('mapping joined its consumer group', {
+      mapping: mapping.uuid,
+      function: fn.key,
+      consumerGroupId: mapping.consumerGroupId,
+      partitions: [...assigned],
+    });
+    this.#system.info(SystemEventType.KafkaStatus, 'joined the consumer group', {
+      consumerGroupId: mapping.consumerGroupId,
+      topic: mapping.topic,
+      partitions: [...assigned],
+    });
+  }
+
+  #crashed(error: Error, restarting: boolean): void {
+    this.#lastError = error.message;
+    this.#counters.consumerErrors += 1;
+    this.#system.warn(SystemEventType.KafkaStatus, 'the Kafka consumer failed', {
+      error: error.message,
+      restarting,
+    });
+    // A re-authentication refused later (a rotated password): kafkajs does not restart on it.
+    if (isAuthenticationFailure(error)) this.#lastProcessingResult = SASL_AUTHENTICATION_FAILED;
+    this.#options.log.error("the mapping's consumer crashed", {
+      mapping: this.#mapping.uuid,
+      function: this.#options.fn.key,
+      error: error.message,
+      restarting,
     });
   }
 
@@ -353,7 +405,11 @@ export class MappingPoller {
       lag: Object.values(this.#lagByPartition).reduce((sum, lag) => sum + lag, 0),
       partitions,
       throttled,
+      ...(this.#options.pollerGroups === undefined
+        ? {}
+        : { available: this.#options.pollerGroups.available(this.#mapping.uuid) }),
     });
+    this.#options.pollerGroups?.report(this.#mapping.uuid, this.#scaler.pollers);
     const capacity = this.#scaler.capacity();
     this.#planner.maxConcurrency = capacity.maxConcurrency;
     this.#budget.bytesPerSecond = capacity.bytesPerSecond;
@@ -365,6 +421,11 @@ export class MappingPoller {
         pendingPollers: decision.pending,
         reason: decision.reason,
         maxConcurrency: capacity.maxConcurrency,
+      });
+      this.#system.info(SystemEventType.PollerStatus, 'event pollers scaled', {
+        pollers: decision.pollers,
+        pendingPollers: decision.pending,
+        reason: decision.reason,
       });
     }
     if (this.#state === 'running') this.#schedule();
@@ -378,7 +439,7 @@ export class MappingPoller {
     clearInterval(this.#statsTimer);
     clearInterval(this.#scalingTimer);
     await Promise.allSettled([...this.#running]);
-    await this.#commitChain;
+    await this.#committer.settled();
     await this.#consumer?.disconnect().catch(() => {});
     await this.#admin.disconnect().catch(() => {});
     this.#state = 'stopped';
@@ -407,7 +468,7 @@ export class MappingPoller {
       assignedPartitions: this.#assigned,
       lag: Object.values(this.#lagByPartition).reduce((sum, lag) => sum + lag, 0),
       lagByPartition: { ...this.#lagByPartition },
-      committedOffsets: Object.fromEntries(this.#committed),
+      committedOffsets: Object.fromEntries(this.#committer.committed),
       buffered: this.#planner.totalBuffered,
       inFlight: this.#planner.inFlight,
       invocations: c.invocations,
@@ -440,40 +501,30 @@ export class MappingPoller {
       maxPayloadBytes: c.maxPayloadBytes,
       lastError: this.#lastError,
       lastProcessingResult: this.#lastProcessingResult,
+      recordsPolled: c.recordsPolled,
+      recordsCommitted: this.#committer.records,
+      pollerGroup: this.#options.pollerGroups?.statsOf(this.#mapping.uuid),
     };
   }
 
-  /**
-   * Where each partition without a committed offset starts. A consumer group without
-   * committed offsets starts at StartingPosition; one with committed offsets resumes from
-   * them and StartingPosition is ignored
-   * (https://docs.aws.amazon.com/lambda/latest/dg/kafka-consumer-group-id.html). Positions
-   * are taken before the group is joined and committed as soon as it is, so start() is a
-   * fixed point: what is produced after it returns is delivered, even for LATEST.
-   */
-  async #startingOffsets(): Promise<Map<number, string>> {
-    const { mapping } = this.#options;
-    const [committed] = await retriable(() =>
-      this.#admin.fetchOffsets({ groupId: mapping.consumerGroupId, topics: [mapping.topic] }),
-    );
-    const partitions = committed?.partitions ?? [];
-    const missing = partitions.filter((p) => p.offset === '-1').map((p) => p.partition);
-    const starts = new Map<number, string>();
-    if (missing.length === 0) return starts;
-    const groupIsNew = missing.length === partitions.length;
-    if (groupIsNew && mapping.startingPosition === StartingPosition.AtTimestamp) {
-      const byTime = await retriable(() =>
-        this.#admin.fetchTopicOffsetsByTimestamp(mapping.topic, mapping.startingPositionTimestampMs),
-      );
-      for (const p of byTime) starts.set(p.partition, p.offset);
-    } else {
-      const ends = await retriable(() => this.#admin.fetchTopicOffsets(mapping.topic));
-      // Partitions added to a group that already has offsets are read from their start, losing nothing.
-      const useLatest = groupIsNew && mapping.startingPosition === StartingPosition.Latest;
-      for (const p of ends) starts.set(p.partition, useLatest ? p.high : p.low);
-    }
-    for (const partition of starts.keys()) if (!missing.includes(partition)) starts.delete(partition);
-    return starts;
+  /** The cumulative counts MetricsConfig's metrics are published from (emulators/esm/mapping-metrics.ts). */
+  metricsCounters(): MappingCounters {
+    const c = this.#counters;
+    return {
+      polled: c.recordsPolled,
+      filtered: c.recordsFiltered,
+      invoked: c.recordsInvoked,
+      failedInvoke: c.recordsFailedInvoke,
+      dropped: c.recordsToDestination + c.recordsDropped,
+      toDestination: c.recordsToDestination,
+      committed: this.#committer.records,
+      functionErrors: c.failed,
+      timeouts: c.timeouts,
+      schemaValidationErrors: c.recordsFailedValidation,
+      schemaRegistryErrors: c.registryRetries,
+      destinationErrors: c.destinationErrors,
+      kafkaConsumerErrors: c.consumerErrors + this.#committer.errors,
+    };
   }
 
   /** Seeks newly assigned partitions that have no committed offset to their start, and commits it. */
@@ -493,23 +544,11 @@ export class MappingPoller {
 
   #flushStartCommits(): void {
     const commits = this.#startCommits.splice(0);
-    if (commits.length > 0) this.#commit(commits);
+    if (commits.length > 0) this.#committer.commit(commits);
   }
 
   async #refreshLag(): Promise<void> {
-    const { mapping } = this.#options;
-    const [ends, groups] = await Promise.all([
-      this.#admin.fetchTopicOffsets(mapping.topic),
-      this.#admin.fetchOffsets({ groupId: mapping.consumerGroupId, topics: [mapping.topic] }),
-    ]);
-    const committed = new Map((groups[0]?.partitions ?? []).map((p) => [p.partition, Number(p.offset)]));
-    const lag: Record<string, number> = {};
-    for (const end of ends) {
-      const at = committed.get(end.partition) ?? -1;
-      const from = at < 0 ? Number(end.low) : at;
-      lag[sourceId(mapping.topic, end.partition)] = Math.max(0, Number(end.high) - from);
-    }
-    this.#lagByPartition = lag;
+    this.#lagByPartition = await offsetLag(this.#admin, this.#mapping);
   }
 
   async #ingest({ batch, heartbeat }: EachBatchPayload): Promise<void> {
@@ -517,19 +556,20 @@ export class MappingPoller {
     const sources = batch.messages.map((message) =>
       sourceRecordOfMessage(batch.topic, batch.partition, message),
     );
+    this.#counters.recordsPolled += sources.length;
     const decoded = await this.#decodeAll(sources, heartbeat);
     // Stopping while the registry was down: nothing was buffered or committed, a restart reads it again.
     if (decoded === undefined) return;
     const now = Date.now();
     const records: BufferedRecord[] = [];
-    const invalid: Array<{ record: BufferedRecord; reason: string }> = [];
+    const invalid: Array<{ record: BufferedRecord; code: SchemaValidationFailure; reason: string }> = [];
     for (const [index, source] of sources.entries()) {
       const result = decoded[index];
       let event = toEventRecord(source);
       let filterValue = source.value;
       if (result !== undefined && !result.ok) {
         const record = { source, event, bytes: eventRecordBytes(event), delivered: false, arrivedAt: now };
-        invalid.push({ record, reason: result.reason });
+        invalid.push({ record, code: result.code, reason: result.reason });
         records.push(record);
         continue;
       }
@@ -550,23 +590,22 @@ export class MappingPoller {
     }
     if (invalid.length > 0) {
       this.#counters.recordsFailedValidation += invalid.length;
-      for (const { record, reason } of invalid) {
+      for (const { record, code, reason } of invalid) {
+        const fields = { record: `${sourceIdOf(record.source)}@${record.source.offset}`, code, reason };
         this.#options.log.warn('record failed schema validation: not delivered', {
           mapping: this.#mapping.uuid,
           function: this.#options.fn.key,
-          record: `${sourceIdOf(record.source)}@${record.source.offset}`,
-          reason,
+          ...fields,
         });
+        this.#system.warn(SystemEventType.Processing, 'record failed schema validation', fields);
       }
       // Written before the planner may commit past them.
-      await this.#giveUp(
-        invalid.map(({ record }) => record),
-        0,
-        undefined,
-        GiveUpCondition.SchemaValidationFailed,
-      );
+      for (const code of Object.values(SchemaValidationFailure)) {
+        const failed = invalid.filter((entry) => entry.code === code).map(({ record }) => record);
+        if (failed.length > 0) await this.#giveUp(failed, code);
+      }
     }
-    this.#planner.ingest(batch.topic, batch.partition, records, now);
+    this.#planner.ingest(batch.topic, batch.partition, records);
     if (this.#planner.buffered(sourceId(batch.topic, batch.partition)) > highWater(this.#mapping.batchSize)) {
       this.#paused.add(batch.partition);
       this.#consumer?.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
@@ -595,6 +634,11 @@ export class MappingPoller {
         if (!(error instanceof SchemaRegistryError)) throw error;
         this.#counters.registryRetries += 1;
         this.#lastError = error.message;
+        this.#system.warn(SystemEventType.Processing, 'schema registry unavailable: the batch is retried', {
+          attempt,
+          records: sources.length,
+          error: error.message,
+        });
         this.#options.log.warn('schema registry unavailable: the batch is retried', {
           retriable: error.retriable,
           mapping: this.#mapping.uuid,
@@ -625,13 +669,13 @@ export class MappingPoller {
     const { batches, commits, expired } = this.#planner.take(now);
     if (expired.length > 0) {
       this.#counters.recordsExpired += expired.length;
-      const expiry = this.#giveUp(expired, 0, undefined, GiveUpCondition.RecordAgeExceeded).then(() => {
-        if (commits.length > 0) this.#commit(commits);
+      const expiry = this.#giveUp(expired, GiveUpCondition.RecordAgeExceeded).then(() => {
+        if (commits.length > 0) this.#committer.commit(commits);
       });
       this.#running.add(expiry);
       void expiry.finally(() => this.#running.delete(expiry));
     } else if (commits.length > 0) {
-      this.#commit(commits);
+      this.#committer.commit(commits);
     }
     if (
       this.#planner.waitingPartitions > 0 &&
@@ -665,7 +709,72 @@ export class MappingPoller {
   }
 
   async #run(batch: Batch): Promise<void> {
-    const { mapping, fn, log, pool } = this.#options;
+    const { mapping, log } = this.#options;
+    this.#countBatch(batch);
+    const report = await invokeBatch({
+      batch,
+      identity: this.#identity,
+      pool: this.#options.pool,
+      reportBatchItemFailures: mapping.reportBatchItemFailures,
+      ledger: this.#ledger,
+    });
+    const fields = {
+      mapping: mapping.uuid,
+      function: this.#options.fn.key,
+      batch: batch.id,
+      attempt: batch.attempt,
+      records: batch.recordCount,
+      partitions: batch.parts.map((part) => part.key),
+      payloadBytes: batch.payloadBytes,
+      requestId: report.requestId,
+    };
+    const c = this.#counters;
+    if (batch.tooLarge === false) c.recordsInvoked += batch.recordCount;
+    if ('error' in report) {
+      c.failed += 1;
+      if (report.error instanceof InvocationError && report.error.failure === InvocationFailure.Timeout) {
+        c.timeouts += 1;
+      }
+      this.#lastError = report.error instanceof Error ? report.error.message : String(report.error);
+      c.recordsFailedInvoke += batch.recordCount;
+      log.warn('batch failed', { ...fields, error: this.#lastError });
+      this.#system.warn(SystemEventType.Processing, 'batch failed', { ...fields, error: this.#lastError });
+      // An init that fails with the functions' ConfigError (a setting is missing or wrong)
+      // fails every retry the same way: stop the mapping and say so, instead of retrying.
+      if (isConfigInitFailure(report.error) && this.#state === 'running') {
+        void this.refuse({
+          message: report.error.message,
+          lastProcessingResult: 'PROBLEM: Function init failed',
+        });
+        this.#options.onFatal?.(report.error);
+      }
+    } else {
+      c.billedDurationMs += Math.ceil(report.durationMs);
+      log.debug('batch invoked', {
+        ...fields,
+        durationMs: Math.round(report.durationMs),
+        coldStart: report.coldStart,
+      });
+      this.#system.debug(SystemEventType.Processing, 'batch invoked', {
+        ...fields,
+        durationMs: Math.round(report.durationMs),
+      });
+      if (report.outcome.kind === 'success') {
+        c.succeeded += 1;
+        c.recordsDelivered += batch.recordCount;
+      } else {
+        c.partialFailures += 1;
+        log.info('batch partially failed', {
+          ...fields,
+          lowestFailedOffset: Object.fromEntries(report.outcome.lowestFailedOffset),
+        });
+      }
+    }
+    await this.#settle(batch, report.outcome);
+  }
+
+  /** The batch figures of an invocation about to run. */
+  #countBatch(batch: Batch): void {
     const c = this.#counters;
     c.invocations += 1;
     if (batch.attempt > 0 || batch.chainId !== undefined) c.retries += 1;
@@ -675,188 +784,24 @@ export class MappingPoller {
     c.minBatch = Math.min(c.minBatch, batch.recordCount);
     c.maxBatch = Math.max(c.maxBatch, batch.recordCount);
     c.maxPayloadBytes = Math.max(c.maxPayloadBytes, batch.payloadBytes);
-    const fields = {
-      mapping: mapping.uuid,
-      function: fn.key,
-      batch: batch.id,
-      attempt: batch.attempt,
-      records: batch.recordCount,
-      partitions: batch.parts.map((part) => part.key),
-      payloadBytes: batch.payloadBytes,
-    };
+  }
 
-    let outcome: BatchOutcome;
-    let requestId: string | undefined;
-    try {
-      if (batch.tooLarge) {
-        throw new InvocationError(
-          InvocationFailure.RequestTooLarge,
-          `a ${batch.payloadBytes}-byte payload exceeds the 6 MB invocation quota`,
-        );
-      }
-      const event = buildKafkaEvent(
-        this.#identity,
-        batch.parts.map((part) => ({ key: part.key, records: part.records.map((record) => record.event) })),
-      );
-      const result = await pool.invoke(event);
-      requestId = result.requestId;
-      if (mapping.reportBatchItemFailures) {
-        const verdict = readBatchItemFailures(result.response, batch);
-        if (verdict.kind === 'invalid') {
-          throw new InvocationError(InvocationFailure.InvalidBatchItemFailures, verdict.reason);
-        }
-        outcome = verdict;
-      } else {
-        outcome = { kind: 'success' };
-      }
-      c.billedDurationMs += Math.ceil(result.durationMs);
-      log.debug('batch invoked', {
-        ...fields,
-        requestId,
-        durationMs: Math.round(result.durationMs),
-        coldStart: result.coldStart,
-      });
-    } catch (error) {
-      outcome = { kind: 'failure' };
-      c.failed += 1;
-      if (error instanceof InvocationError && error.failure === InvocationFailure.Timeout) c.timeouts += 1;
-      this.#lastError = error instanceof Error ? error.message : String(error);
-      log.warn('batch failed', { ...fields, error: this.#lastError });
-      // An init that fails with the functions' ConfigError (a setting is missing or wrong)
-      // fails every retry the same way: stop the mapping and say so, instead of retrying.
-      if (isConfigInitFailure(error) && this.#state === 'running') {
-        void this.refuse({ message: error.message, lastProcessingResult: 'PROBLEM: Function init failed' });
-        this.#options.onFatal?.(error);
-      }
-    }
-    if (outcome.kind === 'success') {
-      c.succeeded += 1;
-      c.recordsDelivered += batch.recordCount;
-    } else if (outcome.kind === 'partial') {
-      c.partialFailures += 1;
-      log.info('batch partially failed', {
-        ...fields,
-        lowestFailedOffset: Object.fromEntries(outcome.lowestFailedOffset),
-      });
-    }
-
+  /** Applies an outcome: records given up on first, then the commits, then the next batches. */
+  async #settle(batch: Batch, outcome: BatchOutcome): Promise<void> {
     const settlement = this.#planner.complete(batch, outcome, Date.now());
-    if (settlement.bisected) c.bisections += 1;
+    if (settlement.bisected) this.#counters.bisections += 1;
     if (settlement.exhausted.length > 0) {
-      await this.#giveUp(
-        settlement.exhausted,
-        settlement.exhaustedAttempts,
-        requestId,
-        GiveUpCondition.RetriesExhausted,
-      );
+      await this.#giveUp(settlement.exhausted, GiveUpCondition.RetriesExhausted);
     }
-    if (settlement.commits.length > 0) this.#commit(settlement.commits);
+    if (settlement.commits.length > 0) this.#committer.commit(settlement.commits);
     this.#schedule();
   }
 
-  /**
-   * Records whose retries are exhausted: to the `kafka://` on-failure destination, one
-   * message per record with the failure metadata and the record itself in `payload`,
-   * keyed like the original (https://docs.aws.amazon.com/lambda/latest/dg/kafka-on-failure-destination.html);
-   * without a destination they are dropped, as Lambda does, and logged.
-   */
-  async #giveUp(
-    records: readonly BufferedRecord[],
-    attempts: number,
-    requestId: string | undefined,
-    condition: GiveUpCondition,
-  ): Promise<void> {
-    const { mapping, fn, log } = this.#options;
-    if (mapping.onFailureTopic === undefined) {
-      this.#counters.recordsDropped += records.length;
-      log.error(
-        condition === GiveUpCondition.RetriesExhausted
-          ? 'records dropped after exhausting retries'
-          : condition === GiveUpCondition.SchemaValidationFailed
-            ? 'records dropped: they failed schema validation'
-            : 'records dropped: older than MaximumRecordAgeInSeconds',
-        {
-          mapping: mapping.uuid,
-          function: fn.key,
-          condition,
-          attempts,
-          records: records.map((record) => `${sourceIdOf(record.source)}@${record.source.offset}`),
-        },
-      );
-      return;
-    }
-    const functionArn = `arn:aws:lambda:${fn.region}:000000000000:function:${fn.name}:$LATEST`;
-    const messages = records.map((record) => {
-      const payload = buildKafkaEvent(this.#identity, [
-        { key: sourceIdOf(record.source), records: [record.event] },
-      ]);
-      const failure = {
-        requestContext: {
-          requestId: requestId ?? randomUUID(),
-          functionArn,
-          condition,
-          approximateInvokeCount: attempts,
-        },
-        responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
-        version: '1.0',
-        timestamp: new Date().toISOString(),
-        KafkaBatchInfo: {
-          batchSize: 1,
-          ...(this.#identity.eventSource === 'aws:kafka'
-            ? { eventSourceArn: this.#identity.eventSourceArn }
-            : {}),
-          bootstrapServers: this.#identity.bootstrapServers,
-          payloadSize: Buffer.byteLength(JSON.stringify(payload)),
-          recordInfo: {
-            offset: String(record.source.offset),
-            timestamp: new Date(record.source.timestamp).toISOString(),
-          },
-        },
-        payload,
-      };
-      return { key: record.source.key, value: JSON.stringify(failure) };
-    });
-    try {
-      const producer = await this.#options.destinationProducer();
-      await producer.send({ topic: mapping.onFailureTopic, messages });
-      this.#counters.recordsToDestination += records.length;
-    } catch (error) {
-      this.#counters.recordsDropped += records.length;
-      log.error('could not write to the on-failure destination', {
-        mapping: mapping.uuid,
-        topic: mapping.onFailureTopic,
-        error: error instanceof Error ? error.message : String(error),
-      });
-    }
-  }
-
-  /** Commits in order, one request at a time; a failed commit only means redelivery after a restart. */
-  #commit(commits: readonly Commit[]): void {
-    const latest = new Map<string, Commit>();
-    for (const commit of commits) latest.set(sourceId(commit.topic, commit.partition), commit);
-    this.#commitChain = this.#commitChain.then(async () => {
-      const consumer = this.#consumer;
-      if (consumer === undefined) return;
-      // A give-up commit (written after its destination send) may trail a later batch's: never move back.
-      for (const [key, commit] of latest) {
-        if ((this.#committed.get(key) ?? -1) >= commit.offset) latest.delete(key);
-      }
-      if (latest.size === 0) return;
-      try {
-        await consumer.commitOffsets(
-          [...latest.values()].map((c) => ({
-            topic: c.topic,
-            partition: c.partition,
-            offset: String(c.offset),
-          })),
-        );
-        for (const [key, commit] of latest) this.#committed.set(key, commit.offset);
-      } catch (error) {
-        this.#options.log.warn('offset commit failed; those records will be delivered again', {
-          mapping: this.#mapping.uuid,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    });
+  /** Gives records up (emulators/esm/on-failure-destination.ts) and counts what that came to. */
+  async #giveUp(records: readonly BufferedRecord[], condition: GiveUpCondition): Promise<void> {
+    const result = await this.#destination.giveUp(records, condition);
+    this.#counters.recordsToDestination += result.toDestination;
+    this.#counters.recordsDropped += result.dropped;
+    this.#counters.destinationErrors += result.destinationErrors;
   }
 }

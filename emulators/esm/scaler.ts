@@ -15,7 +15,10 @@
  *   "responsive" (here: at the evaluation itself, straight to the pollers the lag needs);
  * - an event poller "allocates up to 5 MB/s throughput" and "supports up to 5 concurrent
  *   Lambda invocations" (https://docs.aws.amazon.com/lambda/latest/dg/with-kafka-low-latency.html).
- *   AWS documents these figures for provisioned pollers; on-demand pollers get the same here.
+ *   AWS documents these figures for provisioned pollers. On-demand pollers get the 5
+ *   invocation slots here but no byte budget: AWS states no throughput per on-demand poller,
+ *   and a backlog is drained as fast as batches fill (BatchSize or 6 MB, whatever the
+ *   window: invocation-eventsourcemapping.html#invocation-eventsourcemapping-batching).
  *
  * What counts as an offset lag "too high" is not documented. Here: more than one full batch
  * waiting per poller-invocation slot is too high (add pollers); less than one batch waiting
@@ -41,6 +44,10 @@ export const POLLER_LIMITS = {
   invocationsPerPoller: 5,
   /** "allocates up to 5 MB/s throughput" */
   bytesPerSecondPerPoller: 5 * 1024 * 1024,
+  /** PollerGroupName: "up to 100 ESMs per poller group" (API_ProvisionedPollerConfig). */
+  maxMappingsPerGroup: 100,
+  /** "aggregate maximum pollers across all ESMs in a group cannot exceed 2000". */
+  maxPollersPerGroup: 2000,
   /** On-demand: one-minute evaluation intervals. */
   evaluationIntervalMs: 60_000,
   /** On-demand: pollers are added or removed "within three minutes of evaluation"; one minute here. */
@@ -69,6 +76,8 @@ export interface ScalingInput {
   readonly partitions: number;
   /** Whether an invocation was throttled (held back by reserved concurrency) since the last evaluation. */
   readonly throttled: boolean;
+  /** PollerGroupName: the pollers the group leaves this mapping (emulators/esm/poller-groups.ts). */
+  readonly available?: number;
 }
 
 /** A scaling decision, for the log and the stats. */
@@ -84,6 +93,7 @@ export interface ScalingDecision {
 export interface PollerCapacity {
   readonly pollers: number;
   readonly maxConcurrency: number;
+  /** Provisioned: pollers × 5 MB/s. On-demand: unbounded (`Infinity`), AWS documents no figure. */
   readonly bytesPerSecond: number;
 }
 
@@ -123,7 +133,10 @@ export class PollerScaler {
     return {
       pollers: this.#pollers,
       maxConcurrency: Math.max(1, maxConcurrency),
-      bytesPerSecond: this.#pollers * POLLER_LIMITS.bytesPerSecondPerPoller,
+      bytesPerSecond:
+        this.#options.mode === ScalingMode.Provisioned
+          ? this.#pollers * POLLER_LIMITS.bytesPerSecondPerPoller
+          : Number.POSITIVE_INFINITY,
     };
   }
 
@@ -137,7 +150,10 @@ export class PollerScaler {
   evaluate(input: ScalingInput): ScalingDecision {
     const { mode, batchSize } = this.#options;
     this.#partitions = Math.max(1, input.partitions);
-    const ceiling = Math.max(1, Math.min(this.#options.maximumPollers, this.#partitions));
+    const ceiling = Math.max(
+      1,
+      Math.min(this.#options.maximumPollers, this.#partitions, input.available ?? Number.POSITIVE_INFINITY),
+    );
     const floor = Math.min(this.#options.minimumPollers, ceiling);
     const decision = (changed: boolean, reason: ScalingDecision['reason']): ScalingDecision => ({
       pollers: this.#pollers,
@@ -212,17 +228,20 @@ export class ThroughputBudget {
   }
 
   #refill(now: number): void {
+    if (!Number.isFinite(this.#rate)) return;
     this.#available = Math.min(this.#rate, this.#available + ((now - this.#at) * this.#rate) / 1000);
     this.#at = now;
   }
 
   spend(bytes: number, now: number): void {
+    if (!Number.isFinite(this.#rate)) return;
     this.#refill(now);
     this.#available -= bytes;
   }
 
   /** When a new batch may start: `now` unless the budget is overdrawn. */
   readyAt(now: number): number {
+    if (!Number.isFinite(this.#rate)) return now;
     this.#refill(now);
     return this.#available >= 0 ? now : now + Math.ceil((-this.#available * 1000) / this.#rate);
   }

@@ -135,6 +135,23 @@ interface DecodedAttribute {
   readonly metadata: SchemaMetadata | undefined;
 }
 
+/**
+ * Why a record failed schema validation, as the reason codes of "How Lambda performs schema
+ * validation" name it (https://docs.aws.amazon.com/lambda/latest/dg/services-consume-kafka-events.html):
+ * the writer schema could not be found, or the bytes did not deserialize with it.
+ */
+export const SchemaValidationFailure = {
+  SchemaNotFound: 'SCHEMA_NOT_FOUND',
+  DeserializationError: 'DESERIALIZATION_ERROR',
+} as const;
+export type SchemaValidationFailure = (typeof SchemaValidationFailure)[keyof typeof SchemaValidationFailure];
+
+/** An attribute (or record) that failed validation: the reason code and the detail for the log. */
+interface Invalid {
+  readonly code: SchemaValidationFailure;
+  readonly reason: string;
+}
+
 /** A record after the registry: valid (with what to deliver) or invalid (with why). */
 export type DecodedRecord =
   | {
@@ -142,7 +159,7 @@ export type DecodedRecord =
       readonly key: DecodedAttribute;
       readonly value: DecodedAttribute;
     }
-  | { readonly ok: false; readonly reason: string };
+  | ({ readonly ok: false } & Invalid);
 
 /**
  * Decodes records with their writer schemas, fetched by id and compiled once per id.
@@ -152,7 +169,7 @@ export type DecodedRecord =
 export class RecordSchemaDecoder {
   readonly #settings: SchemaRegistrySettings;
   readonly #registry: SchemaRegistryClient;
-  readonly #types = new Map<number, avsc.Type | string>();
+  readonly #types = new Map<number, avsc.Type | Invalid>();
 
   constructor(settings: SchemaRegistrySettings, registry: SchemaRegistryClient) {
     this.#settings = settings;
@@ -164,29 +181,32 @@ export class RecordSchemaDecoder {
     const key = this.#settings.validateKey
       ? await this.#attribute('KEY', record.key)
       : passThrough(record.key);
-    if ('reason' in key) return { ok: false, reason: key.reason };
+    if ('reason' in key) return { ok: false, code: key.code, reason: key.reason };
     const value = this.#settings.validateValue
       ? await this.#attribute('VALUE', record.value)
       : passThrough(record.value);
-    if ('reason' in value) return { ok: false, reason: value.reason };
+    if ('reason' in value) return { ok: false, code: value.code, reason: value.reason };
     return { ok: true, key, value };
   }
 
-  async #attribute(
-    name: 'KEY' | 'VALUE',
-    bytes: Buffer | null,
-  ): Promise<DecodedAttribute | { reason: string }> {
+  async #attribute(name: 'KEY' | 'VALUE', bytes: Buffer | null): Promise<DecodedAttribute | Invalid> {
     // A tombstone (no value) has nothing to validate.
     if (bytes === null) return passThrough(null);
     const framed = unframe(bytes);
-    if (!framed.ok) return { reason: `${name} is not in the schema registry wire format: ${framed.reason}` };
+    if (!framed.ok) {
+      return {
+        code: SchemaValidationFailure.DeserializationError,
+        reason: `${name} is not in the schema registry wire format: ${framed.reason}`,
+      };
+    }
     const type = await this.#typeOf(framed.schemaId);
-    if (typeof type === 'string') return { reason: `${name}: ${type}` };
+    if (!(type instanceof avsc.Type)) return { code: type.code, reason: `${name}: ${type.reason}` };
     let decoded: unknown;
     try {
       decoded = type.fromBuffer(framed.payload);
     } catch (error) {
       return {
+        code: SchemaValidationFailure.DeserializationError,
         reason: `${name} does not decode with schema ${framed.schemaId}: ${error instanceof Error ? error.message : String(error)}`,
       };
     }
@@ -199,7 +219,7 @@ export class RecordSchemaDecoder {
   }
 
   /** The compiled writer schema, or why there is none (cached per id: an id never changes its schema). */
-  async #typeOf(id: number): Promise<avsc.Type | string> {
+  async #typeOf(id: number): Promise<avsc.Type | Invalid> {
     const cached = this.#types.get(id);
     if (cached !== undefined) return cached;
     let found: Awaited<ReturnType<SchemaRegistryClient['schemaById']>>;
@@ -207,17 +227,28 @@ export class RecordSchemaDecoder {
       found = await this.#registry.schemaById(id);
     } catch (error) {
       // Not cached: the id may be registered later.
-      if (error instanceof SchemaNotFoundError) return `schema id ${id} is unknown to the registry`;
+      if (error instanceof SchemaNotFoundError) {
+        return {
+          code: SchemaValidationFailure.SchemaNotFound,
+          reason: `schema id ${id} is unknown to the registry`,
+        };
+      }
       throw error;
     }
-    let result: avsc.Type | string;
+    let result: avsc.Type | Invalid;
     try {
       result =
         found.schemaType === 'AVRO'
           ? avsc.Type.forSchema(JSON.parse(found.schema))
-          : `schema ${id} is ${found.schemaType}, which the emulator does not decode (AVRO only)`;
+          : {
+              code: SchemaValidationFailure.DeserializationError,
+              reason: `schema ${id} is ${found.schemaType}, which the emulator does not decode (AVRO only)`,
+            };
     } catch (error) {
-      result = `schema ${id} is not a usable Avro schema: ${error instanceof Error ? error.message : String(error)}`;
+      result = {
+        code: SchemaValidationFailure.DeserializationError,
+        reason: `schema ${id} is not a usable Avro schema: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
     this.#types.set(id, result);
     return result;

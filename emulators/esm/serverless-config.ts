@@ -13,6 +13,7 @@ import {
 } from '../../serverless/print.ts';
 import { MappingConfigError } from './errors.ts';
 import { compileFilterCriteria, type FilterCriteria, FilterSyntaxError } from './filter.ts';
+import { MetricGroup } from './mapping-metrics.ts';
 import { POLLER_LIMITS, ScalingMode } from './scaler.ts';
 import {
   resolveSchemaRegistryConfig,
@@ -24,6 +25,7 @@ import {
   type MappingAuthentication,
   resolveSourceAccess,
 } from './source-access.ts';
+import { SystemLogLevel } from './system-log.ts';
 
 const Primitive = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -75,9 +77,18 @@ const EsmExtrasSchema = z.strictObject({
   onFailureDestination: z.string().optional(),
   /** ProvisionedPollerConfig: its presence turns provisioned mode on. */
   provisionedPollerConfig: z
-    .strictObject({ minimumPollers: Integer.optional(), maximumPollers: Integer.optional() })
+    .strictObject({
+      minimumPollers: Integer.optional(),
+      maximumPollers: Integer.optional(),
+      /** Mappings with the same name share their event pollers (emulators/esm/poller-groups.ts). */
+      pollerGroupName: z.string().optional(),
+    })
     .nullable()
     .optional(),
+  /** MetricsConfig: `{ metrics: [EventCount | ErrorCount | KafkaMetrics] }`, deployed as MetricsConfig. */
+  metricsConfig: z.strictObject({ metrics: z.array(z.string()) }).optional(),
+  /** LoggingConfig: `{ systemLogLevel: DEBUG | INFO | WARN }` (provisioned mode only). */
+  loggingConfig: z.strictObject({ systemLogLevel: z.string() }).optional(),
   /**
    * SourceAccessConfigurations in CloudFormation's shape, `[{ Type, URI }]`, as deployed through
    * resources.extensions; they replace what the event's own keys compile to.
@@ -156,6 +167,12 @@ export interface EventSourceMapping {
   readonly authentication: MappingAuthentication | undefined;
   /** SchemaRegistryConfig, when set (emulators/esm/schema-registry.ts). */
   readonly schemaRegistry: SchemaRegistrySettings | undefined;
+  /** Provisioned: ProvisionedPollerConfig.PollerGroupName, when the mapping shares its pollers. */
+  readonly pollerGroupName: string | undefined;
+  /** MetricsConfig.Metrics: the metric groups the mapping publishes (emulators/esm/mapping-metrics.ts). */
+  readonly metrics: readonly MetricGroup[];
+  /** LoggingConfig.SystemLogLevel: the system log records it writes, none when unset (emulators/esm/system-log.ts). */
+  readonly systemLogLevel: SystemLogLevel | undefined;
 }
 
 /** What {@link resolveServerlessConfig} found. */
@@ -255,15 +272,67 @@ const resolveFunction = (
   };
 };
 
+type MappingEvent = z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>;
+
 const resolveMapping = (
   fnKey: string,
   kind: EventSourceMapping['kind'],
-  event: z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>,
+  event: MappingEvent,
   extras: EsmExtras,
   seed: string,
   warnings: string[],
 ): EventSourceMapping => {
   if (event.topic.trim() === '') throw new MappingConfigError(fnKey, 'Topics', 'must name a topic');
+  if (event.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(event.consumerGroupId)) {
+    throw new MappingConfigError(
+      fnKey,
+      'ConsumerGroupId',
+      `must be 1–200 characters of [a-zA-Z0-9-/*:_+=.@], got "${event.consumerGroupId}"`,
+    );
+  }
+  const uuid = stableUuid(seed);
+  const onFailureTopic = resolveOnFailureTopic(fnKey, event, extras, warnings);
+  const errorHandling = resolveErrorHandling(fnKey, event, extras, onFailureTopic);
+  const pollers = resolvePollers(fnKey, extras.provisionedPollerConfig ?? undefined);
+  if (pollers.scalingMode === ScalingMode.OnDemand) {
+    checkOnDemand(fnKey, errorHandling, onFailureTopic, extras.maximumBatchingWindow === 0);
+  }
+  return {
+    uuid,
+    functionKey: fnKey,
+    kind,
+    eventSourceArn: undefined,
+    topic: event.topic,
+    consumerGroupId: event.consumerGroupId ?? uuid,
+    consumerGroupIdGenerated: event.consumerGroupId === undefined,
+    ...resolveBatching(fnKey, event, extras, warnings),
+    ...resolveStartingPosition(fnKey, event),
+    filterCriteria: resolveFilterCriteria(fnKey, event.filterPatterns),
+    reportBatchItemFailures: errorHandling.responseTypes.includes('ReportBatchItemFailures'),
+    maximumRetryAttempts: errorHandling.maximumRetryAttempts,
+    bisectBatchOnFunctionError: errorHandling.bisectBatchOnFunctionError,
+    onFailureTopic,
+    maximumRecordAgeMs: errorHandling.recordAge === -1 ? undefined : errorHandling.recordAge * 1000,
+    ...pollers,
+    authentication: resolveSourceAccess(fnKey, kind, sourceAccessEntries(fnKey, event, extras)),
+    schemaRegistry: resolveSchemaRegistryConfig(
+      fnKey,
+      extras.schemaRegistryConfig,
+      pollers.scalingMode === ScalingMode.Provisioned,
+    ),
+    pollerGroupName: resolvePollerGroupName(fnKey, extras.provisionedPollerConfig?.pollerGroupName),
+    metrics: resolveMetricsConfig(fnKey, extras.metricsConfig),
+    systemLogLevel: resolveLoggingConfig(fnKey, extras.loggingConfig, pollers.scalingMode),
+  };
+};
+
+/** BatchSize and MaximumBatchingWindowInSeconds, with Lambda's Kafka defaults. */
+const resolveBatching = (
+  fnKey: string,
+  event: MappingEvent,
+  extras: EsmExtras,
+  warnings: string[],
+): Pick<EventSourceMapping, 'batchSize' | 'maximumBatchingWindowMs'> => {
   const batchSize = integerIn(
     fnKey,
     'BatchSize',
@@ -271,35 +340,28 @@ const resolveMapping = (
     1,
     KAFKA_LIMITS.maxBatchSize,
   );
-  let maximumBatchingWindowMs: number = KAFKA_LIMITS.defaultBatchingWindowMs;
+  const window = (value: number) =>
+    integerIn(fnKey, 'MaximumBatchingWindowInSeconds', value, 0, KAFKA_LIMITS.maxBatchingWindowSeconds);
   if (extras.maximumBatchingWindow !== undefined) {
     // Deployed through resources.extensions, so a 0 reaches the mapping (with-kafka-low-latency.html).
-    maximumBatchingWindowMs =
-      integerIn(
-        fnKey,
-        'MaximumBatchingWindowInSeconds',
-        extras.maximumBatchingWindow,
-        0,
-        KAFKA_LIMITS.maxBatchingWindowSeconds,
-      ) * 1000;
-  } else if (event.maximumBatchingWindow !== undefined) {
-    const seconds = integerIn(
-      fnKey,
-      'MaximumBatchingWindowInSeconds',
-      event.maximumBatchingWindow,
-      0,
-      KAFKA_LIMITS.maxBatchingWindowSeconds,
-    );
-    // serverless v3 only sets MaximumBatchingWindowInSeconds when truthy: 0 deploys the 500 ms default.
-    if (seconds === 0) {
-      warnings.push(
-        `function "${fnKey}": maximumBatchingWindow 0 is dropped by serverless at deploy, so the 500 ms default applies`,
-      );
-    } else {
-      maximumBatchingWindowMs = seconds * 1000;
-    }
+    return { batchSize, maximumBatchingWindowMs: window(extras.maximumBatchingWindow) * 1000 };
   }
+  if (event.maximumBatchingWindow === undefined) {
+    return { batchSize, maximumBatchingWindowMs: KAFKA_LIMITS.defaultBatchingWindowMs };
+  }
+  const seconds = window(event.maximumBatchingWindow);
+  if (seconds > 0) return { batchSize, maximumBatchingWindowMs: seconds * 1000 };
+  // serverless v3 only sets MaximumBatchingWindowInSeconds when truthy: 0 deploys the 500 ms default.
+  warnings.push(
+    `function "${fnKey}": maximumBatchingWindow 0 is dropped by serverless at deploy, so the 500 ms default applies`,
+  );
+  return { batchSize, maximumBatchingWindowMs: KAFKA_LIMITS.defaultBatchingWindowMs };
+};
 
+const resolveStartingPosition = (
+  fnKey: string,
+  event: MappingEvent,
+): Pick<EventSourceMapping, 'startingPosition' | 'startingPositionTimestampMs'> => {
   const startingPosition = event.startingPosition ?? StartingPosition.TrimHorizon;
   if (!isStartingPosition(startingPosition)) {
     throw new MappingConfigError(
@@ -308,37 +370,75 @@ const resolveMapping = (
       `must be TRIM_HORIZON, LATEST or AT_TIMESTAMP, got "${startingPosition}"`,
     );
   }
-  let startingPositionTimestampMs: number | undefined;
-  if (startingPosition === StartingPosition.AtTimestamp) {
-    if (event.startingPositionTimestamp === undefined) {
-      throw new MappingConfigError(fnKey, 'StartingPositionTimestamp', 'is required with AT_TIMESTAMP');
-    }
-    // The API takes Unix seconds (a Double).
-    startingPositionTimestampMs = Math.round(event.startingPositionTimestamp * 1000);
+  if (startingPosition !== StartingPosition.AtTimestamp) {
+    return { startingPosition, startingPositionTimestampMs: undefined };
   }
+  if (event.startingPositionTimestamp === undefined) {
+    throw new MappingConfigError(fnKey, 'StartingPositionTimestamp', 'is required with AT_TIMESTAMP');
+  }
+  // The API takes Unix seconds (a Double).
+  return {
+    startingPosition,
+    startingPositionTimestampMs: Math.round(event.startingPositionTimestamp * 1000),
+  };
+};
 
-  const uuid = stableUuid(seed);
-  const authentication = resolveSourceAccess(fnKey, kind, sourceAccessEntries(fnKey, event, extras));
-  if (event.consumerGroupId !== undefined && !CONSUMER_GROUP_ID.test(event.consumerGroupId)) {
-    throw new MappingConfigError(
-      fnKey,
-      'ConsumerGroupId',
-      `must be 1–200 characters of [a-zA-Z0-9-/*:_+=.@], got "${event.consumerGroupId}"`,
+const resolveFilterCriteria = (
+  fnKey: string,
+  patterns: unknown[] | undefined,
+): FilterCriteria | undefined => {
+  if (patterns === undefined) return undefined;
+  try {
+    return compileFilterCriteria(patterns);
+  } catch (error) {
+    if (error instanceof FilterSyntaxError) {
+      throw new MappingConfigError(fnKey, 'FilterCriteria', error.message, { cause: error });
+    }
+    throw error;
+  }
+};
+
+/** DestinationConfig.OnFailure: the topic of a `kafka://` destination; others are only logged. */
+const resolveOnFailureTopic = (
+  fnKey: string,
+  event: MappingEvent,
+  extras: EsmExtras,
+  warnings: string[],
+): string | undefined => {
+  const destination = event.onFailureDestination ?? extras.onFailureDestination;
+  if (destination === undefined) return undefined;
+  if (!destination.startsWith('kafka://')) {
+    warnings.push(
+      `function "${fnKey}": on-failure destination ${destination} is not emulated (only kafka://<topic> is); failed records are logged`,
     );
+    return undefined;
   }
-
-  let filterCriteria: FilterCriteria | undefined;
-  if (event.filterPatterns !== undefined) {
-    try {
-      filterCriteria = compileFilterCriteria(event.filterPatterns);
-    } catch (error) {
-      if (error instanceof FilterSyntaxError) {
-        throw new MappingConfigError(fnKey, 'FilterCriteria', error.message, { cause: error });
-      }
-      throw error;
-    }
+  const topic = destination.slice('kafka://'.length);
+  if (topic === '') throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'names no topic');
+  if (topic === event.topic) {
+    // "Lambda prevents infinite loops by blocking configurations where the source and destination topics are the same."
+    throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'cannot be the source topic');
   }
+  return topic;
+};
 
+interface ErrorHandling {
+  readonly responseTypes: readonly string[];
+  readonly maximumRetryAttempts: number;
+  /** As configured: -1 or seconds. */
+  readonly recordAge: number;
+  readonly bisectBatchOnFunctionError: boolean;
+  /** MaximumRetryAttempts was set to something other than -1 (before the destination's cap). */
+  readonly retriesSet: boolean;
+}
+
+/** FunctionResponseTypes, MaximumRetryAttempts, MaximumRecordAgeInSeconds, BisectBatchOnFunctionError. */
+const resolveErrorHandling = (
+  fnKey: string,
+  event: MappingEvent,
+  extras: EsmExtras,
+  onFailureTopic: string | undefined,
+): ErrorHandling => {
   const responseTypes = event.functionResponseTypes ?? extras.functionResponseTypes ?? [];
   for (const type of responseTypes) {
     if (type !== 'ReportBatchItemFailures') {
@@ -349,143 +449,170 @@ const resolveMapping = (
       );
     }
   }
-
-  let onFailureTopic: string | undefined;
-  const destination = event.onFailureDestination ?? extras.onFailureDestination;
-  if (destination !== undefined) {
-    if (destination.startsWith('kafka://')) {
-      onFailureTopic = destination.slice('kafka://'.length);
-      if (onFailureTopic === '')
-        throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'names no topic');
-      if (onFailureTopic === event.topic) {
-        // "Lambda prevents infinite loops by blocking configurations where the source and destination topics are the same."
-        throw new MappingConfigError(fnKey, 'DestinationConfig.OnFailure', 'cannot be the source topic');
-      }
-    } else {
-      warnings.push(
-        `function "${fnKey}": on-failure destination ${destination} is not emulated (only kafka://<topic> is); failed records are logged`,
-      );
-    }
-  }
-
-  let maximumRetryAttempts = integerIn(
+  const retries = integerIn(
     fnKey,
     'MaximumRetryAttempts',
     event.maximumRetryAttempts ?? extras.maximumRetryAttempts ?? -1,
     -1,
     KAFKA_LIMITS.maxRetryAttempts,
   );
-  if (maximumRetryAttempts === -1 && onFailureTopic !== undefined) {
-    maximumRetryAttempts = KAFKA_LIMITS.retryAttemptsWithDestination;
-  }
-
   const recordAge = event.maximumRecordAgeInSeconds ?? extras.maximumRecordAgeInSeconds ?? -1;
-  if (
-    recordAge !== -1 &&
-    (!Number.isInteger(recordAge) ||
-      recordAge < KAFKA_LIMITS.minRecordAgeSeconds ||
-      recordAge > KAFKA_LIMITS.maxRecordAgeSeconds)
-  ) {
+  const { minRecordAgeSeconds: min, maxRecordAgeSeconds: max } = KAFKA_LIMITS;
+  if (recordAge !== -1 && (!Number.isInteger(recordAge) || recordAge < min || recordAge > max)) {
     throw new MappingConfigError(
       fnKey,
       'MaximumRecordAgeInSeconds',
-      `must be -1 or an integer from ${KAFKA_LIMITS.minRecordAgeSeconds} to ${KAFKA_LIMITS.maxRecordAgeSeconds}, got ${recordAge}`,
+      `must be -1 or an integer from ${min} to ${max}, got ${recordAge}`,
     );
   }
-  const bisectBatchOnFunctionError =
-    event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false;
-
-  // https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html: MinimumPollers 1–200,
-  // MaximumPollers 1–2,000 and ≥ MinimumPollers.
-  const poller = extras.provisionedPollerConfig ?? undefined;
-  const scalingMode = poller === undefined ? ScalingMode.OnDemand : ScalingMode.Provisioned;
-  let minimumPollers = 1;
-  let maximumPollers = Number.POSITIVE_INFINITY;
-  if (poller !== undefined) {
-    minimumPollers = integerIn(
-      fnKey,
-      'ProvisionedPollerConfig.MinimumPollers',
-      poller.minimumPollers ?? POLLER_LIMITS.defaultMinimumPollers,
-      POLLER_LIMITS.minMinimumPollers,
-      POLLER_LIMITS.maxMinimumPollers,
-    );
-    maximumPollers = integerIn(
-      fnKey,
-      'ProvisionedPollerConfig.MaximumPollers',
-      poller.maximumPollers ?? POLLER_LIMITS.defaultMaximumPollers,
-      POLLER_LIMITS.minMaximumPollers,
-      POLLER_LIMITS.maxMaximumPollers,
-    );
-    if (maximumPollers < minimumPollers) {
-      throw new MappingConfigError(
-        fnKey,
-        'ProvisionedPollerConfig.MaximumPollers',
-        `must be at least MinimumPollers (${minimumPollers}), got ${maximumPollers}`,
-      );
-    }
-  } else {
-    // The error-handling controls, the Kafka on-failure destination and a batching window of 0
-    // (low latency) are provisioned-mode features: the console offers them under "Event poller
-    // configuration → Provisioned mode" (kafka-retry-configurations.html,
-    // with-kafka-low-latency.html) and every documented example sets --provisioned-poller-config
-    // (kafka-on-failure-destination.html). An on-demand mapping asking for one is refused.
-    const provisionedOnly: Array<[string, boolean]> = [
-      ['MaximumRetryAttempts', maximumRetryAttempts !== -1 && onFailureTopic === undefined],
-      ['MaximumRecordAgeInSeconds', recordAge !== -1],
-      ['BisectBatchOnFunctionError', bisectBatchOnFunctionError],
-      ['FunctionResponseTypes', responseTypes.length > 0],
-      ['DestinationConfig.OnFailure', onFailureTopic !== undefined],
-      ['MaximumBatchingWindowInSeconds', extras.maximumBatchingWindow === 0],
-    ];
-    for (const [setting, used] of provisionedOnly) {
-      if (used) {
-        throw new MappingConfigError(
-          fnKey,
-          setting,
-          'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
-        );
-      }
-    }
-  }
-
-  const schemaRegistry = resolveSchemaRegistryConfig(
-    fnKey,
-    extras.schemaRegistryConfig,
-    scalingMode === ScalingMode.Provisioned,
-  );
-
   return {
-    uuid,
-    functionKey: fnKey,
-    kind,
-    eventSourceArn: undefined,
-    topic: event.topic,
-    consumerGroupId: event.consumerGroupId ?? uuid,
-    consumerGroupIdGenerated: event.consumerGroupId === undefined,
-    batchSize,
-    maximumBatchingWindowMs,
-    startingPosition,
-    startingPositionTimestampMs,
-    filterCriteria,
-    reportBatchItemFailures: responseTypes.includes('ReportBatchItemFailures'),
-    maximumRetryAttempts,
-    bisectBatchOnFunctionError,
-    onFailureTopic,
-    maximumRecordAgeMs: recordAge === -1 ? undefined : recordAge * 1000,
-    scalingMode,
-    minimumPollers,
-    maximumPollers,
-    authentication,
-    schemaRegistry,
+    responseTypes,
+    maximumRetryAttempts:
+      retries === -1 && onFailureTopic !== undefined ? KAFKA_LIMITS.retryAttemptsWithDestination : retries,
+    recordAge,
+    bisectBatchOnFunctionError:
+      event.bisectBatchOnFunctionError ?? extras.bisectBatchOnFunctionError ?? false,
+    retriesSet: retries !== -1,
   };
 };
 
-/** The mapping's SourceAccessConfigurations as osls would deploy them (custom.esm's replace the event's). */
-const sourceAccessEntries = (
+// https://docs.aws.amazon.com/lambda/latest/dg/kafka-scaling-modes.html: MinimumPollers 1–200,
+// MaximumPollers 1–2,000 and ≥ MinimumPollers.
+const resolvePollers = (
   fnKey: string,
-  event: z.infer<typeof MskEventSchema> | z.infer<typeof KafkaEventSchema>,
-  extras: EsmExtras,
-): readonly unknown[] => {
+  poller: EsmExtras['provisionedPollerConfig'] | undefined,
+): Pick<EventSourceMapping, 'scalingMode' | 'minimumPollers' | 'maximumPollers'> => {
+  if (poller === undefined || poller === null) {
+    return { scalingMode: ScalingMode.OnDemand, minimumPollers: 1, maximumPollers: Number.POSITIVE_INFINITY };
+  }
+  const minimumPollers = integerIn(
+    fnKey,
+    'ProvisionedPollerConfig.MinimumPollers',
+    poller.minimumPollers ?? POLLER_LIMITS.defaultMinimumPollers,
+    POLLER_LIMITS.minMinimumPollers,
+    POLLER_LIMITS.maxMinimumPollers,
+  );
+  const maximumPollers = integerIn(
+    fnKey,
+    'ProvisionedPollerConfig.MaximumPollers',
+    poller.maximumPollers ?? POLLER_LIMITS.defaultMaximumPollers,
+    POLLER_LIMITS.minMaximumPollers,
+    POLLER_LIMITS.maxMaximumPollers,
+  );
+  if (maximumPollers < minimumPollers) {
+    throw new MappingConfigError(
+      fnKey,
+      'ProvisionedPollerConfig.MaximumPollers',
+      `must be at least MinimumPollers (${minimumPollers}), got ${maximumPollers}`,
+    );
+  }
+  return { scalingMode: ScalingMode.Provisioned, minimumPollers, maximumPollers };
+};
+
+/**
+ * The error-handling controls, the Kafka on-failure destination and a batching window of 0
+ * (low latency) are provisioned-mode features: the console offers them under "Event poller
+ * configuration → Provisioned mode" (kafka-retry-configurations.html,
+ * with-kafka-low-latency.html) and every documented example sets --provisioned-poller-config
+ * (kafka-on-failure-destination.html). An on-demand mapping asking for one is refused.
+ */
+const checkOnDemand = (
+  fnKey: string,
+  handling: ErrorHandling,
+  onFailureTopic: string | undefined,
+  windowZero: boolean,
+): void => {
+  const provisionedOnly: Array<[string, boolean]> = [
+    ['MaximumRetryAttempts', handling.retriesSet && onFailureTopic === undefined],
+    ['MaximumRecordAgeInSeconds', handling.recordAge !== -1],
+    ['BisectBatchOnFunctionError', handling.bisectBatchOnFunctionError],
+    ['FunctionResponseTypes', handling.responseTypes.length > 0],
+    ['DestinationConfig.OnFailure', onFailureTopic !== undefined],
+    ['MaximumBatchingWindowInSeconds', windowZero],
+  ];
+  for (const [setting, used] of provisionedOnly) {
+    if (used) {
+      throw new MappingConfigError(
+        fnKey,
+        setting,
+        'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
+      );
+    }
+  }
+};
+
+// AWS::Lambda::EventSourceMapping's resource schema (the CloudFormation registry, as cfn-lint
+// ships it): PollerGroupName ≤ 128 characters of [a-zA-Z0-9-_]; MetricsConfig.Metrics 0–3
+// distinct values of EventCount | ErrorCount | KafkaMetrics; LoggingConfig.SystemLogLevel
+// DEBUG | INFO | WARN (https://docs.aws.amazon.com/lambda/latest/api/API_ProvisionedPollerConfig.html,
+// API_EventSourceMappingMetricsConfig.html, API_EventSourceMappingLoggingConfig.html).
+const POLLER_GROUP_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+
+const resolvePollerGroupName = (fnKey: string, name: string | undefined): string | undefined => {
+  if (name === undefined || name === '') return undefined;
+  if (!POLLER_GROUP_NAME.test(name)) {
+    throw new MappingConfigError(
+      fnKey,
+      'ProvisionedPollerConfig.PollerGroupName',
+      `must be 1–128 characters of [a-zA-Z0-9-_], got "${name}"`,
+    );
+  }
+  return name;
+};
+
+const isMetricGroup = (value: string): value is MetricGroup =>
+  (Object.values(MetricGroup) as string[]).includes(value);
+
+const resolveMetricsConfig = (fnKey: string, config: EsmExtras['metricsConfig']): readonly MetricGroup[] => {
+  const metrics = config?.metrics ?? [];
+  const groups: MetricGroup[] = [];
+  for (const [index, value] of metrics.entries()) {
+    if (!isMetricGroup(value)) {
+      throw new MappingConfigError(
+        fnKey,
+        `MetricsConfig.Metrics[${index}]`,
+        `must be one of ${Object.values(MetricGroup).join(', ')}, got "${value}"`,
+      );
+    }
+    if (groups.includes(value)) {
+      throw new MappingConfigError(fnKey, `MetricsConfig.Metrics[${index}]`, `repeats "${value}"`);
+    }
+    groups.push(value);
+  }
+  return groups;
+};
+
+const isSystemLogLevel = (value: string): value is SystemLogLevel =>
+  (Object.values(SystemLogLevel) as string[]).includes(value);
+
+const resolveLoggingConfig = (
+  fnKey: string,
+  config: EsmExtras['loggingConfig'],
+  mode: ScalingMode,
+): SystemLogLevel | undefined => {
+  if (config === undefined) return undefined;
+  const level = config.systemLogLevel;
+  if (!isSystemLogLevel(level)) {
+    throw new MappingConfigError(
+      fnKey,
+      'LoggingConfig.SystemLogLevel',
+      `must be one of ${Object.values(SystemLogLevel).join(', ')}, got "${level}"`,
+    );
+  }
+  // "This feature is only available for Kafka event source mappings, and with Provisioned mode"
+  // (https://docs.aws.amazon.com/lambda/latest/dg/esm-logging.html).
+  if (mode !== ScalingMode.Provisioned) {
+    throw new MappingConfigError(
+      fnKey,
+      'LoggingConfig',
+      'is only accepted in provisioned mode (set custom.esm.<function>.provisionedPollerConfig)',
+    );
+  }
+  return level;
+};
+
+/** The mapping's SourceAccessConfigurations as osls would deploy them (custom.esm's replace the event's). */
+const sourceAccessEntries = (fnKey: string, event: MappingEvent, extras: EsmExtras): readonly unknown[] => {
   if (extras.sourceAccessConfigurations !== undefined) return extras.sourceAccessConfigurations;
   if ('saslScram512' in event && event.saslScram512 !== undefined) {
     if (typeof event.saslScram512 !== 'string') {
@@ -496,6 +623,36 @@ const sourceAccessEntries = (
   return event.accessConfigurations === undefined
     ? []
     : fromKafkaAccessConfigurations(fnKey, event.accessConfigurations);
+};
+
+/**
+ * A poller group holds at most 100 mappings, whose MaximumPollers add up to at most 2,000
+ * (API_ProvisionedPollerConfig: "You can group up to 100 ESMs per poller group and aggregate
+ * maximum pollers across all ESMs in a group cannot exceed 2000").
+ */
+const checkPollerGroups = (mappings: readonly EventSourceMapping[]): void => {
+  const members = new Map<string, EventSourceMapping[]>();
+  for (const mapping of mappings) {
+    if (mapping.pollerGroupName === undefined) continue;
+    const group = members.get(mapping.pollerGroupName) ?? [];
+    group.push(mapping);
+    members.set(mapping.pollerGroupName, group);
+    const pollers = group.reduce((sum, member) => sum + member.maximumPollers, 0);
+    if (group.length > POLLER_LIMITS.maxMappingsPerGroup) {
+      throw new MappingConfigError(
+        mapping.functionKey,
+        'ProvisionedPollerConfig.PollerGroupName',
+        `"${mapping.pollerGroupName}" already holds ${POLLER_LIMITS.maxMappingsPerGroup} event source mappings`,
+      );
+    }
+    if (pollers > POLLER_LIMITS.maxPollersPerGroup) {
+      throw new MappingConfigError(
+        mapping.functionKey,
+        'ProvisionedPollerConfig.PollerGroupName',
+        `"${mapping.pollerGroupName}": the MaximumPollers of its mappings add up to ${pollers}, more than ${POLLER_LIMITS.maxPollersPerGroup}`,
+      );
+    }
+  }
 };
 
 /**
@@ -566,5 +723,6 @@ export const resolveServerlessConfig = (raw: unknown): ResolvedService => {
     }
     groups.set(mapping.consumerGroupId, mapping.functionKey);
   }
+  checkPollerGroups(mappings);
   return { service, stage, functions, mappings, warnings };
 };

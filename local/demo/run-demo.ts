@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { esmPipelineStats } from '../../dashboard/esm-pipeline-stats.ts';
 import { startDashboard } from '../../dashboard/server.ts';
 import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
-import { GiveUpCondition } from '../../emulators/esm/poller.ts';
+import { isSchemaValidationCondition } from '../../emulators/esm/on-failure-destination.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { loadServerlessConfig } from '../../serverless/print.ts';
 import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
@@ -125,8 +125,7 @@ const validationFailuresOf = async (kafka: Kafka, topic: string): Promise<number
     const failure = FailureRecordSchema.safeParse(
       record.value === null ? null : JSON.parse(String(record.value)),
     );
-    if (!failure.success || failure.data.requestContext.condition !== GiveUpCondition.SchemaValidationFailed)
-      continue;
+    if (!failure.success || !isSchemaValidationCondition(failure.data.requestContext.condition)) continue;
     for (const [key, records] of Object.entries(failure.data.payload.records)) {
       if (!key.startsWith(`${topic}-`)) continue;
       for (const r of records) failed.add(`${key}@${r.offset}`);

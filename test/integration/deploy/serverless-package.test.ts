@@ -72,6 +72,7 @@ const numeric = (value: unknown): unknown =>
 /** Mapping properties only provisioned mode accepts. */
 const PROVISIONED_ONLY = [
   'ProvisionedPollerConfig',
+  'LoggingConfig',
   'MaximumRetryAttempts',
   'MaximumRecordAgeInSeconds',
   'BisectBatchOnFunctionError',
@@ -198,6 +199,9 @@ describe.skipIf(missing.length > 0)(
       for (const [, stage] of stages()) {
         for (const [, mapping] of resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping')) {
           for (const property of PROVISIONED_ONLY) expect(mapping).not.toHaveProperty(property);
+          expect(mapping).toMatchObject({
+            MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
+          });
         }
       }
     });
@@ -209,7 +213,12 @@ describe.skipIf(missing.length > 0)(
         for (const [fn, pollers] of Object.entries(PROVISIONED_MAPPINGS)) {
           const [, mapping] = mappings.find(([id]) => id.startsWith(mappingPrefix(fn))) ?? [];
           expect(numeric(mapping)).toMatchObject({
-            ProvisionedPollerConfig: pollers,
+            ProvisionedPollerConfig: {
+              ...pollers,
+              PollerGroupName: `clickstream-${stage === mskProvisioned ? 'msk' : 'confluent'}`,
+            },
+            MetricsConfig: { Metrics: ['EventCount', 'ErrorCount', 'KafkaMetrics'] },
+            LoggingConfig: { SystemLogLevel: 'WARN' },
             MaximumRetryAttempts: 10,
             MaximumRecordAgeInSeconds: -1,
             BisectBatchOnFunctionError: false,
@@ -511,12 +520,26 @@ describe.skipIf(missing.length > 0)(
       });
     });
 
-    it('alarms on offset lag, errors and dead letters of each function, and keeps logs 14 days', () => {
+    it("alarms on each function's offset lag and dead letters, each mapping's failed and dropped records, and keeps logs 14 days", () => {
       for (const [, stage] of stages()) {
         const alarms = resourcesOf(stage.template, 'AWS::CloudWatch::Alarm').map(([, alarm]) => alarm);
         for (const logicalId of Object.values(FUNCTION_LOGICAL_IDS)) {
-          const onFunction = alarms.filter((alarm) => JSON.stringify(alarm.Dimensions).includes(logicalId));
-          expect(onFunction.map((alarm) => alarm.MetricName).sort()).toEqual(['Errors', 'OffsetLag']);
+          const onFunction = alarms.filter((alarm) =>
+            JSON.stringify(alarm.Dimensions).includes(`"${logicalId}"`),
+          );
+          expect(onFunction.map((alarm) => alarm.MetricName).sort()).toEqual(['OffsetLag']);
+        }
+        for (const [mappingId] of resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping')) {
+          const onMapping = alarms.filter((alarm) =>
+            JSON.stringify(alarm.Dimensions).includes(`"${mappingId}"`),
+          );
+          expect(onMapping.map((alarm) => [alarm.Namespace, alarm.MetricName]).sort()).toEqual([
+            ['AWS/Lambda', 'DroppedEventCount'],
+            ['AWS/Lambda', 'FailedInvokeEventCount'],
+          ]);
+          for (const alarm of onMapping) {
+            expect(alarm.Dimensions).toEqual([{ Name: 'EventSourceMappingUUID', Value: { Ref: mappingId } }]);
+          }
         }
         expect(alarms.map((alarm) => alarm.MetricName)).toEqual(
           expect.arrayContaining(['PoisonRecords', 'SessionsDeadLettered']),

@@ -222,15 +222,21 @@ describe('ESM emulator retry limits', () => {
     await consumer.disconnect();
 
     // Assert
-    const succeeded = readInvocations(recordDir)
-      .map(offsetsOf)
-      .filter((offsets) => !offsets.includes(1));
+    const invocations = readInvocations(recordDir);
+    const succeeded = invocations.map(offsetsOf).filter((offsets) => !offsets.includes(1));
     expect(succeeded.flat().sort()).toEqual([0, 2, 3]);
+    // The whole batch, its first half, then the poison record alone twice (one retry).
+    const carrying = invocations.filter((invocation) => offsetsOf(invocation).includes(1));
+    expect(carrying.map(offsetsOf)).toEqual([[0, 1, 2, 3], [0, 1], [1], [1]]);
     const [record] = dead;
     expect(record?.key).toBe('poison-key');
     const failure: unknown = JSON.parse(record?.value ?? '{}');
     expect(failure).toMatchObject({
-      requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 2 },
+      requestContext: {
+        condition: 'RetriesExhausted',
+        approximateInvokeCount: carrying.length,
+        requestId: carrying.at(-1)?.requestId,
+      },
       responseContext: { functionError: 'Unhandled' },
       version: '1.0',
       KafkaBatchInfo: { batchSize: 1, recordInfo: { offset: '1' } },

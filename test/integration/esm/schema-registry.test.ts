@@ -181,9 +181,13 @@ describe('ESM emulator with a schema registry', () => {
     );
     expect(failures).toHaveLength(2);
     expect(failures[0]).toMatchObject({
-      requestContext: { condition: 'SchemaValidationFailed' },
+      requestContext: { condition: 'SCHEMA_NOT_FOUND', approximateInvokeCount: 0 },
       KafkaBatchInfo: { recordInfo: { offset: '1' } },
       payload: { records: { [`${topic}-0`]: [{ offset: 1 }] } },
+    });
+    expect(failures[1]).toMatchObject({
+      requestContext: { condition: 'DESERIALIZATION_ERROR', approximateInvokeCount: 0 },
+      payload: { records: { [`${topic}-0`]: [{ offset: 2 }] } },
     });
     const logged = log.lines.filter((line) => line.message.startsWith('record failed schema validation'));
     expect(logged.map((line) => line.fields.record)).toEqual([`${topic}-0@1`, `${topic}-0@2`]);

@@ -53,7 +53,7 @@ describe('BatchPlanner batching', () => {
   it('waits for the window while a batch is not full, then delivers what is there', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1], { at: 1000 }), 1000);
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { at: 1000 }));
 
     // Act
     const early = plan.take(1499);
@@ -69,8 +69,8 @@ describe('BatchPlanner batching', () => {
   it('closes a batch on BatchSize without waiting, across partitions, one batch per partition', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1], { at: 1000 }), 1000);
-    plan.ingest(TOPIC, 1, records(1, [0, 1, 2, 3], { at: 1001 }), 1001);
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { at: 1000 }));
+    plan.ingest(TOPIC, 1, records(1, [0, 1, 2, 3], { at: 1001 }));
 
     // Act
     const { batches } = plan.take(1001);
@@ -83,7 +83,7 @@ describe('BatchPlanner batching', () => {
   it('continues a partition in offset order after its batch succeeds, committing the next offset', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3, 4]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3, 4]));
     const [first] = plan.take(0).batches;
 
     // Act
@@ -96,10 +96,24 @@ describe('BatchPlanner batching', () => {
     expect(next.map(offsetsOf)).toEqual([{ 'clicks-0': [3, 4] }]);
   });
 
+  it('sends the records that waited behind a running batch once it returns, not a window later', () => {
+    // Prepare: a backlog's tail (fewer than BatchSize) arrives while the head is invoked.
+    const plan = planner();
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3, 4], { at: 0 }));
+    const [head] = plan.take(0).batches;
+
+    // Act: the head returns after more than the 500 ms window.
+    if (head !== undefined) plan.complete(head, { kind: 'success' }, 800);
+    const tail = plan.take(800).batches;
+
+    // Assert
+    expect(tail.map(offsetsOf)).toEqual([{ 'clicks-0': [3, 4] }]);
+  });
+
   it('cuts a batch before its payload would exceed the quota', () => {
     // Prepare
     const plan = planner({ batchSize: 100, maxPayloadBytes: 1200 });
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3], { valueBytes: 200 }), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3], { valueBytes: 200 }));
 
     // Act
     const [batch] = plan.take(0).batches;
@@ -114,7 +128,7 @@ describe('BatchPlanner batching', () => {
   it('flags a single record larger than the quota instead of splitting it', () => {
     // Prepare
     const plan = planner({ batchSize: 100, maxPayloadBytes: 300 });
-    plan.ingest(TOPIC, 0, records(0, [0, 1], { valueBytes: 400 }), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { valueBytes: 400 }));
 
     // Act
     const [batch] = plan.take(0).batches;
@@ -127,10 +141,10 @@ describe('BatchPlanner batching', () => {
   it('ignores records redelivered by the fetcher after a rebalance', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1]));
 
     // Act
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2]));
 
     // Assert
     expect(plan.buffered('clicks-0')).toBe(3);
@@ -141,7 +155,7 @@ describe('BatchPlanner filtering', () => {
   it('commits filtered records nothing waits for, without a batch', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1], { filtered: [0, 1] }), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1], { filtered: [0, 1] }));
 
     // Act
     const { batches, commits } = plan.take(0);
@@ -154,7 +168,7 @@ describe('BatchPlanner filtering', () => {
   it('commits filtered records inside a batch with it, never delivering them', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3], { filtered: [1, 3] }), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3], { filtered: [1, 3] }));
     const [batch] = plan.take(600).batches;
 
     // Act
@@ -170,7 +184,7 @@ describe('BatchPlanner error handling', () => {
   it('retries the same batch after a failure and commits nothing', () => {
     // Prepare
     const plan = planner();
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]));
     const [batch] = plan.take(0).batches;
 
     // Act
@@ -188,7 +202,7 @@ describe('BatchPlanner error handling', () => {
   it('gives the records up after MaximumRetryAttempts and moves on', () => {
     // Prepare
     const plan = planner({ maximumRetryAttempts: 1 });
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]));
     const [batch] = plan.take(0).batches;
     if (batch !== undefined) plan.complete(batch, { kind: 'failure' }, 0);
     const [retry] = plan.take(100).batches;
@@ -207,8 +221,8 @@ describe('BatchPlanner error handling', () => {
   it('on a partial failure commits up to the lowest failed offset and retries from it', () => {
     // Prepare
     const plan = planner({ batchSize: 10 });
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
-    plan.ingest(TOPIC, 1, records(1, [0, 1]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]));
+    plan.ingest(TOPIC, 1, records(1, [0, 1]));
     const [batch] = plan.take(600).batches;
 
     // Act
@@ -229,7 +243,7 @@ describe('BatchPlanner error handling', () => {
   it('bisects a failing batch into halves that run in order, keeping the attempt count', () => {
     // Prepare
     const plan = planner({ batchSize: 4, bisectBatchOnFunctionError: true, maximumRetryAttempts: 0 });
-    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]), 0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1, 2, 3]));
     const [batch] = plan.take(0).batches;
 
     // Act
@@ -256,7 +270,7 @@ describe('BatchPlanner MaximumRecordAgeInSeconds and concurrency', () => {
     const plan = planner({ maximumRecordAgeMs: 60_000, windowMs: 0 });
     const batch = records(0, [0, 1, 2]);
     const fresh = records(0, [61_000]);
-    plan.ingest(TOPIC, 0, [...batch, ...fresh], T0);
+    plan.ingest(TOPIC, 0, [...batch, ...fresh]);
 
     // Act
     const taken = plan.take(T0 + 61_003);
@@ -270,7 +284,7 @@ describe('BatchPlanner MaximumRecordAgeInSeconds and concurrency', () => {
   it('expires the records of a failed batch whose retry comes after their maximum age', () => {
     // Prepare
     const plan = planner({ maximumRecordAgeMs: 60_000, windowMs: 0 });
-    plan.ingest(TOPIC, 0, records(0, [0, 1]), T0);
+    plan.ingest(TOPIC, 0, records(0, [0, 1]));
     const [first] = plan.take(T0).batches;
     if (first === undefined) throw new Error('no batch');
     plan.complete(first, { kind: 'failure' }, T0 + 10);
@@ -287,7 +301,7 @@ describe('BatchPlanner MaximumRecordAgeInSeconds and concurrency', () => {
   it('runs no more batches at once than maxConcurrency allows, which can change while running', () => {
     // Prepare
     const plan = planner({ batchSize: 1, maxConcurrency: 1 });
-    for (const partition of [0, 1, 2]) plan.ingest(TOPIC, partition, records(partition, [0]), 0);
+    for (const partition of [0, 1, 2]) plan.ingest(TOPIC, partition, records(partition, [0]));
 
     // Act
     const first = plan.take(0).batches.length;

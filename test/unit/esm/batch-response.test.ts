@@ -32,7 +32,6 @@ const batch = (): Batch => {
         const event = toEventRecord(source);
         return { source, event, bytes: eventRecordBytes(event), delivered: true, arrivedAt: 0 };
       }),
-      0,
     );
   add(0, [10, 11, 12]);
   add(1, [5]);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PollerGroups } from '../../../emulators/esm/poller-groups.ts';
 import { PollerScaler, ScalingMode, ThroughputBudget } from '../../../emulators/esm/scaler.ts';
 
 const MINUTE = 60_000;
@@ -19,7 +20,11 @@ describe('PollerScaler, on-demand', () => {
     expect(scaler.pollers).toBe(1);
     expect(scaler.capacity().maxConcurrency).toBe(5);
     scaler.evaluate({ now: 0, lag: 0, partitions: 2, throttled: false });
-    expect(scaler.capacity()).toEqual({ pollers: 1, maxConcurrency: 2, bytesPerSecond: 5 * 1024 * 1024 });
+    expect(scaler.capacity()).toEqual({
+      pollers: 1,
+      maxConcurrency: 2,
+      bytesPerSecond: Number.POSITIVE_INFINITY,
+    });
   });
 
   it('adds one poller per evaluation while the lag is high, each after the scaling delay', () => {
@@ -113,5 +118,46 @@ describe('ThroughputBudget', () => {
     budget.spend(1500, 0);
     expect(budget.readyAt(0)).toBe(500);
     expect(budget.readyAt(500)).toBe(500);
+  });
+
+  it('never holds a batch back without a rate (on-demand pollers)', () => {
+    const budget = new ThroughputBudget(Number.POSITIVE_INFINITY, 0);
+    budget.spend(50 * 1024 * 1024, 0);
+    expect(budget.readyAt(0)).toBe(0);
+  });
+});
+
+describe('PollerScaler in a poller group', () => {
+  it('scales within the pollers the group leaves it, and gives them back when the lag drops', () => {
+    // Prepare: two provisioned mappings share a group of 6 pollers; each could run 5 alone.
+    const groups = new PollerGroups(6);
+    const a = new PollerScaler({
+      mode: ScalingMode.Provisioned,
+      minimumPollers: 1,
+      maximumPollers: 5,
+      batchSize: 10,
+    });
+    const b = new PollerScaler({
+      mode: ScalingMode.Provisioned,
+      minimumPollers: 1,
+      maximumPollers: 5,
+      batchSize: 10,
+    });
+    groups.join('shared', 'a', a.pollers);
+    groups.join('shared', 'b', b.pollers);
+    const evaluate = (uuid: string, scaler: PollerScaler, lag: number): void => {
+      scaler.evaluate({ now: 0, lag, partitions: 8, throttled: false, available: groups.available(uuid) });
+      groups.report(uuid, scaler.pollers);
+    };
+
+    // Act / Assert: a takes what the group has, b is left the rest, a gives back on a low lag.
+    evaluate('a', a, 1_000);
+    expect(a.pollers).toBe(5);
+    evaluate('b', b, 1_000);
+    expect(b.pollers).toBe(1);
+    expect(groups.statsOf('a')).toEqual({ name: 'shared', mappings: 2, pollers: 6, maximumPollers: 6 });
+    evaluate('a', a, 0);
+    evaluate('b', b, 1_000);
+    expect([a.pollers, b.pollers]).toEqual([4, 2]);
   });
 });

@@ -212,7 +212,11 @@ describe('RecordSchemaDecoder', () => {
     const protobuf = await decoder.decode(record(frame(4, Buffer.from([1])), null));
 
     expect(tombstone.ok).toBe(true);
-    expect(protobuf).toEqual({ ok: false, reason: expect.stringContaining('PROTOBUF') });
+    expect(protobuf).toEqual({
+      ok: false,
+      code: 'DESERIALIZATION_ERROR',
+      reason: expect.stringContaining('PROTOBUF'),
+    });
   });
 
   it('does not remember an unknown id (it may be registered later), and throws while the registry is down', async () => {
@@ -228,7 +232,11 @@ describe('RecordSchemaDecoder', () => {
     const cached = await decoder.decode(framed);
     const other = decoder.decode(record(frame(6, Buffer.alloc(1)), null));
 
-    expect(unknown).toEqual({ ok: false, reason: 'KEY: schema id 5 is unknown to the registry' });
+    expect(unknown).toEqual({
+      ok: false,
+      code: 'SCHEMA_NOT_FOUND',
+      reason: 'KEY: schema id 5 is unknown to the registry',
+    });
     expect(known.ok).toBe(true);
     expect(cached.ok).toBe(true);
     await expect(other).rejects.toBeInstanceOf(SchemaRegistryUnavailableError);

@@ -337,3 +337,105 @@ describe('resolveServerlessConfig: SchemaRegistryConfig', () => {
     expect(resolveServerlessConfig(printed({})).mappings[0]?.schemaRegistry).toBeUndefined();
   });
 });
+
+describe('resolveServerlessConfig: MetricsConfig, LoggingConfig, PollerGroupName', () => {
+  /** `count` functions, each with one kafka mapping in provisioned mode with `poller`. */
+  const grouped = (count: number, poller: Record<string, unknown>): Record<string, unknown> => {
+    const functions: Record<string, unknown> = {};
+    const esm: Record<string, unknown> = {};
+    for (let i = 0; i < count; i += 1) {
+      functions[`f${i}`] = {
+        handler: 'functions/f/handler.handler',
+        events: [{ kafka: { topic: `t${i}`, bootstrapServers: ['h:9092'] } }],
+      };
+      esm[`f${i}`] = { provisionedPollerConfig: poller };
+    }
+    return { service: 'svc', provider: { name: 'aws', stage: 'dev' }, functions, custom: { esm } };
+  };
+
+  it('reads the metric groups, the system log level and the poller group onto the mapping', () => {
+    const [mapping] = resolveServerlessConfig(
+      printed(
+        {},
+        provisioned(
+          {
+            metricsConfig: { metrics: ['EventCount', 'KafkaMetrics'] },
+            loggingConfig: { systemLogLevel: 'INFO' },
+          },
+          { pollerGroupName: 'clickstream-shared_1' },
+        ),
+      ),
+    ).mappings;
+    expect(mapping).toMatchObject({
+      metrics: ['EventCount', 'KafkaMetrics'],
+      systemLogLevel: 'INFO',
+      pollerGroupName: 'clickstream-shared_1',
+    });
+  });
+
+  it('publishes nothing and logs nothing by default, and accepts MetricsConfig on demand', () => {
+    const [plain] = resolveServerlessConfig(printed({})).mappings;
+    const [onDemand] = resolveServerlessConfig(
+      printed(
+        {},
+        { custom: { esm: { 'aggregate-events': { metricsConfig: { metrics: ['ErrorCount'] } } } } },
+      ),
+    ).mappings;
+    expect(plain).toMatchObject({ metrics: [], systemLogLevel: undefined, pollerGroupName: undefined });
+    expect(onDemand?.metrics).toEqual(['ErrorCount']);
+  });
+
+  it.each([
+    [
+      { metricsConfig: { metrics: ['Latency'] } },
+      'MetricsConfig.Metrics[0] must be one of EventCount, ErrorCount, KafkaMetrics',
+    ],
+    [
+      { metricsConfig: { metrics: ['EventCount', 'EventCount'] } },
+      'MetricsConfig.Metrics[1] repeats "EventCount"',
+    ],
+    [
+      { loggingConfig: { systemLogLevel: 'ERROR' } },
+      'LoggingConfig.SystemLogLevel must be one of DEBUG, INFO, WARN',
+    ],
+  ])('refuses %j naming the setting', (esm, message) => {
+    expect(() => resolveServerlessConfig(printed({}, provisioned(esm)))).toThrow(message);
+  });
+
+  it('refuses LoggingConfig in on-demand mode, as esm-logging.html says it is provisioned only', () => {
+    const config = printed(
+      {},
+      { custom: { esm: { 'aggregate-events': { loggingConfig: { systemLogLevel: 'WARN' } } } } },
+    );
+    expect(() => resolveServerlessConfig(config)).toThrow(
+      'LoggingConfig is only accepted in provisioned mode',
+    );
+  });
+
+  it('refuses a poller group name outside [a-zA-Z0-9-_] or longer than 128', () => {
+    expect(() => resolveServerlessConfig(printed({}, provisioned({}, { pollerGroupName: 'a b' })))).toThrow(
+      'ProvisionedPollerConfig.PollerGroupName must be 1–128 characters of [a-zA-Z0-9-_], got "a b"',
+    );
+    expect(() =>
+      resolveServerlessConfig(printed({}, provisioned({}, { pollerGroupName: 'x'.repeat(129) }))),
+    ).toThrow('PollerGroupName must be 1–128 characters');
+  });
+
+  it('accepts 100 mappings in a group and refuses the 101st', () => {
+    expect(
+      resolveServerlessConfig(grouped(100, { pollerGroupName: 'g', maximumPollers: 20 })).mappings,
+    ).toHaveLength(100);
+    expect(() => resolveServerlessConfig(grouped(101, { pollerGroupName: 'g', maximumPollers: 1 }))).toThrow(
+      'function "f100": ProvisionedPollerConfig.PollerGroupName "g" already holds 100 event source mappings',
+    );
+  });
+
+  it('refuses a group whose MaximumPollers add up to more than 2,000', () => {
+    expect(() => resolveServerlessConfig(grouped(3, { pollerGroupName: 'g', maximumPollers: 700 }))).toThrow(
+      '"g": the MaximumPollers of its mappings add up to 2100, more than 2000',
+    );
+    expect(
+      resolveServerlessConfig(grouped(3, { pollerGroupName: 'g', maximumPollers: 666 })).mappings,
+    ).toHaveLength(3);
+  });
+});
