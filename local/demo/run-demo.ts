@@ -17,6 +17,7 @@ import { plaintextConnection } from '../../services/kafka/connection.ts';
 import { countRecords, readTopic } from '../../services/kafka/topic-reader.ts';
 import { costOf, gbSecondsOf } from '../../tooling/aws-prices.ts';
 import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
+import { type Bill, cheapest, nameOf, workloadOfRun } from '../../tooling/monthly-bill.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
 import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
@@ -168,6 +169,18 @@ export interface DemoSummary {
    * its Lambda GB-s and requests (as the emulator timed them) plus its DynamoDB units.
    */
   costPer1M: { lambda: number; dynamoDb: number; total: number };
+  /**
+   * The whole monthly bill at the demo's steady rate (tooling/monthly-bill.ts): Lambda and
+   * DynamoDB as this run billed them per event, plus event pollers, the Kafka cluster and the
+   * stream processor at list prices; the cheapest production configuration, and the cheapest
+   * in provisioned mode.
+   */
+  monthlyBill: {
+    eventsPerSecond: number;
+    kafkaBytesPerEvent: number;
+    cheapest: BillSummary | undefined;
+    provisioned: BillSummary | undefined;
+  };
   sessions: {
     closed: number;
     enriched: number;
@@ -195,6 +208,58 @@ export interface DemoSummary {
   dashboardUrl: string | undefined;
   durationMs: number;
 }
+
+/** One configuration's monthly bill, in dollars, by component. */
+export interface BillSummary {
+  configuration: string;
+  monthlyUsd: number;
+  usdPerMillionEvents: number;
+  lines: Record<keyof Bill['lines'], number>;
+}
+
+const billSummaryOf = (bill: Bill | undefined): BillSummary | undefined =>
+  bill === undefined
+    ? undefined
+    : {
+        configuration: nameOf(bill),
+        monthlyUsd: Math.round(bill.monthlyUsd * 100) / 100,
+        usdPerMillionEvents: Math.round(bill.usdPerMillionEvents * 1000) / 1000,
+        lines: {
+          pollers: Math.round(bill.lines.pollers.monthlyUsd * 100) / 100,
+          kafka: Math.round(bill.lines.kafka.monthlyUsd * 100) / 100,
+          processor: Math.round(bill.lines.processor.monthlyUsd * 100) / 100,
+          lambda: Math.round(bill.lines.lambda.monthlyUsd * 100) / 100,
+          dynamoDb: Math.round(bill.lines.dynamoDb.monthlyUsd * 100) / 100,
+        },
+      };
+
+/**
+ * The month at the demo's steady rate: the events' bytes in Kafka as produced (key, value and
+ * ~70 B of record overhead), Lambda and DynamoDB per event as this run billed them.
+ */
+const monthlyBillOf = async (
+  kafka: Kafka,
+  eventsPerSecond: number,
+  cost: { lambdaCompute: number; lambdaRequests: number; dynamoDb: number },
+): Promise<DemoSummary['monthlyBill']> => {
+  const records = await readTopic(kafka, TOPICS.events);
+  const bytes = records.reduce((sum, r) => sum + (r.key?.length ?? 0) + (r.value?.length ?? 0) + 70, 0);
+  const kafkaBytesPerEvent = records.length > 0 ? Math.round(bytes / records.length) : 0;
+  const best = cheapest(
+    workloadOfRun({
+      eventsPerSecond,
+      kafkaBytesPerEvent,
+      lambdaUsdPerMillion: cost.lambdaCompute + cost.lambdaRequests,
+      dynamoUsdPerMillion: cost.dynamoDb,
+    }),
+  );
+  return {
+    eventsPerSecond,
+    kafkaBytesPerEvent,
+    cheapest: billSummaryOf(best.overall),
+    provisioned: billSummaryOf(best.provisioned),
+  };
+};
 
 /** Where the demo reports as it goes. */
 export interface DemoReporter {
@@ -541,6 +606,7 @@ export const runDemo = async (
       writeUnits: metricTotals.DynamoDBWriteUnits * perMillion,
       readUnits: metricTotals.DynamoDBReadUnits * perMillion,
     });
+    const monthlyBill = await monthlyBillOf(kafka, options.rate, cost);
     return {
       produced,
       bad,
@@ -556,6 +622,7 @@ export const runDemo = async (
         dynamoDb: cost.dynamoDb,
         total: cost.total,
       },
+      monthlyBill,
       sessions: {
         closed: closedSessions,
         enriched: enrichedIds.size,
