@@ -16,6 +16,8 @@ export const SegmentStatsRowSchema = z.object({
   CONVERSIONS: Count,
   ABANDONED_CARTS: Count,
   REVENUE: z.number().nonnegative(),
+  /** What the window's abandoned carts held; older statements lack it (then 0). */
+  ABANDONED_CART_VALUE: z.number().nonnegative().default(0),
   CONVERSION_RATE: z.number().min(0).max(1),
   WINDOW_START: EpochMillis,
   WINDOW_END: EpochMillis,
@@ -44,6 +46,8 @@ export interface SegmentStatsItem {
   readonly abandonedCarts: number;
   /** Integer cents, as every money amount in the analytics table. */
   readonly revenueCents: number;
+  /** What the abandoned carts held, integer cents. */
+  readonly abandonedCartCents: number;
   readonly conversionRate: number;
   /** The segment-stats record this item was written from: `<topic>-<partition>` and offset. */
   readonly source: string;
@@ -80,6 +84,7 @@ export const segmentStatsItem = (
     conversions: row.CONVERSIONS,
     abandonedCarts: row.ABANDONED_CARTS,
     revenueCents: Math.round(row.REVENUE * 100),
+    abandonedCartCents: Math.round(row.ABANDONED_CART_VALUE * 100),
     conversionRate: row.CONVERSION_RATE,
     source: source.id,
     sourceOffset: source.offset,
