@@ -139,7 +139,7 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
   const recorder =
     options.pipelineStats === undefined
       ? undefined
-      : new PipelineHistoryRecorder(options.pipelineStats, { intervalMs: Math.max(refreshMs, 2000), clock });
+      : new PipelineHistoryRecorder(options.pipelineStats, { intervalMs: refreshMs, clock });
   const sources: SnapshotSources = {
     analytics: new AnalyticsReader(client, options.tables.analytics),
     segmentStats: new DynamoDbSegmentStatsReader(client, options.tables.analytics),

@@ -136,6 +136,10 @@ describe('the dashboard in a real browser', () => {
 
     // Act
     const { page, requests, problems } = await openDashboard(dashboard.url);
+    // The server samples the pipeline from its start; the page may open before the first sample lands.
+    await expect
+      .poll(async () => (await readCharts(page)).lag?.datasets.length ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const charts = await readCharts(page);
     mkdirSync(SCREENSHOTS, { recursive: true });
     const screenshot = join(SCREENSHOTS, 'dashboard.png');
@@ -363,10 +367,12 @@ describe('the dashboard in a real browser', () => {
     // Act
     const { page, problems } = await openDashboard(dashboard.url);
     const pollersCell = page.locator('#pipeline-table tbody tr').first().locator('td').nth(3);
-    await expect.poll(() => pollersCell.textContent()).toBe('1');
+    await expect.poll(() => pollersCell.textContent(), { timeout: 15_000 }).toBe('1');
     pollers = 3;
-    await expect.poll(() => pollersCell.textContent()).toBe('3');
-    await expect.poll(async () => (await readCharts(page)).pollers?.datasets[0]?.data.at(-1)).toBe(3);
+    await expect.poll(() => pollersCell.textContent(), { timeout: 15_000 }).toBe('3');
+    await expect
+      .poll(async () => (await readCharts(page)).pollers?.datasets[0]?.data.at(-1), { timeout: 15_000 })
+      .toBe(3);
 
     await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-pipeline.png'), fullPage: true });
 
