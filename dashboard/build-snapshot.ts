@@ -6,16 +6,20 @@ import {
   minutesBetween,
 } from '../services/aggregation/index.ts';
 import type { SegmentStats, SegmentStatsReader } from '../services/segment-stats/segment-stats-reader.ts';
+import { PRICES } from '../tooling/aws-prices.ts';
 import { PipelineStatsSchema, type PipelineStatsSource } from './pipeline-stats.ts';
 import {
   type ConversionRow,
+  type Cost,
   type Enrichment,
+  type Freshness,
   FUNNEL_STEPS,
   type Funnel,
   type FunnelStep,
   type FunnelStepName,
   type MinuteActivity,
   type PipelineHealth,
+  type PipelineSample,
   type Snapshot,
   type TopPages,
 } from './snapshot.ts';
@@ -29,6 +33,8 @@ export interface SnapshotSources {
   readonly segmentStats: SegmentStatsReader;
   /** The pipeline's health; without it the page says why health is unavailable. */
   readonly pipelineStats?: PipelineStatsSource | undefined;
+  /** The pipeline's figures since the dashboard started (the server's recorder). */
+  readonly pipelineHistory?: (() => PipelineSample[]) | undefined;
   /** Shown on the page: where the data is read from. */
   readonly source: string;
   readonly analyticsTable: string;
@@ -46,6 +52,8 @@ export interface SnapshotSettings {
   readonly topPages: number;
   /** How long the pipeline's health may take before it is shown as unavailable. */
   readonly pipelineTimeoutMs: number;
+  /** The shop's currency (ISO 4217): the load generator's prices are US dollars. */
+  readonly currency: string;
 }
 
 export const DEFAULT_SNAPSHOT_SETTINGS: SnapshotSettings = {
@@ -54,6 +62,7 @@ export const DEFAULT_SNAPSHOT_SETTINGS: SnapshotSettings = {
   sessionMinutes: 10,
   topPages: 8,
   pipelineTimeoutMs: 1500,
+  currency: 'USD',
 };
 
 export const NO_PIPELINE_STATS =
@@ -188,6 +197,54 @@ const topPagesOf = async (analytics: AnalyticsQueries, minute: Minute, limit: nu
 });
 
 /**
+ * The aggregation mapping is the one that received the most records (it reads every event);
+ * its lag over the last complete minute's rate is how many seconds of events wait.
+ */
+export const freshnessOf = (activity: readonly MinuteActivity[], pipeline: PipelineHealth): Freshness => {
+  const complete = activity.at(-2);
+  const eventsPerSecond = (complete?.events ?? 0) / 60;
+  const newest = [...activity].reverse().find((minute) => minute.events > 0);
+  const aggregation = pipeline.available
+    ? [...pipeline.mappings].sort((a, b) => (b.recordsDelivered ?? 0) - (a.recordsDelivered ?? 0))[0]
+    : undefined;
+  const backlogRecords = aggregation?.lag ?? null;
+  return {
+    newestMinute: newest?.minute ?? null,
+    backlogRecords,
+    eventsPerSecond: Math.round(eventsPerSecond * 10) / 10,
+    backlogSeconds:
+      backlogRecords === null || eventsPerSecond === 0
+        ? null
+        : Math.round((backlogRecords / eventsPerSecond) * 10) / 10,
+  };
+};
+
+/** The run's Lambda and DynamoDB bill so far, per million events the aggregation function received. */
+export const costOfPipeline = (pipeline: PipelineHealth): Cost => {
+  if (!pipeline.available) return { available: false, reason: pipeline.reason };
+  const gbSeconds = pipeline.mappings.reduce((sum, m) => sum + (m.gbSeconds ?? 0), 0);
+  const invocations = pipeline.mappings.reduce((sum, m) => sum + (m.invocations ?? 0), 0);
+  const events = Math.max(0, ...pipeline.mappings.map((m) => m.recordsDelivered ?? 0));
+  if (pipeline.dynamoDbUnits === null || events === 0 || pipeline.mappings.some((m) => m.gbSeconds === null))
+    return {
+      available: false,
+      reason: `${pipeline.source} reports no billed duration or DynamoDB units (npm run demo does)`,
+    };
+  const lambdaUsd = gbSeconds * PRICES.lambdaArmGbSecond + invocations * PRICES.lambdaRequest;
+  const dynamoDbUsd =
+    pipeline.dynamoDbUnits.write * PRICES.dynamoWriteUnit +
+    pipeline.dynamoDbUnits.read * PRICES.dynamoReadUnit;
+  return {
+    available: true,
+    lambdaUsd,
+    dynamoDbUsd,
+    events,
+    usdPerMillionEvents: ((lambdaUsd + dynamoDbUsd) / events) * 1e6,
+    prices: `${PRICES.region} list prices of ${PRICES.asOf}`,
+  };
+};
+
+/**
  * Reads everything the dashboard shows at `now`. The analytics table is required: if it
  * cannot be read the snapshot fails. Segment statistics and pipeline health are optional:
  * when they fail or are absent, the snapshot says why and the rest is still shown.
@@ -232,6 +289,7 @@ export const buildSnapshot = async (
     generatedAt: now,
     source: sources.source,
     analyticsTable: sources.analyticsTable,
+    currency: settings.currency,
     currentMinute: current,
     activity,
     topPages: { current: topCurrent, previous: topPrevious },
@@ -239,5 +297,8 @@ export const buildSnapshot = async (
     sessions: { active: perMinute.at(-1)?.sessions ?? 0, perMinute },
     enrichment,
     pipeline,
+    pipelineHistory: sources.pipelineHistory?.() ?? [],
+    freshness: freshnessOf(activity, pipeline),
+    cost: costOfPipeline(pipeline),
   };
 };

@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { MappingStats, PipelineStats, PipelineStatsSource } from './pipeline-stats.ts';
+import type { MappingStatsInput, PipelineStatsInput, PipelineStatsSource } from './pipeline-stats.ts';
 
 /** What the Kafka fallback needs from a kafkajs admin client. */
 export type KafkaAdmin = Pick<
@@ -54,7 +54,7 @@ export const kafkaPipelineStats = (
   options: KafkaPipelineStatsOptions,
 ): PipelineStatsSource => {
   let connected: Promise<void> | undefined;
-  return async (): Promise<PipelineStats> => {
+  return async (): Promise<PipelineStatsInput> => {
     connected ??= admin.connect().catch((error: unknown) => {
       connected = undefined;
       throw error;
@@ -72,7 +72,7 @@ export const kafkaPipelineStats = (
     };
 
     const { groups } = await admin.listGroups();
-    const mappings: MappingStats[] = [];
+    const mappings: MappingStatsInput[] = [];
     const shown = groups.filter(({ groupId }) => options.includeGroup?.(groupId) ?? true);
     for (const { groupId } of shown.sort((a, b) => a.groupId.localeCompare(b.groupId))) {
       for (const { topic, partitions } of await admin.fetchOffsets({ groupId, topics })) {
@@ -80,9 +80,12 @@ export const kafkaPipelineStats = (
         if (committed.length === 0) continue;
         const topicOffsets = await topicEnds(topic);
         let lag = 0;
+        const lagByPartition: Record<string, number> = {};
         for (const [partition, { low, high }] of topicOffsets) {
           const offset = Number(partitions.find((entry) => entry.partition === partition)?.offset ?? -1);
-          lag += Math.max(0, high - (offset >= 0 ? offset : low));
+          const behind = Math.max(0, high - (offset >= 0 ? offset : low));
+          lagByPartition[`${topic}-${partition}`] = behind;
+          lag += behind;
         }
         mappings.push({
           name: groupId,
@@ -94,6 +97,7 @@ export const kafkaPipelineStats = (
           errors: null,
           retries: null,
           batchSize: null,
+          lagByPartition,
         });
       }
     }

@@ -25,8 +25,17 @@ export const MappingStatsSchema = z.object({
   retries: count.nullable(),
   /** Records delivered per invocation. */
   batchSize: z.object({ mean: z.number().nonnegative(), max: count }).nullable(),
+  /** Lag per partition (`<topic>-<partition>` → records), `null` when the source cannot tell. */
+  lagByPartition: z.record(z.string(), count).nullable().default(null),
+  /** Mean billed duration of an invocation, milliseconds. */
+  meanDurationMs: z.number().nonnegative().nullable().default(null),
+  /** Billed GB-seconds so far (billed duration × memory). */
+  gbSeconds: z.number().nonnegative().nullable().default(null),
+  /** Records delivered to the function so far. */
+  recordsDelivered: count.nullable().default(null),
 });
 export type MappingStats = z.infer<typeof MappingStatsSchema>;
+export type MappingStatsInput = z.input<typeof MappingStatsSchema>;
 
 /** What the dashboard shows about the pipeline's health. */
 export const PipelineStatsSchema = z.object({
@@ -35,8 +44,20 @@ export const PipelineStatsSchema = z.object({
   mappings: z.array(MappingStatsSchema),
   /** Records in the dead-letter topic, or `null` when it cannot be read. */
   deadLetters: count.nullable(),
+  /** Dead letters by their `dlq-reason` header (services/dead-letter), `null` when not read. */
+  deadLettersByReason: z.record(z.string(), count).nullable().default(null),
+  /**
+   * DynamoDB request units the functions reported so far (their EMF metrics, what the table
+   * bills), `null` when the source cannot tell.
+   */
+  dynamoDbUnits: z
+    .object({ write: z.number().nonnegative(), read: z.number().nonnegative() })
+    .nullable()
+    .default(null),
 });
 export type PipelineStats = z.infer<typeof PipelineStatsSchema>;
+/** What a source returns: the figures it cannot tell may be left out (they read as `null`). */
+export type PipelineStatsInput = z.input<typeof PipelineStatsSchema>;
 
 /** Reads the pipeline's health; called once per dashboard refresh. */
-export type PipelineStatsSource = () => PipelineStats | Promise<PipelineStats>;
+export type PipelineStatsSource = () => PipelineStatsInput | Promise<PipelineStatsInput>;

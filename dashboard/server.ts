@@ -13,6 +13,7 @@ import {
   type SnapshotSources,
 } from './build-snapshot.ts';
 import { ServerStartError } from './errors.ts';
+import { PipelineHistoryRecorder } from './pipeline-history.ts';
 import type { PipelineStatsSource } from './pipeline-stats.ts';
 import type { ApiError, SnapshotResponse } from './snapshot.ts';
 
@@ -135,10 +136,15 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
   const refreshMs = options.refreshMs ?? 2000;
   const settings: SnapshotSettings = { ...DEFAULT_SNAPSHOT_SETTINGS, ...options.settings };
   const client = toDocumentClient(options.dynamo);
+  const recorder =
+    options.pipelineStats === undefined
+      ? undefined
+      : new PipelineHistoryRecorder(options.pipelineStats, { intervalMs: refreshMs, clock });
   const sources: SnapshotSources = {
     analytics: new AnalyticsReader(client, options.tables.analytics),
     segmentStats: new DynamoDbSegmentStatsReader(client, options.tables.analytics),
     pipelineStats: options.pipelineStats,
+    pipelineHistory: recorder === undefined ? undefined : () => recorder.samples(),
     source: options.source ?? 'DynamoDB',
     analyticsTable: options.tables.analytics,
   };
@@ -217,6 +223,7 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
     socket.once('close', () => sockets.delete(socket));
   });
   port = await listen(server, port);
+  recorder?.start();
   const url = `http://127.0.0.1:${port}/`;
   logger.info('dashboard listening', { url, analyticsTable: sources.analyticsTable });
 
@@ -225,6 +232,7 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
     url,
     port,
     stop: () => {
+      recorder?.stop();
       stopped ??= new Promise<void>((resolveStop) => {
         server.close(() => resolveStop());
         for (const socket of sockets) socket.destroy();

@@ -108,12 +108,58 @@ export const PipelineHealthSchema = z.discriminatedUnion('available', [
 ]);
 export type PipelineHealth = z.infer<typeof PipelineHealthSchema>;
 
+/** One sample of the pipeline's history: per mapping, its lag (records) and event pollers. */
+export const PipelineSampleSchema = z.object({
+  /** Epoch milliseconds. */
+  at: z.number().int(),
+  lag: z.record(z.string(), count),
+  pollers: z.record(z.string(), count),
+});
+export type PipelineSample = z.infer<typeof PipelineSampleSchema>;
+
+/**
+ * How far behind the counters are: the aggregation mapping's lag in records, divided by the
+ * events per second of the last complete minute; `null` where a figure is missing.
+ */
+export const FreshnessSchema = z.object({
+  /** The newest minute with counted events. */
+  newestMinute: minute.nullable(),
+  /** Records the aggregation mapping has not yet processed. */
+  backlogRecords: count.nullable(),
+  /** Events per second in the last complete minute. */
+  eventsPerSecond: z.number().nonnegative(),
+  /** backlogRecords ÷ eventsPerSecond: seconds of events waiting, before the batch window. */
+  backlogSeconds: z.number().nonnegative().nullable(),
+});
+export type Freshness = z.infer<typeof FreshnessSchema>;
+
+/**
+ * What the run has cost at AWS list prices (tooling/aws-prices.ts): every mapping's Lambda
+ * GB-s and requests, and the DynamoDB units the functions reported, per million events the
+ * aggregation function received.
+ */
+export const CostSchema = z.discriminatedUnion('available', [
+  z.object({
+    available: z.literal(true),
+    lambdaUsd: amount,
+    dynamoDbUsd: amount,
+    events: count,
+    usdPerMillionEvents: amount,
+    /** The prices' date and region, for the note. */
+    prices: z.string(),
+  }),
+  Unavailable,
+]);
+export type Cost = z.infer<typeof CostSchema>;
+
 export const SnapshotSchema = z.object({
   /** Epoch milliseconds when the server read the data. */
   generatedAt: z.number().int(),
   /** Where the data comes from, e.g. `local stack (http://127.0.0.1:8000)`. */
   source: z.string(),
   analyticsTable: z.string(),
+  /** The shop's currency (ISO 4217) every money amount is in. */
+  currency: z.string().length(3),
   currentMinute: minute,
   /** One entry per minute of the dashboard's range, oldest first, zeros where nothing happened. */
   activity: z.array(MinuteActivitySchema),
@@ -122,6 +168,10 @@ export const SnapshotSchema = z.object({
   sessions: SessionsSchema,
   enrichment: EnrichmentSchema,
   pipeline: PipelineHealthSchema,
+  /** The pipeline since the dashboard started, sampled on the server. */
+  pipelineHistory: z.array(PipelineSampleSchema),
+  freshness: FreshnessSchema,
+  cost: CostSchema,
 });
 export type Snapshot = z.infer<typeof SnapshotSchema>;
 

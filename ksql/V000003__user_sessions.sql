@@ -2,6 +2,8 @@
 -- EMIT FINAL: the consumer wants one row per closed session, not every intermediate state.
 -- The enrich-sessions Lambda reads these columns (services/enrichment/session-row.ts).
 -- A purchase event is one order, so `purchases` counts orders and `revenue` sums their totals.
+-- `cart_value` is what the session put in the cart less what it took out (price × quantity of
+-- each add_to_cart / remove_from_cart): what an abandoned cart held.
 CREATE TABLE user_sessions WITH (
   KAFKA_TOPIC = '${SESSIONS_TOPIC}',
   KEY_FORMAT = 'KAFKA',
@@ -20,6 +22,10 @@ CREATE TABLE user_sessions WITH (
     EARLIEST_BY_OFFSET(page->path) AS entry_page,
     LATEST_BY_OFFSET(page->path) AS exit_page,
     SUM(CASE WHEN `TYPE` = 'purchase' THEN `ORDER`->revenue ELSE CAST(0 AS DOUBLE) END) AS revenue,
+    SUM(CASE
+      WHEN `TYPE` = 'add_to_cart' THEN product->price * product->quantity
+      WHEN `TYPE` = 'remove_from_cart' THEN CAST(0 AS DOUBLE) - product->price * product->quantity
+      ELSE CAST(0 AS DOUBLE) END) AS cart_value,
     WINDOWSTART AS session_start,
     WINDOWEND AS session_end
   FROM clickstream

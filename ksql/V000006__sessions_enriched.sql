@@ -11,7 +11,8 @@ CREATE STREAM sessions_enriched (
   deviceClass STRING,
   converted BOOLEAN,
   cartAbandoned BOOLEAN,
-  revenue DOUBLE
+  revenue DOUBLE,
+  abandonedCartValue DOUBLE
 ) WITH (
   KAFKA_TOPIC = 'clickstream-sessions-enriched',
   KEY_FORMAT = 'KAFKA',
@@ -39,6 +40,7 @@ CREATE TABLE segment_stats WITH (
     SUM(CASE WHEN converted THEN 1 ELSE 0 END) AS conversions,
     SUM(CASE WHEN cartAbandoned THEN 1 ELSE 0 END) AS abandoned_carts,
     SUM(revenue) AS revenue,
+    SUM(abandonedCartValue) AS abandoned_cart_value,
     CAST(SUM(CASE WHEN converted THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*) AS conversion_rate,
     WINDOWSTART AS window_start,
     WINDOWEND AS window_end

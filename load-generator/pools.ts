@@ -1,4 +1,6 @@
 import { base, en, Faker } from '@faker-js/faker';
+import { isbot } from 'isbot';
+import { LoadGeneratorError } from './errors.ts';
 
 /** A product of the simulated shop's catalogue. */
 export interface CatalogProduct {
@@ -61,6 +63,24 @@ const BOT_USER_AGENTS = [
   'curl/8.5.0',
 ];
 
+/**
+ * `count` synthetic browser user agents a shopper might send. faker's pool includes crawler
+ * strings (Googlebot, FakerBot…), which the enrichment's isbot check would class as bots and
+ * so turn shoppers into bots: those are drawn again. Bots come only from BOT_USER_AGENTS,
+ * where the generator means bots.
+ */
+const shopperUserAgents = (faker: Faker, count: number): string[] => {
+  const agents: string[] = [];
+  // Bounded: about a fifth of faker's agents are crawlers, so 10× the count is plenty.
+  for (let draws = 0; agents.length < count && draws < 10 * count; draws += 1) {
+    const agent = faker.internet.userAgent();
+    if (!isbot(agent)) agents.push(agent);
+  }
+  if (agents.length < count)
+    throw new LoadGeneratorError(`could draw only ${agents.length} of ${count} browser user agents`);
+  return agents;
+};
+
 const slug = (text: string) =>
   text
     .toLowerCase()
@@ -72,10 +92,7 @@ export const buildPools = (seed: number): Pools => {
   const faker = new Faker({ locale: [en, base] });
   faker.seed(seed);
 
-  const browserUserAgents = [
-    ...COMMON_BROWSER_USER_AGENTS,
-    ...Array.from({ length: 192 }, () => faker.internet.userAgent()),
-  ];
+  const browserUserAgents = [...COMMON_BROWSER_USER_AGENTS, ...shopperUserAgents(faker, 192)];
   const ips = Array.from({ length: 4096 }, () =>
     faker.datatype.boolean({ probability: 0.9 }) ? faker.internet.ipv4() : faker.internet.ipv6(),
   );

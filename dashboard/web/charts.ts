@@ -43,10 +43,12 @@ export const COLORS = {
   text: '#657089',
 } as const;
 
-/** Series colours for the lag chart, one per mapping. */
+/** Series colours for the per-mapping charts, one per mapping, and dashes to tell overlapping lines apart. */
 const SERIES = [COLORS.indigo, COLORS.teal, COLORS.amber, COLORS.rose, '#7c3aed', '#0284c7'] as const;
+const DASHES: readonly (readonly number[])[] = [[], [6, 3], [2, 2], [8, 3, 2, 3]];
 
 export const seriesColor = (index: number): string => SERIES[index % SERIES.length] ?? COLORS.indigo;
+export const seriesDash = (index: number): number[] => [...(DASHES[index % DASHES.length] ?? [])];
 
 const applyDefaults = (): void => {
   Chart.defaults.font.family = getComputedStyle(document.documentElement).fontFamily;
@@ -91,6 +93,8 @@ export interface DashboardCharts {
   readonly closed: Chart<'bar'>;
   readonly lag: Chart<'line'>;
   readonly pollers: Chart<'line'>;
+  readonly partitions: Chart<'bar'>;
+  readonly deadLetters: Chart<'bar'>;
 }
 
 const conversionChart = (id: string, color: string): Chart<'bar'> =>
@@ -98,22 +102,68 @@ const conversionChart = (id: string, color: string): Chart<'bar'> =>
     type: 'bar',
     data: {
       labels: [],
-      datasets: [{ label: 'Conversion', data: [], backgroundColor: color, borderRadius: 4 }],
+      datasets: [{ label: 'Converted sessions', data: [], backgroundColor: color, borderRadius: 4 }],
     },
     options: {
       indexAxis: 'y',
       plugins: {
         legend: { display: false },
-        tooltip: { callbacks: { label: (item) => `Conversion ${formatRate(item.parsed.x)}` } },
+        tooltip: {
+          callbacks: { label: (item) => `${formatRate(item.parsed.x)} of closed sessions converted` },
+        },
       },
-      scales: { x: rateAxis, y: plainAxis },
+      scales: {
+        x: { ...rateAxis, title: { display: true, text: 'converted ÷ closed sessions' } },
+        y: plainAxis,
+      },
     },
   });
 
-/** Creates the page's charts, empty; {@link setSeries} fills them. */
-export const createCharts = (): DashboardCharts => {
-  applyDefaults();
-  const activity = create<'bar' | 'line'>('chart-activity', {
+/** A horizontal bar chart of counts, one colour, its axis titled with the unit. */
+const countBars = (id: string, color: string, unit: string): Chart<'bar'> =>
+  create(id, {
+    type: 'bar',
+    data: { labels: [], datasets: [{ label: unit, data: [], backgroundColor: color, borderRadius: 3 }] },
+    options: {
+      indexAxis: 'y',
+      plugins: { legend: { display: false } },
+      scales: { x: { ...countAxis, title: { display: true, text: unit } }, y: plainAxis },
+    },
+  });
+
+/**
+ * A time series per mapping. The legend sits below in small type so the plot keeps its area;
+ * series differ by colour and by dash, so they stay apart where lines overlap.
+ */
+const perMappingChart = (id: string, unit: string, suggestedMax?: number): Chart<'line'> =>
+  create(id, {
+    type: 'line',
+    data: { labels: [], datasets: [] },
+    options: {
+      plugins: {
+        legend: {
+          position: 'bottom',
+          labels: { boxWidth: 14, boxHeight: 2, font: { size: 11 }, padding: 8 },
+        },
+      },
+      scales: {
+        x: {
+          ...plainAxis,
+          ticks: { maxRotation: 0, maxTicksLimit: 7 },
+          title: { display: true, text: 'UTC' },
+        },
+        y: {
+          ...countAxis,
+          ...(suggestedMax === undefined ? {} : { suggestedMax }),
+          title: { display: true, text: unit },
+        },
+      },
+    },
+  });
+
+/** Events per minute (bars) with purchases (line), on two titled axes. */
+const activityChart = (): Chart<'bar' | 'line'> =>
+  create<'bar' | 'line'>('chart-activity', {
     type: 'bar',
     data: {
       labels: [],
@@ -142,18 +192,25 @@ export const createCharts = (): DashboardCharts => {
     options: {
       plugins: { legend: { position: 'top', align: 'end' } },
       scales: {
-        x: { ...plainAxis, ticks: { maxRotation: 0, autoSkipPadding: 12 } },
-        y: { ...countAxis, title: { display: true, text: 'events' } },
+        x: {
+          ...plainAxis,
+          ticks: { maxRotation: 0, autoSkipPadding: 12 },
+          title: { display: true, text: 'minute (UTC)' },
+        },
+        y: { ...countAxis, title: { display: true, text: 'events / min' } },
         purchases: {
           ...countAxis,
           position: 'right',
           grid: { display: false },
-          title: { display: true, text: 'purchases' },
+          title: { display: true, text: 'purchases / min' },
         },
       },
     },
   });
-  const funnel = create('chart-funnel', {
+
+/** The funnel's steps, in order, as horizontal bars. */
+const funnelChart = (): Chart<'bar'> =>
+  create('chart-funnel', {
     type: 'bar',
     data: {
       labels: [],
@@ -169,10 +226,13 @@ export const createCharts = (): DashboardCharts => {
     options: {
       indexAxis: 'y',
       plugins: { legend: { display: false } },
-      scales: { x: countAxis, y: plainAxis },
+      scales: { x: { ...countAxis, title: { display: true, text: 'events' } }, y: plainAxis },
     },
   });
-  const pages = create('chart-pages', {
+
+/** Page views of the busiest pages, this minute against the previous one. */
+const pagesChart = (): Chart<'bar'> =>
+  create('chart-pages', {
     type: 'bar',
     data: {
       labels: [],
@@ -200,7 +260,10 @@ export const createCharts = (): DashboardCharts => {
       },
     },
   });
-  const sessions = create('chart-sessions', {
+
+/** Distinct sessions per minute, as a filled line. */
+const sessionsChart = (): Chart<'line'> =>
+  create('chart-sessions', {
     type: 'line',
     data: {
       labels: [],
@@ -219,10 +282,16 @@ export const createCharts = (): DashboardCharts => {
     },
     options: {
       plugins: { legend: { display: false } },
-      scales: { x: { ...plainAxis, ticks: { maxRotation: 0 } }, y: countAxis },
+      scales: {
+        x: { ...plainAxis, ticks: { maxRotation: 0 }, title: { display: true, text: 'minute (UTC)' } },
+        y: { ...countAxis, title: { display: true, text: 'sessions' } },
+      },
     },
   });
-  const closed = create('chart-closed', {
+
+/** Closed sessions by segment, stacked: converted, abandoned cart, other. */
+const closedChart = (): Chart<'bar'> =>
+  create('chart-closed', {
     type: 'bar',
     data: {
       labels: [],
@@ -238,39 +307,29 @@ export const createCharts = (): DashboardCharts => {
         tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${formatCount(item.parsed.x)}` } },
       },
       indexAxis: 'y',
-      scales: { x: { ...countAxis, stacked: true }, y: { ...plainAxis, stacked: true } },
-    },
-  });
-  const lag = create('chart-lag', {
-    type: 'line',
-    data: { labels: [], datasets: [] },
-    options: {
-      plugins: { legend: { position: 'top', align: 'end' } },
-      scales: { x: { ...plainAxis, ticks: { maxRotation: 0, maxTicksLimit: 6 } }, y: countAxis },
-    },
-  });
-  // Pollers change in whole steps at an evaluation (emulators/esm/scaler.ts): a stepped line.
-  const pollers = create('chart-pollers', {
-    type: 'line',
-    data: { labels: [], datasets: [] },
-    options: {
-      plugins: { legend: { position: 'top', align: 'end' } },
       scales: {
-        x: { ...plainAxis, ticks: { maxRotation: 0, maxTicksLimit: 6 } },
-        y: { ...countAxis, suggestedMax: 2 },
+        x: { ...countAxis, stacked: true, title: { display: true, text: 'closed sessions' } },
+        y: { ...plainAxis, stacked: true },
       },
     },
   });
+
+/** Creates the page's charts, empty; {@link setSeries} and the history fill them. */
+export const createCharts = (): DashboardCharts => {
+  applyDefaults();
   return {
-    activity,
-    funnel,
-    pages,
-    sessions,
+    activity: activityChart(),
+    funnel: funnelChart(),
+    pages: pagesChart(),
+    sessions: sessionsChart(),
     segments: conversionChart('chart-segments', COLORS.indigo),
     devices: conversionChart('chart-devices', COLORS.teal),
-    closed,
-    lag,
-    pollers,
+    closed: closedChart(),
+    lag: perMappingChart('chart-lag', 'records behind'),
+    // Pollers change in whole steps at an evaluation (emulators/esm/scaler.ts): stepped lines.
+    pollers: perMappingChart('chart-pollers', 'event pollers', 2),
+    partitions: countBars('chart-partitions', COLORS.amber, 'records behind'),
+    deadLetters: countBars('chart-dlq', COLORS.rose, 'dead letters'),
   };
 };
 

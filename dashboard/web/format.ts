@@ -1,8 +1,21 @@
 /** How the page writes numbers, rates, money and times. Pure functions, unit-tested. */
 
 const counts = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-const money = new Intl.NumberFormat('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
-const compactMoney = new Intl.NumberFormat('en-US', { notation: 'compact', maximumFractionDigits: 1 });
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+const moneyFormat = (currency: string, compact: boolean): Intl.NumberFormat => {
+  const key = `${currency}/${compact}`;
+  let format = moneyFormats.get(key);
+  if (format === undefined) {
+    format = new Intl.NumberFormat('en-US', {
+      style: 'currency',
+      currency,
+      currencyDisplay: 'narrowSymbol',
+      ...(compact ? { notation: 'compact', maximumFractionDigits: 1 } : { minimumFractionDigits: 2 }),
+    });
+    moneyFormats.set(key, format);
+  }
+  return format;
+};
 const decimals = new Intl.NumberFormat('en-US', { maximumFractionDigits: 1 });
 
 /** `12345` → `12,345`; `null` (unknown) → `–`. */
@@ -15,13 +28,23 @@ export const formatRate = (ratio: number | null): string => {
   return `${percent > 0 && percent < 0.1 ? '<0.1' : decimals.format(percent)}%`;
 };
 
-/** Revenue in the shop's currency: `1234.5` → `1,234.50`, and `1.2M` once it is that large. */
-export const formatMoney = (value: number): string =>
-  value >= 1_000_000 ? compactMoney.format(value) : money.format(value);
+/** An amount in `currency` (ISO 4217): `1234.5` → `$1,234.50`, and `$1.2M` once it is that large. */
+export const formatMoney = (value: number, currency: string): string =>
+  moneyFormat(currency, value >= 1_000_000).format(value);
 
-/** Revenue for a key figure, short enough for a card: `1234.5` → `1,234.50`, `26863.7` → `26.9K`. */
-export const formatMoneyShort = (value: number): string =>
-  value >= 10_000 ? compactMoney.format(value) : money.format(value);
+/** An amount for a key figure, short enough for a card: `1234.5` → `$1,234.50`, `26863.7` → `$26.9K`. */
+export const formatMoneyShort = (value: number, currency: string): string =>
+  moneyFormat(currency, value >= 10_000).format(value);
+
+/** Dollars of a cloud bill: to the cent from a dollar up, else three significant digits (`0.0123` → `$0.0123`). */
+export const formatUsd = (value: number): string =>
+  value >= 1 || value === 0 ? moneyFormat('USD', false).format(value) : `$${value.toPrecision(3)}`;
+
+/** Seconds for a freshness figure: `0.4` → `0.4 s`, `75` → `1 min 15 s`. */
+export const formatSeconds = (seconds: number): string =>
+  seconds < 60
+    ? `${decimals.format(seconds)} s`
+    : `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 
 /** A batch size: `12.345` → `12.3`. */
 export const formatDecimal = (value: number): string => decimals.format(value);

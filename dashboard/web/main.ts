@@ -2,7 +2,7 @@ import type { Chart } from 'chart.js';
 import { ApiErrorSchema, type SnapshotResponse, SnapshotResponseSchema } from '../snapshot.ts';
 import { createCharts, type DashboardCharts } from './charts.ts';
 import { clockLabel } from './format.ts';
-import { pipelineHistory, render } from './render.ts';
+import { render } from './render.ts';
 
 /** What the page exposes for debugging and for the browser test: the charts and the last snapshot. */
 export interface DashboardHandle {
@@ -58,7 +58,6 @@ const fetchSnapshot = async (): Promise<SnapshotResponse | string> => {
 
 const start = (): void => {
   const charts = createCharts();
-  const history = pipelineHistory();
   const handle: DashboardHandle = { charts, snapshot: undefined, renders: 0 };
   window.dashboard = handle;
   let refreshMs = FALLBACK_REFRESH_MS;
@@ -76,7 +75,7 @@ const start = (): void => {
       refreshMs = result.refreshMs;
       lastArrival = Date.now();
       lastSuccess = result.generatedAt;
-      render(result, charts, history);
+      render(result, charts);
       handle.snapshot = result;
       handle.renders += 1;
       showProblem(undefined);

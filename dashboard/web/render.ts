@@ -1,6 +1,6 @@
 import type { Chart } from 'chart.js';
 import type { SnapshotResponse } from '../snapshot.ts';
-import { type DashboardCharts, seriesColor, setSeries } from './charts.ts';
+import { type DashboardCharts, seriesColor, seriesDash, setSeries } from './charts.ts';
 import {
   changeLabel,
   clockLabel,
@@ -9,6 +9,8 @@ import {
   formatMoney,
   formatMoneyShort,
   formatRate,
+  formatSeconds,
+  formatUsd,
   minuteLabel,
   STEP_LABELS,
 } from './format.ts';
@@ -78,7 +80,7 @@ const renderFunnel = (snapshot: SnapshotResponse, charts: DashboardCharts): void
     [steps.map((step) => step.count)],
   );
   byId('funnel-note').textContent =
-    `${minuteLabel(from)}–${minuteLabel(to)} UTC · revenue ${formatMoney(revenue)}`;
+    `${minuteLabel(from)}–${minuteLabel(to)} UTC · revenue ${formatMoney(revenue, snapshot.currency)}`;
   const body = byId('funnel-steps').querySelector('tbody');
   body?.replaceChildren(
     ...steps.map((step) =>
@@ -133,7 +135,8 @@ const renderEnrichment = (snapshot: SnapshotResponse, charts: DashboardCharts): 
     setSeries(charts.closed, [], [[], [], []]);
     for (const id of ['segments-empty', 'devices-empty', 'closed-empty']) setEmpty(id, message);
     for (const id of ['segments-note', 'devices-note', 'closed-note']) byId(id).textContent = '';
-    setKpi('kpi-abandoned', '–', 'enrichment not running');
+    setKpi('kpi-abandoned', '–', 'no closed sessions yet');
+    setKpi('kpi-conversion', '–', 'no closed sessions yet');
     return;
   }
   const range = `${minuteLabel(enrichment.from)}–${minuteLabel(enrichment.to)} UTC`;
@@ -159,161 +162,251 @@ const renderEnrichment = (snapshot: SnapshotResponse, charts: DashboardCharts): 
     ],
   );
   for (const id of ['segments-empty', 'devices-empty', 'closed-empty']) setEmpty(id, undefined);
-  byId('segments-note').textContent =
-    `${formatRate(enrichment.converted / Math.max(1, enrichment.closedSessions))} overall · ${range}`;
-  byId('devices-note').textContent = range;
+  // One definition of conversion on the page: converted ÷ closed sessions, over this range.
+  const overall = formatRate(enrichment.converted / Math.max(1, enrichment.closedSessions));
+  byId('segments-note').textContent = `${overall} overall · ${range}`;
+  byId('devices-note').textContent = `${overall} overall · ${range}`;
   byId('closed-note').textContent = `${formatCount(enrichment.closedSessions)} sessions · ${range}`;
+  setKpi(
+    'kpi-conversion',
+    overall,
+    `${formatCount(enrichment.converted)} of ${formatCount(enrichment.closedSessions)} closed sessions bought · ${range}`,
+  );
   setKpi(
     'kpi-abandoned',
     formatCount(enrichment.abandonedCarts),
-    `${formatMoney(enrichment.abandonedCartValue)} left in carts`,
+    `${formatMoney(enrichment.abandonedCartValue, snapshot.currency)} left in carts · ${range}`,
   );
 };
 
-/** Samples kept for the lag and poller charts: the last few minutes at the refresh rate. */
-const HISTORY_SAMPLES = 90;
+/** Mapping names without the service and stage prefix (`clickstream-dev-aggregate-events` → `aggregate-events`). */
+const shortName = (name: string, names: readonly string[]): string => {
+  const parts = names.map((n) => n.split('-'));
+  let common = 0;
+  while (names.length > 1 && parts.every((p) => p[common] !== undefined && p[common] === parts[0]?.[common]))
+    common += 1;
+  return name.split('-').slice(common).join('-') || name;
+};
 
-/** The page's memory of one figure per mapping across refreshes (the API only knows the present). */
-export class SeriesHistory {
-  readonly #stepped: boolean;
-
-  /** `stepped`: draw whole-number steps (event pollers) rather than a smooth line (lag). */
-  constructor(options: { stepped?: boolean } = {}) {
-    this.#stepped = options.stepped ?? false;
-  }
-
-  readonly #labels: string[] = [];
-  readonly #series = new Map<string, (number | null)[]>();
-
-  add(label: string, lags: ReadonlyMap<string, number>): void {
-    this.#labels.push(label);
-    for (const name of lags.keys()) {
-      if (!this.#series.has(name)) this.#series.set(name, new Array(this.#labels.length - 1).fill(null));
-    }
-    for (const [name, values] of this.#series) values.push(lags.get(name) ?? null);
-    if (this.#labels.length > HISTORY_SAMPLES) {
-      this.#labels.shift();
-      for (const values of this.#series.values()) values.shift();
-    }
-  }
-
-  draw(chart: Chart<'line'>): void {
-    chart.data.labels = [...this.#labels];
-    chart.data.datasets = [...this.#series.entries()].map(([name, values], index) => ({
-      label: name,
-      data: [...values],
-      borderColor: seriesColor(index),
-      backgroundColor: seriesColor(index),
-      pointRadius: 0,
-      borderWidth: 2,
-      ...(this.#stepped ? { stepped: 'before' as const } : { cubicInterpolationMode: 'monotone' as const }),
-      spanGaps: true,
-    }));
-    chart.update('none');
-  }
-}
-
-/** What the page remembers between refreshes. */
-export interface PipelineHistory {
-  readonly lag: SeriesHistory;
-  readonly pollers: SeriesHistory;
-}
-
-/** A fresh memory, when the page opens. */
-export const pipelineHistory = (): PipelineHistory => ({
-  lag: new SeriesHistory(),
-  pollers: new SeriesHistory({ stepped: true }),
-});
-
-const renderPipeline = (
-  snapshot: SnapshotResponse,
-  charts: DashboardCharts,
-  history: PipelineHistory,
+/** Draws one figure per mapping over the run, from the server's samples. */
+const drawHistory = (
+  chart: Chart<'line'>,
+  samples: SnapshotResponse['pipelineHistory'],
+  pick: (sample: SnapshotResponse['pipelineHistory'][number]) => Record<string, number>,
+  stepped: boolean,
 ): void => {
+  const names = [...new Set(samples.flatMap((sample) => Object.keys(pick(sample))))].sort();
+  // Minutes for a long run; seconds while it is short, so no two ticks read the same.
+  const short = (samples.at(-1)?.at ?? 0) - (samples[0]?.at ?? 0) < 10 * 60_000;
+  chart.data.labels = samples.map((sample) => clockLabel(sample.at).slice(0, short ? 8 : 5));
+  chart.data.datasets = names.map((name, index) => ({
+    label: shortName(name, names),
+    data: samples.map((sample) => pick(sample)[name] ?? null),
+    borderColor: seriesColor(index),
+    backgroundColor: seriesColor(index),
+    borderDash: seriesDash(index),
+    pointRadius: 0,
+    borderWidth: 2,
+    ...(stepped ? { stepped: 'before' as const } : { cubicInterpolationMode: 'monotone' as const }),
+    spanGaps: true,
+  }));
+  chart.update('none');
+};
+
+const renderHistory = (snapshot: SnapshotResponse, charts: DashboardCharts): void => {
+  const samples = snapshot.pipelineHistory;
+  drawHistory(charts.lag, samples, (sample) => sample.lag, false);
+  drawHistory(charts.pollers, samples, (sample) => sample.pollers, true);
+  const span =
+    samples.length < 2
+      ? ''
+      : ` · ${clockLabel(samples[0]?.at ?? 0).slice(0, 5)}–${clockLabel(samples.at(-1)?.at ?? 0).slice(0, 5)} UTC, the whole run`;
+  byId('lag-note').textContent = `records behind, per mapping${span}`;
+  byId('pollers-note').textContent = `per mapping${span}`;
+  const pipelineReason = snapshot.pipeline.available ? undefined : snapshot.pipeline.reason;
+  setEmpty(
+    'lag-empty',
+    samples.length > 0 ? undefined : `No history: ${pipelineReason ?? 'waiting for the first sample'}.`,
+  );
+  const reported = samples.some((sample) => Object.keys(sample.pollers).length > 0);
+  setEmpty(
+    'pollers-empty',
+    reported
+      ? undefined
+      : snapshot.pipeline.available
+        ? `Event pollers are Lambda's: ${snapshot.pipeline.source} cannot tell them (npm run demo shows the emulator's).`
+        : `No history: ${pipelineReason}.`,
+  );
+};
+
+type Mapping = Extract<SnapshotResponse['pipeline'], { available: true }>['mappings'][number];
+
+const mappingRow = (mapping: Mapping): HTMLTableRowElement => {
+  const lag = cell(formatCount(mapping.lag), 'num');
+  const pill = document.createElement('span');
+  pill.className = `pill ${mapping.lag === 0 ? 'ok' : mapping.lag < 1000 ? 'warn' : 'bad'}`;
+  pill.textContent = formatCount(mapping.lag);
+  lag.replaceChildren(pill);
+  const errors = cell(formatCount(mapping.errors), 'num');
+  if ((mapping.errors ?? 0) > 0) errors.style.color = 'var(--rose)';
+  return row(
+    cell(mapping.name),
+    cell(mapping.topic),
+    lag,
+    cell(formatCount(mapping.pollers), 'num'),
+    cell(formatCount(mapping.invocations), 'num'),
+    cell(
+      mapping.batchSize === null
+        ? '–'
+        : `${formatDecimal(mapping.batchSize.mean)} / ${formatCount(mapping.batchSize.max)}`,
+      'num',
+    ),
+    cell(mapping.meanDurationMs === null ? '–' : formatDecimal(mapping.meanDurationMs), 'num'),
+    errors,
+    cell(formatCount(mapping.retries), 'num'),
+  );
+};
+
+const renderPartitionsAndDeadLetters = (snapshot: SnapshotResponse, charts: DashboardCharts): void => {
+  const pipeline = snapshot.pipeline;
+  const partitions = pipeline.available
+    ? pipeline.mappings.flatMap((mapping) => Object.entries(mapping.lagByPartition ?? {}))
+    : [];
+  // The partitions furthest behind first: a stuck partition is what this chart is for.
+  const shown = partitions.sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 12);
+  setSeries(
+    charts.partitions,
+    shown.map(([name]) => name),
+    [shown.map(([, lag]) => lag)],
+  );
+  setEmpty(
+    'partitions-empty',
+    !pipeline.available
+      ? `Unavailable: ${pipeline.reason}.`
+      : shown.length === 0
+        ? `${pipeline.source} reports no per-partition lag.`
+        : undefined,
+  );
+  const total = partitions.reduce((sum, [, lag]) => sum + lag, 0);
+  byId('partitions-note').textContent =
+    `records behind, now · ${partitions.length} partitions · ${formatCount(total)} in all`;
+  const reasons = pipeline.available ? Object.entries(pipeline.deadLettersByReason ?? {}) : [];
+  reasons.sort((a, b) => b[1] - a[1]);
+  setSeries(
+    charts.deadLetters,
+    reasons.map(([reason]) => reason),
+    [reasons.map(([, n]) => n)],
+  );
+  setEmpty(
+    'dlq-empty',
+    !pipeline.available
+      ? `Unavailable: ${pipeline.reason}.`
+      : pipeline.deadLettersByReason === null
+        ? `${pipeline.source} does not read the dead letters' reasons (npm run demo does).`
+        : reasons.length === 0
+          ? 'No dead letters: every record so far was counted.'
+          : undefined,
+  );
+  byId('dlq-note').textContent = 'records, by their dlq-reason header';
+};
+
+const renderPipelineKpis = (snapshot: SnapshotResponse): void => {
+  const { pipeline, freshness } = snapshot;
+  if (!pipeline.available) {
+    setKpi('kpi-freshness', '–', 'pipeline unavailable');
+    setKpi('kpi-dlq', '–', 'unavailable');
+    return;
+  }
+  const totalLag = pipeline.mappings.reduce((sum, mapping) => sum + mapping.lag, 0);
+  setKpi(
+    'kpi-freshness',
+    freshness.backlogSeconds === null ? '–' : `≈ ${formatSeconds(freshness.backlogSeconds)}`,
+    freshness.backlogSeconds === null
+      ? `lag ${formatCount(totalLag)} records`
+      : `behind: ${formatCount(freshness.backlogRecords)} records at ${formatDecimal(freshness.eventsPerSecond)} events/s, + ≤ batch window`,
+    (freshness.backlogSeconds ?? 0) > 60,
+  );
+  const top = Object.entries(pipeline.deadLettersByReason ?? {}).sort((a, b) => b[1] - a[1])[0];
+  setKpi(
+    'kpi-dlq',
+    formatCount(pipeline.deadLetters),
+    pipeline.deadLetters === null
+      ? 'topic unreadable'
+      : top === undefined
+        ? 'poison records kept, with their reason'
+        : `most: ${top[0]} (${formatCount(top[1])})`,
+    (pipeline.deadLetters ?? 0) > 0,
+  );
+};
+
+const renderCost = (snapshot: SnapshotResponse): void => {
+  const { cost } = snapshot;
+  const body = byId('cost-table').querySelector('tbody');
+  byId('cost-table').hidden = !cost.available;
+  if (!cost.available) {
+    body?.replaceChildren();
+    setEmpty('cost-empty', `Unavailable: ${cost.reason}.`);
+    byId('cost-note').textContent = '';
+    setKpi('kpi-cost', '–', 'needs billed duration and DynamoDB units');
+    return;
+  }
+  setEmpty('cost-empty', undefined);
+  const perMillion = (usd: number) => formatUsd((usd / cost.events) * 1e6);
+  body?.replaceChildren(
+    row(
+      cell('Lambda (GB-s, requests)'),
+      cell(formatUsd(cost.lambdaUsd), 'num'),
+      cell(perMillion(cost.lambdaUsd), 'num'),
+    ),
+    row(
+      cell('DynamoDB (request units)'),
+      cell(formatUsd(cost.dynamoDbUsd), 'num'),
+      cell(perMillion(cost.dynamoDbUsd), 'num'),
+    ),
+    row(
+      cell('Total'),
+      cell(formatUsd(cost.lambdaUsd + cost.dynamoDbUsd), 'num'),
+      cell(formatUsd(cost.usdPerMillionEvents), 'num'),
+    ),
+  );
+  byId('cost-note').textContent =
+    `${formatCount(cost.events)} events · ${cost.prices} · Kafka, pollers and the stream processor: npm run plan`;
+  setKpi('kpi-cost', formatUsd(cost.usdPerMillionEvents), 'Lambda + DynamoDB, as billed so far');
+};
+
+const renderPipeline = (snapshot: SnapshotResponse, charts: DashboardCharts): void => {
   const pipeline = snapshot.pipeline;
   const table = byId('pipeline-table');
   const body = table.querySelector('tbody');
   table.hidden = !pipeline.available;
+  renderPipelineKpis(snapshot);
+  renderPartitionsAndDeadLetters(snapshot, charts);
+  renderHistory(snapshot, charts);
+  renderCost(snapshot);
   if (!pipeline.available) {
     body?.replaceChildren();
     setEmpty('pipeline-empty', `Health unavailable: ${pipeline.reason}.`);
     byId('pipeline-note').textContent = '';
-    setKpi('kpi-lag', '–', 'unavailable');
-    setKpi('kpi-dlq', '–', 'unavailable');
     return;
   }
   setEmpty('pipeline-empty', pipeline.mappings.length === 0 ? 'No event source mappings found.' : undefined);
-  body?.replaceChildren(
-    ...pipeline.mappings.map((mapping) => {
-      const lag = cell(formatCount(mapping.lag), 'num');
-      const pill = document.createElement('span');
-      pill.className = `pill ${mapping.lag === 0 ? 'ok' : mapping.lag < 1000 ? 'warn' : 'bad'}`;
-      pill.textContent = formatCount(mapping.lag);
-      lag.replaceChildren(pill);
-      const errors = cell(formatCount(mapping.errors), 'num');
-      if ((mapping.errors ?? 0) > 0) errors.style.color = 'var(--rose)';
-      return row(
-        cell(mapping.name),
-        cell(mapping.topic),
-        lag,
-        cell(formatCount(mapping.pollers), 'num'),
-        cell(formatCount(mapping.invocations), 'num'),
-        cell(
-          mapping.batchSize === null
-            ? '–'
-            : `${formatDecimal(mapping.batchSize.mean)} / ${formatCount(mapping.batchSize.max)}`,
-          'num',
-        ),
-        errors,
-        cell(formatCount(mapping.retries), 'num'),
-      );
-    }),
-  );
-  byId('pipeline-note').textContent = `source: ${pipeline.source}`;
-  const totalLag = pipeline.mappings.reduce((sum, mapping) => sum + mapping.lag, 0);
-  setKpi(
-    'kpi-lag',
-    formatCount(totalLag),
-    `${pipeline.mappings.length} mapping${pipeline.mappings.length === 1 ? '' : 's'}`,
-    totalLag >= 1000,
-  );
-  setKpi(
-    'kpi-dlq',
-    formatCount(pipeline.deadLetters),
-    pipeline.deadLetters === null ? 'topic unreadable' : 'poison records kept',
-    (pipeline.deadLetters ?? 0) > 0,
-  );
-  // The page's own clock: this chart is a memory of what the page saw, refresh by refresh.
-  const reported = pipeline.mappings.some((mapping) => mapping.pollers !== null);
-  setEmpty(
-    'pollers-empty',
-    reported || pipeline.mappings.length === 0
-      ? undefined
-      : `Event pollers are Lambda's: ${pipeline.source} cannot tell them (npm run demo shows the emulator's).`,
-  );
-  const now = clockLabel(Date.now());
-  history.lag.add(now, new Map(pipeline.mappings.map((mapping) => [mapping.name, mapping.lag])));
-  history.lag.draw(charts.lag);
-  history.pollers.add(
-    now,
-    new Map(
-      pipeline.mappings.flatMap((mapping) =>
-        mapping.pollers === null ? [] : [[mapping.name, mapping.pollers] as const],
-      ),
-    ),
-  );
-  history.pollers.draw(charts.pollers);
+  body?.replaceChildren(...pipeline.mappings.map(mappingRow));
+  byId('pipeline-note').textContent = `source: ${pipeline.source} · durations as Lambda bills them`;
 };
 
 const renderKpis = (snapshot: SnapshotResponse): void => {
+  // Complete minutes only: the current minute is still filling, so it is shown as "so far".
   const current = snapshot.activity.at(-1);
-  const previous = snapshot.activity.at(-2);
+  const complete = snapshot.activity.at(-2);
+  const before = snapshot.activity.at(-3);
+  const change =
+    complete === undefined || before === undefined
+      ? ''
+      : changeLabel(complete.events, before.events, minuteLabel(before.minute));
   setKpi(
     'kpi-events',
-    formatCount(current?.events ?? 0),
-    previous === undefined
-      ? ''
-      : changeLabel(current?.events ?? 0, previous.events, minuteLabel(previous.minute)),
+    formatCount(complete?.events ?? 0),
+    `${complete === undefined ? '' : `${minuteLabel(complete.minute)} UTC`}${change === '' ? '' : ` · ${change}`} · ${formatCount(current?.events ?? 0)} so far this minute`,
   );
   setKpi(
     'kpi-sessions',
@@ -323,26 +416,16 @@ const renderKpis = (snapshot: SnapshotResponse): void => {
   const { funnel } = snapshot;
   setKpi(
     'kpi-revenue',
-    formatMoneyShort(funnel.revenue),
-    `${minuteLabel(funnel.from)}–${minuteLabel(funnel.to)} UTC`,
-  );
-  const purchase = funnel.steps.at(-1);
-  setKpi(
-    'kpi-conversion',
-    formatRate(purchase?.fromFirst ?? null),
-    `${formatCount(purchase?.count ?? 0)} purchases`,
+    formatMoneyShort(funnel.revenue, snapshot.currency),
+    `${snapshot.currency} · ${minuteLabel(funnel.from)}–${minuteLabel(funnel.to)} UTC`,
   );
 };
 
 /** Draws a snapshot: every chart, table and figure on the page. */
-export const render = (
-  snapshot: SnapshotResponse,
-  charts: DashboardCharts,
-  history: PipelineHistory,
-): void => {
+export const render = (snapshot: SnapshotResponse, charts: DashboardCharts): void => {
   byId('source').textContent = `${snapshot.source} · table ${snapshot.analyticsTable}`;
   byId('footer').textContent =
-    `Refreshes every ${snapshot.refreshMs / 1000} s · minute buckets in UTC · read from the DynamoDB aggregates ` +
+    `Refreshes every ${snapshot.refreshMs / 1000} s · minute buckets in UTC · money in ${snapshot.currency} · read from the DynamoDB aggregates ` +
     '(services/aggregation) and the pipeline statistics · docs/dashboard.md';
   renderKpis(snapshot);
   renderActivity(snapshot, charts);
@@ -350,5 +433,5 @@ export const render = (
   renderTopPages(snapshot, charts);
   renderSessions(snapshot, charts);
   renderEnrichment(snapshot, charts);
-  renderPipeline(snapshot, charts, history);
+  renderPipeline(snapshot, charts);
 };

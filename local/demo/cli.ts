@@ -1,5 +1,5 @@
 import { Presets, SingleBar } from 'cli-progress';
-import { PRICES } from '../../tooling/aws-prices.ts';
+import { LIST_PRICES, PRICES } from '../../tooling/aws-prices.ts';
 import { type DemoOptions, DemoUsageError, demoEvents, parseDemoArgs, USAGE } from './args.ts';
 import { type DemoReporter, type DemoSummary, runDemo } from './run-demo.ts';
 
@@ -112,6 +112,23 @@ const printReport = (summary: DemoSummary): void => {
   );
   if (summary.produced === 0) out('  FAIL: nothing checked (no valid event was produced)');
   else out(summary.conserved && s.conserved ? '  PASS' : '  FAIL');
+  const bill = summary.monthlyBill;
+  out();
+  out(
+    `Monthly bill at ${bill.eventsPerSecond} events/s, steady (${LIST_PRICES.epuHour.asOf} list prices; npm run plan for all rates)`,
+  );
+  for (const [label, b] of [
+    ['cheapest', bill.cheapest],
+    ['cheapest in provisioned mode', bill.provisioned],
+  ] as const) {
+    if (b === undefined) continue;
+    out(`  ${label}: ${b.configuration}`);
+    out(
+      `    $${b.monthlyUsd.toFixed(0)} a month ($${b.usdPerMillionEvents.toFixed(2)} per million events) = ` +
+        `pollers $${b.lines.pollers.toFixed(0)} + Kafka $${b.lines.kafka.toFixed(0)} + stream processor $${b.lines.processor.toFixed(0)} + ` +
+        `Lambda $${b.lines.lambda.toFixed(2)} + DynamoDB $${b.lines.dynamoDb.toFixed(2)}`,
+    );
+  }
 };
 
 const main = async (): Promise<number> => {

@@ -60,6 +60,8 @@ export const EnrichedSessionSchema = z.strictObject({
   converted: z.boolean(),
   /** The session ended with something in the cart and no purchase. */
   cartAbandoned: z.boolean(),
+  /** What the abandoned cart held, in the shop's currency, rounded to cents; 0 unless `cartAbandoned`. */
+  abandonedCartValue: z.number().nonnegative(),
   landingPage: z.string().nullable(),
   exitPage: z.string().nullable(),
   ...AudienceFields,
@@ -99,6 +101,7 @@ export interface SessionFacts {
   readonly converted: boolean;
   readonly cartAbandoned: boolean;
   readonly revenue: number;
+  readonly abandonedCartValue: number;
 }
 
 /** Derives duration, bounce, conversion, cart abandonment and revenue from a session. */
@@ -106,12 +109,14 @@ export const deriveFacts = (session: Session): SessionFacts => {
   const { row } = session;
   // Without removals reported, any add-to-cart counts as a cart still holding something.
   const cartHoldsItems = row.ADD_TO_CARTS > (row.REMOVE_FROM_CARTS ?? 0);
+  const cartAbandoned = cartHoldsItems && row.PURCHASES === 0;
   return {
     durationMs: session.windowEnd - session.windowStart,
     bounce: row.EVENTS === 1,
     converted: row.PURCHASES > 0,
-    cartAbandoned: cartHoldsItems && row.PURCHASES === 0,
+    cartAbandoned,
     revenue: Math.round(row.REVENUE * 100) / 100,
+    abandonedCartValue: cartAbandoned ? Math.max(0, Math.round((row.CART_VALUE ?? 0) * 100) / 100) : 0,
   };
 };
 
@@ -149,6 +154,7 @@ export const describeSession = (session: Session, client: ClientInfo): EnrichedS
     bounce: facts.bounce,
     converted: facts.converted,
     cartAbandoned: facts.cartAbandoned,
+    abandonedCartValue: facts.abandonedCartValue,
     landingPage: session.row.ENTRY_PAGE ?? null,
     exitPage: session.row.EXIT_PAGE ?? null,
     segment: UNKNOWN_SEGMENT,

@@ -25,6 +25,12 @@ export const SessionRowSchema = z.object({
   PURCHASES: Count,
   /** Purchased value (`ORDER->revenue` summed over the orders), in the shop's currency. */
   REVENUE: z.number().nonnegative(),
+  /**
+   * What the session put in its cart less what it took out (price × quantity of each
+   * add_to_cart and remove_from_cart), in the shop's currency; may be negative when the
+   * session removed what an earlier one added. Optional: older statements lack it (then 0).
+   */
+  CART_VALUE: z.number().optional(),
   /** `LATEST_BY_OFFSET(userAgent)`. */
   USER_AGENT: z.string(),
   /** `EARLIEST_BY_OFFSET(page->path)`, the landing page. */

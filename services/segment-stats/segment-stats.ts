@@ -23,6 +23,12 @@ export const SegmentStatsRowSchema = z.object({
     .number()
     .nonnegative()
     .max(Number.MAX_SAFE_INTEGER / 100),
+  /** What the window's abandoned carts held; older statements lack it (then 0). */
+  ABANDONED_CART_VALUE: z
+    .number()
+    .nonnegative()
+    .max(Number.MAX_SAFE_INTEGER / 100)
+    .default(0),
   CONVERSION_RATE: z.number().min(0).max(1),
   WINDOW_START: EpochMillis,
   WINDOW_END: EpochMillis,
@@ -51,6 +57,8 @@ export interface SegmentStatsItem {
   readonly abandonedCarts: number;
   /** Integer cents, as every money amount in the analytics table. */
   readonly revenueCents: number;
+  /** What the abandoned carts held, integer cents. */
+  readonly abandonedCartCents: number;
   readonly conversionRate: number;
   /** The segment-stats record this item was written from: `<topic>-<partition>` and offset. */
   readonly source: string;
@@ -98,6 +106,7 @@ export const segmentStatsItem = (
     conversions: row.CONVERSIONS,
     abandonedCarts: row.ABANDONED_CARTS,
     revenueCents: Math.round(row.REVENUE * 100),
+    abandonedCartCents: Math.round(row.ABANDONED_CART_VALUE * 100),
     conversionRate: row.CONVERSION_RATE,
     source: source.id,
     sourceOffset: source.offset,

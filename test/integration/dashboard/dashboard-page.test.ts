@@ -94,6 +94,7 @@ const openDashboard = async (url: string) => {
 };
 
 const kpi = (page: Page, id: string) => page.locator(`#${id} .kpi-value`).textContent();
+const note = async (page: Page, id: string) => (await page.locator(`#${id} .kpi-note`).textContent()) ?? '';
 
 describe('the dashboard in a real browser', () => {
   it('draws a short pipeline run: events per minute, funnel, top pages, sessions, segments and health', async () => {
@@ -135,6 +136,10 @@ describe('the dashboard in a real browser', () => {
 
     // Act
     const { page, requests, problems } = await openDashboard(dashboard.url);
+    // The server samples the pipeline from its start; the page may open before the first sample lands.
+    await expect
+      .poll(async () => (await readCharts(page)).lag?.datasets.length ?? 0, { timeout: 15_000 })
+      .toBeGreaterThan(0);
     const charts = await readCharts(page);
     mkdirSync(SCREENSHOTS, { recursive: true });
     const screenshot = join(SCREENSHOTS, 'dashboard.png');
@@ -143,7 +148,8 @@ describe('the dashboard in a real browser', () => {
     // Assert: every chart is drawn, from the run's real figures
     // (but the pollers': Kafka's consumer groups alone cannot tell Lambda's event pollers)
     for (const [name, chart] of Object.entries(charts)) {
-      if (name === 'pollers') continue;
+      // Kafka's consumer groups alone cannot tell Lambda's event pollers nor the dead letters' reasons.
+      if (name === 'pollers' || name === 'deadLetters') continue;
       expect.soft(chart.painted, `${name} painted`).toBe(true);
       expect.soft(chart.drawn, `${name} has drawn elements`).toBeGreaterThan(0);
     }
@@ -167,6 +173,9 @@ describe('the dashboard in a real browser', () => {
       countOf('checkout'),
       countOf('purchase'),
     ]);
+    // A funnel narrows: each step holds no more than the one before it.
+    const steps = charts.funnel?.datasets[0]?.data ?? [];
+    expect(steps.every((count, index) => index === 0 || count <= (steps[index - 1] ?? 0))).toBe(true);
     expect(await page.locator('#funnel-steps tbody tr').count()).toBe(4);
 
     const current = minuteOf(run.endedAt);
@@ -206,6 +215,63 @@ describe('the dashboard in a real browser', () => {
     expect(new Set(charts.devices?.labels)).toEqual(new Set(segments.map((row) => row.device)));
     const abandoned = segments.reduce((sum, row) => sum + row.abandonedCarts, 0);
     expect(await kpi(page, 'kpi-abandoned')).toBe(abandoned.toLocaleString('en-US'));
+    // What those carts held, in the shop's currency, to the cent: never a standing zero.
+    const cartCents = segments.reduce((sum, row) => sum + row.abandonedCartCents, 0);
+    expect(abandoned).toBeGreaterThan(0);
+    expect(await note(page, 'kpi-abandoned')).toContain(
+      `$${(cartCents / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })} left in carts`,
+    );
+    // One conversion on the page: converted ÷ closed sessions, the same in the card and the panels.
+    const converted = segments.reduce((sum, row) => sum + row.conversions, 0);
+    const rate = `${((converted / closedSessions) * 100).toLocaleString('en-US', { maximumFractionDigits: 1 })}%`;
+    expect(await kpi(page, 'kpi-conversion')).toBe(rate);
+    expect(await page.locator('#segments-note').textContent()).toContain(`${rate} overall`);
+    expect(await note(page, 'kpi-conversion')).toContain('closed sessions');
+
+    // The events/min card reads the last complete minute, not the one still filling.
+    const minutes = [...perMinute.entries()].sort(([a], [b]) => a.localeCompare(b));
+    const lastComplete = minutes.find(([minute]) => minute === minuteOf(run.endedAt - 60_000));
+    expect(await kpi(page, 'kpi-events')).toBe((lastComplete?.[1] ?? 0).toLocaleString('en-US'));
+    expect(await note(page, 'kpi-events')).toContain('so far this minute');
+
+    // Units: money carries its currency, every chart's value axis says what it counts.
+    expect(await kpi(page, 'kpi-revenue')).toMatch(/^\$/);
+    expect(await note(page, 'kpi-revenue')).toContain('USD');
+    const untitled = await page.evaluate(() => {
+      const handle = (
+        globalThis as unknown as {
+          dashboard?: {
+            charts: Record<
+              string,
+              {
+                options: {
+                  scales?: Record<string, { title?: { display?: boolean; text?: string } }>;
+                  indexAxis?: string;
+                };
+              }
+            >;
+          };
+        }
+      ).dashboard;
+      return Object.entries(handle?.charts ?? {})
+        .filter(([, chart]) => {
+          const valueAxis = chart.options.indexAxis === 'y' ? 'x' : 'y';
+          const title = chart.options.scales?.[valueAxis]?.title;
+          return title?.display !== true || (title.text ?? '') === '';
+        })
+        .map(([name]) => name);
+    });
+    expect(untitled).toEqual([]);
+
+    // The lag over the run comes from the server's samples: it has points even though the page just opened.
+    expect(charts.lag?.datasets.length).toBeGreaterThan(0);
+    // A refresh may find the broker slow (health then says so for that refresh): poll for a drawn one.
+    await expect
+      .poll(async () => (await readCharts(page)).partitions?.labels.toSorted(), { timeout: 15_000 })
+      .toEqual([0, 1, 2].map((partition) => `${eventsTopic}-${partition}`));
+    await expect
+      .poll(() => page.locator('#dlq-empty').textContent(), { timeout: 15_000 })
+      .toContain('does not read');
 
     const mapping = page.locator('#pipeline-table tbody tr');
     await expect.poll(() => mapping.count()).toBe(1);
@@ -244,7 +310,8 @@ describe('the dashboard in a real browser', () => {
     expect(await page.locator('#activity-empty').textContent()).toContain('No events');
     expect(await page.locator('#segments-empty').textContent()).toContain('no enriched sessions');
     expect(await page.locator('#pipeline-empty').textContent()).toContain('npm run demo');
-    expect(await kpi(page, 'kpi-lag')).toBe('–');
+    expect(await kpi(page, 'kpi-freshness')).toBe('–');
+    expect(await page.locator('#cost-empty').textContent()).toContain('Unavailable');
     expect(await page.locator('#status').getAttribute('data-state')).toBe('live');
     expect(problems).toEqual([]);
   });
@@ -252,6 +319,22 @@ describe('the dashboard in a real browser', () => {
   it("shows each mapping's event pollers in the health table and over time", async () => {
     // Prepare: the emulator's figures as a burst scales the aggregation out (1 → 3 pollers).
     let pollers = 1;
+    const enrich = (): EsmMappingFigures => ({
+      functionName: 'enrich-sessions',
+      topic: 'clickstream-user-sessions',
+      consumerGroupId: 'clickstream-enrich-sessions',
+      lag: 10_000,
+      pollers: 1,
+      invocations: 4,
+      failed: 1,
+      timeouts: 0,
+      retries: 1,
+      batchSize: { mean: 20, max: 40 },
+      lagByPartition: { 'clickstream-user-sessions-0': 10_000 },
+      billedDurationMs: 4 * 30,
+      memorySizeMb: 512,
+      recordsDelivered: 80,
+    });
     const figures = (): EsmMappingFigures => ({
       functionName: 'aggregate-events',
       topic: 'clickstream-events',
@@ -263,6 +346,10 @@ describe('the dashboard in a real browser', () => {
       timeouts: 0,
       retries: 0,
       batchSize: { mean: 100, max: 100 },
+      lagByPartition: { 'clickstream-events-0': pollers * 10_000 },
+      billedDurationMs: 10 * 120,
+      memorySizeMb: 1024,
+      recordsDelivered: 1000,
     });
     const tables = await createTestTables();
     const dashboard = await startDashboard({
@@ -270,25 +357,60 @@ describe('the dashboard in a real browser', () => {
       tables,
       source: 'integration test',
       refreshMs: 250,
-      pipelineStats: esmPipelineStats({ stats: () => ({ mappings: [figures()] }) }),
+      pipelineStats: esmPipelineStats(
+        { stats: () => ({ mappings: [figures(), enrich()] }) },
+        {
+          deadLetters: async () => 5,
+          deadLettersByReason: async () => ({ 'schema-invalid': 3, 'malformed-json': 2 }),
+          dynamoDbUnits: () => ({ write: 400, read: 20 }),
+        },
+      ),
       logger: { info: () => {}, warn: () => {} },
     });
     onTestFinished(() => dashboard.stop());
 
     // Act
     const { page, problems } = await openDashboard(dashboard.url);
-    const pollersCell = page.locator('#pipeline-table tbody tr td').nth(3);
-    await expect.poll(() => pollersCell.textContent()).toBe('1');
+    const pollersCell = page.locator('#pipeline-table tbody tr').first().locator('td').nth(3);
+    await expect.poll(() => pollersCell.textContent(), { timeout: 15_000 }).toBe('1');
     pollers = 3;
-    await expect.poll(() => pollersCell.textContent()).toBe('3');
-    await expect.poll(async () => (await readCharts(page)).pollers?.datasets[0]?.data.at(-1)).toBe(3);
+    await expect.poll(() => pollersCell.textContent(), { timeout: 15_000 }).toBe('3');
+    await expect
+      .poll(async () => (await readCharts(page)).pollers?.datasets[0]?.data.at(-1), { timeout: 15_000 })
+      .toBe(3);
+
+    await page.screenshot({ path: join(SCREENSHOTS, 'dashboard-pipeline.png'), fullPage: true });
 
     // Assert: the chart remembers the step from 1 to 3, per mapping.
-    const chart = (await readCharts(page)).pollers;
-    expect(chart?.datasets.map((dataset) => dataset.label)).toEqual(['aggregate-events']);
+    const charts = await readCharts(page);
+    const chart = charts.pollers;
+    expect(chart?.datasets.map((dataset) => dataset.label)).toEqual(['aggregate-events', 'enrich-sessions']);
     expect(chart?.datasets[0]?.data).toContain(1);
     expect(chart?.painted).toBe(true);
     expect(await page.locator('#pollers-empty').isHidden()).toBe(true);
+    // Two mappings on one chart stay apart: different colours and different dashes.
+    const styles = await page.evaluate(() => {
+      const handle = (
+        globalThis as unknown as {
+          dashboard?: {
+            charts: Record<string, { data: { datasets: { borderColor?: unknown; borderDash?: unknown }[] } }>;
+          };
+        }
+      ).dashboard;
+      return (handle?.charts.lag?.data.datasets ?? []).map((d) =>
+        JSON.stringify([d.borderColor, d.borderDash]),
+      );
+    });
+    expect(new Set(styles).size).toBe(styles.length);
+    expect(styles.length).toBe(2);
+    // Dead letters by reason, the mean duration, and the run's cost per million events.
+    expect(charts.deadLetters?.labels).toEqual(['schema-invalid', 'malformed-json']);
+    expect(charts.deadLetters?.datasets[0]?.data).toEqual([3, 2]);
+    expect(await page.locator('#pipeline-table tbody tr').first().locator('td').nth(6).textContent()).toBe(
+      '120',
+    );
+    expect(await kpi(page, 'kpi-cost')).toMatch(/^\$\d/);
+    expect(await page.locator('#cost-table tbody tr').count()).toBe(3);
     expect(problems).toEqual([]);
   });
 });

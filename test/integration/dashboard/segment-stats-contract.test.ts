@@ -21,6 +21,7 @@ describe('segment statistics between the segment-stats function and the dashboar
       CONVERSIONS: 2,
       ABANDONED_CARTS: 1,
       REVENUE: 179.8,
+      ABANDONED_CART_VALUE: 64.5,
       CONVERSION_RATE: 2 / 7,
       WINDOW_START: windowStart,
       WINDOW_END: windowStart + 5 * 60_000,
@@ -43,6 +44,7 @@ describe('segment statistics between the segment-stats function and the dashboar
         converted: 2,
         abandonedCarts: 1,
         revenue: 179.8,
+        abandonedCartValue: 64.5,
       }),
     ]);
   });

@@ -16,6 +16,7 @@ const row = (sessions: number): SegmentStatsRow => ({
   CONVERSIONS: 1,
   ABANDONED_CARTS: 0,
   REVENUE: 12.5,
+  ABANDONED_CART_VALUE: 0,
   CONVERSION_RATE: 1 / sessions,
   WINDOW_START,
   WINDOW_END: WINDOW_START + 300_000,

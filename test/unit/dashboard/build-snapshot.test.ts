@@ -8,7 +8,11 @@ import {
   NO_PIPELINE_STATS,
   type SnapshotSources,
 } from '../../../dashboard/build-snapshot.ts';
-import type { PipelineStats } from '../../../dashboard/pipeline-stats.ts';
+import {
+  type PipelineStats,
+  type PipelineStatsInput,
+  PipelineStatsSchema,
+} from '../../../dashboard/pipeline-stats.ts';
 import { SnapshotSchema } from '../../../dashboard/snapshot.ts';
 import type { Funnel, Minute, PageStats } from '../../../services/aggregation/index.ts';
 import type {
@@ -248,7 +252,7 @@ describe('buildSnapshot', () => {
 
   it('passes the pipeline statistics through, validated', async () => {
     // Prepare
-    const stats: PipelineStats = {
+    const stats: PipelineStatsInput = {
       source: 'ESM emulator',
       deadLetters: 3,
       mappings: [
@@ -274,7 +278,7 @@ describe('buildSnapshot', () => {
     );
 
     // Assert
-    expect(pipeline).toEqual({ available: true, ...stats });
+    expect(pipeline).toEqual({ available: true, ...PipelineStatsSchema.parse(stats) });
   });
 
   it('shows health as unavailable when the statistics are malformed or too slow', async () => {

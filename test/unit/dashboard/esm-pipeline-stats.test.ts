@@ -13,6 +13,10 @@ const figures = (overrides: Partial<EsmMappingFigures> = {}): EsmMappingFigures 
   timeouts: 1,
   retries: 3,
   batchSize: { mean: 87.5, max: 500 },
+  lagByPartition: { 'clickstream-events-0': 100, 'clickstream-events-1': 20 },
+  billedDurationMs: 4000,
+  memorySizeMb: 1024,
+  recordsDelivered: 3500,
   ...overrides,
 });
 
@@ -21,7 +25,11 @@ describe('esmPipelineStats', () => {
     // Prepare
     const stats = esmPipelineStats(
       { stats: () => ({ mappings: [figures()] }) },
-      { deadLetters: async () => 7 },
+      {
+        deadLetters: async () => 7,
+        deadLettersByReason: async () => ({ 'schema-invalid': 4, 'malformed-json': 3 }),
+        dynamoDbUnits: () => ({ write: 12, read: 3 }),
+      },
     );
 
     // Act
@@ -31,6 +39,8 @@ describe('esmPipelineStats', () => {
     expect(PipelineStatsSchema.parse(health)).toEqual({
       source: 'ESM emulator',
       deadLetters: 7,
+      deadLettersByReason: { 'schema-invalid': 4, 'malformed-json': 3 },
+      dynamoDbUnits: { write: 12, read: 3 },
       mappings: [
         {
           name: 'clickstream-dev-aggregate-events',
@@ -42,6 +52,10 @@ describe('esmPipelineStats', () => {
           errors: 3,
           retries: 3,
           batchSize: { mean: 87.5, max: 500 },
+          lagByPartition: { 'clickstream-events-0': 100, 'clickstream-events-1': 20 },
+          meanDurationMs: 100,
+          gbSeconds: 4,
+          recordsDelivered: 3500,
         },
       ],
     });

@@ -31,7 +31,16 @@ describe('deriveFacts', () => {
       converted: true,
       cartAbandoned: false,
       revenue: 90.2,
+      abandonedCartValue: 0,
     });
+  });
+
+  it('values an abandoned cart at what was put in less what was taken out, never below zero', () => {
+    expect(
+      deriveFacts(aSession(anAbandonedCartSessionRow({ CART_VALUE: 0.1 + 64.4 }))).abandonedCartValue,
+    ).toBe(64.5);
+    expect(deriveFacts(aSession(anAbandonedCartSessionRow({ CART_VALUE: -5 }))).abandonedCartValue).toBe(0);
+    expect(deriveFacts(aSession(aConvertedSessionRow({ CART_VALUE: 89.9 }))).abandonedCartValue).toBe(0);
   });
 
   it('calls a single-event session a bounce', () => {

@@ -107,6 +107,7 @@ describe('the user-sessions topic, as the embedded engine writes it', () => {
           REMOVE_FROM_CARTS: 0,
           PURCHASES: 1,
           REVENUE: 179.8,
+          CART_VALUE: 179.8,
           USER_AGENT: session[0]?.userAgent,
           ENTRY_PAGE: '/',
           EXIT_PAGE: '/checkout/complete',
@@ -117,7 +118,7 @@ describe('the user-sessions topic, as the embedded engine writes it', () => {
 });
 
 describe('ksql/V000006__sessions_enriched.sql', () => {
-  it('counts sessions, conversions and revenue per segment and device per 5-minute window', async () => {
+  it('counts sessions, conversions, revenue and abandoned cart value per segment and device per 5-minute window', async () => {
     // Prepare
     const engine = await startEngine();
     const windowStart = Date.parse('2026-11-25T10:00:00Z');
@@ -133,7 +134,7 @@ describe('ksql/V000006__sessions_enriched.sql', () => {
     const sessions = [
       enriched('u1', aConvertedSessionRow({ REVENUE: 100 }), vip),
       enriched('u2', aConvertedSessionRow({ REVENUE: 50.5 }), vip),
-      enriched('u3', anAbandonedCartSessionRow(), vip),
+      enriched('u3', anAbandonedCartSessionRow({ CART_VALUE: 64.5 }), vip),
       enriched('u4', aSessionRow(), vip),
       enriched('bot-1', aSessionRow(), undefined, 90_000),
       // The next window: its own row.
@@ -160,6 +161,7 @@ describe('ksql/V000006__sessions_enriched.sql', () => {
         CONVERSIONS: 2,
         ABANDONED_CARTS: 1,
         REVENUE: 150.5,
+        ABANDONED_CART_VALUE: 64.5,
         CONVERSION_RATE: 0.5,
         WINDOW_START: windowStart,
         WINDOW_END: windowStart + 300_000,

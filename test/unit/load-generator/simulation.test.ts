@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
+import { isbot } from 'isbot';
 import { describe, expect, it } from 'vitest';
 import { RecordKind } from '../../../load-generator/bad-records.ts';
+import { buildPools } from '../../../load-generator/pools.ts';
 import { ClickstreamSimulation, type SimulationOptions } from '../../../load-generator/simulation.ts';
 import { type ClickstreamEvent, decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
 
@@ -128,6 +130,18 @@ describe('ClickstreamSimulation', { timeout: 30_000 }, () => {
     expect(bots.length / events.length).toBeLessThan(0.14);
     expect(bots.every((e) => /bot|crawler|python|curl|Scrapy|Headless/i.test(e.userAgent))).toBe(true);
     expect(bots.every((e) => ['page_view', 'click'].includes(e.type))).toBe(true);
+    // Shoppers send browser user agents only: a crawler string would make the enrichment class them as bots.
+    const shoppers = events.filter((e) => !e.userId.startsWith('bot-'));
+    const shopperAgents = new Set(shoppers.map((e) => e.userAgent));
+    expect([...shopperAgents].filter((agent) => isbot(agent))).toEqual([]);
+  });
+
+  it('draws no crawler into the browser user-agent pool, and only crawlers into the bot pool', () => {
+    const pools = buildPools(7);
+
+    expect(pools.browserUserAgents).toHaveLength(200);
+    expect(pools.browserUserAgents.filter((agent) => isbot(agent))).toEqual([]);
+    expect(pools.botUserAgents.every((agent) => isbot(agent))).toBe(true);
   });
 
   it('sends no bot traffic when the bot share is 0', () => {

@@ -18,6 +18,7 @@ describe('segment-stats keys', () => {
               CONVERSIONS: 0,
               ABANDONED_CARTS: 0,
               REVENUE: 0,
+              ABANDONED_CART_VALUE: 0,
               CONVERSION_RATE: 0,
               WINDOW_START: Date.parse('2026-03-14T09:25:00Z'),
               WINDOW_END: Date.parse('2026-03-14T09:30:00Z'),

@@ -6,6 +6,7 @@ import {
   SegmentStatsFailure,
   type SegmentStatsItem,
   type SegmentStatsRow,
+  SegmentStatsRowSchema,
   type SegmentStatsStore,
   segmentStatsItem,
   writeSegmentStats,
@@ -36,6 +37,7 @@ const aStatsRow = (overrides: Partial<SegmentStatsRow> = {}): SegmentStatsRow =>
   CONVERSIONS: 1,
   ABANDONED_CARTS: 2,
   REVENUE: 89.9,
+  ABANDONED_CART_VALUE: 41.3,
   CONVERSION_RATE: 0.25,
   WINDOW_START,
   WINDOW_END: WINDOW_START + 300_000,
@@ -63,7 +65,7 @@ const dependencies = (store: SegmentStatsStore, deadLetters = new RecordingDeadL
 });
 
 describe('segmentStatsItem', () => {
-  it('keys a row by UTC day, window, segment and device, with revenue in cents', () => {
+  it('keys a row by UTC day, window, segment and device, with revenue and cart value in cents', () => {
     const item = segmentStatsItem(aStatsRow({ REVENUE: 0.1 + 0.2 }), { id: 'stats-3', offset: 7 }, 30);
 
     expect(item).toEqual({
@@ -78,11 +80,19 @@ describe('segmentStatsItem', () => {
       conversions: 1,
       abandonedCarts: 2,
       revenueCents: 30,
+      abandonedCartCents: 4130,
       conversionRate: 0.25,
       source: 'stats-3',
       sourceOffset: 7,
       expiresAt: (WINDOW_START + 300_000) / 1000 + 30 * 86_400,
     });
+  });
+
+  it('reads a row without the cart value (an older statement) as none', () => {
+    const { ABANDONED_CART_VALUE: _, ...older } = aStatsRow();
+    const item = segmentStatsItem(SegmentStatsRowSchema.parse(older), { id: 'stats-3', offset: 8 }, 30);
+
+    expect(item.abandonedCartCents).toBe(0);
   });
 });
 
