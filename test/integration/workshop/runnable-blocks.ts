@@ -169,15 +169,13 @@ const FIGURE = /<!--fig:([a-z][a-z0-9-]*)-->(.*?)<!--\/fig-->/g;
 
 /** Every figure a module quotes, in order. */
 export const quotedFigures = (markdown: string): QuotedFigure[] =>
-  markdown
-    .split(/\r?\n/)
-    .flatMap((text, index) =>
-      [...text.matchAll(FIGURE)].map((match) => ({
-        name: match[1] ?? '',
-        value: match[2] ?? '',
-        line: index + 1,
-      })),
-    );
+  markdown.split(/\r?\n/).flatMap((text, index) =>
+    [...text.matchAll(FIGURE)].map((match) => ({
+      name: match[1] ?? '',
+      value: match[2] ?? '',
+      line: index + 1,
+    })),
+  );
 
 /** The module with every quoted figure replaced by the run's value (those it has). */
 export const withFigures = (markdown: string, values: ReadonlyMap<string, string>): string =>
