@@ -124,7 +124,10 @@ export class LambdaSinkTask {
       autoCommit: false,
       // Resolving moves the fetch position only; what is committed is #pending's (Connect's flush).
       eachBatchAutoResolve: true,
-      partitionsConsumedConcurrently: 6,
+      // One partition's invocation at a time per task: Confluent's "records within different
+      // topic partitions can be processed in parallel" is a may; more parallelism is more tasks
+      // (tasks.max), and one environment per task keeps a laptop's cold starts few.
+      partitionsConsumedConcurrently: 1,
       eachBatch: (payload) => this.#track(this.#eachBatch(payload)),
     });
     this.#flushTimer = setInterval(() => {
