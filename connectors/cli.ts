@@ -8,6 +8,7 @@ import { CliUsageError, parseCliArgs, wholeFlag } from '../tooling/cli-args.ts';
 import {
   ConnectorTarget,
   InvocationType,
+  invocationProblem,
   lambdaSinkConnector,
   missingCloudSettings,
   SINK_FUNCTIONS,
@@ -25,8 +26,9 @@ Options:
   --region <region>             the function's region (default: AWS_REGION)
   --function-name <name|arn>    invoke this function, alias or ARN instead
   --target <cloud|platform>     fully managed on Confluent Cloud (default) or self-managed
-  --invocation <sync|async>     sync (default): in order per partition, failures recorded;
-                                async: fire and forget, Lambda retries twice
+  --invocation <sync|async>     sync (default): in order per partition, a failure stops the
+                                task (behavior.on.error fail); async: fire and forget, out of
+                                order, Lambda retries twice (enrich-sessions only)
   --batch-size <n>              records per invocation (default 20, the connector's default)
   --error-topic <topic>         self-managed: dead-letter topic (default clickstream-connector-errors)
   --service-account <id>        cloud: Confluent service account (CONFLUENT_SERVICE_ACCOUNT_ID)
@@ -35,6 +37,7 @@ Options:
   -h, --help                    show this help
 
 Then: confluent connect cluster create --config-file <file>   (cloud)
+      npm run lambda-sink -- --connector <file>                 (the local stand-in; --stage local)
       curl -X PUT -H 'Content-Type: application/json' --data @<file> \\
         http://<connect>:8083/connectors/<name>/config          (self-managed: the "config" object)
 `;
@@ -109,6 +112,11 @@ const main = (argv: readonly string[]): number => {
     return 0;
   }
   const options = parsed.options;
+  const problem = invocationProblem(options);
+  if (problem !== undefined) {
+    console.error(problem);
+    return 1;
+  }
   const missing = missingCloudSettings(options);
   if (missing.length > 0) {
     console.error(`a Confluent Cloud connector needs ${missing.join(' and ')}`);

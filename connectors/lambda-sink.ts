@@ -33,6 +33,23 @@ export const SINK_FUNCTIONS = {
 } as const;
 export type SinkFunction = keyof typeof SINK_FUNCTIONS;
 
+/**
+ * Functions whose effectively-once writes need each partition's records in offset order: the
+ * aggregation's watermarks refuse a batch that lands after a later one as already applied.
+ * An asynchronous invocation runs out of order ("records may not be processed
+ * sequentially": https://docs.confluent.io/kafka-connectors/aws-lambda/current/overview.html),
+ * so these take sync only. enrich-sessions de-duplicates by eventId and takes either.
+ */
+export const IN_ORDER_ONLY: ReadonlySet<SinkFunction> = new Set(['aggregate-events']);
+
+/** Why these options would lose or double-count records, or undefined. */
+export const invocationProblem = (
+  options: Pick<LambdaSinkOptions, 'function' | 'invocationType'>,
+): string | undefined =>
+  options.invocationType === InvocationType.Async && IN_ORDER_ONLY.has(options.function)
+    ? `${options.function} needs --invocation sync: async invocations run out of order, and its watermarks would refuse a batch that lands after a later one (its events would never be counted)`
+    : undefined;
+
 /** What a connector configuration is generated from. */
 export interface LambdaSinkOptions {
   readonly target: ConnectorTarget;
@@ -98,9 +115,12 @@ export const lambdaSinkConnector = (options: LambdaSinkOptions): ConnectorDefini
         'kafka.service.account.id': options.serviceAccountId ?? '',
         'authentication.method': 'IAM Roles',
         'provider.integration.id': options.providerIntegrationId ?? '',
-        // Sync: a failed invocation is written to the connector's `error-<connector id>`
-        // topic and the connector moves on; `fail` would stop it instead.
-        'behavior.on.error': 'log',
+        // The functions dead-letter poison records themselves and throw only what a retry can
+        // fix (DynamoDB or Kafka unreachable). `log` would write such a batch to the
+        // `error-<connector id>` topic and move on: its events would never be counted. `fail`
+        // stops the task instead; restarted, it resumes from its last committed offsets and
+        // the watermarks make the redelivery count nothing twice (docs/effectively-once.md).
+        'behavior.on.error': 'fail',
       },
     };
   }
@@ -110,9 +130,12 @@ export const lambdaSinkConnector = (options: LambdaSinkOptions): ConnectorDefini
       'connector.class': 'io.confluent.connect.aws.lambda.AwsLambdaSinkConnector',
       ...common,
       'aws.lambda.region': options.region,
+      // As on Cloud (above): a function error stops the task rather than skipping the batch.
+      'behavior.on.error': 'fail',
       'key.converter': 'org.apache.kafka.connect.storage.StringConverter',
-      'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
-      'value.converter.schemas.enable': 'false',
+      // The value as its text: the function applies its own poison rule to every record (a
+      // JsonConverter would stop malformed JSON before the function, on the connector's DLQ).
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       // Kafka Connect's own error handling (KIP-298): records that fail go to the error topic
       // with the reason in headers, and the task keeps running.
       'errors.tolerance': 'all',

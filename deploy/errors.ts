@@ -14,9 +14,23 @@ export class DeploySettingsError extends DeployError {
   readonly problems: readonly string[];
 
   constructor(problems: readonly string[]) {
-    super(`deploy settings are incomplete:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    // The first line alone says what to fix (the settings by name); the others say how.
+    const names = [...new Set(problems.map((problem) => problem.split(' ')[0]))].join(', ');
+    super(
+      `deploy settings are incomplete: ${names} (.env.example documents each)\n${problems.map((problem) => `  - ${problem}`).join('\n')}`,
+    );
     this.problems = problems;
   }
+}
+
+/** The AWS SDK's credential chain found no credentials: nothing was created. */
+export class AwsCredentialsError extends DeployError {
+  override readonly code: string = 'AWS_CREDENTIALS';
+}
+
+/** The cluster could not be reached or refused the topics: nothing was deployed. */
+export class TopicsError extends DeployError {
+  override readonly code: string = 'TOPICS';
 }
 
 /** A command the deploy runs (serverless, the ksql migrations) exited with an error. */

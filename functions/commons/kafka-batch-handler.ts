@@ -1,9 +1,10 @@
 import type { Context } from 'aws-lambda';
 import { sourceRecordsOf } from '../../services/kafka/esm-event.ts';
+import { isLambdaSinkPayload, sourceRecordsOfSinkPayload } from '../../services/kafka/lambda-sink-payload.ts';
 import type { SourceRecord } from '../../services/kafka/record.ts';
 import { logger, metrics, tracer } from './observability.ts';
 
-/** A Lambda handler for a Kafka event source mapping. */
+/** A Lambda handler for a Kafka event source mapping or the Lambda Sink connector. */
 export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<void>;
 
 /**
@@ -15,6 +16,13 @@ export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<v
  * what is poison themselves (dead letters) and let the batch succeed. Each invocation is an
  * X-Ray subsegment (`## handler`, annotated with cold start and service) holding the AWS SDK
  * calls, as Powertools' `captureLambdaHandler` would make it.
+ *
+ * The same edge reads the payload of Confluent's Lambda Sink connector (a JSON array of
+ * records, services/kafka/lambda-sink-payload.ts), so a connector can feed any of the
+ * functions with the same per-record poison rule and the same effectively-once writes: the
+ * records carry their topic, partition and offset, which is all the watermarks need. A
+ * failure thrown to the connector fails its task (`behavior.on.error: fail`,
+ * connectors/lambda-sink.ts); restarted, it redelivers from its last committed offsets.
  */
 export const kafkaBatchHandler =
   (processRecords: (records: SourceRecord[]) => Promise<unknown>): KafkaBatchHandler =>
@@ -26,9 +34,14 @@ export const kafkaBatchHandler =
     tracer.annotateColdStart();
     tracer.addServiceNameAnnotation();
     try {
-      await processRecords(sourceRecordsOf(event));
+      await processRecords(
+        isLambdaSinkPayload(event) ? sourceRecordsOfSinkPayload(event) : sourceRecordsOf(event),
+      );
     } catch (error) {
-      logger.error('batch failed; the event source mapping will retry it', { error });
+      logger.error('batch failed; the event source mapping will retry it', {
+        error,
+        ...(isLambdaSinkPayload(event) ? { invokedBy: 'lambda-sink-connector' } : {}),
+      });
       if (error instanceof Error) tracer.addErrorAsMetadata(error);
       throw error;
     } finally {

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../../tooling/paths.ts';
 import {
+  captureFrom,
   describeExpectation,
   type Expectation,
   extractRunnableBlocks,
+  quotedFigures,
   type RunnableBlock,
   unmetExpectations,
+  withFigures,
 } from '../../support/workshop/runnable-blocks.ts';
 import { type BlockResult, runBlock } from './run-block.ts';
 import { createWorkshopCheckout, type WorkshopCheckout } from './workshop-checkout.ts';
@@ -18,6 +21,11 @@ import { createWorkshopCheckout, type WorkshopCheckout } from './workshop-checko
  * the local stack the workshop starts itself; each must exit 0 and print what its expect
  * markers say. Whatever happens, the stack is stopped at the end. Each block's output is kept
  * in test-output/workshop/ (and the stack's log, when a block failed).
+ *
+ * Figures: every `<!--fig:name-->value<!--/fig-->` the modules quote must be what the run's
+ * `<!-- capture: name /…/ -->` took from the output, so that a changed figure fails here
+ * instead of leaving the text wrong. `WORKSHOP_UPDATE=1` rewrites the quoted values in
+ * docs/workshop/ from the run instead (review the diff, then commit it).
  */
 
 const WORKSHOP_DIR = join(REPO_ROOT, 'docs', 'workshop');
@@ -30,10 +38,25 @@ const modules = readdirSync(WORKSHOP_DIR)
 const blocks = modules.flatMap((module) =>
   extractRunnableBlocks(readFileSync(join(WORKSHOP_DIR, module), 'utf8'), module),
 );
+const UPDATE_FIGURES = process.env.WORKSHOP_UPDATE === '1';
+/** The figures the run's outputs yielded, by capture name. */
+const captured = new Map<string, string>();
 
-// A fresh machine: no endpoints from the developer's shell, no colours in the output.
-const blockEnv: NodeJS.ProcessEnv = { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' };
+// A fresh machine: no endpoints from the developer's shell, no AWS account (the deploy
+// commands run up to the point that needs one), no colours in the output.
+const blockEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  FORCE_COLOR: '0',
+  NO_COLOR: '1',
+  AWS_CONFIG_FILE: '/nonexistent/workshop-aws-config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/workshop-aws-credentials',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 for (const name of [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_PROFILE',
   'KAFKA_BROKERS',
   'DYNAMODB_ENDPOINT',
   'KSQLDB_URL',
@@ -96,6 +119,27 @@ describe('workshop: docs/workshop runs as written', () => {
     expect(blocks.length).toBeGreaterThan(0);
   });
 
+  it('quotes only figures a runnable block captures, each captured once', () => {
+    // Prepare
+    const names = blocks.flatMap((block) => block.captures.map((capture) => capture.name));
+    const quoted = modules.flatMap((module) =>
+      quotedFigures(readFileSync(join(WORKSHOP_DIR, module), 'utf8')).map((figure) => ({
+        module,
+        ...figure,
+      })),
+    );
+
+    // Assert
+    expect(
+      names.filter((name, index) => names.indexOf(name) !== index),
+      'captured twice',
+    ).toEqual([]);
+    expect(
+      quoted.filter((figure) => !names.includes(figure.name)).map((f) => `${f.module}:${f.line} ${f.name}`),
+      'quoted but never captured',
+    ).toEqual([]);
+  });
+
   for (const block of blocks) {
     it(`${block.module} block ${block.index} (line ${block.line})`, {
       timeout: block.timeoutSeconds * 1000 + 20_000,
@@ -116,10 +160,40 @@ describe('workshop: docs/workshop runs as written', () => {
 
       // Assert
       const unmet = unmetExpectations(block, result.output);
+      for (const capture of block.captures) {
+        const value = captureFrom(capture, result.output);
+        if (value === undefined) unmet.push({ kind: 'regex', pattern: capture.pattern });
+        else captured.set(capture.name, value);
+      }
       if (result.exitCode !== 0 || unmet.length > 0) {
         firstFailure = `${block.module} block ${block.index}`;
         throw new Error(failureReport(block, result, unmet));
       }
     });
   }
+
+  it('quotes every figure as the run printed it', { timeout: 30_000 }, (context) => {
+    if (firstFailure !== undefined) context.skip(`${firstFailure} failed first: the run is incomplete`);
+    const drifted: string[] = [];
+    for (const module of modules) {
+      const file = join(WORKSHOP_DIR, module);
+      const text = readFileSync(file, 'utf8');
+      for (const figure of quotedFigures(text)) {
+        const value = captured.get(figure.name);
+        if (value !== undefined && value !== figure.value) {
+          drifted.push(
+            `${module}:${figure.line} ${figure.name}: the text says ${figure.value}, the run printed ${value}`,
+          );
+        }
+      }
+      if (UPDATE_FIGURES) writeFileSync(file, withFigures(text, captured));
+    }
+    writeFileSync(
+      join(OUTPUT_DIR, 'figures.json'),
+      `${JSON.stringify(Object.fromEntries(captured), null, 2)}\n`,
+    );
+    if (!UPDATE_FIGURES) {
+      expect(drifted, 'figures that drifted (WORKSHOP_UPDATE=1 rewrites them from the run)').toEqual([]);
+    }
+  });
 });

@@ -5,12 +5,23 @@ import { AppError } from '../../../services/commons/errors.ts';
  * `sh runnable` (optionally `timeout=<seconds>`) is a command the workshop test runs, and
  * the HTML comments right after it, `<!-- expect: text -->` or `<!-- expect: /regex/flags -->`,
  * say what its output must contain.
+ *
+ * Figures: `<!-- capture: name /regex/ -->` after a runnable block takes a figure from its
+ * output (the regex's first group, or the whole match), and the prose quotes it as
+ * `<!--fig:name-->value<!--/fig-->` (the comments do not render). The test compares every
+ * quoted value with what the run printed; `WORKSHOP_UPDATE=1` rewrites them from the run.
  */
 
 /** What a block's output (stdout and stderr together) must contain. */
 export type Expectation =
   | { readonly kind: 'text'; readonly text: string }
   | { readonly kind: 'regex'; readonly pattern: RegExp };
+
+/** A figure a block's output yields: its name and where to find it. */
+export interface Capture {
+  readonly name: string;
+  readonly pattern: RegExp;
+}
 
 /** One runnable block of a workshop module. */
 export interface RunnableBlock {
@@ -23,6 +34,7 @@ export interface RunnableBlock {
   readonly code: string;
   readonly timeoutSeconds: number;
   readonly expectations: readonly Expectation[];
+  readonly captures: readonly Capture[];
 }
 
 /** A module that breaks the convention: the message names the file and the line. */
@@ -36,6 +48,7 @@ export const DEFAULT_BLOCK_TIMEOUT_SECONDS = 60;
 const SHELLS = new Set(['sh', 'bash', 'shell']);
 const FENCE = /^(`{3,}|~{3,})\s*(.*)$/;
 const EXPECT = /^<!--\s*expect:\s*(.*?)\s*-->\s*$/;
+const CAPTURE = /^<!--\s*capture:\s*([a-z][a-z0-9-]*)\s+(.*?)\s*-->\s*$/;
 const REGEX_LITERAL = /^\/(.+)\/([imsu]*)$/;
 
 const parseExpectation = (value: string, where: string): Expectation => {
@@ -47,6 +60,14 @@ const parseExpectation = (value: string, where: string): Expectation => {
   } catch (error) {
     throw new WorkshopFormatError(`${where}: invalid regular expression ${value}`, { cause: error });
   }
+};
+
+const parseCapture = (marker: RegExpExecArray, where: string): Capture => {
+  const expectation = parseExpectation(marker[2] ?? '', where);
+  if (expectation.kind !== 'regex') {
+    throw new WorkshopFormatError(`${where}: a capture marker needs a /regular expression/`);
+  }
+  return { name: marker[1] ?? '', pattern: expectation.pattern };
 };
 
 const parseInfo = (words: readonly string[], where: string): number => {
@@ -96,10 +117,13 @@ export const extractRunnableBlocks = (markdown: string, module: string): Runnabl
     if (!runnable) continue;
     const timeoutSeconds = parseInfo(words, where);
     const expectations: Expectation[] = [];
+    const captures: Capture[] = [];
     while (i < lines.length) {
       const line = lines[i] ?? '';
       const marker = EXPECT.exec(line);
+      const capture = CAPTURE.exec(line);
       if (marker !== null) expectations.push(parseExpectation(marker[1] ?? '', `${module}:${i + 1}`));
+      else if (capture !== null) captures.push(parseCapture(capture, `${module}:${i + 1}`));
       else if (line.trim() !== '') break;
       i += 1;
     }
@@ -110,6 +134,7 @@ export const extractRunnableBlocks = (markdown: string, module: string): Runnabl
       code: body.join('\n'),
       timeoutSeconds,
       expectations,
+      captures,
     });
   }
   return blocks;
@@ -124,3 +149,36 @@ export const unmetExpectations = (block: RunnableBlock, output: string): Expecta
 /** An expectation as the module spells it. */
 export const describeExpectation = (expectation: Expectation): string =>
   expectation.kind === 'text' ? JSON.stringify(expectation.text) : String(expectation.pattern);
+
+/** The figure a capture takes from an output, or undefined when the output lacks it. */
+export const captureFrom = (capture: Capture, output: string): string | undefined => {
+  const match = capture.pattern.exec(output);
+  return match === null ? undefined : (match[1] ?? match[0]);
+};
+
+/** A figure the prose quotes: `<!--fig:name-->value<!--/fig-->`. */
+export interface QuotedFigure {
+  readonly name: string;
+  readonly value: string;
+  /** 1-based line. */
+  readonly line: number;
+}
+
+const FIGURE = /<!--fig:([a-z][a-z0-9-]*)-->(.*?)<!--\/fig-->/g;
+
+/** Every figure a module quotes, in order. */
+export const quotedFigures = (markdown: string): QuotedFigure[] =>
+  markdown.split(/\r?\n/).flatMap((text, index) =>
+    [...text.matchAll(FIGURE)].map((match) => ({
+      name: match[1] ?? '',
+      value: match[2] ?? '',
+      line: index + 1,
+    })),
+  );
+
+/** The module with every quoted figure replaced by the run's value (those it has). */
+export const withFigures = (markdown: string, values: ReadonlyMap<string, string>): string =>
+  markdown.replaceAll(FIGURE, (whole, name: string) => {
+    const value = values.get(name);
+    return value === undefined ? whole : `<!--fig:${name}-->${value}<!--/fig-->`;
+  });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  invocationProblem,
   type LambdaSinkOptions,
   lambdaSinkConnector,
   missingCloudSettings,
@@ -37,7 +38,7 @@ describe('lambdaSinkConnector', () => {
         'kafka.service.account.id': 'sa-abc123',
         'authentication.method': 'IAM Roles',
         'provider.integration.id': 'dlz-xyz789',
-        'behavior.on.error': 'log',
+        'behavior.on.error': 'fail',
       },
     });
   });
@@ -57,10 +58,20 @@ describe('lambdaSinkConnector', () => {
       'aws.lambda.function.name': 'clickstream-prod-enrich-sessions:live',
       'aws.lambda.invocation.type': 'async',
       'aws.lambda.region': 'eu-west-1',
+      'behavior.on.error': 'fail',
+      'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
       'errors.tolerance': 'all',
       'errors.deadletterqueue.topic.name': 'clickstream-connector-errors',
     });
     expect(config).not.toHaveProperty('kafka.service.account.id');
+  });
+
+  it('refuses async invocations of the aggregation, whose watermarks need each partition in order', () => {
+    expect(invocationProblem({ function: 'aggregate-events', invocationType: 'async' })).toMatch(
+      /needs --invocation sync/,
+    );
+    expect(invocationProblem({ function: 'aggregate-events', invocationType: 'sync' })).toBeUndefined();
+    expect(invocationProblem({ function: 'enrich-sessions', invocationType: 'async' })).toBeUndefined();
   });
 
   it('rejects a batch size below one', () => {

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { createHandler as createAggregateEvents } from '../../../functions/aggregate-events/create-handler.ts';
 import { createHandler as createEnrichSessions } from '../../../functions/enrich-sessions/create-handler.ts';
 import { KafkaEventError } from '../../../services/kafka/errors.ts';
+import { sourceRecordsOf } from '../../../services/kafka/esm-event.ts';
+import { SinkValueFormat, toLambdaSinkRecord } from '../../../services/kafka/lambda-sink-payload.ts';
 import { testDependencies } from '../../support/aggregation/fakes.ts';
 import { InMemoryAggregateStore } from '../../support/aggregation/in-memory-aggregate-store.ts';
 import { anEsmEvent } from '../../support/factories/esm-event.ts';
@@ -33,6 +35,39 @@ describe('aggregate-events handler', () => {
       expect(deadLetters.letters).toEqual([]);
     },
   );
+
+  it('aggregates the same records sent by the Lambda Sink connector, and dead-letters its poison with coordinates', async () => {
+    // Prepare: the self-managed event's records as the connector sends them (a JSON array), plus one broken value
+    const records = sourceRecordsOf(fixture('self-managed-kafka-event.json'));
+    const payload = [
+      ...records.map((record) => toLambdaSinkRecord(record, SinkValueFormat.String)),
+      {
+        payload: {
+          timestamp: 1,
+          topic: 'clickstream-events',
+          partition: 5,
+          offset: 77,
+          key: null,
+          value: '{',
+        },
+      },
+    ];
+    const store = new InMemoryAggregateStore();
+    const deadLetters = new RecordingDeadLetterPublisher();
+    const handler = createAggregateEvents(testDependencies(store, deadLetters));
+
+    // Act
+    await handler(JSON.parse(JSON.stringify(payload)));
+
+    // Assert
+    const funnelEvents = [...store.items.values()]
+      .filter((item) => item.attributes.entity === 'Funnel')
+      .reduce((sum, item) => sum + (item.counters.events ?? 0), 0);
+    expect(funnelEvents).toBe(6);
+    expect(
+      deadLetters.letters.map((letter) => [letter.reason, letter.source.partition, letter.source.offset]),
+    ).toEqual([['MALFORMED_JSON', 5, 77]]);
+  });
 
   it('fails the invocation on a payload that is not a Kafka event (the mapping retries it)', async () => {
     const handler = createAggregateEvents(testDependencies(new InMemoryAggregateStore()));

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
+  captureFrom,
   DEFAULT_BLOCK_TIMEOUT_SECONDS,
   extractRunnableBlocks,
+  quotedFigures,
   unmetExpectations,
   WorkshopFormatError,
+  withFigures,
 } from '../../support/workshop/runnable-blocks.ts';
 
 const fence = '```';
@@ -51,6 +54,7 @@ describe('extractRunnableBlocks', () => {
           { kind: 'text', text: 'Kafka brokers' },
           { kind: 'regex', pattern: /Tables\s+clickstream-local-analytics/ },
         ],
+        captures: [],
       },
       {
         module: '01-run-it-locally.md',
@@ -59,6 +63,7 @@ describe('extractRunnableBlocks', () => {
         code: 'npm run demo -- --duration 20 --json\necho done',
         timeoutSeconds: 120,
         expectations: [],
+        captures: [],
       },
     ]);
   });
@@ -127,5 +132,36 @@ describe('unmetExpectations', () => {
       { kind: 'text', text: '"conserved":true' },
       { kind: 'regex', pattern: /PASS|OK/ },
     ]);
+  });
+});
+
+describe('figures', () => {
+  it('captures a figure from a block and finds where the prose quotes it', () => {
+    // Prepare
+    const markdown = [
+      `${fence}sh runnable`,
+      'npm run demo -- --json',
+      fence,
+      '<!-- expect: "conserved":true -->',
+      '<!-- capture: closed /"closed":(\\d+)/ -->',
+      '',
+      'The window closed <!--fig:closed-->665<!--/fig--> sessions.',
+    ].join('\n');
+
+    // Act
+    const [block] = extractRunnableBlocks(markdown, '01-run-it-locally.md');
+    const capture = block?.captures[0];
+    const value = capture === undefined ? undefined : captureFrom(capture, '{"sessions":{"closed":687}}');
+
+    // Assert
+    expect(capture?.name).toBe('closed');
+    expect(value).toBe('687');
+    expect(quotedFigures(markdown)).toEqual([{ name: 'closed', value: '665', line: 7 }]);
+    expect(withFigures(markdown, new Map([['closed', '687']]))).toContain('<!--fig:closed-->687<!--/fig-->');
+  });
+
+  it('refuses a capture without a regular expression', () => {
+    const markdown = [`${fence}sh runnable`, 'true', fence, '<!-- capture: x plain text -->'].join('\n');
+    expect(() => extractRunnableBlocks(markdown, 'm.md')).toThrow(WorkshopFormatError);
   });
 });
