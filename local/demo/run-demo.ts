@@ -19,8 +19,8 @@ import { costOf, gbSecondsOf } from '../../tooling/aws-prices.ts';
 import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
-import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
 import { localDynamoClient, type RunningStack, startStack } from '../stack/stack.ts';
+import { startStateEngine } from '../stack/state-engine.ts';
 import { type DemoOptions, demoRateProfile } from './args.ts';
 
 /** Where the functions' log lines go during a demo. */
@@ -306,6 +306,25 @@ const runLoadGenerator = (
     });
   });
 
+/** `--state`: the windows on the embedded ksql engine or on a local Flink; returns its stop. */
+const startDemoState = async (
+  options: DemoOptions,
+  brokers: readonly string[],
+  reporter: DemoReporter,
+): Promise<() => Promise<void>> => {
+  reporter.step(
+    options.state === 'flink'
+      ? 'running the Flink SQL statements (flink/) on a local Apache Flink'
+      : 'running the ksql migrations on the embedded engine',
+  );
+  const engine = await startStateEngine(options.state, {
+    brokers,
+    variables: { SESSION_GAP: `${options.sessionGap} SECONDS`, SESSION_GRACE: '2 SECONDS' },
+    applicationId: `clickstream-demo-${options.state}`,
+  });
+  return engine.stop;
+};
+
 /**
  * Runs the whole pipeline locally (see `npm run demo -- --help`) and returns its summary.
  * Everything it started is stopped before it returns or throws.
@@ -342,16 +361,7 @@ export const runDemo = async (
     await admin.connect();
     stops.push(() => admin.disconnect());
 
-    reporter.step('running the ksql migrations on the embedded engine');
-    const ksql = await startEmbeddedKsql({
-      brokers: stack.kafkaBrokers,
-      variables: {
-        SESSION_GAP: `${options.sessionGap} SECONDS`,
-        SESSION_GRACE: '2 SECONDS',
-      },
-      applicationId: 'clickstream-demo-ksql',
-    });
-    stops.push(ksql.stop);
+    stops.push(await startDemoState(options, stack.kafkaBrokers, reporter));
 
     reporter.step(
       `bundling the functions and starting the event source mappings (function logs: ${FUNCTION_LOG})`,

@@ -4,6 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FLINK_STATEMENTS_DIR, flinkVariables, plaintextKafkaConnection } from '../../flink/variables.ts';
 import { resolveVariables } from '../../ksql/migrate/migrations.ts';
+import { createKafkaClient } from '../../services/kafka/client.ts';
+import { plaintextConnection } from '../../services/kafka/connection.ts';
+import { createTopics } from '../../services/kafka/topics.ts';
+import { silentLogger } from '../../tooling/logger.ts';
 import { findJava } from '../kafka/install.ts';
 import { FlinkStartError } from './errors.ts';
 import { FLINK_LIBS_DIR, FLINK_RUNNER_JAR, installFlink } from './install.ts';
@@ -84,10 +88,28 @@ export const startFlink = async (options: StartFlinkOptions): Promise<LocalFlink
   const dir = mkdtempSync(join(tmpdir(), 'clickstream-flink-'));
   const logFile = join(dir, 'flink.log');
   writeFileSync(join(dir, 'log4j2.properties'), log4j(logFile));
-  const vars = flinkVariables(resolveVariables(process.env, options.variables ?? {}), {
+  const ksqlVars = resolveVariables(process.env, options.variables ?? {});
+  const vars = flinkVariables(ksqlVars, {
     kafkaConnection: plaintextKafkaConnection(options.brokers),
     groupId: options.groupId,
   });
+  // ksqlDB creates a CREATE TABLE AS sink topic (PARTITIONS); Flink's Kafka sink expects it, and
+  // the laptop's broker, like managed clusters, does not auto-create topics.
+  const partitions = Number(ksqlVars.OUTPUT_PARTITIONS ?? '6');
+  await createTopics(
+    createKafkaClient(plaintextConnection([...options.brokers]), {
+      clientId: 'flink-topics',
+      log: silentLogger,
+    }),
+    [
+      vars.PAGEVIEWS_TOPIC,
+      vars.SESSIONS_TOPIC,
+      vars.TRENDING_TOPIC,
+      vars.BOT_SUSPECTS_TOPIC,
+      vars.SESSIONS_ENRICHED_TOPIC,
+      vars.SEGMENT_STATS_TOPIC,
+    ].map((topic) => ({ topic: topic ?? '', partitions })),
+  );
   const args = [
     '-Xmx1g',
     '-XX:+UseSerialGC',
