@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { MissingPrerequisiteError } from '../kafka/errors.ts';
-import { findJava } from '../kafka/install.ts';
 
 const RUNNER_DIR = join(REPO_ROOT, 'flink', 'runner');
 /** Where Flink's jars (and the runner's build) are kept between runs (.gitignore'd). */
@@ -79,20 +77,3 @@ export const installFlink = (options: { log?: (line: string) => void } = {}): vo
   writeFileSync(STAMP, `${sourcesHash()}\n`);
   log(`installed ${readdirSync(FLINK_LIBS_DIR).length} Flink jars and the runner`);
 };
-
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  if (process.argv.includes('--help')) {
-    console.log(
-      "Usage: npm run flink:install\n\nResolves Apache Flink and its Kafka connector (flink/runner/pom.xml) from Maven Central\ninto .cache/flink/libs and builds the Flink SQL runner, with the machine's Maven.\nNeeds Java 17+ and Maven. Idempotent; ends when Maven does (minutes on a first run).",
-    );
-    process.exit(0);
-  }
-  try {
-    findJava();
-    installFlink({ log: (line) => console.error(line) });
-    console.log(FLINK_CACHE_DIR);
-  } catch (error) {
-    console.error((error as Error).message);
-    process.exit(1);
-  }
-}
