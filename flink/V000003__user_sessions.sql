@@ -4,8 +4,8 @@
 --
 -- Rules made to coincide with ksqlDB's (Kafka Streams' SessionWindows):
 --   gap: Kafka Streams merges a record into a session when it is at most `gap` after its last
---   event (inclusive); Flink merges the windows [t, t + gap) that overlap (exclusive end). A
---   Flink gap of SESSION_GAP + 1 ms merges exactly the same records.
+--   event (inclusive); Flink merges the windows [t, t + gap) that overlap (exclusive end).
+--   A Flink gap of SESSION_GAP + 1 ms merges exactly the same records (SESSION_GAP_PLUS_1MS).
 --   bounds: ksqlDB's SESSION_START / SESSION_END (and the key's window) are the first and last
 --   event times; Flink's window_end is the last event + gap, so the bounds are MIN/MAX(eventTime).
 --   lateness: the watermark of clickstream_for_sessions (V000001) trails by SESSION_GRACE + 1 ms.

@@ -12,7 +12,7 @@ Commands:
   package   build the application jar for Amazon Managed Service for Apache Flink (Flink
             provided by the service; connector, JSON format, MSK IAM auth and flink/*.sql
             inside) and print its path; upload it to S3 and deploy the MSK stage with
-            --param flinkCodeS3Bucket=… --param flinkCodeS3Key=… (docs/deploy.md)
+            FLINK_CODE_S3_BUCKET and FLINK_CODE_S3_KEY in .env (docs/deploy.md)
 
 Both need Java 17+ and Maven and end when Maven does (minutes on a first run).
 Run the statements locally with: npm run stack -- up --state flink`;

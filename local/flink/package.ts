@@ -12,7 +12,7 @@ export const MANAGED_FLINK_JAR = join(FLINK_CACHE_DIR, 'managed', 'flink-sql-run
  * Builds the runner with `-Pmanaged`: Flink itself provided by the service, the Kafka connector,
  * the JSON format, the MSK IAM login module and the statements of flink/ shaded into one jar
  * (https://docs.aws.amazon.com/managed-flink/latest/java/how-creating-apps.html). Upload it and
- * deploy the MSK stage with flinkCodeS3Bucket / flinkCodeS3Key (resources/managed-flink.yml).
+ * deploy the MSK stage with FLINK_CODE_S3_BUCKET / FLINK_CODE_S3_KEY (resources/managed-flink.yml).
  *
  * @throws {MissingPrerequisiteError} when Maven is missing or the build fails.
  */
