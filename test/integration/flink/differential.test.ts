@@ -3,10 +3,14 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFlink } from '../../../local/flink/launcher.ts';
 import { startEmbeddedKsql } from '../../../local/stack/embedded-ksql.ts';
+import { TOPIC_SETUP_RETRIES } from '../../../local/stack/stack.ts';
+import { createKafkaClient } from '../../../services/kafka/client.ts';
+import { plaintextConnection } from '../../../services/kafka/connection.ts';
 import { readTopic } from '../../../services/kafka/topic-reader.ts';
 import { createTopics } from '../../../services/kafka/topics.ts';
+import { silentLogger } from '../../../tooling/logger.ts';
 import { pollUntil } from '../../../tooling/poll.ts';
-import { testBrokers, testKafka } from '../helpers.ts';
+import { testBrokers } from '../helpers.ts';
 import { FLUSH_PATH, FLUSH_USER, recordedInput } from './recorded-input.ts';
 
 /**
@@ -68,7 +72,11 @@ const rounded = (rows: Rows): Rows =>
   );
 
 describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () => {
-  const kafka = testKafka('flink-differential');
+  const kafka = createKafkaClient(plaintextConnection(testBrokers()), {
+    clientId: 'flink-differential',
+    log: silentLogger,
+    quiet: TOPIC_SETUP_RETRIES,
+  });
   const id = randomUUID().slice(0, 8);
   const topic = (engine: string, output: Output | 'EVENTS') => `diff-${id}-${engine}-${output.toLowerCase()}`;
   const events = topic('in', 'EVENTS');
@@ -88,10 +96,13 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
   });
   const input = recordedInput(4000);
   const stops: Array<() => Promise<void>> = [];
+  let lateInKsql = (): number => 0;
 
   beforeAll(async () => {
     await createTopics(kafka, [
       { topic: events, partitions: 1 },
+      // ksql/V000006 reads this fixed topic (the embedded engine needs it to exist); shared, kept.
+      { topic: 'clickstream-sessions-enriched', partitions: 1 },
       ...['ksql', 'flink'].flatMap((engine) =>
         OUTPUTS.map((o) => ({ topic: topic(engine, o), partitions: 1 })),
       ),
@@ -107,6 +118,13 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
       });
     }
     await producer.disconnect();
+    const ksql = await startEmbeddedKsql({
+      brokers: testBrokers(),
+      variables: variables('ksql'),
+      applicationId: `diff-${id}-ksql`,
+    });
+    stops.push(ksql.stop);
+    lateInKsql = ksql.skipped;
     const flink = await startFlink({
       brokers: testBrokers(),
       variables: variables('flink'),
@@ -114,12 +132,6 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
       parallelism: 1,
     });
     stops.push(flink.stop);
-    const ksql = await startEmbeddedKsql({
-      brokers: testBrokers(),
-      variables: variables('ksql'),
-      applicationId: `diff-${id}-ksql`,
-    });
-    stops.push(ksql.stop);
   }, 600_000);
 
   afterAll(async () => {
@@ -155,6 +167,8 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
   };
 
   it('writes equal tumbling counts (pageviews per minute, bot suspects)', async () => {
+    // The input's late records reach the engines: ksql's processing log skipped some.
+    expect(lateInKsql()).toBeGreaterThan(0);
     for (const output of ['PAGEVIEWS', 'BOT_SUSPECTS'] as const) {
       const { ksql, flink } = await bothRows(output, 1);
       expect(ksql.rows.size, output).toBeGreaterThan(0);
