@@ -98,8 +98,9 @@ const throughput = async (engine: StateEngine, kafka: Kafka, brokers: string[], 
   const { stop, startMs } = await startEngine(engine, brokers, topics);
   const t0 = Date.now();
   let last = { rows: -1, at: t0 };
-  // Done when the outputs have not grown for 5 s (and the sessions exist).
-  while (Date.now() - last.at < 5000 || last.rows <= 0) {
+  // Done when the outputs have not grown for 5 s and sessions have closed: a loaded engine may
+  // pause for seconds mid-backlog, so quiet alone is not the end.
+  while (Date.now() - last.at < 5000 || (await countRecords(admin, topics.SESSIONS_TOPIC)) === 0) {
     const rows = (
       await Promise.all(
         [topics.SESSIONS_TOPIC, topics.PAGEVIEWS_TOPIC, topics.TRENDING_TOPIC].map((t) =>
