@@ -41,6 +41,9 @@ const TUNING = {
 const NAMES = {
   AGGREGATE_CONSUMER_GROUP_ID: 'aggregateConsumerGroupId',
   ENRICH_CONSUMER_GROUP_ID: 'enrichConsumerGroupId',
+  // MSK stage: the Flink SQL runner jar in S3 (resources/managed-flink.yml).
+  FLINK_CODE_S3_BUCKET: 'flinkCodeS3Bucket',
+  FLINK_CODE_S3_KEY: 'flinkCodeS3Key',
 } as const;
 
 /** Connection settings of a Confluent Cloud deployment. */

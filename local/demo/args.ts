@@ -8,6 +8,7 @@ import {
 } from '../../load-generator/rate-profile.ts';
 import { AppError } from '../../services/commons/errors.ts';
 import { numberFlag, parseCliArgs, portFlag } from '../../tooling/cli-args.ts';
+import { STATE_ENGINES } from '../stack/state-engine.ts';
 
 /** `npm run demo -- --help`. */
 export const USAGE = `Usage: npm run demo -- [options]
@@ -28,6 +29,8 @@ generator, waits for the pipeline to drain and checks that nothing was lost or c
                       as on AWS); e.g. 2 to see a burst scale the pollers out within a short run
   --seed <n>          load generator seed: same seed, same shoppers (default 1)
   --bad-rate <f>      share of bad records (malformed, schema-invalid, oversized), 0–0.5 (default 0.01)
+  --state <engine>    where the windows run: ksql (the embedded ksql engine, default) or
+                      flink (flink/ on a local Apache Flink, jars from Maven Central)
   --session-gap <s>   ksql session window gap in seconds; the generator idles longer (default 10)
   --drain-timeout <s> longest wait for the pipeline to catch up after the load (default 120)
   --format <f>        json | avro (default json). avro: the load generator writes Avro in the
@@ -62,6 +65,7 @@ const DemoOptionsSchema = z
     sessionGap: positive('--session-gap').int('--session-gap must be whole seconds').max(3600),
     drainTimeout: positive('--drain-timeout'),
     format: z.enum(['json', 'avro'], { error: '--format must be json or avro' }),
+    state: z.enum(STATE_ENGINES, { error: '--state must be ksql or flink' }),
     port: portFlag('--port').optional(),
     dashboard: z.boolean(),
     json: z.boolean(),
@@ -117,6 +121,7 @@ export const parseDemoArgs = (
       'session-gap': { type: 'string', default: '10' },
       'drain-timeout': { type: 'string', default: '120' },
       format: { type: 'string', default: 'json' },
+      state: { type: 'string', default: 'ksql' },
       port: { type: 'string' },
       'no-dashboard': { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
@@ -134,6 +139,7 @@ export const parseDemoArgs = (
       sessionGap: values['session-gap'],
       drainTimeout: values['drain-timeout'],
       format: values.format,
+      state: values.state,
       port: values.port,
       dashboard: values['no-dashboard'] !== true,
       json: values.json === true,

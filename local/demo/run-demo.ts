@@ -21,8 +21,8 @@ import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { type Bill, cheapest, nameOf, workloadOfRun } from '../../tooling/monthly-bill.ts';
 import { REPO_ROOT } from '../../tooling/paths.ts';
 import { pollUntil } from '../../tooling/poll.ts';
-import { startEmbeddedKsql } from '../stack/embedded-ksql.ts';
 import { localDynamoClient, type RunningStack, startStack } from '../stack/stack.ts';
+import { startStateEngine } from '../stack/state-engine.ts';
 import { type DemoOptions, demoRateProfile } from './args.ts';
 
 /** Where the functions' log lines go during a demo. */
@@ -395,6 +395,25 @@ const runLoadGenerator = (
     });
   });
 
+/** `--state`: the windows on the embedded ksql engine or on a local Flink; returns its stop. */
+const startDemoState = async (
+  options: DemoOptions,
+  brokers: readonly string[],
+  reporter: DemoReporter,
+): Promise<() => Promise<void>> => {
+  reporter.step(
+    options.state === 'flink'
+      ? 'running the Flink SQL statements (flink/) on a local Apache Flink'
+      : 'running the ksql migrations on the embedded engine',
+  );
+  const engine = await startStateEngine(options.state, {
+    brokers,
+    variables: { SESSION_GAP: `${options.sessionGap} SECONDS`, SESSION_GRACE: '2 SECONDS' },
+    applicationId: `clickstream-demo-${options.state}`,
+  });
+  return engine.stop;
+};
+
 /** What runs during a demo, once started; `stops` undoes it in reverse. */
 interface Running {
   readonly stack: RunningStack;
@@ -408,7 +427,7 @@ interface Running {
   dashboardUrl: string | undefined;
 }
 
-/** Phase 1: the stack (broker, dynalite, topics, tables), a Kafka admin, the ksql migrations. */
+/** Phase 1: the stack (broker, dynalite, topics, tables), a Kafka admin, the windows (`--state`). */
 const startInfrastructure = async (
   options: DemoOptions,
   reporter: DemoReporter,
@@ -431,13 +450,7 @@ const startInfrastructure = async (
   await admin.connect();
   stops.push(() => admin.disconnect());
 
-  reporter.step('running the ksql migrations on the embedded engine');
-  const ksql = await startEmbeddedKsql({
-    brokers: stack.kafkaBrokers,
-    variables: { SESSION_GAP: `${options.sessionGap} SECONDS`, SESSION_GRACE: '2 SECONDS' },
-    applicationId: 'clickstream-demo-ksql',
-  });
-  stops.push(ksql.stop);
+  stops.push(await startDemoState(options, stack.kafkaBrokers, reporter));
   return { stack, kafka, admin, serverlessConfig };
 };
 

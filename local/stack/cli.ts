@@ -13,8 +13,9 @@ import {
   STACK_LOG,
   type StackState,
 } from '../../tooling/stack-state.ts';
+import { STATE_ENGINES, type StateEngine } from './state-engine.ts';
 
-const HELP = `Usage: npm run stack -- <up|down|status> [--json]
+const HELP = `Usage: npm run stack -- <up|down|status> [--json] [--state ksql|flink]
 
 Runs the local stack in the background: a real Apache Kafka broker (KRaft, 127.0.0.1:9092
 when free) and dynalite as DynamoDB (127.0.0.1:8000 when free), with the pipeline's topics
@@ -26,6 +27,9 @@ and tables created.
 
 Options:
   --json   print the endpoints as JSON
+  --state  where the windows run: ksql (the embedded ksql engine on ksql/, default) or
+           flink (the Flink SQL of flink/ on a local Apache Flink; first use resolves its
+           jars with Maven)
   --help   this text
 
 Environment:
@@ -60,7 +64,7 @@ const tailLog = (): string => {
   }
 };
 
-const up = async (json: boolean): Promise<number> => {
+const up = async (json: boolean, state: StateEngine): Promise<number> => {
   const running = readStackState();
   if (running) {
     if (!json) console.error('The stack is already running.');
@@ -71,7 +75,7 @@ const up = async (json: boolean): Promise<number> => {
   const out = openSync(STACK_LOG, 'w');
   const daemon = spawn(
     process.execPath,
-    ['--import', 'tsx', join(REPO_ROOT, 'local', 'stack', 'daemon.ts')],
+    ['--import', 'tsx', join(REPO_ROOT, 'local', 'stack', 'daemon.ts'), '--state', state],
     {
       cwd: REPO_ROOT,
       detached: true,
@@ -123,6 +127,7 @@ const StackFlags = z.object({
   command: z.enum(['up', 'down', 'status'], { error: 'the command must be up, down or status' }),
   extra: z.array(z.string()).max(0, 'one command at a time'),
   json: z.boolean(),
+  state: z.enum(STATE_ENGINES, { error: '--state must be ksql or flink' }),
 });
 
 const main = async (): Promise<number> => {
@@ -130,11 +135,16 @@ const main = async (): Promise<number> => {
   try {
     parsed = parseCliArgs(process.argv.slice(2), {
       allowPositionals: true,
-      options: { json: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+      options: {
+        json: { type: 'boolean', default: false },
+        state: { type: 'string', default: 'ksql' },
+        help: { type: 'boolean', default: false },
+      },
       toInput: (values, positionals) => ({
         command: positionals[0],
         extra: positionals.slice(1),
         json: values.json,
+        state: values.state,
       }),
       schema: StackFlags,
     });
@@ -147,10 +157,10 @@ const main = async (): Promise<number> => {
     console.log(HELP);
     return 0;
   }
-  const { command, json } = parsed.options;
+  const { command, json, state } = parsed.options;
   switch (command) {
     case 'up':
-      return up(json);
+      return up(json, state);
     case 'down':
       return down();
     case 'status': {

@@ -2,8 +2,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { createToolLogger } from '../../tooling/logger.ts';
 import { ENDPOINTS_FILE, STACK_DIR, type StackState } from '../../tooling/stack-state.ts';
-import { startEmbeddedKsql } from './embedded-ksql.ts';
 import { startStack } from './stack.ts';
+import { STATE_ENGINES, startStateEngine } from './state-engine.ts';
 
 /**
  * The background process behind `npm run stack -- up`: it owns the broker (whose guardian
@@ -24,17 +24,19 @@ const main = async () => {
     wellKnownPorts: true,
     logger,
   });
-  // ksqlDB state: the migrations run on the embedded engine unless a real ksqlDB is configured
-  // (then `npm run ksql -- apply` applies them there).
+  // State: the migrations run on the embedded engine unless a real ksqlDB is configured (then
+  // `npm run ksql -- apply` applies them there), or the Flink statements on a local Flink
+  // (`up --state flink`, passed by cli.ts).
+  const engine = STATE_ENGINES.find((e) => e === process.argv[process.argv.indexOf('--state') + 1]) ?? 'ksql';
   const ksql =
-    process.env.KSQLDB_URL === undefined
-      ? await startEmbeddedKsql({
+    engine === 'flink' || process.env.KSQLDB_URL === undefined
+      ? await startStateEngine(engine, {
           brokers: stack.kafkaBrokers,
-          applicationId: 'clickstream-stack-ksql',
+          applicationId: `clickstream-stack-${engine}`,
           log: (message, fields) => log(message, fields),
         })
       : undefined;
-  log(ksql === undefined ? 'ksql: using KSQLDB_URL' : 'ksql: migrations running on the embedded engine');
+  log(ksql === undefined ? 'ksql: using KSQLDB_URL' : `state: running on ${engine}`);
   const state: StackState = {
     pid: process.pid,
     startedAt: new Date().toISOString(),

@@ -1,3 +1,4 @@
+import { installFlink } from '../../local/flink/install.ts';
 import { findJava, installKafka } from '../../local/kafka/install.ts';
 import { ensurePythonTool } from '../../tooling/python-venv.ts';
 import { chromiumExecutable } from './dashboard/chromium.ts';
@@ -31,6 +32,11 @@ export const ensurePrerequisites = async (log: (line: string) => void): Promise<
       installKafka({ log });
     });
   }
+  // Apache Flink for the differential test (test/integration/flink), from Maven Central too.
+  await attempt('Java 17+ and Maven (Apache Flink and the Flink SQL runner)', () => {
+    findJava();
+    installFlink({ log });
+  });
   await attempt('Python 3 (cfn-lint for the generated CloudFormation)', () => {
     log(`cfn-lint ${CFN_LINT.version} in .cache/venv`);
     ensurePythonTool(CFN_LINT);

@@ -437,9 +437,11 @@ describe.skipIf(missing.length > 0)(
     it('gives each function its own role with only its own actions', () => {
       for (const [name, stage] of stages()) {
         expect(stage.template.Resources).not.toHaveProperty('IamRoleLambdaExecution');
-        expect(resourcesOf(stage.template, 'AWS::IAM::Role')).toHaveLength(
-          Object.keys(FUNCTION_ROLES).length,
+        // Lambda's roles; the MSK stage's Managed Flink application has its own (checked below).
+        const lambdaRoles = resourcesOf(stage.template, 'AWS::IAM::Role').filter(([, role]) =>
+          JSON.stringify(role.AssumeRolePolicyDocument).includes('lambda.amazonaws.com'),
         );
+        expect(lambdaRoles).toHaveLength(Object.keys(FUNCTION_ROLES).length);
         for (const [fn, expected] of Object.entries(FUNCTION_ROLES)) {
           const logicalId = FUNCTION_LOGICAL_IDS[fn as keyof typeof FUNCTION_LOGICAL_IDS];
           const statements = roleStatements(stage.template, expected.role);
@@ -470,6 +472,21 @@ describe.skipIf(missing.length > 0)(
           expect(fn.TracingConfig).toEqual({ Mode: 'Active' });
         }
       }
+    });
+
+    it('runs the Flink state on Managed Service for Apache Flink on MSK only, when its jar is given', () => {
+      const [, app] = resourcesOf(msk.template, 'AWS::KinesisAnalyticsV2::Application')[0] ?? [];
+      expect(app).toMatchObject({
+        RuntimeEnvironment: 'FLINK-2_2',
+        ServiceExecutionRole: { 'Fn::GetAtt': ['FlinkApplicationRole', 'Arn'] },
+      });
+      expect(JSON.stringify(app)).toContain('AWS_MSK_IAM');
+      expect(JSON.stringify(app)).toContain('VpcConfigurations');
+      expect(msk.template.Resources.FlinkApplication?.Condition).toBe('ManagedFlink');
+      expect(
+        resourcesOf(msk.template, 'AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption'),
+      ).toHaveLength(1);
+      expect(resourcesOf(confluent.template, 'AWS::KinesisAnalyticsV2::Application')).toEqual([]);
     });
 
     it('blocks all public access to the deployment bucket and requires TLS', () => {

@@ -1,0 +1,65 @@
+import { ClickstreamSimulation, recommendedUsers } from '../../../load-generator/simulation.ts';
+
+/** One input record of the differential test: Kafka key, JSON value, timestamp. */
+export interface InputRecord {
+  readonly key: string;
+  readonly value: string;
+  readonly timestamp: number;
+}
+
+/** The user and page of the record that closes every window; its own windows are not compared. */
+export const FLUSH_USER = 'zz-flush';
+export const FLUSH_PATH = '/flush';
+
+/**
+ * A recorded load-generator stream (fixed seed and start time, no bad records), disordered on
+ * purpose: every 37th record swaps with the one 5 places on (out of order, within the grace
+ * periods), and every 211th is moved 25 s of event time later (late for windows that closed,
+ * on time for others). A last record 15 minutes on closes every window in both engines.
+ */
+export const recordedInput = (count: number): InputRecord[] => {
+  const simulation = new ClickstreamSimulation({
+    seed: 27,
+    startTime: Date.parse('2026-01-05T10:00:00Z'),
+    rate: 50,
+    users: recommendedUsers(50, 0.05, 10_000),
+    botShare: 0.05,
+    badRate: 0,
+    sessionGapMs: 20_000,
+  });
+  const records: InputRecord[] = simulation
+    .take(count)
+    .map((r) => ({ key: r.key, value: r.value.toString('utf8'), timestamp: r.timestamp }));
+  for (let i = 0; i + 5 < records.length; i += 37) {
+    const a = records[i] as InputRecord;
+    records[i] = records[i + 5] as InputRecord;
+    records[i + 5] = a;
+  }
+  for (let i = 211; i < records.length; i += 211) {
+    const [moved] = records.splice(i, 1) as [InputRecord];
+    let to = i;
+    while (to < records.length && (records[to] as InputRecord).timestamp < moved.timestamp + 25_000) to++;
+    records.splice(to, 0, moved);
+  }
+  const last = Math.max(...records.map((r) => r.timestamp)) + 15 * 60_000;
+  records.push({
+    key: FLUSH_USER,
+    timestamp: last,
+    value: JSON.stringify({
+      schemaVersion: 2,
+      eventId: '00000000-0000-4000-8000-000000000027',
+      type: 'page_view',
+      userId: FLUSH_USER,
+      sessionId: 'flush',
+      eventTime: last,
+      page: { path: FLUSH_PATH, title: 'flush', referrer: null },
+      product: null,
+      order: null,
+      query: null,
+      userAgent: 'differential-test',
+      ip: '127.0.0.1',
+      utm: { source: null, medium: null, campaign: null },
+    }),
+  });
+  return records;
+};
