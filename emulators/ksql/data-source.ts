@@ -1,5 +1,6 @@
 import type { CreateSource, PropertyValue } from './ast.ts';
 import { parseDurationText } from './duration.ts';
+import type { SourcePosition } from './errors.ts';
 import { KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
 import {
   Format,
@@ -75,6 +76,11 @@ const UNSUPPORTED_PROPERTIES = new Set([
   'VALUE_PROTOBUF_NULLABLE_REPRESENTATION',
 ]);
 
+/** ksqlDB's location prefix of errors found while building the AST. */
+function at(pos: SourcePosition): string {
+  return `Line: ${pos.line}, Col: ${pos.column}: `;
+}
+
 /** Rejects unknown WITH properties and those the engine does not implement. */
 export function checkProperties(
   props: ReadonlyMap<string, PropertyValue>,
@@ -148,12 +154,12 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
     if (c.headers) throw new KsqlUnsupportedError('HEADERS columns');
     if (stmt.sourceType === 'STREAM' && c.primaryKey) {
       throw new KsqlStatementError(
-        `Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.`,
+        `${at(c.pos)}Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.`,
       );
     }
     if (stmt.sourceType === 'TABLE' && c.key && !c.primaryKey) {
       throw new KsqlStatementError(
-        `Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.`,
+        `${at(c.pos)}Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.`,
       );
     }
     if (c.key && containsMap(c.type)) {

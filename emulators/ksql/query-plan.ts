@@ -84,7 +84,7 @@ function expandSelect(
   for (const item of items) {
     if (item.k === 'all') {
       if (item.source !== undefined && !qualifiers.has(item.source)) {
-        throw new KsqlStatementError(`Source ${item.source} does not exist.`);
+        throw new KsqlStatementError(`'${item.source}' is not a valid stream/table name or alias.`);
       }
       for (const c of [...source.keyColumns, ...source.valueColumns]) {
         out.push({ name: c.name, expr: { k: 'column', source: undefined, name: c.name, pos: item.pos } });
