@@ -118,7 +118,7 @@ export interface MappingStats {
 const isConfigInitFailure = (error: unknown): error is InvocationError =>
   error instanceof InvocationError &&
   error.failure === InvocationFailure.ImportModule &&
-  error.message.startsWith('ConfigError:');
+  error.message.startsWith(`${InvocationFailure.ImportModule}: ConfigError:`);
 
 export interface MappingPollerOptions {
   readonly mapping: EventSourceMapping;
