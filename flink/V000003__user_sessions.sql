@@ -28,6 +28,7 @@ CREATE TABLE user_sessions (
   `ENTRY_PAGE` STRING,
   `EXIT_PAGE` STRING,
   `REVENUE` DOUBLE,
+  `CART_VALUE` DOUBLE,
   `SESSION_START` BIGINT,
   `SESSION_END` BIGINT,
   row_time TIMESTAMP_LTZ(3) METADATA FROM 'timestamp'
@@ -55,6 +56,11 @@ SELECT
   SUBSTRING(MIN(CONCAT(LPAD(CAST(kafka_offset AS STRING), 20, '0'), page.path)), 21),
   SUBSTRING(MAX(CONCAT(LPAD(CAST(kafka_offset AS STRING), 20, '0'), page.path)), 21),
   SUM(CASE WHEN `type` = 'purchase' THEN `order`.revenue ELSE CAST(0 AS DOUBLE) END),
+  -- cart_value as ksql/V000003 sums it: price × quantity added less removed.
+  SUM(CASE
+    WHEN `type` = 'add_to_cart' THEN product.price * product.quantity
+    WHEN `type` = 'remove_from_cart' THEN CAST(0 AS DOUBLE) - product.price * product.quantity
+    ELSE CAST(0 AS DOUBLE) END),
   MIN(eventTime),
   MAX(eventTime),
   TO_TIMESTAMP_LTZ(MAX(eventTime), 3)

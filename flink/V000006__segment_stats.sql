@@ -10,6 +10,7 @@ CREATE TABLE sessions_enriched (
   converted BOOLEAN,
   cartAbandoned BOOLEAN,
   revenue DOUBLE,
+  abandonedCartValue DOUBLE,
   session_end_time AS TO_TIMESTAMP_LTZ(COALESCE(sessionEnd, 0), 3),
   WATERMARK FOR session_end_time AS session_end_time - ${LATE_GRACE} - INTERVAL '0.001' SECOND
 ) WITH (
@@ -36,6 +37,7 @@ CREATE TABLE segment_stats (
   `CONVERSIONS` INT,
   `ABANDONED_CARTS` INT,
   `REVENUE` DOUBLE,
+  `ABANDONED_CART_VALUE` DOUBLE,
   `CONVERSION_RATE` DOUBLE,
   `WINDOW_START` BIGINT,
   `WINDOW_END` BIGINT,
@@ -62,6 +64,7 @@ SELECT
   SUM(CASE WHEN converted THEN 1 ELSE 0 END),
   SUM(CASE WHEN cartAbandoned THEN 1 ELSE 0 END),
   SUM(revenue),
+  SUM(COALESCE(abandonedCartValue, CAST(0 AS DOUBLE))),
   CAST(SUM(CASE WHEN converted THEN 1 ELSE 0 END) AS DOUBLE) / COUNT(*),
   EXTRACT(EPOCH FROM window_start) * 1000,
   EXTRACT(EPOCH FROM window_end) * 1000,
