@@ -14,6 +14,8 @@ export interface EmbeddedKsqlOptions {
   /** Names the consumer group and the changelog topic; a restart with the same id resumes. */
   applicationId: string;
   log?: (message: string, fields?: Record<string, unknown>) => void;
+  /** ksql properties for the engine (e.g. the EMIT FINAL emit interval); ksqlDB's defaults otherwise. */
+  properties?: Readonly<Record<string, string>>;
 }
 
 /** The embedded engine running the migrations over Kafka. */
@@ -30,6 +32,7 @@ export interface EmbeddedKsql {
 export const startEmbeddedKsql = async (options: EmbeddedKsqlOptions): Promise<EmbeddedKsql> => {
   let skipped = 0;
   const engine = new KsqlEngine({
+    ...(options.properties === undefined ? {} : { properties: options.properties }),
     onSkip: (entry) => {
       skipped += 1;
       options.log?.('ksql record skipped', {

@@ -8,6 +8,7 @@ import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { z } from 'zod';
+import { createTestTopic, testBrokers } from '../helpers.ts';
 import {
   type CheckovFinding,
   cfnLint,
@@ -580,11 +581,14 @@ describe.skipIf(missing.length > 0)(
       const dir = await extractZip(join(msk.dir, 'aggregate-events.zip'));
       onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
 
+      // The init reads the dead-letter topic's limits (a missing topic stops the start), so the
+      // bundle is loaded against the run's broker and a topic of its own.
+      const deadLetters = await createTestTopic(1, 'bundle-dlq');
       const exports = await importBundle(join(dir, 'functions', 'aggregate-events', 'handler.mjs'), {
         AWS_REGION: 'eu-west-1',
-        KAFKA_BROKERS: '127.0.0.1:9',
+        KAFKA_BROKERS: testBrokers().join(','),
         ANALYTICS_TABLE: 'analytics',
-        DLQ_TOPIC: 'clickstream-dlq',
+        DLQ_TOPIC: deadLetters,
       });
 
       expect(exports).toEqual(['handler']);
