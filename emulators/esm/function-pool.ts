@@ -35,6 +35,8 @@ export interface FunctionPoolStats {
   readonly timeouts: number;
   /** Environments discarded after a timeout or a crash. */
   readonly discarded: number;
+  /** Inits that passed the 10 s limit and were run again within the invocation's timeout. */
+  readonly suppressedInits: number;
 }
 
 export interface FunctionPoolOptions {
@@ -122,6 +124,7 @@ export class FunctionPool {
   #errors = 0;
   #timeouts = 0;
   #discarded = 0;
+  #suppressedInits = 0;
 
   constructor(options: FunctionPoolOptions) {
     this.#options = options;
@@ -169,6 +172,7 @@ export class FunctionPool {
       errors: this.#errors,
       timeouts: this.#timeouts,
       discarded: this.#discarded,
+      suppressedInits: this.#suppressedInits,
     };
   }
 
@@ -184,17 +188,21 @@ export class FunctionPool {
     this.#invocations += 1;
     let instance = [...this.#instances].find((candidate) => !candidate.busy);
     const coldStart = instance === undefined;
+    let budgetMs = this.#timeoutMs;
     if (instance === undefined) {
       this.#coldStarts += 1;
-      instance = await this.#start();
+      const started = await this.#coldStart();
+      instance = started.instance;
+      budgetMs -= started.reinitMs;
     } else {
       instance.busy = true;
     }
     try {
-      const result = await this.#run(instance, event, requestId);
+      const result = await this.#run(instance, event, requestId, budgetMs);
       instance.busy = false;
       instance.invocations += 1;
-      return { ...result, coldStart };
+      // A retried init runs inside the invocation, so its time is the invocation's too.
+      return { ...result, durationMs: result.durationMs + (this.#timeoutMs - budgetMs), coldStart };
     } catch (error) {
       this.#errors += 1;
       if (error instanceof InvocationError && error.failure === InvocationFailure.Unhandled) {
@@ -212,7 +220,43 @@ export class FunctionPool {
     await Promise.all([...this.#instances].map((instance) => this.#discard(instance, false)));
   }
 
-  async #start(): Promise<Instance> {
+  /**
+   * Starts an environment for an invocation. "The Init phase is limited to 10 seconds. If all
+   * three tasks do not complete within 10 seconds, Lambda retries the Init phase at the time of
+   * the first function invocation with the configured function timeout"
+   * (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html#runtimes-lifecycle-ib):
+   * an init past the limit is started again, bounded by the function timeout, and the time the
+   * second init takes comes out of that invocation's timeout.
+   */
+  async #coldStart(): Promise<{ instance: Instance; reinitMs: number }> {
+    const initTimeoutMs = this.#options.initTimeoutMs ?? 10_000;
+    const isTimeout = (error: unknown): boolean =>
+      error instanceof InvocationError && error.failure === InvocationFailure.Timeout;
+    try {
+      return { instance: await this.#start(initTimeoutMs), reinitMs: 0 };
+    } catch (error) {
+      if (!isTimeout(error)) {
+        this.#errors += 1;
+        throw error;
+      }
+      this.#suppressedInits += 1;
+    }
+    const started = performance.now();
+    try {
+      const instance = await this.#start(this.#timeoutMs);
+      return { instance, reinitMs: performance.now() - started };
+    } catch (error) {
+      this.#errors += 1;
+      if (!isTimeout(error)) throw error;
+      this.#timeouts += 1;
+      throw new InvocationError(
+        InvocationFailure.Timeout,
+        `Task timed out after ${(this.#timeoutMs / 1000).toFixed(2)} seconds (init retried after ${initTimeoutMs} ms)`,
+      );
+    }
+  }
+
+  async #start(initTimeoutMs: number): Promise<Instance> {
     const { fn } = this.#options;
     const env = this.environment();
     const data: InstanceData = {
@@ -250,7 +294,6 @@ export class FunctionPool {
       );
     });
 
-    const initTimeoutMs = this.#options.initTimeoutMs ?? 10_000;
     try {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(
@@ -273,7 +316,6 @@ export class FunctionPool {
         });
       });
     } catch (error) {
-      this.#errors += 1;
       await this.#discard(instance);
       throw error;
     } finally {
@@ -282,13 +324,18 @@ export class FunctionPool {
     return instance;
   }
 
-  #run(instance: Instance, event: unknown, requestId: string): Promise<Omit<InvocationResult, 'coldStart'>> {
+  #run(
+    instance: Instance,
+    event: unknown,
+    requestId: string,
+    budgetMs: number,
+  ): Promise<Omit<InvocationResult, 'coldStart'>> {
     const started = performance.now();
     const message: InvokeMessage = {
       type: 'invoke',
       requestId,
       event,
-      deadline: Date.now() + this.#timeoutMs,
+      deadline: Date.now() + budgetMs,
     };
     return new Promise((resolve, reject) => {
       const finish = (): void => {
@@ -305,7 +352,7 @@ export class FunctionPool {
             `Task timed out after ${(this.#timeoutMs / 1000).toFixed(2)} seconds (request ${requestId})`,
           ),
         );
-      }, this.#timeoutMs);
+      }, budgetMs);
       const onMessage = (reply: InstanceMessage): void => {
         if (!('requestId' in reply) || reply.requestId !== requestId) return;
         finish();

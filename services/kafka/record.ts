@@ -65,6 +65,8 @@ export interface StoredRecord {
   readonly offset: bigint;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  /** The record's timestamp (ms since the epoch, as text, as Kafka clients give it). */
+  readonly timestamp: string;
   /** Header values as UTF-8 text; a repeated name keeps its last value. */
   readonly headers: Readonly<Record<string, string>>;
 }

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
-import { TopicMissingError, TopicReadTimeoutError } from './errors.ts';
+import { isRetriableKafkaError, TopicMissingError, TopicReadTimeoutError } from './errors.ts';
 import type { StoredRecord } from './record.ts';
 
 export interface ReadTopicOptions {
@@ -12,6 +12,46 @@ export interface ReadTopicOptions {
   readonly perPartitionLimit?: number;
   readonly timeoutMs?: number;
 }
+
+/** A partition's low and high watermarks. */
+export interface PartitionWatermarks {
+  readonly partition: number;
+  readonly low: bigint;
+  readonly high: bigint;
+}
+
+/**
+ * The low and high watermarks of every partition of a topic. Just after a topic is created,
+ * or while a broker is busy, a metadata answer can list fewer partitions than the topic has or
+ * a ListOffsets answer can carry a partition error (-1): both are asked again (every 200 ms, for
+ * up to `timeoutMs`) instead of being read as an empty partition.
+ */
+export const watermarks = async (
+  admin: Pick<Admin, 'fetchTopicMetadata' | 'fetchTopicOffsets'>,
+  topic: string,
+  timeoutMs = 15_000,
+): Promise<PartitionWatermarks[]> => {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [topic] });
+      const partitions = topics[0]?.partitions.length ?? 0;
+      const offsets = (await admin.fetchTopicOffsets(topic)).map((p) => ({
+        partition: p.partition,
+        low: BigInt(p.low),
+        high: BigInt(p.high),
+      }));
+      const complete =
+        partitions > 0 &&
+        offsets.length === partitions &&
+        offsets.every((p) => p.low >= 0n && p.high >= p.low);
+      if (complete || Date.now() > deadline) return offsets.sort((a, b) => a.partition - b.partition);
+    } catch (error) {
+      if (!isRetriableKafkaError(error) || Date.now() > deadline) throw error;
+    }
+    await new Promise((wake) => setTimeout(wake, 200));
+  }
+};
 
 const byPosition = (a: StoredRecord, b: StoredRecord): number =>
   a.partition - b.partition || (a.offset < b.offset ? -1 : a.offset > b.offset ? 1 : 0);
@@ -37,12 +77,10 @@ export const readTopic = async (
     if (!(await admin.listTopics()).includes(topic)) {
       throw new TopicMissingError(topic);
     }
-    for (const p of await admin.fetchTopicOffsets(topic)) {
-      const low = BigInt(p.low);
-      const high = BigInt(p.high);
+    for (const { partition, low, high } of await watermarks(admin, topic)) {
       const limit = options.perPartitionLimit;
       const end = limit === undefined || high - low <= BigInt(limit) ? high : low + BigInt(limit);
-      if (end > low) ends.set(p.partition, end);
+      if (end > low) ends.set(partition, end);
     }
   } finally {
     await admin.disconnect();
@@ -72,7 +110,14 @@ export const readTopic = async (
               const last = Array.isArray(value) ? value.at(-1) : value;
               if (last !== undefined) headers[name] = last.toString();
             }
-            records.push({ partition, offset, key: message.key, value: message.value, headers });
+            records.push({
+              partition,
+              offset,
+              key: message.key,
+              value: message.value,
+              timestamp: message.timestamp,
+              headers,
+            });
             if (offset + 1n >= end) pending.delete(partition);
             if (pending.size === 0) {
               clearTimeout(timer);
@@ -104,7 +149,7 @@ export interface GroupLag {
 /** Reads a consumer group's committed lag on a topic. */
 export const groupLag = async (admin: Admin, group: string, topic: string): Promise<GroupLag> => {
   const [topicOffsets, committed] = await Promise.all([
-    admin.fetchTopicOffsets(topic),
+    watermarks(admin, topic),
     admin.fetchOffsets({ groupId: group, topics: [topic] }),
   ]);
   const committedByPartition = new Map(
@@ -112,10 +157,8 @@ export const groupLag = async (admin: Admin, group: string, topic: string): Prom
   );
   let records = 0n;
   let lag = 0n;
-  for (const p of topicOffsets) {
-    const low = BigInt(p.low);
-    const high = BigInt(p.high);
-    const position = committedByPartition.get(p.partition) ?? -1n;
+  for (const { partition, low, high } of topicOffsets) {
+    const position = committedByPartition.get(partition) ?? -1n;
     records += high - low;
     lag += high - (position < low ? low : position);
   }
@@ -124,9 +167,9 @@ export const groupLag = async (admin: Admin, group: string, topic: string): Prom
 
 /** Records in a topic now (high − low watermark per partition; producers here are idempotent, not transactional). */
 export const countRecords = async (
-  admin: Pick<Admin, 'fetchTopicOffsets'>,
+  admin: Pick<Admin, 'fetchTopicMetadata' | 'fetchTopicOffsets'>,
   topic: string,
 ): Promise<number> => {
-  const offsets = await admin.fetchTopicOffsets(topic);
-  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  const offsets = await watermarks(admin, topic);
+  return offsets.reduce((sum, p) => sum + Number(p.high - p.low), 0);
 };

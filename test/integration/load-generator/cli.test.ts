@@ -3,9 +3,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { syntheticProfiles } from '../../../load-generator/synthetic-profiles.ts';
 import { decodeEvent, EventDecodeError } from '../../../services/clickstream/index.ts';
+import type { StoredRecord } from '../../../services/kafka/record.ts';
 import { DynamoDbProfileStore } from '../../../services/profiles/index.ts';
 import { freePort } from '../../../tooling/ports.ts';
-import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka } from '../helpers.ts';
+import { readTopic } from '../aggregation/read-topic.ts';
+import { createTestTables, createTestTopic, dynamoClient, testBrokers } from '../helpers.ts';
 import { runLoad } from './run-load.ts';
 
 const Summary = (stdout: string) =>
@@ -18,49 +20,8 @@ const Summary = (stdout: string) =>
     seed: number;
   };
 
-interface Consumed {
-  key: string;
-  value: Buffer;
-  timestamp: string;
-  partition: number;
-}
-
-/** Reads a topic from the beginning to its current end. */
-const readTopic = async (topic: string): Promise<Consumed[]> => {
-  const kafka = testKafka('load-generator-test-reader');
-  const admin = kafka.admin();
-  await admin.connect();
-  const offsets = await admin.fetchTopicOffsets(topic);
-  await admin.disconnect();
-  const expected = offsets.reduce((sum, o) => sum + Number(o.high) - Number(o.low), 0);
-  const records: Consumed[] = [];
-  if (expected === 0) return records;
-  const consumer = kafka.consumer({ groupId: `${topic}-reader` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  await new Promise<void>((resolve) => {
-    void consumer.run({
-      eachBatch: async ({ batch }) => {
-        for (const message of batch.messages) {
-          records.push({
-            key: message.key?.toString('utf8') ?? '',
-            value: message.value ?? Buffer.alloc(0),
-            timestamp: message.timestamp,
-            partition: batch.partition,
-          });
-        }
-        if (records.length >= expected) resolve();
-      },
-    });
-  });
-  await consumer.disconnect();
-  return records;
-};
-
-const byPartition = (records: Consumed[]) =>
-  [...records]
-    .sort((a, b) => a.partition - b.partition)
-    .map((r) => [r.partition, r.key, r.timestamp, r.value.toString()]);
+const byPartition = (records: StoredRecord[]) =>
+  records.map((r) => [r.partition, r.key?.toString(), r.timestamp, r.value?.toString()]);
 
 // Each test starts the command (tsx start-up included) and reads the topic back: on a busy
 // 2-core machine that can take longer than the project's default.
@@ -96,7 +57,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     expect(summary.bad.schemaInvalid).toBeGreaterThan(0);
     expect(summary.bad.oversized).toBeGreaterThan(0);
 
-    const records = await readTopic(topic);
+    const records = await readTopic(topic, summary.acked);
     const found = {
       valid: 0,
       MALFORMED_JSON: 0,
@@ -108,8 +69,8 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
     };
     for (const record of records) {
       try {
-        const event = decodeEvent(record.value);
-        expect(record.key).toBe(event.userId);
+        const event = decodeEvent(record.value ?? Buffer.alloc(0));
+        expect(record.key?.toString()).toBe(event.userId);
         found.valid++;
       } catch (error) {
         if (!(error instanceof EventDecodeError)) throw error;
@@ -151,8 +112,7 @@ describe('npm run load against a real broker', { timeout: 120_000 }, () => {
 
     // Assert
     expect(runs.map((run) => run.code)).toEqual([0, 0]);
-    const [a, b] = [await readTopic(first), await readTopic(second)];
-    expect(a).toHaveLength(1500);
+    const [a, b] = [await readTopic(first, 1500), await readTopic(second, 1500)];
     expect(byPartition(b)).toEqual(byPartition(a));
   });
 
