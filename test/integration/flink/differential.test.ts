@@ -12,7 +12,7 @@ import { createTopics } from '../../../services/kafka/topics.ts';
 import { silentLogger } from '../../../tooling/logger.ts';
 import { pollUntil } from '../../../tooling/poll.ts';
 import { testBrokers } from '../helpers.ts';
-import { FLUSH_PATH, FLUSH_USER, recordedInput } from './recorded-input.ts';
+import { FLUSH_PATH, FLUSH_USER, recordedInput, SESSION_GAP_MS, SESSION_GRACE_MS } from './recorded-input.ts';
 
 /**
  * The same recorded input through the embedded ksql engine (ksql/) and Apache Flink (flink/),
@@ -90,8 +90,8 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
     SESSIONS_ENRICHED_TOPIC: topic(engine, 'SESSIONS_ENRICHED'),
     SEGMENT_STATS_TOPIC: topic(engine, 'SEGMENT_STATS'),
     OUTPUT_PARTITIONS: '1',
-    SESSION_GAP: '10 SECONDS',
-    SESSION_GRACE: '2 SECONDS',
+    SESSION_GAP: `${SESSION_GAP_MS / 1000} SECONDS`,
+    SESSION_GRACE: `${SESSION_GRACE_MS / 1000} SECONDS`,
     LATE_GRACE: '10 SECONDS',
     BOT_THRESHOLD: '20',
   });
@@ -195,19 +195,15 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
     expect(rounded(flink.rows)).toEqual(rounded(ksql.rows));
   });
 
-  it('closes every session of the embedded engine with the same row as Flink (gap + 1 ms, grace + 1 ms: V000001, V000003)', async () => {
+  it('closes the same sessions with the same rows (gap + 1 ms, grace + 1 ms: V000001, V000003)', async () => {
     const { ksql, flink } = await bothRows('SESSIONS', 2);
     expect(ksql.rows.size).toBeGreaterThan(0);
     // Both write each closed session once: ksqlDB EMIT FINAL, Flink at the watermark.
     expect(flink.records).toBe(flink.rows.size);
     expect(ksql.records).toBe(ksql.rows.size);
-    // Open difference (issues 25/27): since EMIT FINAL follows Kafka Streams' onWindowClose
-    // with its store retention and segment cleanup, the embedded engine closes fewer sessions
-    // on this input than Flink (938 of 1,176 on 2026-12-08): closed sessions dropped with their
-    // store segment before the emit reads them. Until that is settled against a real ksqlDB,
-    // every session the engine does close must be one Flink closes, with the same row.
-    const flinkRows = rounded(flink.rows);
-    const ksqlRows = rounded(ksql.rows);
-    for (const [key, row] of ksqlRows) expect(flinkRows.get(key), key).toEqual(row);
+    // Equal only because the input is closed in two steps (recorded-input.ts, SEGMENT_MS): a
+    // record far ahead drops ksqlDB's open sessions with their store segment before they are
+    // emitted, which Flink does not.
+    expect(rounded(ksql.rows)).toEqual(rounded(flink.rows));
   });
 });
