@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure, no I/O beyond the process) and `integration` (a real Kafka
- * broker and the DynamoDB emulator, started once per run by the global setup).
+ * Three projects: `unit` (pure, no I/O beyond the process), `integration` (a real Kafka
+ * broker and the DynamoDB emulator, started once per run by the global setup) — these two are
+ * `npm test` — and `workshop` (`npm run test:workshop`: every runnable block of docs/workshop
+ * against the stack the workshop starts, about nine minutes on two cores).
  */
 export default defineConfig({
   test: {
@@ -26,6 +28,16 @@ export default defineConfig({
           hookTimeout: 120_000,
           // One broker on a 2-core machine: files run one at a time, tests inside them too.
           fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'workshop',
+          include: ['test/workshop/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/workshop/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
         },
       },
     ],

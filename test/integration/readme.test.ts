@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../tooling/paths.ts';
+import { runBlock } from '../support/workshop/run-block.ts';
 import {
   describeExpectation,
   extractRunnableBlocks,
   unmetExpectations,
 } from '../support/workshop/runnable-blocks.ts';
-import { runBlock } from './workshop/run-block.ts';
 
 /**
  * The README's sample outputs cannot drift from what runs: each `sh runnable` block of

@@ -50,15 +50,16 @@ const latestRows = async (
   bounds: 1 | 2,
 ): Promise<{ rows: Rows; records: number }> => {
   const rows: Rows = new Map();
-  const records = await readTopic(kafka, topic);
-  for (const r of records) {
+  let records = 0;
+  for (const r of await readTopic(kafka, topic)) {
     if (r.key === null) continue;
     const k = windowKey(r.key, bounds);
     if (k.startsWith(`${FLUSH_USER}|`) || k.startsWith(`${FLUSH_PATH}|`)) continue;
+    records += 1;
     if (r.value === null) rows.delete(k);
     else rows.set(k, JSON.parse(r.value.toString('utf8')) as Record<string, unknown>);
   }
-  return { rows, records: records.length };
+  return { rows, records };
 };
 
 /** Sums of doubles may be added in another order (Flink merges hopping slices): compared to 1e-6. */

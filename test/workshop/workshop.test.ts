@@ -1,7 +1,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT } from '../../../tooling/paths.ts';
+import { REPO_ROOT } from '../../tooling/paths.ts';
+import { type BlockResult, runBlock } from '../support/workshop/run-block.ts';
 import {
   captureFrom,
   describeExpectation,
@@ -11,8 +12,7 @@ import {
   type RunnableBlock,
   unmetExpectations,
   withFigures,
-} from '../../support/workshop/runnable-blocks.ts';
-import { type BlockResult, runBlock } from './run-block.ts';
+} from '../support/workshop/runnable-blocks.ts';
 import { createWorkshopCheckout, type WorkshopCheckout } from './workshop-checkout.ts';
 
 /**
