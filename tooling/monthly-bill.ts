@@ -228,9 +228,11 @@ const kafkaLine = (kafka: KafkaOption, w: Workload): BillLine | undefined => {
  * Stream processor capacity is not published per MB/s; the plan assumes 4 MB/s of input per
  * ksqlDB CSU and per Managed Flink KPU and 5 MB/s per Confluent Flink CFU, with one unit per
  * statement at the least. Sizes to check under load before buying.
- * ksqlDB clusters come in 1, 2, 4, 8, 12 and 28 CSUs (https://docs.confluent.io/cloud/current/ksqldb/overview.html).
+ * Confluent documents no MB/s per CSU, only that throughput grows linearly with CSUs. A ksqlDB
+ * cluster has 1, 2, 4, 8 or 12 CSUs (12 the maximum; 8 and 12 are highly available); past 12 the
+ * plan adds clusters of 12 (https://docs.confluent.io/cloud/current/ksqldb/index.html).
  */
-const KSQL_SIZES = [1, 2, 4, 8, 12, 28] as const;
+const KSQL_SIZES = [1, 2, 4, 8, 12] as const;
 
 const processorLine = (processor: ProcessorOption, kafka: KafkaOption, w: Workload): BillLine | undefined => {
   const inMbps = (w.eventsPerSecond * w.kafkaBytesPerEvent) / MB;
@@ -238,7 +240,7 @@ const processorLine = (processor: ProcessorOption, kafka: KafkaOption, w: Worklo
     // ksqlDB runs next to Basic, Standard and Dedicated clusters only (cluster-types.html).
     if (!kafka.startsWith('Confluent') || kafka === 'Confluent Enterprise') return undefined;
     const needed = Math.ceil(inMbps / 4);
-    const csus = KSQL_SIZES.find((size) => size >= needed) ?? Math.ceil(needed / 28) * 28;
+    const csus = KSQL_SIZES.find((size) => size >= needed) ?? Math.ceil(needed / 12) * 12;
     return {
       monthlyUsd: csus * HOURS_PER_MONTH * P.ksqlCsuHour.usd,
       units: `${csus} CSU × ${HOURS_PER_MONTH} h`,
