@@ -3,12 +3,13 @@
  * what they measured or modelled with these. us-east-1 (Confluent: AWS us-east-1) list prices,
  * pay as you go, no free tier, no commitment discounts.
  *
- * Every price names the provider's page it belongs to and the day that page was read (`asOf`;
- * none of these pages carries a date of its own). `basis` says whether the figure was read in
- * the page's text that day or is an assumption: several pricing pages (Lambda, DynamoDB, MSK,
- * Managed Flink, Confluent) render their rate tables client-side, so their stored text holds
- * the billing model but not the rate. An assumption names where its figure came from; check it
- * against the provider's calculator before quoting it.
+ * Every price names the provider's page it belongs to and the day that page was looked up
+ * (`asOf`; none of these pages carries a date of its own). `basis` says whether the figure was
+ * read in the page's text that day or is an assumption: several pricing pages (Lambda,
+ * DynamoDB, Managed Flink) render their rate tables client-side, so their text holds the
+ * billing model but not the rate, and the MSK and Confluent pricing pages were not found with
+ * their rates. An assumption names where its figure came from; check it against the
+ * provider's calculator before quoting it.
  */
 
 /** How a figure stands against its page. */
@@ -21,7 +22,7 @@ export interface ListPrice {
   readonly unit: string;
   /** The provider's own pricing or documentation page. */
   readonly source: string;
-  /** The day the page was read (UTC). */
+  /** The day the page was looked up (UTC). */
   readonly asOf: string;
   readonly basis: PriceBasis;
   /** What the page said, or, for an assumption, why and where the figure came from. */
@@ -41,9 +42,11 @@ const CONFLUENT_KSQL_DOC = 'https://docs.confluent.io/cloud/current/ksqldb/index
 const READ = '2026-12-08';
 
 const CLIENT_SIDE =
-  'the page renders its rate table client-side; the text read holds the billing model, not this figure';
-const CONFLUENT_ASSUMED = `${CLIENT_SIDE}. Figure carried from the 2026-12-07 table (third-party transcriptions of the pricing page)`;
-const MSK_ASSUMED = `${CLIENT_SIDE}. Figure carried from the 2026-12-07 table (public cost models quoting the MSK pricing page)`;
+  'the rate is not in the page text read (its rate tables render client-side): the text holds the billing model, not this figure';
+const CONFLUENT_ASSUMED =
+  "the pricing page was not found in the stored copies searched, and Confluent's docs (billing dimensions, ksqlDB, Flink billing) send their rates to it. Figure carried from the 2026-12-07 table (third-party transcriptions of the pricing page)";
+const MSK_ASSUMED =
+  'the pricing page was not found with its rates in the stored copies searched (only its billing dimensions: cluster-, partition-hours, GB in and out, storage; broker-hours). Figure carried from the 2026-12-07 table (public cost models quoting the page)';
 const assumed = (note: string) => ({ asOf: READ, basis: 'assumption' as const, note });
 const read = (note: string) => ({ asOf: READ, basis: 'read on the page' as const, note });
 
