@@ -188,9 +188,14 @@ const fmtGib = (gib: number): string =>
  * MSK Serverless: cluster-hours, partition-hours, GB in and out, storage; a cluster takes up to
  * 200 MB/s in and 400 MB/s out (https://docs.aws.amazon.com/msk/latest/developerguide/limits.html).
  * MSK provisioned: three kafka.m7g.large brokers (one per zone) per 30 MB/s of ingress at
- * replication factor 3 (an assumption to load-test, from MSK's right-sizing guidance), and
+ * replication factor 3 (an assumption to load-test: MSK publishes no MB/s per broker), and at
+ * most 1,000 partition replicas per kafka.m7g.large, as MSK recommends
+ * (https://docs.aws.amazon.com/msk/latest/developerguide/bestpractices.html#partitions-per-broker);
  * every replica's storage.
  */
+/** Partition replicas MSK recommends per kafka.m7g.large at most (bestpractices.html). */
+const M7G_LARGE_REPLICAS = 1000;
+
 const mskLine = (
   kafka: 'MSK Serverless' | 'MSK provisioned',
   w: Workload,
@@ -208,7 +213,8 @@ const mskLine = (
       units: `1 cluster, ${w.partitions} partitions, ${fmtGib(t.inGibMonth)} in, ${fmtGib(t.storedGib)} stored`,
     };
   }
-  const brokers = 3 * Math.max(1, Math.ceil(t.inMbps / 30));
+  const brokers =
+    3 * Math.max(1, Math.ceil(t.inMbps / 30), Math.ceil((w.partitions * 3) / (M7G_LARGE_REPLICAS * 3)));
   const monthlyUsd =
     brokers * HOURS_PER_MONTH * P.mskM7gLargeBrokerHour.usd + 3 * t.storedGib * 1.1 * P.mskStorageGbMonth.usd;
   return {
