@@ -80,7 +80,7 @@ const priceRow = (name: string, price: ListPrice): string[] => [
   `$${price.usd} per ${price.unit}`,
   price.source,
   price.asOf,
-  price.readFrom ?? 'the page itself',
+  price.basis === 'assumption' ? `**assumption**: ${price.note}` : `read on the page: ${price.note}`,
 ];
 
 /** The bill at every rate, then the price list with its sources. */
@@ -99,7 +99,7 @@ export const billReport = (rates: readonly RateWorkload[]): string =>
     '### Prices',
     '',
     markdownTable(
-      ['Item', 'List price', 'Source', 'As of', 'Read from'],
+      ['Item', 'List price', 'Source', 'Page read', 'Basis'],
       [
         ...Object.entries(SERVERLESS_LIST_PRICES).map(([name, price]) => priceRow(name, price)),
         ...Object.entries(LIST_PRICES).map(([name, price]) => priceRow(name, price)),

@@ -1,13 +1,17 @@
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { Admin } from 'kafkajs';
 import { z } from 'zod';
 import { createKafkaClient } from '../services/kafka/client.ts';
 import { plaintextConnection } from '../services/kafka/connection.ts';
 import { numberFlag, parseCliArgs, portFlag } from '../tooling/cli-args.ts';
 import { createToolLogger, silentLogger } from '../tooling/logger.ts';
 import { readStackState } from '../tooling/stack-state.ts';
-import { DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from './config.ts';
+import { cloudWatchPipelineStats } from './cloudwatch-pipeline-stats.ts';
+import { type DashboardConfig, DEFAULT_DEAD_LETTER_TOPIC, readDashboardConfig } from './config.ts';
 import { DashboardConfigError } from './errors.ts';
-import { kafkaPipelineStats } from './kafka-pipeline-stats.ts';
+import { deadLetterCounter, kafkaPipelineStats } from './kafka-pipeline-stats.ts';
+import type { PipelineStatsSource } from './pipeline-stats.ts';
 import { startDashboard } from './server.ts';
 
 const HELP = `Usage: npm run dashboard -- [--port <n>] [--refresh <seconds>]
@@ -31,6 +35,10 @@ Where it reads from:
   KAFKA_BROKERS       brokers to read consumer lag and the dead-letter count from
                       (default: the local stack's; unset on AWS shows health as unavailable)
   DLQ_TOPIC           the dead-letter topic (default: ${DEFAULT_DEAD_LETTER_TOPIC})
+  EVENT_SOURCE_MAPPINGS  deployed mappings, function:uuid:topic[:group] comma-separated: the
+                      health panel reads their CloudWatch metrics (OffsetLag, ProvisionedPollers,
+                      InvokedEventCount) and their functions' (Invocations, Errors, Duration) in
+                      AWS_REGION, once a minute; KAFKA_BROKERS then only counts dead letters
 
 Inside \`npm run demo\` the dashboard also shows the event source mappings' invocations,
 batch sizes, errors and retries. See docs/dashboard.md.`;
@@ -52,6 +60,30 @@ const parseFlags = (): z.infer<typeof FlagsSchema> | undefined => {
     makeError: (message, options) => new DashboardConfigError(message, options),
   });
   return parsed.help ? undefined : parsed.options;
+};
+
+/** CloudWatch when EVENT_SOURCE_MAPPINGS names deployed mappings, else Kafka's consumer groups. */
+const pipelineStatsOf = (
+  config: DashboardConfig,
+  admin: Admin | undefined,
+  cloudWatch: CloudWatchClient | undefined,
+): PipelineStatsSource | undefined => {
+  if (config.cloudWatch !== undefined && cloudWatch !== undefined) {
+    const tables = [
+      config.tables.analytics,
+      ...(config.tables.userProfiles === undefined ? [] : [config.tables.userProfiles]),
+    ];
+    return cloudWatchPipelineStats(cloudWatch, {
+      region: config.cloudWatch.region,
+      mappings: config.cloudWatch.mappings,
+      tables,
+      since: Date.now(),
+      ...(admin === undefined ? {} : { deadLetters: deadLetterCounter(admin, config.deadLetterTopic) }),
+    });
+  }
+  return admin === undefined
+    ? undefined
+    : kafkaPipelineStats(admin, { deadLetterTopic: config.deadLetterTopic });
 };
 
 const main = async (): Promise<number> => {
@@ -89,16 +121,15 @@ const main = async (): Promise<number> => {
           retry: { retries: 1 },
         }).admin();
 
+  const cloudWatch =
+    config.cloudWatch === undefined ? undefined : new CloudWatchClient({ region: config.cloudWatch.region });
   const dashboard = await startDashboard({
     port: flags.port,
     refreshMs: flags.refreshMs,
     dynamo,
     tables: config.tables,
     source: config.source,
-    pipelineStats:
-      admin === undefined
-        ? undefined
-        : kafkaPipelineStats(admin, { deadLetterTopic: config.deadLetterTopic }),
+    pipelineStats: pipelineStatsOf(config, admin, cloudWatch),
     logger,
   });
   console.log(
@@ -112,6 +143,7 @@ const main = async (): Promise<number> => {
   await dashboard.stop();
   await admin?.disconnect().catch(() => {});
   dynamo.destroy();
+  cloudWatch?.destroy();
   return 0;
 };
 

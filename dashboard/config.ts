@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { endpointUrl, readEnv } from '../services/commons/env.ts';
+import { EnvName } from '../services/commons/env-names.ts';
 import { resolveEndpoints } from '../tooling/endpoints.ts';
 import type { StackState } from '../tooling/stack-state.ts';
+import type { DeployedMapping } from './cloudwatch-pipeline-stats.ts';
 import { DashboardConfigError } from './errors.ts';
 
 /**
@@ -9,6 +11,36 @@ import { DashboardConfigError } from './errors.ts';
  * `params.default.deadLetterTopic`, which the local stack creates.
  */
 export const DEFAULT_DEAD_LETTER_TOPIC = 'clickstream-dlq';
+
+/** One `function:uuid:topic[:group]` entry of EVENT_SOURCE_MAPPINGS. */
+const MAPPING = /^([A-Za-z0-9_-]+):([0-9a-fA-F-]{36}):([A-Za-z0-9._-]+)(?::([^:,\s]+))?$/;
+
+/** EVENT_SOURCE_MAPPINGS: comma-separated `function:uuid:topic[:group]`, at least one. */
+const mappingList = () =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .transform((value, ctx): DeployedMapping[] => {
+      const mappings: DeployedMapping[] = [];
+      for (const entry of value.split(',').map((part) => part.trim())) {
+        const match = MAPPING.exec(entry);
+        if (match === null) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `has "${entry}": each entry must be function:uuid:topic[:group] (the mapping's UUID as Lambda shows it)`,
+          });
+          return z.NEVER;
+        }
+        const [, functionName = '', uuid = '', topic = '', consumerGroup] = match;
+        mappings.push({
+          functionName,
+          uuid,
+          topic,
+          ...(consumerGroup === undefined ? {} : { consumerGroup }),
+        });
+      }
+      return mappings;
+    });
 
 const Env = z.object({
   ANALYTICS_TABLE: z.string().min(1, 'must not be empty').optional(),
@@ -18,6 +50,7 @@ const Env = z.object({
   AWS_ACCESS_KEY_ID: z.string().optional(),
   AWS_PROFILE: z.string().optional(),
   DLQ_TOPIC: z.string().min(1, 'must not be empty').optional(),
+  [EnvName.EVENT_SOURCE_MAPPINGS]: mappingList().optional(),
 });
 
 /** Where the dashboard reads from; every field comes from the environment or the local stack. */
@@ -33,13 +66,32 @@ export interface DashboardConfig {
   /** Brokers to read consumer lag from; `undefined` shows health as unavailable. */
   readonly kafkaBrokers: string[] | undefined;
   readonly deadLetterTopic: string;
+  /**
+   * Deployed mappings whose CloudWatch metrics make the health panel (EVENT_SOURCE_MAPPINGS,
+   * with AWS_REGION); `undefined` reads health from Kafka, or shows it as unavailable.
+   */
+  readonly cloudWatch?: { readonly region: string; readonly mappings: readonly DeployedMapping[] };
   /** Shown on the page. */
   readonly source: string;
 }
 
+const cloudWatchOf = (
+  mappings: readonly DeployedMapping[] | undefined,
+  region: string | undefined,
+): { cloudWatch?: NonNullable<DashboardConfig['cloudWatch']> } => {
+  if (mappings === undefined) return {};
+  if (region === undefined)
+    throw new DashboardConfigError(
+      `AWS_REGION is not set: it is required to read the CloudWatch metrics of ${EnvName.EVENT_SOURCE_MAPPINGS}`,
+    );
+  return { cloudWatch: { region, mappings } };
+};
+
 /**
  * Reads the dashboard's settings once: ANALYTICS_TABLE (with DYNAMODB_ENDPOINT for a local
- * endpoint, or AWS_REGION for AWS) when set, otherwise the running local stack.
+ * endpoint, or AWS_REGION for AWS) when set, otherwise the running local stack; with
+ * EVENT_SOURCE_MAPPINGS (and AWS_REGION), the deployed mappings whose CloudWatch metrics make
+ * the health panel.
  *
  * @param stack the local stack's endpoints (.cache/stack/endpoints.json), if it runs.
  * @throws {DashboardConfigError} naming the variable to set or fix.
@@ -57,6 +109,7 @@ export const readDashboardConfig = (
   const hasCredentials = vars.AWS_ACCESS_KEY_ID !== undefined || vars.AWS_PROFILE !== undefined;
   const userProfiles =
     vars.USER_PROFILES_TABLE === undefined ? {} : { userProfiles: vars.USER_PROFILES_TABLE };
+  const cloudWatch = cloudWatchOf(vars.EVENT_SOURCE_MAPPINGS, vars.AWS_REGION);
 
   if (vars.ANALYTICS_TABLE !== undefined) {
     const tables = { analytics: vars.ANALYTICS_TABLE, ...userProfiles };
@@ -70,6 +123,7 @@ export const readDashboardConfig = (
         tables,
         kafkaBrokers: kafkaBrokers ?? stack?.kafkaBrokers,
         deadLetterTopic,
+        ...cloudWatch,
         source: `DynamoDB at ${vars.DYNAMODB_ENDPOINT}`,
       });
     }
@@ -83,6 +137,7 @@ export const readDashboardConfig = (
       tables,
       kafkaBrokers,
       deadLetterTopic,
+      ...cloudWatch,
       source: `AWS ${vars.AWS_REGION}`,
     });
   }
@@ -105,6 +160,7 @@ export const readDashboardConfig = (
     tables: { analytics: stack.tables.analytics, userProfiles: stack.tables.userProfiles },
     kafkaBrokers: kafkaBrokers ?? stack.kafkaBrokers,
     deadLetterTopic,
+    ...cloudWatch,
     source: `local stack (${stack.dynamodbEndpoint})`,
   });
 };

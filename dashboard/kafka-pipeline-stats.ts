@@ -40,6 +40,25 @@ export const countDeadLetters = async (
 };
 
 /**
+ * Counts the dead-letter topic's records on each call ({@link countDeadLetters}), connecting
+ * the admin client on the first; a failed connection is tried again on the next call.
+ */
+export const deadLetterCounter = (
+  admin: Pick<KafkaAdmin, 'connect' | 'listTopics' | 'fetchTopicOffsets'>,
+  topic: string,
+): (() => Promise<number | null>) => {
+  let connected: Promise<void> | undefined;
+  return async () => {
+    connected ??= admin.connect().catch((error: unknown) => {
+      connected = undefined;
+      throw error;
+    });
+    await connected;
+    return countDeadLetters(admin, topic);
+  };
+};
+
+/**
  * Pipeline health from Kafka alone, for the dashboard run without the demo: the lag of
  * every consumer group (each event source mapping has its own, like the emulator's and
  * AWS's), and the records in the dead-letter topic. Invocations, batch sizes and errors are

@@ -188,9 +188,14 @@ const fmtGib = (gib: number): string =>
  * MSK Serverless: cluster-hours, partition-hours, GB in and out, storage; a cluster takes up to
  * 200 MB/s in and 400 MB/s out (https://docs.aws.amazon.com/msk/latest/developerguide/limits.html).
  * MSK provisioned: three kafka.m7g.large brokers (one per zone) per 30 MB/s of ingress at
- * replication factor 3 (an assumption to load-test, from MSK's right-sizing guidance), and
+ * replication factor 3 (an assumption to load-test: MSK publishes no MB/s per broker), and at
+ * most 1,000 partition replicas per kafka.m7g.large, as MSK recommends
+ * (https://docs.aws.amazon.com/msk/latest/developerguide/bestpractices.html#partitions-per-broker);
  * every replica's storage.
  */
+/** Partition replicas MSK recommends per kafka.m7g.large at most (bestpractices.html). */
+const M7G_LARGE_REPLICAS = 1000;
+
 const mskLine = (
   kafka: 'MSK Serverless' | 'MSK provisioned',
   w: Workload,
@@ -208,7 +213,8 @@ const mskLine = (
       units: `1 cluster, ${w.partitions} partitions, ${fmtGib(t.inGibMonth)} in, ${fmtGib(t.storedGib)} stored`,
     };
   }
-  const brokers = 3 * Math.max(1, Math.ceil(t.inMbps / 30));
+  const brokers =
+    3 * Math.max(1, Math.ceil(t.inMbps / 30), Math.ceil((w.partitions * 3) / (M7G_LARGE_REPLICAS * 3)));
   const monthlyUsd =
     brokers * HOURS_PER_MONTH * P.mskM7gLargeBrokerHour.usd + 3 * t.storedGib * 1.1 * P.mskStorageGbMonth.usd;
   return {
@@ -228,9 +234,11 @@ const kafkaLine = (kafka: KafkaOption, w: Workload): BillLine | undefined => {
  * Stream processor capacity is not published per MB/s; the plan assumes 4 MB/s of input per
  * ksqlDB CSU and per Managed Flink KPU and 5 MB/s per Confluent Flink CFU, with one unit per
  * statement at the least. Sizes to check under load before buying.
- * ksqlDB clusters come in 1, 2, 4, 8, 12 and 28 CSUs (https://docs.confluent.io/cloud/current/ksqldb/overview.html).
+ * Confluent documents no MB/s per CSU, only that throughput grows linearly with CSUs. A ksqlDB
+ * cluster has 1, 2, 4, 8 or 12 CSUs (12 the maximum; 8 and 12 are highly available); past 12 the
+ * plan adds clusters of 12 (https://docs.confluent.io/cloud/current/ksqldb/index.html).
  */
-const KSQL_SIZES = [1, 2, 4, 8, 12, 28] as const;
+const KSQL_SIZES = [1, 2, 4, 8, 12] as const;
 
 const processorLine = (processor: ProcessorOption, kafka: KafkaOption, w: Workload): BillLine | undefined => {
   const inMbps = (w.eventsPerSecond * w.kafkaBytesPerEvent) / MB;
@@ -238,7 +246,7 @@ const processorLine = (processor: ProcessorOption, kafka: KafkaOption, w: Worklo
     // ksqlDB runs next to Basic, Standard and Dedicated clusters only (cluster-types.html).
     if (!kafka.startsWith('Confluent') || kafka === 'Confluent Enterprise') return undefined;
     const needed = Math.ceil(inMbps / 4);
-    const csus = KSQL_SIZES.find((size) => size >= needed) ?? Math.ceil(needed / 28) * 28;
+    const csus = KSQL_SIZES.find((size) => size >= needed) ?? Math.ceil(needed / 12) * 12;
     return {
       monthlyUsd: csus * HOURS_PER_MONTH * P.ksqlCsuHour.usd,
       units: `${csus} CSU × ${HOURS_PER_MONTH} h`,

@@ -22,5 +22,10 @@ export const EnvName = {
   SCHEMA_REGISTRY_URL: 'SCHEMA_REGISTRY_URL',
   ANALYTICS_TABLE: 'ANALYTICS_TABLE',
   USER_PROFILES_TABLE: 'USER_PROFILES_TABLE',
+  /**
+   * Deployed Kafka event source mappings, `function:uuid:topic[:group]` comma-separated: the
+   * dashboard reads their CloudWatch metrics (dashboard/config.ts holds the rules).
+   */
+  EVENT_SOURCE_MAPPINGS: 'EVENT_SOURCE_MAPPINGS',
 } as const;
 export type EnvName = (typeof EnvName)[keyof typeof EnvName];

@@ -66,8 +66,50 @@ describe('readDashboardConfig', () => {
     expect(config.deadLetterTopic).toBe('my-dlq');
   });
 
+  it('reads the deployed mappings whose CloudWatch metrics make the health panel', () => {
+    // Act
+    const config = readDashboardConfig(
+      {
+        ANALYTICS_TABLE: 'clickstream-dev-analytics',
+        AWS_REGION: 'eu-west-1',
+        EVENT_SOURCE_MAPPINGS:
+          'clickstream-dev-aggregate-events:6f0a7c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b:clickstream-events, clickstream-dev-enrich-events:0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e:clickstream-events:enrich',
+      },
+      undefined,
+    );
+
+    // Assert
+    expect(config.cloudWatch).toEqual({
+      region: 'eu-west-1',
+      mappings: [
+        {
+          functionName: 'clickstream-dev-aggregate-events',
+          uuid: '6f0a7c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b',
+          topic: 'clickstream-events',
+        },
+        {
+          functionName: 'clickstream-dev-enrich-events',
+          uuid: '0b1c2d3e-4f5a-4b6c-9d7e-8f9a0b1c2d3e',
+          topic: 'clickstream-events',
+          consumerGroup: 'enrich',
+        },
+      ],
+    });
+    expect(readDashboardConfig({}, stack).cloudWatch).toBeUndefined();
+  });
+
   it.each([
     [{}, undefined, 'the local stack is not running'],
+    [
+      { EVENT_SOURCE_MAPPINGS: 'aggregate-events:6f0a7c1e-2b3d-4e5f-8a9b-0c1d2e3f4a5b:clickstream-events' },
+      stack,
+      'AWS_REGION is not set: it is required to read the CloudWatch metrics of EVENT_SOURCE_MAPPINGS',
+    ],
+    [
+      { EVENT_SOURCE_MAPPINGS: 'aggregate-events:not-a-uuid:clickstream-events', AWS_REGION: 'eu-west-1' },
+      stack,
+      'EVENT_SOURCE_MAPPINGS has "aggregate-events:not-a-uuid:clickstream-events": each entry must be function:uuid:topic[:group]',
+    ],
     [{ ANALYTICS_TABLE: 'clickstream-dev-analytics' }, undefined, 'AWS_REGION is not set'],
     [{ DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' }, stack, 'ANALYTICS_TABLE is not set'],
     [{ DYNAMODB_ENDPOINT: 'localhost' }, stack, 'DYNAMODB_ENDPOINT must be a URL'],

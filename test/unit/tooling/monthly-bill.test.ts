@@ -53,6 +53,18 @@ describe('billOf', () => {
     expect(billOf(workload(400_000), 'on-demand', 'MSK Serverless', 'Managed Flink (AWS)')).toBeUndefined();
   });
 
+  it('adds MSK brokers, three at a time, past 1,000 partition replicas each', () => {
+    const few = billOf(workload(1000), 'on-demand', 'MSK provisioned', 'Managed Flink (AWS)');
+    const many = billOf(
+      workload(1000, { partitions: 2000 }),
+      'on-demand',
+      'MSK provisioned',
+      'Managed Flink (AWS)',
+    );
+    expect(few?.lines.kafka.units).toMatch(/^3 × kafka\.m7g\.large/);
+    expect(many?.lines.kafka.units).toMatch(/^6 × kafka\.m7g\.large/);
+  });
+
   it('sums its lines and divides by the month’s events', () => {
     const bill = billOf(
       workload(1000, { lambdaUsdPerSecond: 1e-5 }),
