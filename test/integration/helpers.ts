@@ -23,7 +23,9 @@ export const createTestTopic = async (
 ): Promise<string> => {
   const topic = uniqueName(prefix);
   const kafka = testKafka('test-admin');
-  await createTopics(kafka, [{ topic, partitions, ...(configs === undefined ? {} : { configs }) }]);
+  // Tests produce records with fixed, past event times (seeded runs): under the broker's
+  // default time retention (7 days) they would be deleted at its next retention check.
+  await createTopics(kafka, [{ topic, partitions, configs: { 'retention.ms': '-1', ...configs } }]);
   onTestFinished(async () => {
     const admin = kafka.admin();
     await admin.connect();

@@ -101,12 +101,16 @@ describe('ksql and Flink on the same recorded input', { timeout: 600_000 }, () =
   let lateInKsql = (): number => 0;
 
   beforeAll(async () => {
+    // The recorded input's event times are months old: under the broker's default time
+    // retention (7 days) its topic and the outputs, which carry the same times, would be deleted
+    // at the next retention check, possibly before both engines have read them.
+    const kept = { 'retention.ms': '-1' };
     await createTopics(kafka, [
-      { topic: events, partitions: 1 },
+      { topic: events, partitions: 1, configs: kept },
       // ksql/V000006 reads this fixed topic (the embedded engine needs it to exist); shared, kept.
       { topic: 'clickstream-sessions-enriched', partitions: 1 },
       ...['ksql', 'flink'].flatMap((engine) =>
-        OUTPUTS.map((o) => ({ topic: topic(engine, o), partitions: 1 })),
+        OUTPUTS.map((o) => ({ topic: topic(engine, o), partitions: 1, configs: kept })),
       ),
     ]);
     const producer = kafka.producer();
