@@ -41,6 +41,8 @@ const blocks = modules.flatMap((module) =>
 const UPDATE_FIGURES = process.env.WORKSHOP_UPDATE === '1';
 /** The figures the run's outputs yielded, by capture name. */
 const captured = new Map<string, string>();
+/** The names of the figures the run's inputs fix (`exact` captures). */
+const exactFigures = new Set<string>();
 
 // A fresh machine: no endpoints from the developer's shell, no AWS account (the deploy
 // commands run up to the point that needs one), no colours in the output.
@@ -164,6 +166,7 @@ describe('workshop: docs/workshop runs as written', () => {
         const value = captureFrom(capture, result.output);
         if (value === undefined) unmet.push({ kind: 'regex', pattern: capture.pattern });
         else captured.set(capture.name, value);
+        if (capture.exact) exactFigures.add(capture.name);
       }
       if (result.exitCode !== 0 || unmet.length > 0) {
         firstFailure = `${block.module} block ${block.index}`;
@@ -172,11 +175,12 @@ describe('workshop: docs/workshop runs as written', () => {
     });
   }
 
-  it('quotes only figures that the run captures, and lists those that drifted', {
+  it('quotes only figures that the run captures, fixed ones exactly, and lists those that drifted', {
     timeout: 30_000,
   }, (context) => {
     if (firstFailure !== undefined) context.skip(`${firstFailure} failed first: the run is incomplete`);
     const drifted: string[] = [];
+    const wrong: string[] = [];
     const uncaptured: string[] = [];
     for (const module of modules) {
       const file = join(WORKSHOP_DIR, module);
@@ -185,9 +189,8 @@ describe('workshop: docs/workshop runs as written', () => {
         const value = captured.get(figure.name);
         if (value === undefined) uncaptured.push(`${module}:${figure.line} ${figure.name}`);
         if (value !== undefined && value !== figure.value) {
-          drifted.push(
-            `${module}:${figure.line} ${figure.name}: the text says ${figure.value}, the run printed ${value}`,
-          );
+          const report = `${module}:${figure.line} ${figure.name}: the text says ${figure.value}, the run printed ${value}`;
+          (exactFigures.has(figure.name) ? wrong : drifted).push(report);
         }
       }
       if (UPDATE_FIGURES) writeFileSync(file, withFigures(text, captured));
@@ -198,9 +201,10 @@ describe('workshop: docs/workshop runs as written', () => {
     );
     // Every quoted figure must come from a capture of this run.
     expect(uncaptured, 'quoted figures no block of the run captures').toEqual([]);
-    // Figures that depend on timing (batch cuts, a kill's moment, read requests) differ from run
-    // to run, so drift is reported (test-output/workshop/figures.json and here), not failed on,
-    // until the deterministic figures are told apart from the timing-dependent ones.
+    // A figure the run's inputs fix (`exact`) must be the one the text quotes.
+    if (!UPDATE_FIGURES) expect(wrong, 'fixed figures the text misquotes').toEqual([]);
+    // Figures that depend on timing (batch cuts, a kill's moment, read requests, scaling) differ
+    // from run to run, so their drift is reported (here and test-output/workshop/figures.json).
     if (!UPDATE_FIGURES && drifted.length > 0) {
       console.warn(`workshop figures that drifted (WORKSHOP_UPDATE=1 rewrites them):\n${drifted.join('\n')}`);
     }

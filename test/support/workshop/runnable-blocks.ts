@@ -6,7 +6,8 @@ import { AppError } from '../../../services/commons/errors.ts';
  * the HTML comments right after it, `<!-- expect: text -->` or `<!-- expect: /regex/flags -->`,
  * say what its output must contain.
  *
- * Figures: `<!-- capture: name /regex/ -->` after a runnable block takes a figure from its
+ * Figures: `<!-- capture: name /regex/ -->` (or `/regex/ exact` for a figure the run's inputs
+ * fix) after a runnable block takes a figure from its
  * output (the regex's first group, or the whole match), and the prose quotes it as
  * `<!--fig:name-->value<!--/fig-->` (the comments do not render). The test compares every
  * quoted value with what the run printed; `WORKSHOP_UPDATE=1` rewrites them from the run.
@@ -21,6 +22,12 @@ export type Expectation =
 export interface Capture {
   readonly name: string;
   readonly pattern: RegExp;
+  /**
+   * `exact` after the regex: the figure is fixed by the run's inputs (a seed, a count, a
+   * setting), so a quoted value that differs fails the test; other figures depend on timing
+   * (batching, scaling) and their drift is reported.
+   */
+  readonly exact: boolean;
 }
 
 /** One runnable block of a workshop module. */
@@ -62,12 +69,16 @@ const parseExpectation = (value: string, where: string): Expectation => {
   }
 };
 
+const EXACT = /\s+exact$/;
+
 const parseCapture = (marker: RegExpExecArray, where: string): Capture => {
-  const expectation = parseExpectation(marker[2] ?? '', where);
+  const value = marker[2] ?? '';
+  const exact = EXACT.test(value);
+  const expectation = parseExpectation(value.replace(EXACT, ''), where);
   if (expectation.kind !== 'regex') {
     throw new WorkshopFormatError(`${where}: a capture marker needs a /regular expression/`);
   }
-  return { name: marker[1] ?? '', pattern: expectation.pattern };
+  return { name: marker[1] ?? '', pattern: expectation.pattern, exact };
 };
 
 const parseInfo = (words: readonly string[], where: string): number => {

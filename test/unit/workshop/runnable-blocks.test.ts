@@ -160,6 +160,28 @@ describe('figures', () => {
     expect(withFigures(markdown, new Map([['closed', '687']]))).toContain('<!--fig:closed-->687<!--/fig-->');
   });
 
+  it('tells a figure the inputs fix (exact) from one that depends on timing', () => {
+    // Prepare
+    const markdown = [
+      `${fence}sh runnable`,
+      'npm run bench:enrich',
+      fence,
+      '<!-- capture: connects /connects (\\d+) \\|/ exact -->',
+      '<!-- capture: invocations /invocations (\\d+)/ -->',
+    ].join('\n');
+
+    // Act
+    const [block] = extractRunnableBlocks(markdown, '06-enrichment-loop.md');
+
+    // Assert
+    expect(block?.captures.map((c) => [c.name, c.exact])).toEqual([
+      ['connects', true],
+      ['invocations', false],
+    ]);
+    const [connects] = block?.captures ?? [];
+    expect(connects === undefined ? undefined : captureFrom(connects, 'connects 1 | 5')).toBe('1');
+  });
+
   it('refuses a capture without a regular expression', () => {
     const markdown = [`${fence}sh runnable`, 'true', fence, '<!-- capture: x plain text -->'].join('\n');
     expect(() => extractRunnableBlocks(markdown, 'm.md')).toThrow(WorkshopFormatError);
