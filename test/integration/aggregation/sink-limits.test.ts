@@ -27,6 +27,7 @@ import {
   aSourceRecord,
 } from '../../support/factories/clickstream-event.ts';
 import { anEsmEvent } from '../../support/factories/esm-event.ts';
+import { mentions, refuseWrites } from '../../support/fakes/refused-writes.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers } from '../helpers.ts';
 import { readTopic } from './read-topic.ts';
 
@@ -58,7 +59,13 @@ const coldStart = async (dlqConfigs?: Readonly<Record<string, string>>) => {
     documentClient.destroy();
     vi.unstubAllEnvs();
   });
-  return { handler, reader: new AnalyticsReader(documentClient, analytics), analytics, deadLetterTopic };
+  return {
+    handler,
+    reader: new AnalyticsReader(documentClient, analytics),
+    analytics,
+    deadLetterTopic,
+    documentClient,
+  };
 };
 
 /** Distinct paths of `length` characters that all hash to `bucket`, enough to fill it. */
@@ -279,6 +286,64 @@ describe('aggregate-events at the sinks limits', () => {
     // Assert
     expect(await reader.pageStats('/s\ufffd', MINUTE)).toMatchObject({ views: 4 });
     expect((await reader.funnel(MINUTE))?.pageViews).toBe(fill.length + paths.length);
+  });
+});
+
+describe('aggregate-events when the table refuses a write', () => {
+  it('dead-letters only the records of a refused page item and session sketch; the rest is counted', async () => {
+    // Prepare: the table refuses every write naming /refused (its bucket, then its own page
+    // item) and the session sketch of the next minute.
+    const { handler, reader, deadLetterTopic, documentClient } = await coldStart();
+    const nextMinute = '2026-03-14T09:27Z';
+    refuseWrites(
+      documentClient,
+      (input) => mentions(input, '/refused') || mentions(input, `SESSIONS#${nextMinute}`),
+    );
+    const view = (path: string, at: string) =>
+      aClickstreamEvent({
+        eventTime: Date.parse(`${at.slice(0, -1)}:10Z`),
+        page: { path, title: 't', referrer: null },
+      });
+    const paths = Array.from({ length: 40 }, (_, i) => `/ok/${i}`);
+    const events = [
+      ...paths.map((path) => view(path, MINUTE)),
+      view('/refused', MINUTE),
+      view('/refused', MINUTE),
+      ...paths.map((path) => view(path, MINUTE)),
+      view('/ok/0', nextMinute),
+      view('/ok/1', nextMinute),
+    ];
+
+    // Act
+    await handler(
+      anEsmEvent(
+        'aws:kafka',
+        events.map((event, offset) => anEventRecord(event, 0, offset)),
+      ),
+    );
+
+    // Assert: the refused records are dead-lettered with the table's own answer...
+    const letters = await readTopic(deadLetterTopic, 4);
+    const header = (letter: (typeof letters)[number], name: string) => letter.headers?.[name]?.toString();
+    expect(letters.map((letter) => Number(header(letter, DeadLetterHeader.SourceOffset))).sort()).toEqual([
+      40,
+      41,
+      events.length - 2,
+      events.length - 1,
+    ]);
+    for (const letter of letters) {
+      expect(header(letter, DeadLetterHeader.Reason)).toBe('PROCESSING_FAILED');
+      expect(header(letter, DeadLetterHeader.Detail)).toMatch(/ValidationException.*[Ii]tem size/);
+    }
+    // ...and everything else is counted, including the pages of the bucket the refusal sent
+    // to their own items, and the refused records' contributions to their other items.
+    expect(await reader.pageStats('/refused', MINUTE)).toBeUndefined();
+    const pages = await Promise.all(paths.map((path) => reader.pageStats(path, MINUTE)));
+    expect(pages.map((page) => page?.views)).toEqual(paths.map(() => 2));
+    expect((await reader.funnel(MINUTE))?.pageViews).toBe(82);
+    expect((await reader.funnel(nextMinute))?.pageViews).toBe(2);
+    expect(await reader.uniqueSessions(MINUTE)).toBe(1);
+    expect(await reader.uniqueSessions(nextMinute)).toBe(0);
   });
 });
 
