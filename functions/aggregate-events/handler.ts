@@ -28,4 +28,6 @@ const dependencies: AggregationDependencies = {
  * succeeds; any other failure is thrown, so that the event source mapping retries the
  * whole batch and commits nothing meanwhile.
  */
-export const handler = createHandler(dependencies);
+export const handler = createHandler(dependencies, {
+  reportBatchItemFailures: config.reportBatchItemFailures,
+});

@@ -45,4 +45,6 @@ const dependencies: EnrichmentDependencies = {
  * https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html and
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
  */
-export const handler = createHandler(dependencies);
+export const handler = createHandler(dependencies, {
+  reportBatchItemFailures: config.reportBatchItemFailures,
+});

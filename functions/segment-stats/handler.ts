@@ -31,4 +31,6 @@ const dependencies: SegmentStatsDependencies = {
  * after a successful invocation: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html);
  * writes are conditional on the source offset, so a retry never moves a total backwards.
  */
-export const handler = createHandler(dependencies);
+export const handler = createHandler(dependencies, {
+  reportBatchItemFailures: config.reportBatchItemFailures,
+});

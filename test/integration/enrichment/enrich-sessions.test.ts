@@ -23,7 +23,7 @@ import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka
  */
 
 interface Instance {
-  readonly handler: (event: unknown) => Promise<void>;
+  readonly handler: (event: unknown) => Promise<unknown>;
   /** How many times the instance's producer opened its connection. */
   readonly producerConnects: () => number;
   readonly topics: {

@@ -43,6 +43,26 @@ export const refuseWrites = (
   );
 };
 
+/**
+ * Makes the writes `fails` picks fail as DynamoDB throttling fails them (a
+ * ThrottlingException, which a retry can fix), without sending them.
+ */
+export const throttleWrites = (
+  client: DynamoDBDocumentClient,
+  fails: (input: WriteInput) => boolean,
+): void => {
+  client.middlewareStack.add(
+    (next) => async (args) => {
+      if (!fails(args.input as WriteInput)) return next(args);
+      throw Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), {
+        name: 'ThrottlingException',
+        $retryable: { throttling: true },
+      });
+    },
+    { step: 'initialize', name: 'throttleWritesForTest', override: true },
+  );
+};
+
 /** Whether a write's input names `text` anywhere (its key, item or values). */
 export const mentions = (input: WriteInput, text: string): boolean =>
   JSON.stringify(input, (_, value: unknown) =>
