@@ -16,8 +16,16 @@ const MIN_MESSAGE_BYTES = 16 * 1024;
  * `max.message.bytes` (https://kafka.apache.org/documentation/#topicconfigs_max.message.bytes),
  * which bounds every dead letter (services/dead-letter/bounded-message.ts). A topic that is
  * missing or not described stops the instance's start with a ConfigError naming `setting`:
- * otherwise the first poison record would stall its partition. (Whether the function may write
- * to it Kafka can only tell by a write; the first dead letter tells, and fails its batch.)
+ * otherwise the first poison record would stall its partition.
+ *
+ * Whether the function may write to it is not checked here: without producing, only a Metadata
+ * request of version 8 or later says so (`include_topic_authorized_operations`,
+ * https://kafka.apache.org/protocol#The_Messages_Metadata), and kafkajs 2.2.4 speaks Metadata up
+ * to version 6; DescribeAcls needs DESCRIBE on the cluster and sees neither MSK's IAM policies nor
+ * Confluent Cloud's role bindings. So the first dead letter tells: TOPIC_AUTHORIZATION_FAILED
+ * makes its publish throw DeadLetterPublishError (retriable), the batch (or, with a partial batch
+ * response, its partition) fails and is retried with nothing lost, and the failures show on the
+ * mapping's error and lag alarms (resources/esm-alarms.yml) until the permission is granted.
  *
  * @throws {ConfigError} when the topic does not exist or its configuration cannot be read.
  */
