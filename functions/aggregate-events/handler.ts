@@ -1,8 +1,8 @@
 import { type AggregationDependencies, DynamoDbAggregateStore } from '../../services/aggregation/index.ts';
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
-import { readDeadLetterTopic } from '../commons/clients/dead-letter-topic.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafka, kafkaProducer } from '../commons/clients/kafka.ts';
+import { readDeadLetterTopic } from '../commons/clients/topic-limits.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 import { createHandler } from './create-handler.ts';

@@ -15,6 +15,7 @@ import {
   sendBudgetOf,
 } from '../dead-letter/index.ts';
 import { type SourceRecord, UNREADABLE_RECORD } from '../kafka/record.ts';
+import type { TopicLimits } from '../limits/index.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
@@ -37,6 +38,11 @@ export interface EnrichmentDependencies {
   /** The instance's Kafka producer (built once, connected lazily). */
   readonly producer: KafkaSender;
   readonly topics: EnrichmentTopics;
+  /**
+   * What each output topic accepts, read at init (functions/commons/clients/topic-limits.ts);
+   * the broker's default `max.message.bytes` when not given.
+   */
+  readonly topicLimits?: { readonly [K in keyof EnrichmentTopics]: TopicLimits };
   readonly deadLetters: DeadLetterPublisher;
   readonly userAgents: UserAgentParser;
   readonly logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
@@ -85,18 +91,28 @@ const messageOf = (
 });
 
 /**
- * The most one output record may take: what a topic with the broker's default
- * `max.message.bytes` accepts. A session whose enriched record would be larger (a user agent of
- * a megabyte) is dead-lettered, never sent to be refused.
+ * The most one record may take in each output topic: what the topic's own `max.message.bytes`
+ * accepts, within one produce request. A session whose enriched record would be larger (a
+ * landing page or user id of a megabyte) is dead-lettered, never sent to be refused.
  */
-const OUTPUT_BUDGET = sendBudgetOf(DEFAULT_DEAD_LETTER_TOPIC_LIMITS);
+const outputBudgets = (
+  limits: EnrichmentDependencies['topicLimits'],
+): Record<keyof EnrichmentTopics, number> => ({
+  sessionsEnriched: sendBudgetOf(limits?.sessionsEnriched ?? DEFAULT_DEAD_LETTER_TOPIC_LIMITS),
+  cartAbandoned: sendBudgetOf(limits?.cartAbandoned ?? DEFAULT_DEAD_LETTER_TOPIC_LIMITS),
+});
 
-const send = async (producer: KafkaSender, topic: string, messages: readonly Message[]): Promise<void> => {
+const send = async (
+  producer: KafkaSender,
+  topic: string,
+  messages: readonly Message[],
+  budget: number,
+): Promise<void> => {
   if (messages.length === 0) return;
   try {
     // acks -1: an acknowledged event is on every in-sync replica before the batch succeeds.
-    // Requests are cut under the broker's limits (services/limits/sink-limits.ts), in order.
-    for (const chunk of chunkMessages(messages, OUTPUT_BUDGET)) {
+    // Requests are cut under the topic's limits (services/limits/sink-limits.ts), in order.
+    for (const chunk of chunkMessages(messages, budget)) {
       await producer.send({ topic, acks: -1, messages: chunk });
     }
   } catch (error) {
@@ -168,6 +184,7 @@ export const enrichSessionBatch = async (
     logger.warn('stored profile is invalid; session enriched as unknown', { ...entry });
   }
 
+  const budgets = outputBudgets(dependencies.topicLimits);
   const enrichedMessages: Message[] = [];
   const abandonedMessages: Message[] = [];
   let unknownProfiles = 0;
@@ -182,12 +199,20 @@ export const enrichSessionBatch = async (
     const message = messageOf(enriched, sourced);
     const abandoned = cartAbandonedOf(enriched);
     const abandonedMessage = abandoned === undefined ? undefined : messageOf(abandoned, sourced);
-    const largest = Math.max(
-      recordBytes(message),
-      abandonedMessage === undefined ? 0 : recordBytes(abandonedMessage),
-    );
-    if (largest > OUTPUT_BUDGET) {
-      const detail = `its enriched record takes ${largest} bytes; a topic accepts ${OUTPUT_BUDGET}`;
+    const tooLarge = [
+      { topic: topics.sessionsEnriched, bytes: recordBytes(message), budget: budgets.sessionsEnriched },
+      ...(abandonedMessage === undefined
+        ? []
+        : [
+            {
+              topic: topics.cartAbandoned,
+              bytes: recordBytes(abandonedMessage),
+              budget: budgets.cartAbandoned,
+            },
+          ]),
+    ].find(({ bytes, budget }) => bytes > budget);
+    if (tooLarge !== undefined) {
+      const detail = `its record for ${tooLarge.topic} takes ${tooLarge.bytes} bytes; the topic accepts ${tooLarge.budget}`;
       deadLetters.push(deadLetterOf(sourced.record, PROCESSING_FAILED, detail));
       continue;
     }
@@ -197,8 +222,8 @@ export const enrichSessionBatch = async (
 
   // One send at a time, each acknowledged before the next starts: the instance's connection
   // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
-  await send(dependencies.producer, topics.sessionsEnriched, enrichedMessages);
-  await send(dependencies.producer, topics.cartAbandoned, abandonedMessages);
+  await send(dependencies.producer, topics.sessionsEnriched, enrichedMessages, budgets.sessionsEnriched);
+  await send(dependencies.producer, topics.cartAbandoned, abandonedMessages, budgets.cartAbandoned);
   await dependencies.deadLetters.publish(deadLetters);
 
   const summary: EnrichmentSummary = {
