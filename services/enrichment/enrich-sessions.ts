@@ -15,7 +15,7 @@ import {
   sendBudgetOf,
 } from '../dead-letter/index.ts';
 import { type SourceRecord, UNREADABLE_RECORD } from '../kafka/record.ts';
-import type { TopicLimits } from '../limits/index.ts';
+import { isSinkRefusal, sinkMessageOf, type TopicLimits } from '../limits/index.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
@@ -102,24 +102,61 @@ const outputBudgets = (
   cartAbandoned: sendBudgetOf(limits?.cartAbandoned ?? DEFAULT_DEAD_LETTER_TOPIC_LIMITS),
 });
 
+/** A message to produce and the session record it was made from. */
+interface Outgoing {
+  readonly message: Message;
+  readonly record: SourceRecord;
+}
+
+/** A record whose message the topic refused, with the broker's answer. */
+interface Refused {
+  readonly record: SourceRecord;
+  readonly error: unknown;
+}
+
+/**
+ * Produces messages in order, in requests cut under the topic's limits. A request the broker
+ * refuses as sent (MESSAGE_TOO_LARGE and kin: services/limits/sink-refusal.ts; say the topic's
+ * limit was lowered after init) is sent again one message at a time, and the messages refused
+ * alone are returned, not thrown: their records are poison, not a retry. Any other failure throws.
+ */
 const send = async (
   producer: KafkaSender,
   topic: string,
-  messages: readonly Message[],
+  outgoing: readonly Outgoing[],
   budget: number,
-): Promise<void> => {
-  if (messages.length === 0) return;
-  try {
+): Promise<Refused[]> => {
+  const refused: Refused[] = [];
+  const produce = async (messages: Message[]): Promise<void> => {
     // acks -1: an acknowledged event is on every in-sync replica before the batch succeeds.
-    // Requests are cut under the topic's limits (services/limits/sink-limits.ts), in order.
-    for (const chunk of chunkMessages(messages, budget)) {
-      await producer.send({ topic, acks: -1, messages: chunk });
+    await producer.send({ topic, acks: -1, messages });
+  };
+  try {
+    let at = 0;
+    for (const chunk of chunkMessages(
+      outgoing.map(({ message }) => message),
+      budget,
+    )) {
+      const sources = outgoing.slice(at, at + chunk.length);
+      at += chunk.length;
+      try {
+        await produce(chunk);
+      } catch (error) {
+        if (!isSinkRefusal(error)) throw error;
+        for (const one of sources) {
+          await produce([one.message]).catch((alone: unknown) => {
+            if (!isSinkRefusal(alone)) throw alone;
+            refused.push({ record: one.record, error: alone });
+          });
+        }
+      }
     }
   } catch (error) {
-    throw new EnrichedEventPublishError(`could not write ${messages.length} event(s) to ${topic}`, {
+    throw new EnrichedEventPublishError(`could not write ${outgoing.length} event(s) to ${topic}`, {
       cause: error,
     });
   }
+  return refused;
 };
 
 /**
@@ -185,8 +222,8 @@ export const enrichSessionBatch = async (
   }
 
   const budgets = outputBudgets(dependencies.topicLimits);
-  const enrichedMessages: Message[] = [];
-  const abandonedMessages: Message[] = [];
+  const enrichedMessages: Outgoing[] = [];
+  const abandonedMessages: Outgoing[] = [];
   let unknownProfiles = 0;
   let invalidProfiles = 0;
   for (const { sourced, base } of described) {
@@ -216,22 +253,45 @@ export const enrichSessionBatch = async (
       deadLetters.push(deadLetterOf(sourced.record, PROCESSING_FAILED, detail));
       continue;
     }
-    enrichedMessages.push(message);
-    if (abandonedMessage !== undefined) abandonedMessages.push(abandonedMessage);
+    enrichedMessages.push({ message, record: sourced.record });
+    if (abandonedMessage !== undefined)
+      abandonedMessages.push({ message: abandonedMessage, record: sourced.record });
   }
 
   // One send at a time, each acknowledged before the next starts: the instance's connection
   // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
-  await send(dependencies.producer, topics.sessionsEnriched, enrichedMessages, budgets.sessionsEnriched);
-  await send(dependencies.producer, topics.cartAbandoned, abandonedMessages, budgets.cartAbandoned);
+  const refusedEnriched = await send(
+    dependencies.producer,
+    topics.sessionsEnriched,
+    enrichedMessages,
+    budgets.sessionsEnriched,
+  );
+  const refusedAbandoned = await send(
+    dependencies.producer,
+    topics.cartAbandoned,
+    abandonedMessages,
+    budgets.cartAbandoned,
+  );
+  // A refusal is per record and topic: what the other topic took stands; one letter per record.
+  const refusedRecords = new Set<SourceRecord>();
+  for (const { record, error } of [...refusedEnriched, ...refusedAbandoned]) {
+    if (refusedRecords.has(record)) continue;
+    refusedRecords.add(record);
+    const detail = `the broker refused its enriched record: ${sinkMessageOf(error)}`;
+    logger.warn('enriched record refused by the broker; session dead-lettered', {
+      detail,
+      offset: record.offset,
+    });
+    deadLetters.push(deadLetterOf(record, PROCESSING_FAILED, detail));
+  }
   await dependencies.deadLetters.publish(deadLetters);
 
   const summary: EnrichmentSummary = {
     records: records.length,
     tombstones,
     poison: deadLetters.length,
-    enriched: enrichedMessages.length,
-    cartsAbandoned: abandonedMessages.length,
+    enriched: enrichedMessages.length - refusedEnriched.length,
+    cartsAbandoned: abandonedMessages.length - refusedAbandoned.length,
     unknownProfiles,
     invalidProfiles,
   };
