@@ -159,27 +159,11 @@ const send = async (
   return refused;
 };
 
-/**
- * Enriches a batch of rows from the user-sessions topic and produces the results.
- *
- * Each row with a value is a closed session: it is joined with its user's profile (one
- * batch read for the whole batch; no profile means segment "unknown"), its user agent and
- * the facts derived from its counts, then written to the sessions-enriched topic, and to
- * the cart-abandoned topic when its cart was left behind. Tombstones are skipped;
- * undecodable records are dead-lettered with their reason.
- *
- * Delivery is at least once: a failure to produce throws (the event source mapping retries
- * the batch), and the retry re-sends events with the same deterministic ids.
- *
- * @throws {EnrichedEventPublishError} when events could not be produced (retriable).
- * @throws {DeadLetterPublishError} when dead letters could not be written (retriable).
- * @throws {ProfileStoreError} when the profiles could not be read (retriable).
- */
-export const enrichSessionBatch = async (
+/** Reads a batch's records: closed sessions, tombstones counted, the rest dead-lettered with their reason. */
+const decodeRecords = (
   records: readonly SourceRecord[],
-  dependencies: EnrichmentDependencies,
-): Promise<EnrichmentSummary> => {
-  const { logger, metrics, topics } = dependencies;
+  logger: EnrichmentDependencies['logger'],
+): { sessions: SourcedSession[]; deadLetters: DeadLetter[]; tombstones: number } => {
   const sessions: SourcedSession[] = [];
   const deadLetters: DeadLetter[] = [];
   let tombstones = 0;
@@ -202,6 +186,111 @@ export const enrichSessionBatch = async (
       });
     }
   }
+  return { sessions, deadLetters, tombstones };
+};
+
+/** A session's output messages: its enriched event, and its cart-abandoned event if any. */
+interface SessionOutputs {
+  readonly record: SourceRecord;
+  readonly enriched: Message;
+  readonly abandoned?: Message;
+}
+
+const outputsOf = (enriched: ReturnType<typeof withProfile>, sourced: SourcedSession): SessionOutputs => {
+  const abandoned = cartAbandonedOf(enriched);
+  return {
+    record: sourced.record,
+    enriched: messageOf(enriched, sourced),
+    ...(abandoned === undefined ? {} : { abandoned: messageOf(abandoned, sourced) }),
+  };
+};
+
+/**
+ * Keeps the sessions whose every output fits its topic (the topic's own `max.message.bytes`);
+ * the others are dead-lettered, naming the topic, never sent to be refused.
+ */
+const withinBudgets = (
+  outputs: readonly SessionOutputs[],
+  topics: EnrichmentTopics,
+  budgets: Record<keyof EnrichmentTopics, number>,
+): { enriched: Outgoing[]; abandoned: Outgoing[]; tooLarge: DeadLetter[] } => {
+  const enriched: Outgoing[] = [];
+  const abandoned: Outgoing[] = [];
+  const tooLarge: DeadLetter[] = [];
+  for (const output of outputs) {
+    const over = [
+      { topic: topics.sessionsEnriched, message: output.enriched, budget: budgets.sessionsEnriched },
+      ...(output.abandoned === undefined
+        ? []
+        : [{ topic: topics.cartAbandoned, message: output.abandoned, budget: budgets.cartAbandoned }]),
+    ]
+      .map((each) => ({ ...each, bytes: recordBytes(each.message) }))
+      .find(({ bytes, budget }) => bytes > budget);
+    if (over !== undefined) {
+      const detail = `its record for ${over.topic} takes ${over.bytes} bytes; the topic accepts ${over.budget}`;
+      tooLarge.push(deadLetterOf(output.record, PROCESSING_FAILED, detail));
+      continue;
+    }
+    enriched.push({ message: output.enriched, record: output.record });
+    if (output.abandoned !== undefined) abandoned.push({ message: output.abandoned, record: output.record });
+  }
+  return { enriched, abandoned, tooLarge };
+};
+
+/**
+ * Produces the enriched and cart-abandoned events, and dead-letters (once per record) a session
+ * whose event a topic refused alone: a refusal is per record and topic, what the other topic took
+ * stands.
+ */
+const produceOutputs = async (
+  { producer, topics, logger }: EnrichmentDependencies,
+  enriched: readonly Outgoing[],
+  abandoned: readonly Outgoing[],
+  budgets: Record<keyof EnrichmentTopics, number>,
+): Promise<{ enriched: number; cartsAbandoned: number; refused: DeadLetter[] }> => {
+  // One send at a time, each acknowledged before the next starts: the instance's connection
+  // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
+  const refusedEnriched = await send(producer, topics.sessionsEnriched, enriched, budgets.sessionsEnriched);
+  const refusedAbandoned = await send(producer, topics.cartAbandoned, abandoned, budgets.cartAbandoned);
+  const refused = new Map<SourceRecord, DeadLetter>();
+  for (const { record, error } of [...refusedEnriched, ...refusedAbandoned]) {
+    if (refused.has(record)) continue;
+    const detail = `the broker refused its enriched record: ${sinkMessageOf(error)}`;
+    logger.warn('enriched record refused by the broker; session dead-lettered', {
+      detail,
+      offset: record.offset,
+    });
+    refused.set(record, deadLetterOf(record, PROCESSING_FAILED, detail));
+  }
+  return {
+    enriched: enriched.length - refusedEnriched.length,
+    cartsAbandoned: abandoned.length - refusedAbandoned.length,
+    refused: [...refused.values()],
+  };
+};
+
+/**
+ * Enriches a batch of rows from the user-sessions topic and produces the results.
+ *
+ * Each row with a value is a closed session: it is joined with its user's profile (one
+ * batch read for the whole batch; no profile means segment "unknown"), its user agent and
+ * the facts derived from its counts, then written to the sessions-enriched topic, and to
+ * the cart-abandoned topic when its cart was left behind. Tombstones are skipped;
+ * undecodable records are dead-lettered with their reason.
+ *
+ * Delivery is at least once: a failure to produce throws (the event source mapping retries
+ * the batch), and the retry re-sends events with the same deterministic ids.
+ *
+ * @throws {EnrichedEventPublishError} when events could not be produced (retriable).
+ * @throws {DeadLetterPublishError} when dead letters could not be written (retriable).
+ * @throws {ProfileStoreError} when the profiles could not be read (retriable).
+ */
+export const enrichSessionBatch = async (
+  records: readonly SourceRecord[],
+  dependencies: EnrichmentDependencies,
+): Promise<EnrichmentSummary> => {
+  const { logger, metrics, topics } = dependencies;
+  const { sessions, deadLetters, tombstones } = decodeRecords(records, logger);
 
   // The profile read goes out first, and describing the sessions (CPU) overlaps its latency;
   // the request is only written once the event loop turns, hence the yield before describing.
@@ -222,76 +311,28 @@ export const enrichSessionBatch = async (
   }
 
   const budgets = outputBudgets(dependencies.topicLimits);
-  const enrichedMessages: Outgoing[] = [];
-  const abandonedMessages: Outgoing[] = [];
   let unknownProfiles = 0;
   let invalidProfiles = 0;
-  for (const { sourced, base } of described) {
+  const outputs = described.map(({ sourced, base }) => {
     const profile = profiles.get(sourced.session.userId);
     if (profile === undefined) {
       if (invalidUsers.has(sourced.session.userId)) invalidProfiles += 1;
       else unknownProfiles += 1;
     }
-    const enriched = withProfile(base, profile);
-    const message = messageOf(enriched, sourced);
-    const abandoned = cartAbandonedOf(enriched);
-    const abandonedMessage = abandoned === undefined ? undefined : messageOf(abandoned, sourced);
-    const tooLarge = [
-      { topic: topics.sessionsEnriched, bytes: recordBytes(message), budget: budgets.sessionsEnriched },
-      ...(abandonedMessage === undefined
-        ? []
-        : [
-            {
-              topic: topics.cartAbandoned,
-              bytes: recordBytes(abandonedMessage),
-              budget: budgets.cartAbandoned,
-            },
-          ]),
-    ].find(({ bytes, budget }) => bytes > budget);
-    if (tooLarge !== undefined) {
-      const detail = `its record for ${tooLarge.topic} takes ${tooLarge.bytes} bytes; the topic accepts ${tooLarge.budget}`;
-      deadLetters.push(deadLetterOf(sourced.record, PROCESSING_FAILED, detail));
-      continue;
-    }
-    enrichedMessages.push({ message, record: sourced.record });
-    if (abandonedMessage !== undefined)
-      abandonedMessages.push({ message: abandonedMessage, record: sourced.record });
-  }
-
-  // One send at a time, each acknowledged before the next starts: the instance's connection
-  // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
-  const refusedEnriched = await send(
-    dependencies.producer,
-    topics.sessionsEnriched,
-    enrichedMessages,
-    budgets.sessionsEnriched,
-  );
-  const refusedAbandoned = await send(
-    dependencies.producer,
-    topics.cartAbandoned,
-    abandonedMessages,
-    budgets.cartAbandoned,
-  );
-  // A refusal is per record and topic: what the other topic took stands; one letter per record.
-  const refusedRecords = new Set<SourceRecord>();
-  for (const { record, error } of [...refusedEnriched, ...refusedAbandoned]) {
-    if (refusedRecords.has(record)) continue;
-    refusedRecords.add(record);
-    const detail = `the broker refused its enriched record: ${sinkMessageOf(error)}`;
-    logger.warn('enriched record refused by the broker; session dead-lettered', {
-      detail,
-      offset: record.offset,
-    });
-    deadLetters.push(deadLetterOf(record, PROCESSING_FAILED, detail));
-  }
+    return outputsOf(withProfile(base, profile), sourced);
+  });
+  const { enriched, abandoned, tooLarge } = withinBudgets(outputs, topics, budgets);
+  deadLetters.push(...tooLarge);
+  const produced = await produceOutputs(dependencies, enriched, abandoned, budgets);
+  deadLetters.push(...produced.refused);
   await dependencies.deadLetters.publish(deadLetters);
 
   const summary: EnrichmentSummary = {
     records: records.length,
     tombstones,
     poison: deadLetters.length,
-    enriched: enrichedMessages.length - refusedEnriched.length,
-    cartsAbandoned: abandonedMessages.length - refusedAbandoned.length,
+    enriched: produced.enriched,
+    cartsAbandoned: produced.cartsAbandoned,
     unknownProfiles,
     invalidProfiles,
   };
