@@ -1,9 +1,12 @@
 import {
   type Funnel as AggregatedFunnel,
   type AnalyticsReader,
+  centsOfFloat,
+  decimalOfCents,
   type Minute,
   minuteOf,
   minutesBetween,
+  sumCents,
 } from '../services/aggregation/index.ts';
 import type { SegmentStats, SegmentStatsReader } from '../services/segment-stats/segment-stats-reader.ts';
 import { PRICES } from '../tooling/aws-prices.ts';
@@ -82,7 +85,7 @@ const reasonOf = (error: unknown): string => {
 };
 
 /** The counters of a minute the funnel adds up. */
-export type FunnelCounts = Pick<AggregatedFunnel, FunnelStepName | 'revenue'>;
+export type FunnelCounts = Pick<AggregatedFunnel, FunnelStepName | 'revenueCents'>;
 
 /** The funnel over the given minutes, with step-to-step and overall conversion rates. */
 export const funnelOf = (minutes: readonly FunnelCounts[], from: Minute, to: Minute): Funnel => {
@@ -96,8 +99,7 @@ export const funnelOf = (minutes: readonly FunnelCounts[], from: Minute, to: Min
       fromFirst: ratio(totals[index] ?? 0, first),
     }),
   );
-  const revenue = minutes.reduce((sum, minute) => sum + minute.revenue, 0);
-  return { from, to, steps, revenue: Math.round(revenue * 100) / 100 };
+  return { from, to, steps, revenue: decimalOfCents(sumCents(minutes.map((minute) => minute.revenueCents))) };
 };
 
 /** Sums segment-statistics rows by one dimension, largest group first. */
@@ -121,7 +123,7 @@ export const conversionBy = (
     .map(([group, totals]) => ({
       group,
       ...totals,
-      revenue: Math.round(totals.revenue * 100) / 100,
+      revenue: decimalOfCents(centsOfFloat(totals.revenue)),
       rate: ratio(totals.converted, totals.sessions),
     }))
     .sort((a, b) => b.sessions - a.sessions || a.group.localeCompare(b.group));
@@ -148,7 +150,7 @@ const readEnrichment = async (reader: SegmentStatsReader, from: Minute, to: Minu
     closedSessions: sum((row) => row.sessions),
     converted: sum((row) => row.converted),
     abandonedCarts: sum((row) => row.abandonedCarts),
-    abandonedCartValue: Math.round(sum((row) => row.abandonedCartValue) * 100) / 100,
+    abandonedCartValue: decimalOfCents(centsOfFloat(sum((row) => row.abandonedCartValue))),
     bySegment: conversionBy(rows, 'segment'),
     byDevice: conversionBy(rows, 'device'),
   };
@@ -185,13 +187,13 @@ const readPipeline = async (
 const topPagesOf = async (analytics: AnalyticsQueries, minute: Minute, limit: number): Promise<TopPages> => ({
   minute,
   pages: (await analytics.topPages(minute, limit)).map(
-    ({ path, views, clicks, addToCarts, purchases, revenue }) => ({
+    ({ path, views, clicks, addToCarts, purchases, revenueCents }) => ({
       path,
       views,
       clicks,
       addToCarts,
       purchases,
-      revenue,
+      revenue: decimalOfCents(revenueCents),
     }),
   ),
 });
@@ -279,7 +281,7 @@ export const buildSnapshot = async (
       pageViews: funnel?.pageViews ?? 0,
       addToCarts: funnel?.addToCarts ?? 0,
       purchases: funnel?.purchases ?? 0,
-      revenue: funnel?.revenue ?? 0,
+      revenue: decimalOfCents(funnel?.revenueCents ?? 0n),
     };
   });
   const funnelMinutes = funnels.filter((funnel) => funnel.minute >= funnelStart);

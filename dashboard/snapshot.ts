@@ -8,7 +8,13 @@ import { PipelineStatsSchema } from './pipeline-stats.ts';
  */
 
 const count = z.number().int().nonnegative();
-const amount = z.number().nonnegative();
+/**
+ * An amount of money as exact decimal text, two places (`"1234.50"`): a minute's revenue can
+ * pass 2^53 cents, which no JSON number carries to the cent (services/aggregation/money.ts).
+ */
+const amount = z.string().regex(/^\d+\.\d{2}$/);
+/** Dollars of the cloud bill: small, fractional, a float is right for them. */
+const usd = z.number().nonnegative();
 /** A minute bucket, `YYYY-MM-DDTHH:mmZ` (services/aggregation/time-buckets.ts). */
 const minute = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}Z$/);
 /** A part of the snapshot that could not be read: what failed, in words. */
@@ -141,10 +147,10 @@ export type Freshness = z.infer<typeof FreshnessSchema>;
 export const CostSchema = z.discriminatedUnion('available', [
   z.object({
     available: z.literal(true),
-    lambdaUsd: amount,
-    dynamoDbUsd: amount,
+    lambdaUsd: usd,
+    dynamoDbUsd: usd,
     events: count,
-    usdPerMillionEvents: amount,
+    usdPerMillionEvents: usd,
     /** The prices' date and region, for the note. */
     prices: z.string(),
   }),

@@ -28,13 +28,30 @@ export const formatRate = (ratio: number | null): string => {
   return `${percent > 0 && percent < 0.1 ? '<0.1' : decimals.format(percent)}%`;
 };
 
-/** An amount in `currency` (ISO 4217): `1234.5` → `$1,234.50`, and `$1.2M` once it is that large. */
-export const formatMoney = (value: number, currency: string): string =>
-  moneyFormat(currency, value >= 1_000_000).format(value);
+/**
+ * An amount that arrives as exact decimal text (dashboard/snapshot.ts), formatted without
+ * ever becoming a float: the whole part as a BigInt, the cents put back as they came, so every
+ * cent past 2^53 shows.
+ */
+const formatExactly = (format: Intl.NumberFormat, value: string): string => {
+  const [whole = '0', cents = '00'] = value.split('.');
+  return format
+    .formatToParts(BigInt(whole))
+    .map((part) => (part.type === 'fraction' ? cents : part.value))
+    .join('');
+};
 
-/** An amount for a key figure, short enough for a card: `1234.5` → `$1,234.50`, `26863.7` → `$26.9K`. */
-export const formatMoneyShort = (value: number, currency: string): string =>
-  moneyFormat(currency, value >= 10_000).format(value);
+/** An amount in `currency` (ISO 4217): `"1234.50"` → `$1,234.50`, and `$1.2M` once it is that large. */
+export const formatMoney = (value: string, currency: string): string =>
+  Number(value) >= 1_000_000
+    ? moneyFormat(currency, true).format(Number(value))
+    : formatExactly(moneyFormat(currency, false), value);
+
+/** An amount for a key figure, short enough for a card: `"1234.50"` → `$1,234.50`, `"26863.70"` → `$26.9K`. */
+export const formatMoneyShort = (value: string, currency: string): string =>
+  Number(value) >= 10_000
+    ? moneyFormat(currency, true).format(Number(value))
+    : formatExactly(moneyFormat(currency, false), value);
 
 /** Dollars of a cloud bill: to the cent from a dollar up, else three significant digits (`0.0123` → `$0.0123`). */
 export const formatUsd = (value: number): string =>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt, readEnv, requiredString } from '../../services/commons/env.ts';
+import { flag, positiveInt, readEnv, requiredString } from '../../services/commons/env.ts';
 
 /** The events topic's retention, in days (deploy/topics.ts, `retention.ms`). */
 const TOPIC_RETENTION_DAYS = 7;
@@ -11,6 +11,12 @@ export const AggregateEventsEnvSchema = z
     ANALYTICS_TABLE: requiredString(),
     /** The dead-letter topic poison records go to; it must exist. */
     DLQ_TOPIC: requiredString(),
+    /**
+     * `true` when the function's event source mapping has FunctionResponseTypes
+     * [ReportBatchItemFailures] (provisioned mode): a failed partition is then reported, not
+     * thrown (functions/commons/kafka-batch-handler.ts). Never without that response type.
+     */
+    REPORT_BATCH_ITEM_FAILURES: flag(false),
     /** Days a minute bucket's items live before DynamoDB TTL removes them. */
     AGGREGATE_RETENTION_DAYS: positiveInt(30),
     /** DynamoDB requests in flight at once per invocation. */
@@ -34,6 +40,7 @@ export const AggregateEventsEnvSchema = z
   .transform((env) => ({
     analyticsTable: env.ANALYTICS_TABLE,
     deadLetterTopic: env.DLQ_TOPIC,
+    reportBatchItemFailures: env.REPORT_BATCH_ITEM_FAILURES,
     retentionDays: env.AGGREGATE_RETENTION_DAYS,
     writeConcurrency: env.DYNAMODB_WRITE_CONCURRENCY,
     eventTimeBounds: {

@@ -1,8 +1,8 @@
 import { type AggregationDependencies, DynamoDbAggregateStore } from '../../services/aggregation/index.ts';
 import { KafkaDeadLetterPublisher } from '../../services/dead-letter/index.ts';
-import { readDeadLetterTopic } from '../commons/clients/dead-letter-topic.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafka, kafkaProducer } from '../commons/clients/kafka.ts';
+import { readDeadLetterTopic } from '../commons/clients/topic-limits.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 import { createHandler } from './create-handler.ts';
@@ -28,4 +28,6 @@ const dependencies: AggregationDependencies = {
  * succeeds; any other failure is thrown, so that the event source mapping retries the
  * whole batch and commits nothing meanwhile.
  */
-export const handler = createHandler(dependencies);
+export const handler = createHandler(dependencies, {
+  reportBatchItemFailures: config.reportBatchItemFailures,
+});

@@ -3,9 +3,29 @@ import { sourceRecordsOf } from '../../services/kafka/esm-event.ts';
 import { isLambdaSinkPayload, sourceRecordsOfSinkPayload } from '../../services/kafka/lambda-sink-payload.ts';
 import type { SourceRecord } from '../../services/kafka/record.ts';
 import { logger, metrics, tracer } from './observability.ts';
+import { type KafkaBatchResponse, processByPartition } from './partial-batch.ts';
 
-/** A Lambda handler for a Kafka event source mapping or the Lambda Sink connector. */
-export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<void>;
+/**
+ * A Lambda handler for a Kafka event source mapping or the Lambda Sink connector: it resolves
+ * with nothing (the whole batch succeeded) or, under ReportBatchItemFailures, with the
+ * partitions to redeliver.
+ */
+export type KafkaBatchHandler = (
+  event: unknown,
+  context?: Context,
+) => Promise<KafkaBatchResponse | undefined>;
+
+/** How the edge answers the mapping. */
+export interface KafkaBatchHandlerOptions {
+  /**
+   * The mapping has `FunctionResponseTypes: [ReportBatchItemFailures]` (provisioned mode only:
+   * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html). Then each
+   * partition of a batch is processed on its own and a failed one is reported, not thrown.
+   * Never set it for a mapping without that response type: Lambda ignores a partial response it
+   * was not told to read and commits the whole batch, so the reported records would be lost.
+   */
+  readonly reportBatchItemFailures: boolean;
+}
 
 /**
  * The one shape every Kafka-triggered function here has: validate and decode the event
@@ -25,7 +45,10 @@ export type KafkaBatchHandler = (event: unknown, context?: Context) => Promise<v
  * connectors/lambda-sink.ts); restarted, it redelivers from its last committed offsets.
  */
 export const kafkaBatchHandler =
-  (processRecords: (records: SourceRecord[]) => Promise<unknown>): KafkaBatchHandler =>
+  (
+    processRecords: (records: SourceRecord[]) => Promise<unknown>,
+    options: KafkaBatchHandlerOptions = { reportBatchItemFailures: false },
+  ): KafkaBatchHandler =>
   async (event, context) => {
     if (context !== undefined) logger.addContext(context);
     const segment = tracer.getSegment();
@@ -34,9 +57,17 @@ export const kafkaBatchHandler =
     tracer.annotateColdStart();
     tracer.addServiceNameAnnotation();
     try {
-      await processRecords(
-        isLambdaSinkPayload(event) ? sourceRecordsOfSinkPayload(event) : sourceRecordsOf(event),
-      );
+      // The connector has no partial response: a failure fails its task (see above).
+      if (isLambdaSinkPayload(event)) {
+        await processRecords(sourceRecordsOfSinkPayload(event));
+        return undefined;
+      }
+      const records = sourceRecordsOf(event);
+      if (!options.reportBatchItemFailures) {
+        await processRecords(records);
+        return undefined;
+      }
+      return await reportFailedPartitions(records, processRecords);
     } catch (error) {
       logger.error('batch failed; the event source mapping will retry it', {
         error,
@@ -50,3 +81,24 @@ export const kafkaBatchHandler =
       metrics.publishStoredMetrics();
     }
   };
+
+/**
+ * Processes a batch partition by partition (partial-batch.ts) and answers with the failed ones;
+ * when every partition failed, throws the first error instead, as a whole failed batch does.
+ */
+const reportFailedPartitions = async (
+  records: readonly SourceRecord[],
+  processRecords: (records: SourceRecord[]) => Promise<unknown>,
+): Promise<KafkaBatchResponse | undefined> => {
+  const outcome = await processByPartition(records, processRecords);
+  const [first] = outcome.errors;
+  if (first === undefined) return undefined;
+  if (outcome.errors.length === outcome.partitions) throw first.error;
+  for (const { partition, error } of outcome.errors) {
+    logger.error('partition failed; reported to the event source mapping for redelivery', {
+      partition,
+      error,
+    });
+  }
+  return outcome.response;
+};

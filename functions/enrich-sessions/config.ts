@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { positiveInt, readEnv, requiredString } from '../../services/commons/env.ts';
+import { flag, positiveInt, readEnv, requiredString } from '../../services/commons/env.ts';
 
 /** The enrichment function's own settings (clients read theirs in functions/commons/clients). */
 export const EnrichSessionsEnvSchema = z
@@ -12,6 +12,12 @@ export const EnrichSessionsEnvSchema = z
     CART_ABANDONED_TOPIC: requiredString(),
     /** The dead-letter topic undecodable session rows go to; it must exist. */
     DLQ_TOPIC: requiredString(),
+    /**
+     * `true` when the function's event source mapping has FunctionResponseTypes
+     * [ReportBatchItemFailures] (provisioned mode): a failed partition is then reported, not
+     * thrown (functions/commons/kafka-batch-handler.ts). Never without that response type.
+     */
+    REPORT_BATCH_ITEM_FAILURES: flag(false),
     /**
      * Seconds a warm instance reuses a profile lookup (a profile, or its absence); `0` reads
      * DynamoDB for every batch. A changed or new profile shows within this time.
@@ -28,6 +34,7 @@ export const EnrichSessionsEnvSchema = z
     userProfilesTable: env.USER_PROFILES_TABLE,
     topics: { sessionsEnriched: env.SESSIONS_ENRICHED_TOPIC, cartAbandoned: env.CART_ABANDONED_TOPIC },
     deadLetterTopic: env.DLQ_TOPIC,
+    reportBatchItemFailures: env.REPORT_BATCH_ITEM_FAILURES,
     profileCache: { ttlMs: env.PROFILE_CACHE_TTL_SECONDS * 1000, maxEntries: env.PROFILE_CACHE_MAX_ENTRIES },
   }));
 

@@ -5,9 +5,9 @@ import {
   UserAgentParser,
 } from '../../services/enrichment/index.ts';
 import { DynamoDbProfileStore } from '../../services/profiles/index.ts';
-import { readDeadLetterTopic } from '../commons/clients/dead-letter-topic.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafka, kafkaProducer } from '../commons/clients/kafka.ts';
+import { readTopicLimits } from '../commons/clients/topic-limits.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 import { createHandler } from './create-handler.ts';
@@ -16,6 +16,14 @@ import { createHandler } from './create-handler.ts';
 // by every invocation of this instance (one connection, not one per invocation).
 const profileStore = new DynamoDbProfileStore(documentClient, config.userProfilesTable);
 
+// At init (top-level await): every topic the function writes must exist, and each bounds what
+// is sent to it by its own max.message.bytes; a missing one stops the start, naming its setting.
+const [deadLetterLimits, sessionsEnrichedLimits, cartAbandonedLimits] = await readTopicLimits(kafka, [
+  { topic: config.deadLetterTopic, setting: 'DLQ_TOPIC' },
+  { topic: config.topics.sessionsEnriched, setting: 'SESSIONS_ENRICHED_TOPIC' },
+  { topic: config.topics.cartAbandoned, setting: 'CART_ABANDONED_TOPIC' },
+]);
+
 const dependencies: EnrichmentDependencies = {
   profiles:
     config.profileCache.ttlMs > 0
@@ -23,12 +31,8 @@ const dependencies: EnrichmentDependencies = {
       : profileStore,
   producer: kafkaProducer,
   topics: config.topics,
-  deadLetters: new KafkaDeadLetterPublisher(
-    kafkaProducer,
-    config.deadLetterTopic,
-    // At init (top-level await): a missing topic stops the start, naming DLQ_TOPIC.
-    await readDeadLetterTopic(kafka, config.deadLetterTopic),
-  ),
+  topicLimits: { sessionsEnriched: sessionsEnrichedLimits, cartAbandoned: cartAbandonedLimits },
+  deadLetters: new KafkaDeadLetterPublisher(kafkaProducer, config.deadLetterTopic, deadLetterLimits),
   userAgents: new UserAgentParser(),
   logger,
   metrics,
@@ -45,4 +49,6 @@ const dependencies: EnrichmentDependencies = {
  * https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html and
  * https://docs.aws.amazon.com/lambda/latest/dg/kafka-retry-configurations.html
  */
-export const handler = createHandler(dependencies);
+export const handler = createHandler(dependencies, {
+  reportBatchItemFailures: config.reportBatchItemFailures,
+});

@@ -3,9 +3,9 @@ import {
   DynamoDbSegmentStatsStore,
   type SegmentStatsDependencies,
 } from '../../services/segment-stats/index.ts';
-import { readDeadLetterTopic } from '../commons/clients/dead-letter-topic.ts';
 import { documentClient } from '../commons/clients/dynamodb.ts';
 import { kafka, kafkaProducer } from '../commons/clients/kafka.ts';
+import { readDeadLetterTopic } from '../commons/clients/topic-limits.ts';
 import { logger, metrics } from '../commons/observability.ts';
 import { config } from './config.ts';
 import { createHandler } from './create-handler.ts';
@@ -31,4 +31,6 @@ const dependencies: SegmentStatsDependencies = {
  * after a successful invocation: https://docs.aws.amazon.com/lambda/latest/dg/with-msk-process.html);
  * writes are conditional on the source offset, so a retry never moves a total backwards.
  */
-export const handler = createHandler(dependencies);
+export const handler = createHandler(dependencies, {
+  reportBatchItemFailures: config.reportBatchItemFailures,
+});

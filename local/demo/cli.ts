@@ -74,7 +74,7 @@ const printReport = (summary: DemoSummary): void => {
     `  checkout      ${String(f.checkouts).padStart(8)}  ${rate(f.checkouts, f.addToCarts)} of add to carts`,
   );
   out(`  purchase      ${String(f.purchases).padStart(8)}  ${rate(f.purchases, f.checkouts)} of checkouts`);
-  out(`  revenue       ${f.revenue.toFixed(2).padStart(11)}`);
+  out(`  revenue       ${f.revenue.padStart(11)}`);
   out();
   const s = summary.sessions;
   out('Sessions (ksql session window → enrich-sessions λ)');

@@ -10,7 +10,13 @@ import { type Emulator, startEmulator } from '../../emulators/esm/emulator.ts';
 import { isSchemaValidationCondition } from '../../emulators/esm/on-failure-destination.ts';
 import { DEFAULT_VARIABLES } from '../../ksql/migrate/migrations.ts';
 import { loadServerlessConfig } from '../../serverless/print.ts';
-import { AnalyticsReader, type Funnel, minuteOf, type PageStats } from '../../services/aggregation/index.ts';
+import {
+  AnalyticsReader,
+  decimalOfCents,
+  type Funnel,
+  minuteOf,
+  type PageStats,
+} from '../../services/aggregation/index.ts';
 import { DeadLetterHeader, deadLetterSourceKey } from '../../services/dead-letter/index.ts';
 import { createKafkaClient } from '../../services/kafka/client.ts';
 import { plaintextConnection } from '../../services/kafka/connection.ts';
@@ -195,7 +201,8 @@ export interface DemoSummary {
     /** The busiest pages of the newest pageviews-per-minute window, at their latest version. */
     latestPageviews: Array<{ windowStart: string; path: string; views: number; uniqueUsers: number }>;
   };
-  funnel: Omit<Funnel, 'minute' | 'uniqueSessions' | 'revenue'> & { revenue: number };
+  /** Revenue as exact decimal text (services/aggregation/money.ts). */
+  funnel: Omit<Funnel, 'minute' | 'uniqueSessions' | 'revenueCents'> & { revenue: string };
   /**
    * The aggregation mapping's event pollers over the run (emulators/esm/scaler.ts): the
    * count at the first sample, then each change, at seconds since the emulator started.
@@ -637,7 +644,7 @@ const produceAndDrain = async (
   return load;
 };
 
-const EMPTY_FUNNEL: DemoSummary['funnel'] = {
+const EMPTY_FUNNEL: Omit<Funnel, 'minute' | 'uniqueSessions'> = {
   events: 0,
   pageViews: 0,
   clicks: 0,
@@ -646,7 +653,7 @@ const EMPTY_FUNNEL: DemoSummary['funnel'] = {
   removeFromCarts: 0,
   checkouts: 0,
   purchases: 0,
-  revenue: 0,
+  revenueCents: 0n,
 };
 
 /** The run's funnel, summed over its minutes, and the busiest two minutes' top pages. */
@@ -671,11 +678,12 @@ const funnelAndTopPages = async (
       removeFromCarts: sum.removeFromCarts + f.removeFromCarts,
       checkouts: sum.checkouts + f.checkouts,
       purchases: sum.purchases + f.purchases,
-      revenue: Math.round((sum.revenue + f.revenue) * 100) / 100,
+      revenueCents: sum.revenueCents + f.revenueCents,
     }),
     EMPTY_FUNNEL,
   );
-  return { funnel, topPages };
+  const { revenueCents, ...counts } = funnel;
+  return { funnel: { ...counts, revenue: decimalOfCents(revenueCents) }, topPages };
 };
 
 /** Closed sessions against enriched ones (deduplicated by event id), and the abandoned carts. */

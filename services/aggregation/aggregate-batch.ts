@@ -10,34 +10,30 @@ import {
 import { isRetriable, PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
-import {
-  hasTimestamp,
-  type SourceId,
-  type SourceRecord,
-  sourceIdOf,
-  UNREADABLE_RECORD,
-} from '../kafka/record.ts';
-import { isSinkRefusal, sinkMessageOf } from '../limits/index.ts';
+import { hasTimestamp, type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
+import { sinkMessageOf } from '../limits/index.ts';
 import {
   type AggregateStore,
-  ApplyOutcome,
   addUsage,
   type MergeResult,
   NO_USAGE,
   type PageBucketResult,
-  type StoreUsage,
 } from './aggregate-store.ts';
+import {
+  applyOrIsolate,
+  type ItemOutcome,
+  mergeBucketOrIsolate,
+  mergeSketchOrIsolate,
+  type Refuse,
+  withinConditionLimit,
+} from './apply-items.ts';
 import {
   aggregateEvents,
   type CounterItemDraft,
   overflowPageItems,
-  type RecordContribution,
   type SourcedEvent,
 } from './batch-aggregate.ts';
 import { runWithConcurrency } from './concurrency.ts';
-import { MAX_SOURCES_PER_UPDATE } from './data-model.ts';
-import { WatermarkContentionError } from './errors.ts';
-import { pendingUpdate } from './watermark.ts';
 
 /** What {@link aggregateBatch} needs, passed in by the entry point. */
 export interface AggregationDependencies {
@@ -59,6 +55,8 @@ export interface AggregationDependencies {
   /** The clock for TTLs (epoch ms); `Date.now` by default. */
   readonly now?: () => number;
 }
+
+const DEFAULT_MAX_CONDITIONAL_ATTEMPTS = 5;
 
 /** What a batch did, for logs, metrics and tests. */
 export interface BatchSummary {
@@ -86,160 +84,6 @@ export interface BatchSummary {
   readonly readUnits: number;
 }
 
-interface ItemOutcome {
-  readonly usage: StoreUsage;
-  readonly conflicts: number;
-  readonly alreadyApplied: boolean;
-}
-
-const DEFAULT_MAX_CONDITIONAL_ATTEMPTS = 5;
-
-/**
- * Applies every record of `draft` that the item does not contain yet, exactly once.
- *
- * The first attempt is optimistic: it assumes no record of the batch is in the item, so it
- * costs one request. If a watermark proves otherwise (a retried batch), it reads the
- * watermarks and writes only the records above them, under the same condition, until a
- * write holds or nothing is left to write.
- */
-const applyCounterItem = async (
-  draft: CounterItemDraft,
-  store: AggregateStore,
-  maxAttempts: number,
-): Promise<ItemOutcome> => {
-  let update = pendingUpdate(draft, new Map());
-  let usage = NO_USAGE;
-  let conflicts = 0;
-  while (update !== undefined) {
-    const written = await store.applyCounters(update);
-    usage = addUsage(usage, written.usage);
-    if (written.outcome === ApplyOutcome.Applied) return { usage, conflicts, alreadyApplied: false };
-    conflicts += 1;
-    if (conflicts >= maxAttempts) {
-      throw new WatermarkContentionError(
-        `${draft.key.pk} ${draft.key.sk}: watermarks still moving after ${conflicts} conditional writes`,
-      );
-    }
-    const state = await store.readCounterItem(draft.key, [...draft.contributions.keys()]);
-    usage = addUsage(usage, state.usage);
-    update = pendingUpdate(draft, state.watermarks);
-  }
-  return { usage, conflicts, alreadyApplied: true };
-};
-
-/**
- * Splits a draft touched by more source partitions than one condition may name into
- * drafts of at most {@link MAX_SOURCES_PER_UPDATE} partitions each (data-model.ts).
- */
-const withinConditionLimit = (draft: CounterItemDraft): CounterItemDraft[] => {
-  const sources = [...draft.contributions.entries()];
-  if (sources.length <= MAX_SOURCES_PER_UPDATE) return [draft];
-  const parts: CounterItemDraft[] = [];
-  for (let at = 0; at < sources.length; at += MAX_SOURCES_PER_UPDATE) {
-    parts.push({ ...draft, contributions: new Map(sources.slice(at, at + MAX_SOURCES_PER_UPDATE)) });
-  }
-  return parts;
-};
-
-/**
- * What one source partition may add to one counter in one update: the deltas of an update
- * (up to {@link MAX_SOURCES_PER_UPDATE} partitions) then add up to at most 2^53 - 1, so the
- * request carries them exactly; DynamoDB adds them to the stored value exactly, up to its 38
- * digits (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-data-types-numbers).
- */
-const MAX_SOURCE_DELTA = Math.floor(Number.MAX_SAFE_INTEGER / MAX_SOURCES_PER_UPDATE);
-
-/**
- * Cuts each partition's contributions into runs whose sums stay within
- * {@link MAX_SOURCE_DELTA}; part `i` holds every partition's run `i`. The parts must be applied
- * in order: each moves the watermark its successor's condition expects to find below it. One
- * record never exceeds the bound (MAX_ORDER_CENTS), so every run holds at least one record.
- */
-const withinExactSums = (draft: CounterItemDraft): CounterItemDraft[] => {
-  const parts: Map<SourceId, RecordContribution[]>[] = [];
-  for (const [source, contributions] of draft.contributions) {
-    let run = 0;
-    let sums = new Map<string, number>();
-    for (const contribution of contributions) {
-      const fits = Object.entries(contribution.counters).every(
-        ([name, value]) => (sums.get(name) ?? 0) + value <= MAX_SOURCE_DELTA,
-      );
-      if (!fits) {
-        run += 1;
-        sums = new Map();
-      }
-      for (const [name, value] of Object.entries(contribution.counters)) {
-        sums.set(name, (sums.get(name) ?? 0) + value);
-      }
-      parts[run] ??= new Map();
-      const part = parts[run] as Map<SourceId, RecordContribution[]>;
-      const list = part.get(source);
-      if (list === undefined) part.set(source, [contribution]);
-      else list.push(contribution);
-    }
-  }
-  return parts.length <= 1 ? [draft] : parts.map((contributions) => ({ ...draft, contributions }));
-};
-
-/**
- * Applies a draft; if the sink refuses it (a request no retry changes: sink-refusal.ts), applies
- * its records one at a time, in offset order, and hands each refused record to `refuse`, which
- * dead-letters it before the next record moves the watermark past it. A refusal is per item:
- * the record's contributions to its other items stand.
- */
-const applyOrIsolate = async (
-  draft: CounterItemDraft,
-  store: AggregateStore,
-  maxAttempts: number,
-  refuse: (source: SourceId, offset: number, error: unknown) => Promise<void>,
-): Promise<ItemOutcome> => {
-  try {
-    return await applyInOrder(withinExactSums(draft), store, maxAttempts);
-  } catch (error) {
-    if (!isSinkRefusal(error)) throw error;
-  }
-  const single: CounterItemDraft[] = [];
-  for (const [source, contributions] of draft.contributions) {
-    for (const contribution of contributions) {
-      single.push({ ...draft, contributions: new Map([[source, [contribution]]]) });
-    }
-  }
-  let outcome: ItemOutcome = { usage: NO_USAGE, conflicts: 0, alreadyApplied: false };
-  for (const part of single) {
-    try {
-      const next = await applyCounterItem(part, store, maxAttempts);
-      outcome = {
-        ...outcome,
-        usage: addUsage(outcome.usage, next.usage),
-        conflicts: outcome.conflicts + next.conflicts,
-      };
-    } catch (error) {
-      if (!isSinkRefusal(error)) throw error;
-      const [[source, [contribution]]] = [...part.contributions] as [[SourceId, [RecordContribution]]];
-      await refuse(source, contribution.offset, error);
-    }
-  }
-  return outcome;
-};
-
-/** Applies the parts of one draft one after the other (see {@link withinExactSums}). */
-const applyInOrder = async (
-  parts: readonly CounterItemDraft[],
-  store: AggregateStore,
-  maxAttempts: number,
-): Promise<ItemOutcome> => {
-  let outcome: ItemOutcome = { usage: NO_USAGE, conflicts: 0, alreadyApplied: true };
-  for (const part of parts) {
-    const next = await applyCounterItem(part, store, maxAttempts);
-    outcome = {
-      usage: addUsage(outcome.usage, next.usage),
-      conflicts: outcome.conflicts + next.conflicts,
-      alreadyApplied: outcome.alreadyApplied && next.alreadyApplied,
-    };
-  }
-  return outcome;
-};
-
 /**
  * Aggregates one batch of clickstream records into the analytics table, effectively once
  * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
@@ -248,8 +92,8 @@ const applyInOrder = async (
  * Poison records (unreadable, undecodable, invalid, oversized, empty, out of the event-time
  * bounds) go to the dead-letter topic and the batch carries on; so does a record whose
  * processing fails with an error that is not retriable (reason PROCESSING_FAILED: a bug must
- * not stall its partition), and a record whose write the sink refuses (applyOrIsolate, which
- * dead-letters it at once). Only retriable (infrastructure) errors fail the batch. Aggregates
+ * not stall its partition), and a record whose write the sink refuses, in any kind of item
+ * (apply-items.ts isolates it and dead-letters it at once). Only retriable (infrastructure) errors fail the batch. Aggregates
  * are written before the other dead letters: if the store fails, none has been written yet, so
  * a retry does not write them twice.
  *
@@ -319,7 +163,7 @@ export const aggregateBatch = async (
     if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
   }
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
-  const refuse = async (source: SourceId, offset: number, error: unknown): Promise<void> => {
+  const refuse: Refuse = async (source, offset, error) => {
     const record = byCoordinates.get(`${source}@${offset}`);
     if (record === undefined) throw error;
     const detail = `the sink refused its write: ${sinkMessageOf(error)}`;
@@ -340,11 +184,11 @@ export const aggregateBatch = async (
   const [funnelOutcomes, bucketOutcomes, sketchOutcomes] = await Promise.all([
     applyAll(aggregate.counterItems),
     runWithConcurrency<PageBucketResult>(
-      aggregate.pageBuckets.map((draft) => () => store.mergePageBucket(draft)),
+      aggregate.pageBuckets.map((draft) => () => mergeBucketOrIsolate(draft, store)),
       dependencies.writeConcurrency,
     ),
     runWithConcurrency<MergeResult>(
-      aggregate.sessionSketches.map((draft) => () => store.mergeSessionSketch(draft)),
+      aggregate.sessionSketches.map((draft) => () => mergeSketchOrIsolate(draft, store, refuse)),
       dependencies.writeConcurrency,
     ),
   ]);

@@ -1,5 +1,8 @@
-import { type DynamoDBDocumentClient, GetCommand, paginateQuery } from '@aws-sdk/lib-dynamodb';
+import { type AttributeValue, GetItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { z } from 'zod';
+import { DynamoDbLimits } from '../limits/index.ts';
 import {
   Attribute,
   bucketOf,
@@ -20,7 +23,17 @@ import { addPageTotals, rankTopPages } from './top-pages.ts';
 
 const DAY_MS = 86_400_000;
 
-const count = z.number().int().nonnegative().default(0);
+/**
+ * Numbers are read as their decimal text (see {@link readItem}), so a counter DynamoDB holds
+ * to 38 digits reaches the schema whole. Counts of records stay numbers (they cannot pass
+ * 2^53); revenue in cents becomes a BigInt.
+ */
+const digits = z
+  .string()
+  .regex(new RegExp(`^\\d{1,${DynamoDbLimits.numberDigits}}$`))
+  .default('0');
+const count = digits.transform(Number).refine(Number.isSafeInteger, 'a count past 2^53');
+const cents = digits.transform((text) => BigInt(text));
 
 const PageStatsItem = z.object({
   path: z.string(),
@@ -28,7 +41,7 @@ const PageStatsItem = z.object({
   clicks: count,
   addToCarts: count,
   purchases: count,
-  revenueCents: count.transform((cents) => BigInt(cents)),
+  revenueCents: cents,
 });
 
 const FunnelItem = z.object({
@@ -41,11 +54,20 @@ const FunnelItem = z.object({
   removeFromCarts: count,
   checkouts: count,
   purchases: count,
-  revenueCents: count,
+  revenueCents: cents,
 });
 
 const SessionSketchItem = z.object({ [Attribute.Sketch]: z.instanceof(Uint8Array) });
 const PageBucketItem = z.object({ [Attribute.Pages]: z.string() });
+
+/**
+ * An item with every number kept as its decimal text. The document client converts numbers
+ * to JavaScript numbers and refuses one past 2^53; DynamoDB holds up to 38 digits
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes.Number),
+ * and a minute's revenue in cents gets there, so the reader unmarshals the raw answer itself.
+ */
+const readItem = (item: Record<string, AttributeValue>): Record<string, unknown> =>
+  unmarshall(item, { wrapNumbers: (text: string) => text });
 
 /** A minute's page items, buckets or overflow pages, folded into per-page totals. */
 const addPageItem = (totals: Map<string, PageTotals>, item: Record<string, unknown>, only?: string): void => {
@@ -67,8 +89,8 @@ export interface PageStats {
   readonly clicks: number;
   readonly addToCarts: number;
   readonly purchases: number;
-  /** Revenue in the shop's currency (stored as integer cents). */
-  readonly revenue: number;
+  /** Revenue in integer cents of the shop's currency, exact at any size (money.ts). */
+  readonly revenueCents: bigint;
 }
 
 /** The site's activity in one minute: every step of the funnel, and its unique sessions. */
@@ -82,7 +104,8 @@ export interface Funnel {
   readonly removeFromCarts: number;
   readonly checkouts: number;
   readonly purchases: number;
-  readonly revenue: number;
+  /** Revenue in integer cents of the shop's currency, exact at any size (money.ts). */
+  readonly revenueCents: bigint;
   readonly uniqueSessions: number;
 }
 
@@ -93,7 +116,7 @@ const toPageStats = (path: string, minute: Minute, totals: PageTotals): PageStat
   clicks: totals.clicks,
   addToCarts: totals.addToCarts,
   purchases: totals.purchases,
-  revenue: Number(totals.revenueCents) / 100,
+  revenueCents: totals.revenueCents,
 });
 
 const assertMinute = (minute: string): void => {
@@ -153,8 +176,7 @@ export class AnalyticsReader {
       this.uniqueSessions(minute),
     ]);
     if (item === undefined) return undefined;
-    const { revenueCents, ...counts } = FunnelItem.parse(item);
-    return { ...counts, revenue: revenueCents / 100, uniqueSessions };
+    return { ...FunnelItem.parse(item), uniqueSessions };
   }
 
   /**
@@ -174,8 +196,7 @@ export class AnalyticsReader {
       for (const item of await this.#query(funnelPartition(day), {
         range: [`MINUTE#${from}`, `MINUTE#${to}`],
       })) {
-        const { revenueCents, ...counts } = FunnelItem.parse(item);
-        funnels.push({ ...counts, revenue: revenueCents / 100 });
+        funnels.push(FunnelItem.parse(item));
       }
     }
     return funnels;
@@ -198,8 +219,10 @@ export class AnalyticsReader {
 
   async #get(key: { pk: string; sk: string }): Promise<Record<string, unknown> | undefined> {
     try {
-      const result = await this.#client.send(new GetCommand({ TableName: this.#tableName, Key: key }));
-      return result.Item;
+      const result = await this.#client.send(
+        new GetItemCommand({ TableName: this.#tableName, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }),
+      );
+      return result.Item === undefined ? undefined : readItem(result.Item);
     } catch (error) {
       throw new AggregateStoreError(`read of ${key.pk} ${key.sk} failed`, { cause: error });
     }
@@ -215,22 +238,25 @@ export class AnalyticsReader {
       range !== undefined
         ? {
             expression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            values: { ':from': range[0], ':to': range[1] },
+            values: { ':from': { S: range[0] }, ':to': { S: range[1] } },
           }
         : prefix !== undefined
-          ? { expression: 'pk = :pk AND begins_with(sk, :prefix)', values: { ':prefix': prefix } }
+          ? { expression: 'pk = :pk AND begins_with(sk, :prefix)', values: { ':prefix': { S: prefix } } }
           : { expression: 'pk = :pk', values: {} };
     try {
-      for await (const page of paginateQuery(
-        { client: this.#client },
-        {
-          TableName: this.#tableName,
-          KeyConditionExpression: keyCondition.expression,
-          ExpressionAttributeValues: { ':pk': pk, ...keyCondition.values },
-        },
-      )) {
-        items.push(...(page.Items ?? []));
-      }
+      let startKey: Record<string, AttributeValue> | undefined;
+      do {
+        const page = await this.#client.send(
+          new QueryCommand({
+            TableName: this.#tableName,
+            KeyConditionExpression: keyCondition.expression,
+            ExpressionAttributeValues: { ':pk': { S: pk }, ...keyCondition.values },
+            ...(startKey === undefined ? {} : { ExclusiveStartKey: startKey }),
+          }),
+        );
+        items.push(...(page.Items ?? []).map(readItem));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey !== undefined);
     } catch (error) {
       throw new AggregateStoreError(`query of ${pk} failed`, { cause: error });
     }

@@ -75,6 +75,9 @@ export interface SessionSketchDraft {
   readonly minute: Minute;
   readonly sketch: SessionSketch;
   readonly expiresAt: number;
+  readonly source: SourceId;
+  /** The records behind the sketch, to isolate them if the sink refuses it (apply-items.ts). */
+  readonly sessions: ReadonlyArray<{ readonly offset: number; readonly sessionId: string }>;
 }
 
 /**
@@ -177,7 +180,10 @@ export const aggregateEvents = (
 ): BatchAggregate => {
   const items = new Map<string, MutableDraft>();
   const rejected: RejectedEvent[] = [];
-  const sketches = new Map<string, { key: ItemKey; minute: Minute; sketch: SessionSketch }>();
+  const sketches = new Map<
+    string,
+    Omit<SessionSketchDraft, 'expiresAt'> & { sessions: SessionSketchDraft['sessions'][number][] }
+  >();
   const buckets = new Map<string, PageBucketDraft & { contributions: PageContribution[] }>();
 
   const contribute = (
@@ -225,10 +231,17 @@ export const aggregateEvents = (
     const sketchId = itemId(planned.sessionKey);
     let sketch = sketches.get(sketchId);
     if (sketch === undefined) {
-      sketch = { key: planned.sessionKey, minute: planned.minute, sketch: SessionSketch.empty() };
+      sketch = {
+        key: planned.sessionKey,
+        minute: planned.minute,
+        sketch: SessionSketch.empty(),
+        source,
+        sessions: [],
+      };
       sketches.set(sketchId, sketch);
     }
     sketch.sketch.add(event.sessionId);
+    sketch.sessions.push({ offset, sessionId: event.sessionId });
   }
 
   for (const draft of items.values()) {

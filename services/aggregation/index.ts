@@ -46,6 +46,7 @@ export {
 } from './data-model.ts';
 export { DynamoDbAggregateStore, type DynamoDbAggregateStoreOptions } from './dynamodb-aggregate-store.ts';
 export { AggregateStoreError, AggregationError, WatermarkContentionError } from './errors.ts';
+export { centsOfFloat, decimalOfCents, sumCents } from './money.ts';
 export {
   decodeBucketPages,
   EMPTY_BUCKET,

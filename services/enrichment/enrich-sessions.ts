@@ -15,6 +15,7 @@ import {
   sendBudgetOf,
 } from '../dead-letter/index.ts';
 import { type SourceRecord, UNREADABLE_RECORD } from '../kafka/record.ts';
+import { isSinkRefusal, sinkMessageOf, type TopicLimits } from '../limits/index.ts';
 import type { ProfileLookup, ProfileStore } from '../profiles/index.ts';
 import { cartAbandonedOf, describeSession, withProfile } from './enriched-session.ts';
 import { EnrichedEventPublishError } from './errors.ts';
@@ -37,6 +38,11 @@ export interface EnrichmentDependencies {
   /** The instance's Kafka producer (built once, connected lazily). */
   readonly producer: KafkaSender;
   readonly topics: EnrichmentTopics;
+  /**
+   * What each output topic accepts, read at init (functions/commons/clients/topic-limits.ts);
+   * the broker's default `max.message.bytes` when not given.
+   */
+  readonly topicLimits?: { readonly [K in keyof EnrichmentTopics]: TopicLimits };
   readonly deadLetters: DeadLetterPublisher;
   readonly userAgents: UserAgentParser;
   readonly logger: Pick<Logger, 'debug' | 'info' | 'warn'>;
@@ -85,25 +91,182 @@ const messageOf = (
 });
 
 /**
- * The most one output record may take: what a topic with the broker's default
- * `max.message.bytes` accepts. A session whose enriched record would be larger (a user agent of
- * a megabyte) is dead-lettered, never sent to be refused.
+ * The most one record may take in each output topic: what the topic's own `max.message.bytes`
+ * accepts, within one produce request. A session whose enriched record would be larger (a
+ * landing page or user id of a megabyte) is dead-lettered, never sent to be refused.
  */
-const OUTPUT_BUDGET = sendBudgetOf(DEFAULT_DEAD_LETTER_TOPIC_LIMITS);
+const outputBudgets = (
+  limits: EnrichmentDependencies['topicLimits'],
+): Record<keyof EnrichmentTopics, number> => ({
+  sessionsEnriched: sendBudgetOf(limits?.sessionsEnriched ?? DEFAULT_DEAD_LETTER_TOPIC_LIMITS),
+  cartAbandoned: sendBudgetOf(limits?.cartAbandoned ?? DEFAULT_DEAD_LETTER_TOPIC_LIMITS),
+});
 
-const send = async (producer: KafkaSender, topic: string, messages: readonly Message[]): Promise<void> => {
-  if (messages.length === 0) return;
-  try {
+/** A message to produce and the session record it was made from. */
+interface Outgoing {
+  readonly message: Message;
+  readonly record: SourceRecord;
+}
+
+/** A record whose message the topic refused, with the broker's answer. */
+interface Refused {
+  readonly record: SourceRecord;
+  readonly error: unknown;
+}
+
+/**
+ * Produces messages in order, in requests cut under the topic's limits. A request the broker
+ * refuses as sent (MESSAGE_TOO_LARGE and kin: services/limits/sink-refusal.ts; say the topic's
+ * limit was lowered after init) is sent again one message at a time, and the messages refused
+ * alone are returned, not thrown: their records are poison, not a retry. Any other failure throws.
+ */
+const send = async (
+  producer: KafkaSender,
+  topic: string,
+  outgoing: readonly Outgoing[],
+  budget: number,
+): Promise<Refused[]> => {
+  const refused: Refused[] = [];
+  const produce = async (messages: Message[]): Promise<void> => {
     // acks -1: an acknowledged event is on every in-sync replica before the batch succeeds.
-    // Requests are cut under the broker's limits (services/limits/sink-limits.ts), in order.
-    for (const chunk of chunkMessages(messages, OUTPUT_BUDGET)) {
-      await producer.send({ topic, acks: -1, messages: chunk });
+    await producer.send({ topic, acks: -1, messages });
+  };
+  try {
+    let at = 0;
+    for (const chunk of chunkMessages(
+      outgoing.map(({ message }) => message),
+      budget,
+    )) {
+      const sources = outgoing.slice(at, at + chunk.length);
+      at += chunk.length;
+      try {
+        await produce(chunk);
+      } catch (error) {
+        if (!isSinkRefusal(error)) throw error;
+        for (const one of sources) {
+          await produce([one.message]).catch((alone: unknown) => {
+            if (!isSinkRefusal(alone)) throw alone;
+            refused.push({ record: one.record, error: alone });
+          });
+        }
+      }
     }
   } catch (error) {
-    throw new EnrichedEventPublishError(`could not write ${messages.length} event(s) to ${topic}`, {
+    throw new EnrichedEventPublishError(`could not write ${outgoing.length} event(s) to ${topic}`, {
       cause: error,
     });
   }
+  return refused;
+};
+
+/** Reads a batch's records: closed sessions, tombstones counted, the rest dead-lettered with their reason. */
+const decodeRecords = (
+  records: readonly SourceRecord[],
+  logger: EnrichmentDependencies['logger'],
+): { sessions: SourcedSession[]; deadLetters: DeadLetter[]; tombstones: number } => {
+  const sessions: SourcedSession[] = [];
+  const deadLetters: DeadLetter[] = [];
+  let tombstones = 0;
+  for (const record of records) {
+    if (record.defect !== undefined) {
+      deadLetters.push(deadLetterOf(record, UNREADABLE_RECORD, record.defect));
+      continue;
+    }
+    const decoded = decodeSessionRecord(record);
+    if (decoded.kind === 'tombstone') tombstones += 1;
+    else if (decoded.kind === 'session') sessions.push({ record, session: decoded.session });
+    else {
+      deadLetters.push(deadLetterOf(record, decoded.error.reason, decoded.error.message));
+      logger.warn('session record dead-lettered', {
+        reason: decoded.error.reason,
+        detail: decoded.error.message,
+        topic: record.topic,
+        partition: record.partition,
+        offset: record.offset,
+      });
+    }
+  }
+  return { sessions, deadLetters, tombstones };
+};
+
+/** A session's output messages: its enriched event, and its cart-abandoned event if any. */
+interface SessionOutputs {
+  readonly record: SourceRecord;
+  readonly enriched: Message;
+  readonly abandoned?: Message;
+}
+
+const outputsOf = (enriched: ReturnType<typeof withProfile>, sourced: SourcedSession): SessionOutputs => {
+  const abandoned = cartAbandonedOf(enriched);
+  return {
+    record: sourced.record,
+    enriched: messageOf(enriched, sourced),
+    ...(abandoned === undefined ? {} : { abandoned: messageOf(abandoned, sourced) }),
+  };
+};
+
+/**
+ * Keeps the sessions whose every output fits its topic (the topic's own `max.message.bytes`);
+ * the others are dead-lettered, naming the topic, never sent to be refused.
+ */
+const withinBudgets = (
+  outputs: readonly SessionOutputs[],
+  topics: EnrichmentTopics,
+  budgets: Record<keyof EnrichmentTopics, number>,
+): { enriched: Outgoing[]; abandoned: Outgoing[]; tooLarge: DeadLetter[] } => {
+  const enriched: Outgoing[] = [];
+  const abandoned: Outgoing[] = [];
+  const tooLarge: DeadLetter[] = [];
+  for (const output of outputs) {
+    const over = [
+      { topic: topics.sessionsEnriched, message: output.enriched, budget: budgets.sessionsEnriched },
+      ...(output.abandoned === undefined
+        ? []
+        : [{ topic: topics.cartAbandoned, message: output.abandoned, budget: budgets.cartAbandoned }]),
+    ]
+      .map((each) => ({ ...each, bytes: recordBytes(each.message) }))
+      .find(({ bytes, budget }) => bytes > budget);
+    if (over !== undefined) {
+      const detail = `its record for ${over.topic} takes ${over.bytes} bytes; the topic accepts ${over.budget}`;
+      tooLarge.push(deadLetterOf(output.record, PROCESSING_FAILED, detail));
+      continue;
+    }
+    enriched.push({ message: output.enriched, record: output.record });
+    if (output.abandoned !== undefined) abandoned.push({ message: output.abandoned, record: output.record });
+  }
+  return { enriched, abandoned, tooLarge };
+};
+
+/**
+ * Produces the enriched and cart-abandoned events, and dead-letters (once per record) a session
+ * whose event a topic refused alone: a refusal is per record and topic, what the other topic took
+ * stands.
+ */
+const produceOutputs = async (
+  { producer, topics, logger }: EnrichmentDependencies,
+  enriched: readonly Outgoing[],
+  abandoned: readonly Outgoing[],
+  budgets: Record<keyof EnrichmentTopics, number>,
+): Promise<{ enriched: number; cartsAbandoned: number; refused: DeadLetter[] }> => {
+  // One send at a time, each acknowledged before the next starts: the instance's connection
+  // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
+  const refusedEnriched = await send(producer, topics.sessionsEnriched, enriched, budgets.sessionsEnriched);
+  const refusedAbandoned = await send(producer, topics.cartAbandoned, abandoned, budgets.cartAbandoned);
+  const refused = new Map<SourceRecord, DeadLetter>();
+  for (const { record, error } of [...refusedEnriched, ...refusedAbandoned]) {
+    if (refused.has(record)) continue;
+    const detail = `the broker refused its enriched record: ${sinkMessageOf(error)}`;
+    logger.warn('enriched record refused by the broker; session dead-lettered', {
+      detail,
+      offset: record.offset,
+    });
+    refused.set(record, deadLetterOf(record, PROCESSING_FAILED, detail));
+  }
+  return {
+    enriched: enriched.length - refusedEnriched.length,
+    cartsAbandoned: abandoned.length - refusedAbandoned.length,
+    refused: [...refused.values()],
+  };
 };
 
 /**
@@ -127,28 +290,7 @@ export const enrichSessionBatch = async (
   dependencies: EnrichmentDependencies,
 ): Promise<EnrichmentSummary> => {
   const { logger, metrics, topics } = dependencies;
-  const sessions: SourcedSession[] = [];
-  const deadLetters: DeadLetter[] = [];
-  let tombstones = 0;
-  for (const record of records) {
-    if (record.defect !== undefined) {
-      deadLetters.push(deadLetterOf(record, UNREADABLE_RECORD, record.defect));
-      continue;
-    }
-    const decoded = decodeSessionRecord(record);
-    if (decoded.kind === 'tombstone') tombstones += 1;
-    else if (decoded.kind === 'session') sessions.push({ record, session: decoded.session });
-    else {
-      deadLetters.push(deadLetterOf(record, decoded.error.reason, decoded.error.message));
-      logger.warn('session record dead-lettered', {
-        reason: decoded.error.reason,
-        detail: decoded.error.message,
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-      });
-    }
-  }
+  const { sessions, deadLetters, tombstones } = decodeRecords(records, logger);
 
   // The profile read goes out first, and describing the sessions (CPU) overlaps its latency;
   // the request is only written once the event loop turns, hence the yield before describing.
@@ -168,45 +310,29 @@ export const enrichSessionBatch = async (
     logger.warn('stored profile is invalid; session enriched as unknown', { ...entry });
   }
 
-  const enrichedMessages: Message[] = [];
-  const abandonedMessages: Message[] = [];
+  const budgets = outputBudgets(dependencies.topicLimits);
   let unknownProfiles = 0;
   let invalidProfiles = 0;
-  for (const { sourced, base } of described) {
+  const outputs = described.map(({ sourced, base }) => {
     const profile = profiles.get(sourced.session.userId);
     if (profile === undefined) {
       if (invalidUsers.has(sourced.session.userId)) invalidProfiles += 1;
       else unknownProfiles += 1;
     }
-    const enriched = withProfile(base, profile);
-    const message = messageOf(enriched, sourced);
-    const abandoned = cartAbandonedOf(enriched);
-    const abandonedMessage = abandoned === undefined ? undefined : messageOf(abandoned, sourced);
-    const largest = Math.max(
-      recordBytes(message),
-      abandonedMessage === undefined ? 0 : recordBytes(abandonedMessage),
-    );
-    if (largest > OUTPUT_BUDGET) {
-      const detail = `its enriched record takes ${largest} bytes; a topic accepts ${OUTPUT_BUDGET}`;
-      deadLetters.push(deadLetterOf(sourced.record, PROCESSING_FAILED, detail));
-      continue;
-    }
-    enrichedMessages.push(message);
-    if (abandonedMessage !== undefined) abandonedMessages.push(abandonedMessage);
-  }
-
-  // One send at a time, each acknowledged before the next starts: the instance's connection
-  // is opened once (concurrent first sends made LazyKafkaProducer reconnect: 3 connects).
-  await send(dependencies.producer, topics.sessionsEnriched, enrichedMessages);
-  await send(dependencies.producer, topics.cartAbandoned, abandonedMessages);
+    return outputsOf(withProfile(base, profile), sourced);
+  });
+  const { enriched, abandoned, tooLarge } = withinBudgets(outputs, topics, budgets);
+  deadLetters.push(...tooLarge);
+  const produced = await produceOutputs(dependencies, enriched, abandoned, budgets);
+  deadLetters.push(...produced.refused);
   await dependencies.deadLetters.publish(deadLetters);
 
   const summary: EnrichmentSummary = {
     records: records.length,
     tombstones,
     poison: deadLetters.length,
-    enriched: enrichedMessages.length,
-    cartsAbandoned: abandonedMessages.length,
+    enriched: produced.enriched,
+    cartsAbandoned: produced.cartsAbandoned,
     unknownProfiles,
     invalidProfiles,
   };

@@ -5,5 +5,5 @@ export {
   utf8Prefix,
   wellFormed,
 } from './bounded-string.ts';
-export { DynamoDbLimits, KafkaLimits, utf8Bytes } from './sink-limits.ts';
+export { DynamoDbLimits, KafkaLimits, type TopicLimits, utf8Bytes } from './sink-limits.ts';
 export { isSinkRefusal, SinkRefusedError, sinkMessageOf } from './sink-refusal.ts';

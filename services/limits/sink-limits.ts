@@ -52,5 +52,10 @@ export const KafkaLimits = {
   headerOverheadBytes: 10,
 } as const;
 
+/** What one topic accepts, read from the cluster at init (its `max.message.bytes`). */
+export interface TopicLimits {
+  readonly maxMessageBytes: number;
+}
+
 /** UTF-8 bytes of a string as a sink stores it (a lone surrogate is written as U+FFFD, 3 bytes). */
 export const utf8Bytes = (value: string): number => Buffer.byteLength(value, 'utf8');

@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { isSinkRefusal, SinkRefusedError } from '../limits/index.ts';
 import { SegmentStatsStoreError } from './errors.ts';
 import { PutOutcome, type SegmentStatsItem, type SegmentStatsStore } from './segment-stats.ts';
 
@@ -31,9 +32,10 @@ export class DynamoDbSegmentStatsStore implements SegmentStatsStore {
       return PutOutcome.Written;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return PutOutcome.Stale;
-      throw new SegmentStatsStoreError(`cannot write segment stats ${item.sk} to ${this.#tableName}`, {
-        cause: error,
-      });
+      const message = `cannot write segment stats ${item.sk} to ${this.#tableName}`;
+      // A request DynamoDB refuses as sent is not retried: its record is dead-lettered.
+      if (isSinkRefusal(error)) throw new SinkRefusedError(message, { cause: error });
+      throw new SegmentStatsStoreError(message, { cause: error });
     }
   }
 }

@@ -1,8 +1,10 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { PROCESSING_FAILED } from '../commons/errors.ts';
 import type { MetricsSink } from '../commons/metrics-sink.ts';
 import { type DeadLetter, type DeadLetterPublisher, deadLetterOf } from '../dead-letter/index.ts';
 import { type SourceRecord, sourceIdOf, UNREADABLE_RECORD } from '../kafka/record.ts';
+import { isSinkRefusal, sinkMessageOf } from '../limits/index.ts';
 import {
   PutOutcome,
   type SegmentStatsItem,
@@ -38,6 +40,7 @@ export interface SegmentStatsSummary {
   readonly stale: number;
   /** Rows superseded by a later row of the same item within the batch: never written. */
   readonly superseded: number;
+  /** Records dead-lettered: unreadable or invalid rows, and rows whose write the sink refused. */
   readonly poison: number;
 }
 
@@ -66,7 +69,7 @@ export const writeSegmentStats = async (
   records: readonly SourceRecord[],
   dependencies: SegmentStatsDependencies,
 ): Promise<SegmentStatsSummary> => {
-  const latest = new Map<string, SegmentStatsItem>();
+  const latest = new Map<string, { item: SegmentStatsItem; record: SourceRecord }>();
   const deadLetters: DeadLetter[] = [];
   let rows = 0;
   for (const record of records) {
@@ -89,23 +92,36 @@ export const writeSegmentStats = async (
     );
     const key = `${item.pk}\n${item.sk}`;
     const previous = latest.get(key);
-    if (previous === undefined || previous.sourceOffset < item.sourceOffset) latest.set(key, item);
+    if (previous === undefined || previous.item.sourceOffset < item.sourceOffset)
+      latest.set(key, { item, record });
   }
 
   const items = [...latest.values()];
+  const refused: DeadLetter[] = [];
   let written = 0;
   let stale = 0;
   let next = 0;
   const worker = async (): Promise<void> => {
-    for (let item = items[next++]; item !== undefined; item = items[next++]) {
-      if ((await dependencies.store.put(item)) === PutOutcome.Written) written += 1;
-      else stale += 1;
+    for (let each = items[next++]; each !== undefined; each = items[next++]) {
+      try {
+        if ((await dependencies.store.put(each.item)) === PutOutcome.Written) written += 1;
+        else stale += 1;
+      } catch (error) {
+        // Refused as sent (services/limits/sink-refusal.ts): no retry changes it, so the row
+        // that made the item leaves the batch, and the item keeps its earlier totals.
+        if (!isSinkRefusal(error)) throw error;
+        const detail = `the sink refused its write: ${sinkMessageOf(error)}`;
+        dependencies.logger.warn('row refused by the sink; dead-lettered', { detail, sk: each.item.sk });
+        refused.push(deadLetterOf(each.record, PROCESSING_FAILED, detail));
+      }
     }
   };
   await Promise.all([
     ...Array.from({ length: Math.min(dependencies.writeConcurrency, items.length) }, worker),
     dependencies.deadLetters.publish(deadLetters),
   ]);
+  await dependencies.deadLetters.publish(refused);
+  deadLetters.push(...refused);
 
   const summary: SegmentStatsSummary = {
     records: records.length,

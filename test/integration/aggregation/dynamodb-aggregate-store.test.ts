@@ -170,13 +170,13 @@ describe('aggregation on DynamoDB (dynalite)', () => {
       clicks: 0,
       addToCarts: 0,
       purchases: 1,
-      revenue: 59.97,
+      revenueCents: 5997n,
     });
     expect(funnel).toMatchObject({
       events: 9,
       pageViews: 8,
       purchases: 1,
-      revenue: 59.97,
+      revenueCents: 5997n,
       uniqueSessions: 6,
     });
     expect(funnels.map((each) => [each.minute, each.events])).toEqual([

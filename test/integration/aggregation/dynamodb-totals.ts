@@ -38,7 +38,7 @@ export const scannedTotals = async (
     const top = await reader.topPages(minute as Minute, 10);
     totals.topPages(
       minute,
-      top.map((page) => topPageRow(page.path, { ...page, revenueCents: Math.round(page.revenue * 100) })),
+      top.map((page) => topPageRow(page.path, page)),
     );
   }
   return totals.build();

@@ -1,9 +1,12 @@
 import { createHash } from 'node:crypto';
 import { GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { describe, expect, inject, it, onTestFinished, vi } from 'vitest';
+import { buildSnapshot, DEFAULT_SNAPSHOT_SETTINGS } from '../../../dashboard/build-snapshot.ts';
+import { SnapshotSchema } from '../../../dashboard/snapshot.ts';
 import {
   AnalyticsReader,
   bucketOf,
+  decimalOfCents,
   decodeBucketPages,
   funnelKey,
   MAX_BUCKET_RESERVED_BYTES,
@@ -24,6 +27,7 @@ import {
   aSourceRecord,
 } from '../../support/factories/clickstream-event.ts';
 import { anEsmEvent } from '../../support/factories/esm-event.ts';
+import { mentions, refuseWrites } from '../../support/fakes/refused-writes.ts';
 import { createTestTables, createTestTopic, dynamoClient, testBrokers } from '../helpers.ts';
 import { readTopic } from './read-topic.ts';
 
@@ -55,7 +59,13 @@ const coldStart = async (dlqConfigs?: Readonly<Record<string, string>>) => {
     documentClient.destroy();
     vi.unstubAllEnvs();
   });
-  return { handler, reader: new AnalyticsReader(documentClient, analytics), analytics, deadLetterTopic };
+  return {
+    handler,
+    reader: new AnalyticsReader(documentClient, analytics),
+    analytics,
+    deadLetterTopic,
+    documentClient,
+  };
 };
 
 /** Distinct paths of `length` characters that all hash to `bucket`, enough to fill it. */
@@ -76,46 +86,78 @@ const pageViews = (paths: readonly string[], from = 0) =>
     anEventRecord(aClickstreamEvent({ page: { path, title: 't', referrer: null } }), 0, from + i),
   );
 
+/** A purchase of the largest order the schema admits (MAX_ORDER_CENTS) on `path`. */
+const maximumPurchase = (path: string): ClickstreamEvent =>
+  aClickstreamEvent({
+    type: 'purchase',
+    order: orderOf(
+      Array.from({ length: MAX_ORDER_LINES }, (_, i) => ({
+        productId: `p-${i}`,
+        quantity: 1000,
+        unitPrice: 1_000_000,
+      })),
+    ),
+    page: { path, title: 'b', referrer: null },
+  });
+
+/** 2,000 maximum purchases on `path` from offset `from`, in two batches: past 2^53 cents in the second. */
+const purchasesPast2To53 = async (
+  handler: (event: ReturnType<typeof anEsmEvent>) => Promise<unknown>,
+  path: string,
+  from = 0,
+): Promise<bigint> => {
+  const orders = 2000;
+  for (const half of [0, 1]) {
+    const records = Array.from({ length: orders / 2 }, (_, i) =>
+      anEventRecord(maximumPurchase(path), 0, from + (half * orders) / 2 + i),
+    );
+    await handler(anEsmEvent('aws:kafka', records));
+  }
+  return BigInt(orders) * BigInt(MAX_ORDER_CENTS);
+};
+
+/** What every reader of the analytics table answers for `path`'s revenue in MINUTE. */
+const readBack = async (reader: AnalyticsReader, analytics: string, path: string) => {
+  const snapshot = await buildSnapshot(
+    {
+      analytics: reader,
+      segmentStats: { segmentStats: async () => [] },
+      source: 'test',
+      analyticsTable: analytics,
+    },
+    DEFAULT_SNAPSHOT_SETTINGS,
+    Date.parse(`${MINUTE.slice(0, -1)}:30Z`),
+  );
+  // The page receives the snapshot as JSON and validates it with the same schema.
+  const received = SnapshotSchema.parse(JSON.parse(JSON.stringify(snapshot)));
+  return {
+    funnel: (await reader.funnel(MINUTE))?.revenueCents,
+    funnels: (await reader.funnels(MINUTE, MINUTE)).map((funnel) => funnel.revenueCents),
+    page: (await reader.pageStats(path, MINUTE))?.revenueCents,
+    topPage: (await reader.topPages(MINUTE, 1)).map((page) => [page.path, page.revenueCents]),
+    snapshotFunnel: received.funnel.revenue,
+    snapshotMinute: received.activity.at(-1)?.revenue,
+    snapshotPage: received.topPages.current.pages.map((page) => [page.path, page.revenue]),
+  };
+};
+
 describe('aggregate-events at the sinks limits', () => {
   it('counts revenue past 2^53 cents exactly: maximum orders on one page in one minute', async () => {
     // Prepare
-    const { handler, analytics } = await coldStart();
-    const lines = Array.from({ length: MAX_ORDER_LINES }, (_, i) => ({
-      productId: `p-${i}`,
-      quantity: 1000,
-      unitPrice: 1_000_000,
-    }));
-    const purchase = (): ClickstreamEvent =>
-      aClickstreamEvent({
-        type: 'purchase',
-        order: orderOf(lines),
-        page: { path: '/buy', title: 'b', referrer: null },
-      });
-    const orders = 2000;
+    const { handler, reader, analytics } = await coldStart();
 
     // Act: two batches of the same partition, the second after the sums passed 2^53.
-    await handler(
-      anEsmEvent(
-        'aws:kafka',
-        Array.from({ length: orders / 2 }, (_, i) => anEventRecord(purchase(), 0, i)),
-      ),
-    );
-    await handler(
-      anEsmEvent(
-        'aws:kafka',
-        Array.from({ length: orders / 2 }, (_, i) => anEventRecord(purchase(), 0, orders / 2 + i)),
-      ),
-    );
+    const expectedCents = await purchasesPast2To53(handler, '/buy');
+    const expected = expectedCents.toString();
 
     // Assert: raw reads, since 10^16 is no exact JavaScript number.
-    const expected = (BigInt(orders) * BigInt(MAX_ORDER_CENTS)).toString();
     expect(BigInt(expected) > BigInt(Number.MAX_SAFE_INTEGER)).toBe(true);
     const key = funnelKey(MINUTE);
     const funnel = await dynamoClient().send(
       new GetItemCommand({ TableName: analytics, Key: { pk: { S: key.pk }, sk: { S: key.sk } } }),
     );
     expect(funnel.Item?.revenueCents?.N).toBe(expected);
-    expect(funnel.Item?.purchases?.N).toBe(String(orders));
+    expect(funnel.Item?.purchases?.N).toBe('2000');
     const scan = await dynamoClient().send(new ScanCommand({ TableName: analytics }));
     const pageRevenue = (scan.Items ?? [])
       .filter((item) => item.entity?.S === 'PageBucket' || item.entity?.S === 'PageStats')
@@ -125,6 +167,49 @@ describe('aggregate-events at the sinks limits', () => {
         return sum + (pages.get('/buy')?.revenueCents ?? 0n);
       }, 0n);
     expect(pageRevenue.toString()).toBe(expected);
+    expect(await readBack(reader, analytics, '/buy')).toEqual({
+      funnel: expectedCents,
+      funnels: [expectedCents],
+      page: expectedCents,
+      topPage: [['/buy', expectedCents]],
+      snapshotFunnel: decimalOfCents(expectedCents),
+      snapshotMinute: decimalOfCents(expectedCents),
+      snapshotPage: [['/buy', decimalOfCents(expectedCents)]],
+    });
+    expect(decimalOfCents(expectedCents)).toBe(`${expected.slice(0, -2)}.${expected.slice(-2)}`);
+  });
+
+  it('reads an overflow page item past 2^53 cents exactly, in the reader and the dashboard snapshot', async () => {
+    // Prepare: the page's bucket is full, so its records go to its own counter item; two views
+    // make it the minute's top page.
+    const { handler, reader, analytics } = await coldStart();
+    const path = '/buy-overflow';
+    const filling = pathsFillingBucket(bucketOf(path), 40);
+    await handler(anEsmEvent('aws:kafka', pageViews([...filling, path, path])));
+
+    // Act
+    const expectedCents = await purchasesPast2To53(handler, path, filling.length + 2);
+
+    // Assert: the counts sit in the overflow item, a DynamoDB number of 17 digits.
+    const overflow = await dynamoClient().send(
+      new ScanCommand({
+        TableName: analytics,
+        FilterExpression: 'entity = :page AND #path = :path',
+        ExpressionAttributeNames: { '#path': 'path' },
+        ExpressionAttributeValues: { ':page': { S: 'PageStats' }, ':path': { S: path } },
+      }),
+    );
+    expect(overflow.Items?.map((item) => item.revenueCents?.N)).toEqual([expectedCents.toString()]);
+    const read = await readBack(reader, analytics, path);
+    expect(read).toMatchObject({
+      funnel: expectedCents,
+      funnels: [expectedCents],
+      page: expectedCents,
+      topPage: [[path, expectedCents]],
+      snapshotFunnel: decimalOfCents(expectedCents),
+      snapshotMinute: decimalOfCents(expectedCents),
+    });
+    expect(read.snapshotPage[0]).toEqual([path, decimalOfCents(expectedCents)]);
   });
 
   it('keys an overflow page by a digest when its path passes the sort key limit, ASCII or multibyte', async () => {
@@ -201,6 +286,64 @@ describe('aggregate-events at the sinks limits', () => {
     // Assert
     expect(await reader.pageStats('/s\ufffd', MINUTE)).toMatchObject({ views: 4 });
     expect((await reader.funnel(MINUTE))?.pageViews).toBe(fill.length + paths.length);
+  });
+});
+
+describe('aggregate-events when the table refuses a write', () => {
+  it('dead-letters only the records of a refused page item and session sketch; the rest is counted', async () => {
+    // Prepare: the table refuses every write naming /refused (its bucket, then its own page
+    // item) and the session sketch of the next minute.
+    const { handler, reader, deadLetterTopic, documentClient } = await coldStart();
+    const nextMinute = '2026-03-14T09:27Z';
+    refuseWrites(
+      documentClient,
+      (input) => mentions(input, '/refused') || mentions(input, `SESSIONS#${nextMinute}`),
+    );
+    const view = (path: string, at: string) =>
+      aClickstreamEvent({
+        eventTime: Date.parse(`${at.slice(0, -1)}:10Z`),
+        page: { path, title: 't', referrer: null },
+      });
+    const paths = Array.from({ length: 40 }, (_, i) => `/ok/${i}`);
+    const events = [
+      ...paths.map((path) => view(path, MINUTE)),
+      view('/refused', MINUTE),
+      view('/refused', MINUTE),
+      ...paths.map((path) => view(path, MINUTE)),
+      view('/ok/0', nextMinute),
+      view('/ok/1', nextMinute),
+    ];
+
+    // Act
+    await handler(
+      anEsmEvent(
+        'aws:kafka',
+        events.map((event, offset) => anEventRecord(event, 0, offset)),
+      ),
+    );
+
+    // Assert: the refused records are dead-lettered with the table's own answer...
+    const letters = await readTopic(deadLetterTopic, 4);
+    const header = (letter: (typeof letters)[number], name: string) => letter.headers?.[name]?.toString();
+    expect(letters.map((letter) => Number(header(letter, DeadLetterHeader.SourceOffset))).sort()).toEqual([
+      40,
+      41,
+      events.length - 2,
+      events.length - 1,
+    ]);
+    for (const letter of letters) {
+      expect(header(letter, DeadLetterHeader.Reason)).toBe('PROCESSING_FAILED');
+      expect(header(letter, DeadLetterHeader.Detail)).toMatch(/ValidationException.*[Ii]tem size/);
+    }
+    // ...and everything else is counted, including the pages of the bucket the refusal sent
+    // to their own items, and the refused records' contributions to their other items.
+    expect(await reader.pageStats('/refused', MINUTE)).toBeUndefined();
+    const pages = await Promise.all(paths.map((path) => reader.pageStats(path, MINUTE)));
+    expect(pages.map((page) => page?.views)).toEqual(paths.map(() => 2));
+    expect((await reader.funnel(MINUTE))?.pageViews).toBe(82);
+    expect((await reader.funnel(nextMinute))?.pageViews).toBe(2);
+    expect(await reader.uniqueSessions(MINUTE)).toBe(1);
+    expect(await reader.uniqueSessions(nextMinute)).toBe(0);
   });
 });
 

@@ -230,6 +230,27 @@ describe.skipIf(missing.length > 0)(
       }
     });
 
+    it('tells the functions to report failed partitions exactly when their mappings read a partial batch response', () => {
+      const cases = [
+        [confluent, 'false'],
+        [msk, 'false'],
+        [confluentProvisioned, 'true'],
+        [mskProvisioned, 'true'],
+      ] as const;
+      for (const [stage, expected] of cases) {
+        const functions = resourcesOf(stage.template, 'AWS::Lambda::Function');
+        expect(functions).toHaveLength(3);
+        for (const [, fn] of functions) {
+          expect(fn.Environment).toMatchObject({ Variables: { REPORT_BATCH_ITEM_FAILURES: expected } });
+        }
+        for (const [, mapping] of resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping')) {
+          expect(mapping.FunctionResponseTypes ?? []).toEqual(
+            expected === 'true' ? ['ReportBatchItemFailures'] : [],
+          );
+        }
+      }
+    });
+
     it('gives the aggregation mapping a SchemaRegistryConfig next to its consumer group when a registry is given, and none otherwise', () => {
       const sourceConfigOf = (stage: PackagedStage, fn: string) => {
         const mappings = resourcesOf(stage.template, 'AWS::Lambda::EventSourceMapping');

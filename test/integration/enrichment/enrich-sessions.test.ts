@@ -23,7 +23,7 @@ import { createTestTables, createTestTopic, dynamoClient, testBrokers, testKafka
  */
 
 interface Instance {
-  readonly handler: (event: unknown) => Promise<void>;
+  readonly handler: (event: unknown) => Promise<unknown>;
   /** How many times the instance's producer opened its connection. */
   readonly producerConnects: () => number;
   readonly topics: {
@@ -247,5 +247,43 @@ describe('enrich-sessions on a real broker', () => {
     expect(String(letter?.headers[DeadLetterHeader.Reason])).toBe('SESSION_VALUE_SCHEMA_INVALID');
     expect(String(letter?.headers[DeadLetterHeader.SourceOffset])).toBe('2');
     expect(letter?.value).toBe('{"EVENTS":"many"}');
+  });
+
+  it("bounds each output record by its topic's own max.message.bytes, read at init", async () => {
+    // Prepare: a sessions-enriched topic that accepts 32 KiB, and a session whose enriched
+    // record would take some 40 KB (its landing page).
+    const enriched = await createTestTopic(1, 'sessions-enriched', {
+      'max.message.bytes': String(32 * 1024),
+    });
+    const instance = await startInstance({ SESSIONS_ENRICHED_TOPIC: enriched });
+    const large = aSessionRecord(
+      aSessionKey({ userId: 'user-large' }),
+      aSessionRow({ ENTRY_PAGE: `/${'p'.repeat(40_000)}` }),
+    );
+    const batch = eventOf(instance.topics.sessions, [
+      aSessionRecord(aSessionKey({ userId: 'user-small' })),
+      large,
+    ]);
+
+    // Act
+    await instance.handler(batch);
+
+    // Assert
+    expect((await readAll(testKafka(), enriched)).map((record) => record.key)).toEqual(['user-small']);
+    const [letter, ...others] = await readAll(testKafka(), instance.topics.dlq);
+    expect(others).toEqual([]);
+    expect(String(letter?.headers[DeadLetterHeader.Reason])).toBe('PROCESSING_FAILED');
+    expect(String(letter?.headers[DeadLetterHeader.SourceOffset])).toBe('1');
+    expect(String(letter?.headers[DeadLetterHeader.Detail])).toMatch(
+      new RegExp(`its record for ${enriched} takes \\d+ bytes; the topic accepts \\d+`),
+    );
+  });
+
+  it('does not start when an output topic does not exist, naming its setting', async () => {
+    // Act
+    const started = startInstance({ CART_ABANDONED_TOPIC: 'no-such-topic' });
+
+    // Assert
+    await expect(started).rejects.toThrow(/CART_ABANDONED_TOPIC names no-such-topic/);
   });
 });

@@ -105,13 +105,12 @@ export class InMemoryAggregateStore implements AggregateStore {
 
   async mergeSessionSketch(draft: SessionSketchDraft): Promise<MergeResult> {
     this.reads += 1;
-    const item = this.#itemOrNew(draft.key);
-    const current = item.sketch ?? SessionSketch.empty();
-    if (item.sketch !== undefined && current.covers(draft.sketch)) {
-      return { changed: false, conflicts: 0, usage: ONE_READ };
-    }
+    const stored = this.items.get(id(draft.key))?.sketch;
+    if (stored?.covers(draft.sketch)) return { changed: false, conflicts: 0, usage: ONE_READ };
     this.writes += 1;
-    item.sketch = current.union(draft.sketch);
+    this.#check(draft.key, { entity: 'SessionSketch', minute: draft.minute, expiresAt: draft.expiresAt });
+    const item = this.#itemOrNew(draft.key);
+    item.sketch = (stored ?? SessionSketch.empty()).union(draft.sketch);
     Object.assign(item.attributes, {
       entity: 'SessionSketch',
       minute: draft.minute,
@@ -122,12 +121,13 @@ export class InMemoryAggregateStore implements AggregateStore {
 
   async mergePageBucket(draft: PageBucketDraft): Promise<PageBucketResult> {
     this.reads += 1;
-    const item = this.#itemOrNew(draft.key);
-    const plan = planBucketMerge(item.bucket ?? { pages: new Map(), watermark: -1 }, draft.contributions);
+    const stored = this.items.get(id(draft.key))?.bucket;
+    const plan = planBucketMerge(stored ?? { pages: new Map(), watermark: -1 }, draft.contributions);
     const result = { applied: plan.applied, overflow: plan.overflow, conflicts: 0 };
     if (plan.next === undefined) return { ...result, changed: false, usage: ONE_READ };
     this.writes += 1;
     this.#check(draft.key, { pages: encodeBucketPages(plan.next.pages), wm: plan.next.watermark });
+    const item = this.#itemOrNew(draft.key);
     item.bucket = plan.next;
     Object.assign(item.attributes, {
       entity: 'PageBucket',

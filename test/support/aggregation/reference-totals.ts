@@ -30,7 +30,10 @@ export interface ReferenceTotals {
 }
 
 /** A top-pages row as the reference writes it. */
-export const topPageRow = (path: string, totals: PageTotals): string =>
+export const topPageRow = (
+  path: string,
+  totals: Omit<PageTotals, 'revenueCents'> & { revenueCents: number | bigint },
+): string =>
   `${path} ${totals.views} ${totals.clicks} ${totals.addToCarts} ${totals.purchases} ${totals.revenueCents}`;
 
 /** The reference's top-pages rows of a minute, from its pages' totals. */

@@ -23,6 +23,7 @@ describe('aggregate-events config', () => {
     expect(config).toEqual({
       analyticsTable: 'analytics',
       deadLetterTopic: 'clickstream-dlq',
+      reportBatchItemFailures: false,
       retentionDays: 30,
       writeConcurrency: 16,
       eventTimeBounds: { maxPastMs: 7 * 86_400_000, maxFutureMs: 86_400_000 },

@@ -3,11 +3,16 @@ import {
   aggregateBatch,
   bucketOf,
   MAX_BUCKET_RESERVED_BYTES,
+  minuteOf,
   reservedBytes,
+  sessionSketchKey,
 } from '../../../services/aggregation/index.ts';
+import type { ClickstreamEvent } from '../../../services/clickstream/index.ts';
 import { PROCESSING_FAILED } from '../../../services/commons/errors.ts';
-import { testDependencies } from '../../support/aggregation/fakes.ts';
+import { utf8Bytes } from '../../../services/limits/index.ts';
+import { storedTotals, testDependencies } from '../../support/aggregation/fakes.ts';
 import { InMemoryAggregateStore } from '../../support/aggregation/in-memory-aggregate-store.ts';
+import { referenceTotals } from '../../support/aggregation/reference-totals.ts';
 import { aClickstreamEvent, anEventRecord } from '../../support/factories/clickstream-event.ts';
 import { RecordingDeadLetterPublisher } from '../../support/fakes/recording.ts';
 
@@ -41,6 +46,58 @@ describe('a write the sink refuses', () => {
       expect(letter.detail).toMatch(/sort key too long/);
     }
     expect(summary.poison).toBe(summary.overflowRecords);
+  });
+
+  it('sends the records of a refused page bucket to their own page items: counted once, also when redelivered', async () => {
+    // Prepare: items may hold 1,500 bytes, so a bucket is refused once it holds some twenty
+    // pages, while one page's own item always fits.
+    const store = new InMemoryAggregateStore({ itemBytes: 1500 });
+    const deadLetters = new RecordingDeadLetterPublisher();
+    const events: ClickstreamEvent[] = Array.from({ length: 600 }, (_, i) =>
+      aClickstreamEvent({
+        type: i % 7 === 0 ? 'click' : 'page_view',
+        sessionId: `s-${i % 13}`,
+        page: { path: `/page/${String(i % 200).padStart(54, '0')}`, title: 't', referrer: null },
+      }),
+    );
+    const records = events.map((event, offset) => anEventRecord(event, 0, offset));
+
+    // Act: a first delivery cut short, then the whole batch twice.
+    const first = await aggregateBatch(records.slice(0, 250), testDependencies(store, deadLetters));
+    await aggregateBatch(records, testDependencies(store, deadLetters));
+    await aggregateBatch(records, testDependencies(store, deadLetters));
+
+    // Assert
+    expect(first.overflowRecords).toBeGreaterThan(0);
+    expect(deadLetters.letters).toEqual([]);
+    expect(storedTotals(store)).toEqual(referenceTotals(events));
+  });
+
+  it('dead-letters the records of a refused session sketch, and their counts stand', async () => {
+    // Prepare: partition keys one byte shorter than a sketch's; every other key is shorter.
+    const event = aClickstreamEvent();
+    const sketchKey = sessionSketchKey(minuteOf(event.eventTime), 'clickstream-events-0');
+    const store = new InMemoryAggregateStore({ partitionKeyBytes: utf8Bytes(sketchKey.pk) - 1 });
+    const deadLetters = new RecordingDeadLetterPublisher();
+    const events = [event, aClickstreamEvent({ sessionId: 'session-2' })];
+
+    // Act
+    const summary = await aggregateBatch(
+      events.map((each, offset) => anEventRecord(each, 0, offset)),
+      testDependencies(store, deadLetters),
+    );
+
+    // Assert
+    expect(deadLetters.letters.map((letter) => [letter.source.offset, letter.reason])).toEqual([
+      [0, PROCESSING_FAILED],
+      [1, PROCESSING_FAILED],
+    ]);
+    expect(deadLetters.letters[0]?.detail).toMatch(/partition key too long/);
+    expect(summary.poison).toBe(2);
+    const { sessions, ...counted } = storedTotals(store);
+    const { sessions: _, ...expected } = referenceTotals(events);
+    expect(counted).toEqual(expected);
+    expect(sessions.size).toBe(0);
   });
 
   it('still fails the batch on an error a retry can fix', async () => {

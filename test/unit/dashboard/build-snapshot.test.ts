@@ -32,7 +32,7 @@ const aFunnel = (minute: Minute, counts: Partial<Omit<Funnel, 'minute' | 'unique
   removeFromCarts: 0,
   checkouts: 0,
   purchases: 0,
-  revenue: 0,
+  revenueCents: 0n,
   ...counts,
 });
 
@@ -43,7 +43,7 @@ const aPage = (minute: Minute, path: string, views: number): PageStats => ({
   clicks: 0,
   addToCarts: 0,
   purchases: 0,
-  revenue: 0,
+  revenueCents: 0n,
 });
 
 /** An in-memory read side holding the given funnels, pages and session counts. */
@@ -88,7 +88,7 @@ describe('buildSnapshot', () => {
     // Prepare
     const sources = sourcesWith({
       analytics: analyticsOf([
-        aFunnel('2026-11-25T10:40Z', { events: 12, pageViews: 9, purchases: 1, revenue: 19.9 }),
+        aFunnel('2026-11-25T10:40Z', { events: 12, pageViews: 9, purchases: 1, revenueCents: 1990n }),
         aFunnel('2026-11-25T10:42Z', { events: 5, pageViews: 5 }),
         aFunnel('2026-11-25T09:00Z', { events: 99 }),
       ]),
@@ -103,7 +103,7 @@ describe('buildSnapshot', () => {
     expect(snapshot.activity).toHaveLength(30);
     expect(snapshot.activity[0]?.minute).toBe('2026-11-25T10:13Z');
     expect(snapshot.activity.slice(-3).map((minute) => minute.events)).toEqual([12, 0, 5]);
-    expect(snapshot.activity.slice(-3).map((minute) => minute.revenue)).toEqual([19.9, 0, 0]);
+    expect(snapshot.activity.slice(-3).map((minute) => minute.revenue)).toEqual(['19.90', '0.00', '0.00']);
   });
 
   it('ranks the top pages of the current and the previous minute', async () => {
@@ -166,7 +166,7 @@ describe('buildSnapshot', () => {
           addToCarts: 10,
           checkouts: 5,
           purchases: 2,
-          revenue: 50,
+          revenueCents: 5000n,
         }),
       ]),
     });
@@ -177,7 +177,7 @@ describe('buildSnapshot', () => {
     // Assert
     expect(funnel.from).toBe('2026-11-25T10:28Z');
     expect(funnel.steps.map((step) => step.count)).toEqual([100, 10, 5, 2]);
-    expect(funnel.revenue).toBe(50);
+    expect(funnel.revenue).toBe('50.00');
   });
 
   it('says why session data is missing when the enrichment has written none', async () => {
@@ -231,7 +231,7 @@ describe('buildSnapshot', () => {
     expect(enrichment.closedSessions).toBe(20);
     expect(enrichment.converted).toBe(6);
     expect(enrichment.abandonedCarts).toBe(4);
-    expect(enrichment.abandonedCartValue).toBe(90);
+    expect(enrichment.abandonedCartValue).toBe('90.00');
     expect(enrichment.bySegment.map((row) => [row.group, row.sessions, row.rate])).toEqual([
       ['casual', 10, 0.1],
       ['vip', 10, 0.5],
@@ -319,8 +319,8 @@ describe('funnelOf', () => {
     // Act
     const funnel = funnelOf(
       [
-        { pageViews: 150, addToCarts: 15, checkouts: 0, purchases: 0, revenue: 0 },
-        { pageViews: 50, addToCarts: 5, checkouts: 0, purchases: 0, revenue: 0 },
+        { pageViews: 150, addToCarts: 15, checkouts: 0, purchases: 0, revenueCents: 0n },
+        { pageViews: 50, addToCarts: 5, checkouts: 0, purchases: 0, revenueCents: 0n },
       ],
       '2026-11-25T10:28Z',
       '2026-11-25T10:42Z',

@@ -32,10 +32,11 @@ describe('the page’s formats', () => {
   });
 
   it('writes money with cents, and short on a key-figure card', () => {
-    expect(formatMoney(1234.5, 'USD')).toBe('$1,234.50');
-    expect(formatMoney(1234.5, 'EUR')).toBe('€1,234.50');
-    expect(formatMoneyShort(9999.99, 'USD')).toBe('$9,999.99');
-    expect(formatMoneyShort(26_863.7, 'USD')).toBe('$26.9K');
+    expect(formatMoney('1234.50', 'USD')).toBe('$1,234.50');
+    expect(formatMoney('1234.50', 'EUR')).toBe('€1,234.50');
+    expect(formatMoneyShort('9999.99', 'USD')).toBe('$9,999.99');
+    expect(formatMoneyShort('26863.70', 'USD')).toBe('$26.9K');
+    expect(formatMoney('999999.07', 'USD')).toBe('$999,999.07');
     expect(formatUsd(0.0123)).toBe('$0.0123');
     expect(formatUsd(12.5)).toBe('$12.50');
     expect(formatSeconds(0.44)).toBe('0.4 s');

@@ -2,7 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { funnelOf } from '../../../dashboard/build-snapshot.ts';
 import { FUNNEL } from '../../../load-generator/funnel.ts';
 import { ClickstreamSimulation } from '../../../load-generator/simulation.ts';
-import { aggregateEvents, Entity, pendingUpdate } from '../../../services/aggregation/index.ts';
+import {
+  aggregateEvents,
+  decimalOfCents,
+  Entity,
+  pendingUpdate,
+} from '../../../services/aggregation/index.ts';
 import { decodeEvent, toCents } from '../../../services/clickstream/index.ts';
 
 const START = Date.parse('2026-03-14T09:26:00Z');
@@ -43,7 +48,7 @@ describe('the funnel of a generated run', { timeout: 30_000 }, () => {
         addToCarts: counters.addToCarts ?? 0,
         checkouts: counters.checkouts ?? 0,
         purchases: counters.purchases ?? 0,
-        revenue: (counters.revenueCents ?? 0) / 100,
+        revenueCents: BigInt(counters.revenueCents ?? 0),
       }));
     const funnel = funnelOf(minutes, '2026-03-14T09:26Z', '2026-03-14T12:00Z');
 
@@ -57,6 +62,6 @@ describe('the funnel of a generated run', { timeout: 30_000 }, () => {
     expect(checkouts?.count).toBeLessThanOrEqual(carts?.count ?? 0);
     expect(carts?.count).toBeLessThanOrEqual(views?.count ?? 0);
     const ordersCents = orders.reduce((sum, order) => sum + toCents(order.revenue), 0);
-    expect(toCents(funnel.revenue)).toBe(ordersCents);
+    expect(funnel.revenue).toBe(decimalOfCents(BigInt(ordersCents)));
   });
 });

@@ -146,6 +146,34 @@ describe('enrichSessionBatch', () => {
     expect(producer.values(TOPICS.sessionsEnriched)).toHaveLength(1);
   });
 
+  it('dead-letters a session whose record the broker refuses, and produces the others', async () => {
+    // Prepare: the topic's limit lowered below what the function read at init.
+    const { dependencies, producer, deadLetters } = fakeDependencies();
+    producer.maxMessageBytes.set(TOPICS.sessionsEnriched, 32 * 1024);
+    const large = aSessionRecord(
+      aSessionKey({ userId: 'user-large' }),
+      aSessionRow({ ENTRY_PAGE: `/${'p'.repeat(40_000)}` }),
+      { offset: 8 },
+    );
+    const records = [aSessionRecord(aSessionKey({ userId: 'user-a' })), large];
+
+    // Act
+    const summary = await enrichSessionBatch(records, dependencies);
+
+    // Assert
+    expect(producer.values(TOPICS.sessionsEnriched)).toEqual([expect.objectContaining({ userId: 'user-a' })]);
+    expect(deadLetters.letters).toEqual([
+      expect.objectContaining({
+        reason: 'PROCESSING_FAILED',
+        source: expect.objectContaining({ offset: 8 }),
+      }),
+    ]);
+    expect(deadLetters.letters[0]?.detail).toMatch(
+      /refused its enriched record: .*larger than the max message size/,
+    );
+    expect(summary).toMatchObject({ enriched: 1, poison: 1 });
+  });
+
   it('fails the batch when the events cannot be produced', async () => {
     const { dependencies, producer } = fakeDependencies();
     producer.failure = new kafkajs.KafkaJSConnectionError('Connection error: ECONNREFUSED');

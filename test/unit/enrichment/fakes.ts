@@ -38,10 +38,12 @@ export class InMemoryProfileReader implements ProfileReader {
 export class RecordingSender implements KafkaSender {
   readonly sent: ProducerRecord[] = [];
   failure: Error | undefined;
+  /** Topics' `max.message.bytes` where not the broker's default (a limit lowered after init, say). */
+  readonly maxMessageBytes = new Map<string, number>();
 
   async send(record: ProducerRecord): Promise<unknown> {
     if (this.failure !== undefined) throw this.failure;
-    refuseOverBrokerLimits(record);
+    refuseOverBrokerLimits(record, this.maxMessageBytes.get(record.topic));
     this.sent.push(record);
     return [];
   }
