@@ -31,9 +31,10 @@ export type { SchemaMetadata } from './record.ts';
  * case in test/unit/kafka/powertools-kafka.test.ts: its JSON deserializer returns malformed
  * JSON as text, without an error, so MALFORMED_JSON and SCHEMA_INVALID (services/clickstream)
  * become one reason, and it writes the poison value to the log with console.error; it
- * decodes keys and headers to UTF-8 text, which loses the bytes a dead letter carries; it
- * keeps lone surrogates; and it checks no record field, so a malformed record reaches the
- * service unflagged instead of with its `defect`. What remains, a loop over `records` and
+ * decodes keys, headers and (unconfigured) values to UTF-8 text, which loses the bytes a
+ * dead letter carries and an Avro SOURCE value's binary; it keeps lone surrogates; and it
+ * checks no record field, so a malformed record reaches the service unflagged instead of
+ * with its `defect`. What remains, a loop over `records` and
  * base64, is what this file does anyway. `valueSchemaMetadata` (schema registry) is kept on
  * the record; other unknown fields are accepted and ignored.
  */

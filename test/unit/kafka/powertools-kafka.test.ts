@@ -2,6 +2,7 @@ import { kafkaConsumer } from '@aws-lambda-powertools/kafka';
 import { KafkaConsumerParserError } from '@aws-lambda-powertools/kafka/errors';
 import type { ConsumerRecords, MSKEvent, SchemaConfig } from '@aws-lambda-powertools/kafka/types';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { encodeEventAvro } from '../../../services/clickstream/event-avro.ts';
 import {
   ClickstreamEventSchema,
   DecodeFailure,
@@ -136,6 +137,21 @@ describe('@aws-lambda-powertools/kafka against the per-record poison rule', () =
     expect(record?.headers).toEqual([{ trace: '\ufffd\u0000\ufffd' }]);
     expect(ours?.key).toEqual(bytes);
     expect(ours?.headers).toEqual([{ name: 'trace', value: bytes }]);
+  });
+
+  it('without a schema config, decodes an Avro SOURCE value to UTF-8 text, losing its bytes', async () => {
+    // Arrange: what a schema registry mapping with EventRecordFormat SOURCE delivers.
+    const event = aClickstreamEvent();
+    const bytes = encodeEventAvro(event);
+    const source = aSourceRecord({ value: bytes });
+
+    // Act
+    const [record] = await consumed([source]);
+    const [ours] = sourceRecordsOf(anEsmEvent('aws:kafka', [source]));
+
+    // Assert
+    expect(Buffer.from(String(record?.value), 'utf8').equals(bytes)).toBe(false);
+    expect(decodeEvent(ours?.value, undefined, 'avro')).toEqual(event);
   });
 
   it('passes a record with a malformed field through, where the project marks it for its dead letter', async () => {
