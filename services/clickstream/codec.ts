@@ -16,9 +16,11 @@ export type ValueEncoding = 'json' | 'avro';
  * with `valueSchemaMetadata.dataFormat: AVRO` in both formats; JSON delivers a JSON object
  * (first byte `{`), SOURCE the Avro binary, whose first byte is the zigzag `schemaVersion`.
  *
- * Why not @aws-lambda-powertools/kafka's Avro deserializer: it is served only at 2.35.0, which
- * would put a second @aws-lambda-powertools/commons in the bundle next to logger/metrics
- * 2.36.0; avsc (which it uses too) does the same in a few lines.
+ * Why not @aws-lambda-powertools/kafka's Avro deserializer: it fixes one deserializer per
+ * function, where a mapping marks each record (JSON or SOURCE delivery, above); it needs
+ * avro-js, a second Avro library beside avsc (which the load generator writes with); its
+ * error message carries the whole value and schema, which a dead letter's detail would
+ * repeat; and its JSON path cannot keep this file's reasons (services/kafka/esm-event.ts).
  */
 export const valueEncodingOf = (
   value: Buffer | null,

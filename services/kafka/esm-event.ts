@@ -25,10 +25,18 @@ export type { SchemaMetadata } from './record.ts';
  *
  * Why not @aws-lambda-powertools/parser's KafkaMskEventSchema: it requires `value` (a
  * tombstone would fail the whole batch, forever) and decodes values to strings (a dead
- * letter must carry the original bytes). Why not @aws-lambda-powertools/kafka's consumer:
- * its JSON deserializer turns malformed JSON into a string instead of an error, so the
- * poison reasons of services/clickstream could not be told apart. `valueSchemaMetadata`
- * (schema registry) is kept on the record; other unknown fields are accepted and ignored.
+ * letter must carry the original bytes). Why not @aws-lambda-powertools/kafka's
+ * `kafkaConsumer` (2.35.0), the path its docs recommend
+ * (https://docs.aws.amazon.com/powertools/typescript/latest/features/kafka), shown case by
+ * case in test/unit/kafka/powertools-kafka.test.ts: its JSON deserializer returns malformed
+ * JSON as text, without an error, so MALFORMED_JSON and SCHEMA_INVALID (services/clickstream)
+ * become one reason, and it writes the poison value to the log with console.error; it
+ * decodes keys, headers and (unconfigured) values to UTF-8 text, which loses the bytes a
+ * dead letter carries and an Avro SOURCE value's binary; it keeps lone surrogates; and it
+ * checks no record field, so a malformed record reaches the service unflagged instead of
+ * with its `defect`. What remains, a loop over `records` and
+ * base64, is what this file does anyway. `valueSchemaMetadata` (schema registry) is kept on
+ * the record; other unknown fields are accepted and ignored.
  */
 
 /** One record in the event. */
