@@ -29,6 +29,7 @@ import {
 } from './aggregate-store.ts';
 import {
   aggregateEvents,
+  type BatchAggregate,
   type CounterItemDraft,
   overflowPageItems,
   type RecordContribution,
@@ -240,38 +241,20 @@ const applyInOrder = async (
   return outcome;
 };
 
-/**
- * Aggregates one batch of clickstream records into the analytics table, effectively once
- * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
- * nothing twice and loses nothing.
- *
- * Poison records (unreadable, undecodable, invalid, oversized, empty, out of the event-time
- * bounds) go to the dead-letter topic and the batch carries on; so does a record whose
- * processing fails with an error that is not retriable (reason PROCESSING_FAILED: a bug must
- * not stall its partition), and a record whose write the sink refuses (applyOrIsolate, which
- * dead-letters it at once). Only retriable (infrastructure) errors fail the batch. Aggregates
- * are written before the other dead letters: if the store fails, none has been written yet, so
- * a retry does not write them twice.
- *
- * @throws {AggregateStoreError | WatermarkContentionError | DeadLetterPublishError} when a
- *   retry can fix it: the caller fails the batch so that it is redelivered.
- */
-export const aggregateBatch = async (
-  records: readonly SourceRecord[],
-  dependencies: AggregationDependencies,
-): Promise<BatchSummary> => {
-  const { store, deadLetters, logger, metrics } = dependencies;
-  const events: SourcedEvent[] = [];
-  const letters: DeadLetter[] = [];
-  const seen = new Set<string>();
-  let duplicates = 0;
-  let refusedRecords = 0;
-  const bounds = dependencies.eventTimeBounds ?? {
-    maxPastMs: DEFAULT_MAX_PAST_MS,
-    maxFutureMs: DEFAULT_MAX_FUTURE_MS,
-  };
-  const byCoordinates = new Map<string, SourceRecord>();
-  const poison = (record: SourceRecord, reason: string, detail: string): void => {
+/** The records of one batch by coordinates, and the dead letters found so far. */
+interface BatchLedger {
+  readonly byCoordinates: Map<string, SourceRecord>;
+  readonly letters: DeadLetter[];
+  /** Records the sink refused, each already dead-lettered on its own (applyOrIsolate). */
+  refused: number;
+}
+
+type Poison = (record: SourceRecord, reason: string, detail: string) => void;
+
+/** Logs a poison record and queues its dead letter, published after the aggregates. */
+const poisonInto =
+  (ledger: BatchLedger, logger: AggregationDependencies['logger']): Poison =>
+  (record, reason, detail) => {
     logger.warn('poison record; it goes to the dead-letter topic with this batch', {
       reason,
       detail,
@@ -279,8 +262,24 @@ export const aggregateBatch = async (
       partition: record.partition,
       offset: record.offset,
     });
-    letters.push(deadLetterOf(record, reason, detail));
+    ledger.letters.push(deadLetterOf(record, reason, detail));
   };
+
+/**
+ * Phase 1: decodes each record once (a redelivery within the batch is counted as a duplicate),
+ * poisoning unreadable and undecodable ones. Returns the events and the duplicate count.
+ *
+ * @throws a retriable error from decoding, unchanged.
+ */
+const decodeRecords = (
+  records: readonly SourceRecord[],
+  ledger: BatchLedger,
+  poison: Poison,
+  bounds: { readonly maxPastMs: number; readonly maxFutureMs: number },
+): { readonly events: SourcedEvent[]; readonly duplicates: number } => {
+  const events: SourcedEvent[] = [];
+  const seen = new Set<string>();
+  let duplicates = 0;
   for (const record of records) {
     const source = sourceIdOf(record);
     const id = `${source}@${record.offset}`;
@@ -289,7 +288,7 @@ export const aggregateBatch = async (
       continue;
     }
     seen.add(id);
-    byCoordinates.set(id, record);
+    ledger.byCoordinates.set(id, record);
     if (record.defect !== undefined) {
       poison(record, UNREADABLE_RECORD, record.defect);
       continue;
@@ -311,20 +310,45 @@ export const aggregateBatch = async (
       else poison(record, PROCESSING_FAILED, String(error));
     }
   }
+  return { events, duplicates };
+};
 
-  const aggregate = aggregateEvents(events, dependencies.retentionDays, (dependencies.now ?? Date.now)());
-  for (const { source, offset, error } of aggregate.rejected) {
+/** Phase 2: poisons the records the aggregation rejected; a retriable rejection fails the batch. */
+const poisonRejected = (rejected: BatchAggregate['rejected'], ledger: BatchLedger, poison: Poison): void => {
+  for (const { source, offset, error } of rejected) {
     if (isRetriable(error)) throw error;
-    const record = byCoordinates.get(`${source}@${offset}`);
+    const record = ledger.byCoordinates.get(`${source}@${offset}`);
     if (record !== undefined) poison(record, PROCESSING_FAILED, String(error));
   }
+};
+
+/** What phase 3 wrote, item by item. */
+interface WriteOutcomes {
+  readonly counterOutcomes: readonly ItemOutcome[];
+  readonly bucketOutcomes: readonly PageBucketResult[];
+  readonly sketchOutcomes: readonly MergeResult[];
+  readonly overflowDrafts: readonly CounterItemDraft[];
+}
+
+/**
+ * Phase 3: writes the aggregate. Funnels, page buckets and sketches are independent. Pages a
+ * bucket does not admit go to their own items second: a crash in between is repaired by the
+ * retry, whose bucket merge routes the same records to the same page items again
+ * (page-bucket.ts). A record the sink refuses is dead-lettered at once and counted in `ledger`.
+ */
+const writeAggregate = async (
+  aggregate: BatchAggregate,
+  ledger: BatchLedger,
+  dependencies: AggregationDependencies,
+): Promise<WriteOutcomes> => {
+  const { store, deadLetters, logger } = dependencies;
   const maxAttempts = dependencies.maxConditionalAttempts ?? DEFAULT_MAX_CONDITIONAL_ATTEMPTS;
   const refuse = async (source: SourceId, offset: number, error: unknown): Promise<void> => {
-    const record = byCoordinates.get(`${source}@${offset}`);
+    const record = ledger.byCoordinates.get(`${source}@${offset}`);
     if (record === undefined) throw error;
     const detail = `the sink refused its write: ${sinkMessageOf(error)}`;
     logger.warn('record refused by the sink; dead-lettered', { detail, source, offset });
-    refusedRecords += 1;
+    ledger.refused += 1;
     await deadLetters.publish([deadLetterOf(record, PROCESSING_FAILED, detail)]);
   };
   const applyAll = (drafts: readonly CounterItemDraft[]) =>
@@ -334,9 +358,6 @@ export const aggregateBatch = async (
         .map((draft) => () => applyOrIsolate(draft, store, maxAttempts, refuse)),
       dependencies.writeConcurrency,
     );
-  // Funnels, page buckets and sketches are independent. Pages a bucket does not admit go to
-  // their own items second: a crash in between is repaired by the retry, whose bucket merge
-  // routes the same records to the same page items again (page-bucket.ts).
   const [funnelOutcomes, bucketOutcomes, sketchOutcomes] = await Promise.all([
     applyAll(aggregate.counterItems),
     runWithConcurrency<PageBucketResult>(
@@ -352,8 +373,18 @@ export const aggregateBatch = async (
     overflowPageItems(bucket, bucketOutcomes[i]?.overflow ?? []),
   );
   const counterOutcomes = [...funnelOutcomes, ...(await applyAll(overflowDrafts))];
-  await deadLetters.publish(letters);
+  return { counterOutcomes, bucketOutcomes, sketchOutcomes, overflowDrafts };
+};
 
+/** Phase 4: what the batch did, from the counts of the phases before. */
+const summarize = (
+  records: number,
+  decoded: { readonly events: readonly SourcedEvent[]; readonly duplicates: number },
+  aggregate: BatchAggregate,
+  ledger: BatchLedger,
+  written: WriteOutcomes,
+): BatchSummary => {
+  const { counterOutcomes, bucketOutcomes, sketchOutcomes, overflowDrafts } = written;
   const merges = [...sketchOutcomes, ...bucketOutcomes];
   const usage = [...counterOutcomes, ...merges].reduce(
     (sum, outcome) => addUsage(sum, outcome.usage),
@@ -362,11 +393,11 @@ export const aggregateBatch = async (
   const bucketsAlreadyApplied = bucketOutcomes.filter(
     (outcome) => outcome.applied === 0 && outcome.overflow.length === 0,
   ).length;
-  const summary: BatchSummary = {
-    records: records.length,
-    events: events.length - aggregate.rejected.length,
-    duplicates,
-    poison: letters.length + refusedRecords,
+  return {
+    records,
+    events: decoded.events.length - aggregate.rejected.length,
+    duplicates: decoded.duplicates,
+    poison: ledger.letters.length + ledger.refused,
     counterItems: aggregate.counterItems.length + overflowDrafts.length,
     pageBuckets: aggregate.pageBuckets.length,
     overflowRecords: bucketOutcomes.reduce((sum, outcome) => sum + outcome.overflow.length, 0),
@@ -380,6 +411,9 @@ export const aggregateBatch = async (
     writeUnits: usage.writeUnits,
     readUnits: usage.readUnits,
   };
+};
+
+const recordMetrics = (metrics: MetricsSink, summary: BatchSummary): void => {
   metrics.addMetric('RecordsReceived', MetricUnit.Count, summary.records);
   metrics.addMetric('EventsAggregated', MetricUnit.Count, summary.events);
   metrics.addMetric('PoisonRecords', MetricUnit.Count, summary.poison);
@@ -388,6 +422,42 @@ export const aggregateBatch = async (
   metrics.addMetric('DynamoDBWriteUnits', MetricUnit.Count, summary.writeUnits);
   metrics.addMetric('DynamoDBReadUnits', MetricUnit.Count, summary.readUnits);
   metrics.addMetric('WatermarkConflicts', MetricUnit.Count, summary.watermarkConflicts);
-  logger.info('batch aggregated', { ...summary });
+};
+
+/**
+ * Aggregates one batch of clickstream records into the analytics table, effectively once
+ * (docs/effectively-once.md): a batch delivered again, whole or cut differently, adds
+ * nothing twice and loses nothing.
+ *
+ * Poison records (unreadable, undecodable, invalid, oversized, empty, out of the event-time
+ * bounds) go to the dead-letter topic and the batch carries on; so does a record whose
+ * processing fails with an error that is not retriable (reason PROCESSING_FAILED: a bug must
+ * not stall its partition), and a record whose write the sink refuses (applyOrIsolate, which
+ * dead-letters it at once). Only retriable (infrastructure) errors fail the batch. Aggregates
+ * are written before the other dead letters: if the store fails, none has been written yet, so
+ * a retry does not write them twice.
+ *
+ * @throws {AggregateStoreError | WatermarkContentionError | DeadLetterPublishError} when a
+ *   retry can fix it: the caller fails the batch so that it is redelivered.
+ */
+export const aggregateBatch = async (
+  records: readonly SourceRecord[],
+  dependencies: AggregationDependencies,
+): Promise<BatchSummary> => {
+  const ledger: BatchLedger = { byCoordinates: new Map(), letters: [], refused: 0 };
+  const poison = poisonInto(ledger, dependencies.logger);
+  const bounds = dependencies.eventTimeBounds ?? {
+    maxPastMs: DEFAULT_MAX_PAST_MS,
+    maxFutureMs: DEFAULT_MAX_FUTURE_MS,
+  };
+  const decoded = decodeRecords(records, ledger, poison, bounds);
+  const now = (dependencies.now ?? Date.now)();
+  const aggregate = aggregateEvents(decoded.events, dependencies.retentionDays, now);
+  poisonRejected(aggregate.rejected, ledger, poison);
+  const written = await writeAggregate(aggregate, ledger, dependencies);
+  await dependencies.deadLetters.publish(ledger.letters);
+  const summary = summarize(records.length, decoded, aggregate, ledger, written);
+  recordMetrics(dependencies.metrics, summary);
+  dependencies.logger.info('batch aggregated', { ...summary });
   return summary;
 };
