@@ -217,23 +217,7 @@ class Parser {
       this.fail(`mismatched input '${first.text}' expecting 'CREATE'`);
     }
     this.next();
-    let orReplace = false;
-    if (this.acceptKw('OR')) {
-      this.expectKw('REPLACE');
-      orReplace = true;
-    }
-    let sourceType: 'STREAM' | 'TABLE';
-    if (this.acceptKw('STREAM')) sourceType = 'STREAM';
-    else if (this.acceptKw('TABLE')) sourceType = 'TABLE';
-    else if (this.isKw('SOURCE')) throw new KsqlUnsupportedError('CREATE SOURCE STREAM/TABLE');
-    else throw new KsqlUnsupportedError(`CREATE ${this.peek().text} statement`);
-    let ifNotExists = false;
-    if (this.isKw('IF')) {
-      this.next();
-      this.expectKw('NOT');
-      this.expectKw('EXISTS');
-      ifNotExists = true;
-    }
+    const { orReplace, sourceType, ifNotExists } = this.createHead();
     const name = this.identifier('a source name');
     let columns: ColumnDef[] | undefined;
     if (this.isOp('(')) columns = this.columnDefs();
@@ -267,6 +251,28 @@ class Parser {
       text,
     };
     return stmt;
+  }
+
+  /** After CREATE: `[OR REPLACE] STREAM|TABLE [IF NOT EXISTS]`. */
+  private createHead(): { orReplace: boolean; sourceType: 'STREAM' | 'TABLE'; ifNotExists: boolean } {
+    let orReplace = false;
+    if (this.acceptKw('OR')) {
+      this.expectKw('REPLACE');
+      orReplace = true;
+    }
+    let sourceType: 'STREAM' | 'TABLE';
+    if (this.acceptKw('STREAM')) sourceType = 'STREAM';
+    else if (this.acceptKw('TABLE')) sourceType = 'TABLE';
+    else if (this.isKw('SOURCE')) throw new KsqlUnsupportedError('CREATE SOURCE STREAM/TABLE');
+    else throw new KsqlUnsupportedError(`CREATE ${this.peek().text} statement`);
+    let ifNotExists = false;
+    if (this.isKw('IF')) {
+      this.next();
+      this.expectKw('NOT');
+      this.expectKw('EXISTS');
+      ifNotExists = true;
+    }
+    return { orReplace, sourceType, ifNotExists };
   }
 
   private columnDefs(): ColumnDef[] {
@@ -407,41 +413,12 @@ class Parser {
     this.expectKw('SELECT');
     const select: SelectItem[] = [];
     do {
-      const pos = this.peek().position;
-      if (this.isOp('*')) {
-        this.next();
-        select.push({ k: 'all', source: undefined, pos });
-        continue;
-      }
-      if (this.peek().kind === TokenKind.Ident && this.isOp('.', 1) && this.isOp('*', 2)) {
-        const source = this.next().text;
-        this.next();
-        this.next();
-        select.push({ k: 'all', source, pos });
-        continue;
-      }
-      const expr = this.expression();
-      let alias: string | undefined;
-      if (this.acceptKw('AS')) alias = this.identifier('an alias');
-      else if (
-        this.peek().kind === TokenKind.Ident &&
-        (this.peek().quoted || !RESERVED.has(this.peek().text))
-      ) {
-        alias = this.next().text;
-      }
-      select.push({ k: 'expr', expr, alias, pos });
+      select.push(this.selectItem());
     } while (this.acceptOp(','));
     this.expectKw('FROM');
     const fromPos = this.peek().position;
     const fromName = this.identifier('a source name');
-    let alias: string | undefined;
-    if (this.acceptKw('AS')) alias = this.identifier('an alias');
-    else if (
-      this.peek().kind === TokenKind.Ident &&
-      (this.peek().quoted || !RESERVED.has(this.peek().text))
-    ) {
-      alias = this.next().text;
-    }
+    const alias = this.optionalAlias();
     if (['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL'].some((w) => this.isKw(w)) || this.isOp(',')) {
       throw new KsqlUnsupportedError('JOIN');
     }
@@ -450,7 +427,6 @@ class Parser {
     let groupBy: Expr[] | undefined;
     let partitionBy: Expr[] | undefined;
     let having: Expr | undefined;
-    let emit: 'CHANGES' | 'FINAL' | undefined;
     if (this.acceptKw('WINDOW')) window = this.windowSpec();
     if (this.acceptKw('WHERE')) where = this.expression();
     if (this.acceptKw('GROUP')) {
@@ -462,11 +438,7 @@ class Parser {
       partitionBy = this.groupingList();
     }
     if (this.acceptKw('HAVING')) having = this.expression();
-    if (this.acceptKw('EMIT')) {
-      if (this.acceptKw('CHANGES')) emit = 'CHANGES';
-      else if (this.acceptKw('FINAL')) emit = 'FINAL';
-      else this.fail(`mismatched input '${this.peek().text}' expecting {'CHANGES', 'FINAL'}`);
-    }
+    const emit = this.emitClause();
     if (this.isKw('LIMIT')) throw new KsqlUnsupportedError('LIMIT');
     return {
       select,
@@ -478,6 +450,39 @@ class Parser {
       having,
       emit,
     };
+  }
+
+  /** `*`, `source.*`, or an expression with an optional alias. */
+  private selectItem(): SelectItem {
+    const pos = this.peek().position;
+    if (this.isOp('*')) {
+      this.next();
+      return { k: 'all', source: undefined, pos };
+    }
+    if (this.peek().kind === TokenKind.Ident && this.isOp('.', 1) && this.isOp('*', 2)) {
+      const source = this.next().text;
+      this.next();
+      this.next();
+      return { k: 'all', source, pos };
+    }
+    const expr = this.expression();
+    return { k: 'expr', expr, alias: this.optionalAlias(), pos };
+  }
+
+  /** `AS alias`, or a bare identifier that is not a reserved word. */
+  private optionalAlias(): string | undefined {
+    if (this.acceptKw('AS')) return this.identifier('an alias');
+    if (this.peek().kind === TokenKind.Ident && (this.peek().quoted || !RESERVED.has(this.peek().text))) {
+      return this.next().text;
+    }
+    return undefined;
+  }
+
+  private emitClause(): 'CHANGES' | 'FINAL' | undefined {
+    if (!this.acceptKw('EMIT')) return undefined;
+    if (this.acceptKw('CHANGES')) return 'CHANGES';
+    if (this.acceptKw('FINAL')) return 'FINAL';
+    this.fail(`mismatched input '${this.peek().text}' expecting {'CHANGES', 'FINAL'}`);
   }
 
   /** GROUP BY / PARTITION BY: value expressions (no boolean operators), or one parenthesised set. */
