@@ -39,8 +39,13 @@ import {
   UserAgentParser,
 } from '../services/enrichment/index.ts';
 import { createKafkaClient } from '../services/kafka/client.ts';
-import { toKafkaEnv } from '../services/kafka/connection.ts';
-import { buildKafkaEvent, type KafkaEvent, toEventRecord } from '../services/kafka/esm-event.ts';
+import { type KafkaConnection, toKafkaEnv } from '../services/kafka/connection.ts';
+import {
+  buildKafkaEvent,
+  type KafkaEvent,
+  sourceRecordsOf,
+  toEventRecord,
+} from '../services/kafka/esm-event.ts';
 import { createTopics } from '../services/kafka/topics.ts';
 import {
   DynamoDbProfileStore,
@@ -179,68 +184,301 @@ const noDeadLetters: DeadLetterPublisher = { publish: async () => {} };
 const silent = new Logger({ logLevel: 'SILENT' });
 const noMetrics = { addMetric: () => undefined };
 
-const main = async () => {
-  const stops: Array<() => Promise<void>> = [];
-  try {
-    // The environment only: a bench measures on a broker of its own unless told otherwise.
-    const endpoints = resolveEndpoints(process.env, undefined);
-    if (endpoints.kafka === undefined) log('starting a local Kafka broker');
-    const cluster = await useOrLaunchKafka(endpoints.kafka, { log });
-    stops.push(cluster.stop);
-    const brokers = [...cluster.connection.brokers];
-    let dynamodbEndpoint = endpoints.dynamodbEndpoint;
-    if (dynamodbEndpoint === undefined) {
-      const dynalite = await startDynaliteProcess();
-      stops.push(async () => {
-        dynalite.child.kill();
-      });
-      dynamodbEndpoint = dynalite.endpoint;
-    }
-    const run = randomUUID().slice(0, 8);
-    const topics = {
-      sessions: `bench-user-sessions-${run}`,
-      enriched: `bench-sessions-enriched-${run}`,
-      abandoned: `bench-cart-abandoned-${run}`,
-      dlq: `bench-dlq-${run}`,
-      bare: `bench-bare-${run}`,
-      bareAbandoned: `bench-bare-abandoned-${run}`,
-      lifecycle: `bench-lifecycle-${run}`,
-    };
-    await createTopics(
-      createKafkaClient(cluster.connection, { clientId: 'bench-admin', log: silentLogger }),
-      [
-        { topic: topics.enriched, partitions: PARTITIONS },
-        { topic: topics.abandoned, partitions: PARTITIONS },
-        { topic: topics.bare, partitions: PARTITIONS },
-        { topic: topics.bareAbandoned, partitions: PARTITIONS },
-        { topic: topics.lifecycle, partitions: PARTITIONS },
-        { topic: topics.dlq, partitions: 1 },
-      ],
-    );
-    const tables = { analytics: `bench-analytics-${run}`, userProfiles: `bench-profiles-${run}` };
-    const dynamo = localDynamoClient(dynamodbEndpoint);
-    await createTables(dynamo, tables);
-    const profileStore = new DynamoDbProfileStore(DynamoDBDocumentClient.from(dynamo), tables.userProfiles);
-    await profileStore.putProfiles(profiles);
-    log(`seeded ${profiles.length} profiles; ${SESSIONS} sessions in batches of ${BATCH}, ${ROUNDS} rounds`);
+type Stops = Array<() => Promise<void>>;
 
-    // The handler's environment, as serverless.yml would set it; then the module is loaded once.
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      ...toKafkaEnv(cluster.connection),
-      DYNAMODB_ENDPOINT: dynamodbEndpoint,
-      USER_PROFILES_TABLE: tables.userProfiles,
-      SESSIONS_ENRICHED_TOPIC: topics.enriched,
-      CART_ABANDONED_TOPIC: topics.abandoned,
-      DLQ_TOPIC: topics.dlq,
-      POWERTOOLS_LOG_LEVEL: 'ERROR',
-      POWERTOOLS_METRICS_DISABLED: 'true',
-    });
-    const { handler } = await import('../functions/enrich-sessions/handler.ts');
-    const { kafkaProducer } = await import('../functions/commons/clients/kafka.ts');
-    const { documentClient } = await import('../functions/commons/clients/dynamodb.ts');
+/** The Kafka cluster (KAFKA_BROKERS or a launched broker) and DynamoDB (or a dynalite child). */
+const startInfrastructure = async (
+  stops: Stops,
+): Promise<{ readonly connection: KafkaConnection; readonly dynamodbEndpoint: string }> => {
+  // The environment only: a bench measures on a broker of its own unless told otherwise.
+  const endpoints = resolveEndpoints(process.env, undefined);
+  if (endpoints.kafka === undefined) log('starting a local Kafka broker');
+  const cluster = await useOrLaunchKafka(endpoints.kafka, { log });
+  stops.push(cluster.stop);
+  let dynamodbEndpoint = endpoints.dynamodbEndpoint;
+  if (dynamodbEndpoint === undefined) {
+    const dynalite = await startDynaliteProcess();
     stops.push(async () => {
-      documentClient.destroy();
+      dynalite.child.kill();
+    });
+    dynamodbEndpoint = dynalite.endpoint;
+  }
+  return { connection: cluster.connection, dynamodbEndpoint };
+};
+
+const benchTopics = (run: string) => ({
+  sessions: `bench-user-sessions-${run}`,
+  enriched: `bench-sessions-enriched-${run}`,
+  abandoned: `bench-cart-abandoned-${run}`,
+  dlq: `bench-dlq-${run}`,
+  bare: `bench-bare-${run}`,
+  bareAbandoned: `bench-bare-abandoned-${run}`,
+  lifecycle: `bench-lifecycle-${run}`,
+});
+type BenchTopics = ReturnType<typeof benchTopics>;
+
+const createBenchTopics = (connection: KafkaConnection, topics: BenchTopics): Promise<unknown> =>
+  createTopics(createKafkaClient(connection, { clientId: 'bench-admin', log: silentLogger }), [
+    { topic: topics.enriched, partitions: PARTITIONS },
+    { topic: topics.abandoned, partitions: PARTITIONS },
+    { topic: topics.bare, partitions: PARTITIONS },
+    { topic: topics.bareAbandoned, partitions: PARTITIONS },
+    { topic: topics.lifecycle, partitions: PARTITIONS },
+    { topic: topics.dlq, partitions: 1 },
+  ]);
+
+/** The handler's environment, as serverless.yml would set it; then the module is loaded once. */
+const loadHandler = async (
+  connection: KafkaConnection,
+  dynamodbEndpoint: string,
+  userProfilesTable: string,
+  topics: BenchTopics,
+) => {
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    ...toKafkaEnv(connection),
+    DYNAMODB_ENDPOINT: dynamodbEndpoint,
+    USER_PROFILES_TABLE: userProfilesTable,
+    SESSIONS_ENRICHED_TOPIC: topics.enriched,
+    CART_ABANDONED_TOPIC: topics.abandoned,
+    DLQ_TOPIC: topics.dlq,
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    POWERTOOLS_METRICS_DISABLED: 'true',
+  });
+  const { handler } = await import('../functions/enrich-sessions/handler.ts');
+  const { kafkaProducer } = await import('../functions/commons/clients/kafka.ts');
+  const { documentClient } = await import('../functions/commons/clients/dynamodb.ts');
+  return { handler, kafkaProducer, documentClient };
+};
+type LoadedHandler = Awaited<ReturnType<typeof loadHandler>>;
+
+/** Per invocation, the produce requests the handler makes (one per topic), to the bare topics. */
+const captureBatches = async (
+  events: readonly KafkaEvent[],
+  dependencies: EnrichmentDependencies,
+  capture: CapturingSender,
+): Promise<ProducerRecord[][]> => {
+  const batches: ProducerRecord[][] = [];
+  for (const event of events) {
+    capture.records.length = 0;
+    await enrichSessionBatch(sourceRecordsOf(event), dependencies);
+    batches.push([...capture.records]);
+  }
+  return batches;
+};
+
+/** Profiles served from memory: the same lookup as the store, without DynamoDB. */
+const memoryProfileLookup = () => {
+  const byId = new Map(profiles.map((profile) => [profile.userId, profile]));
+  return {
+    getProfiles: async (ids: readonly string[]): Promise<ProfileLookup> => {
+      return {
+        profiles: new Map(
+          ids.flatMap((id) => {
+            const profile = byId.get(id);
+            return profile === undefined ? [] : [[id, profile] as const];
+          }),
+        ),
+        invalid: [],
+      };
+    },
+  };
+};
+
+const METHODS = ['bare', 'handler', 'uncached', 'memory'] as const;
+type Method = (typeof METHODS)[number];
+
+/** Per round and method: sessions/s, and bare time / method time within the round. */
+interface Throughput {
+  readonly rates: Record<Method, number[]>;
+  readonly ratios: Record<Method, number[]>;
+}
+
+/** Runs ROUNDS rounds of every batch by every method, each method in turn per batch. */
+const measureRounds = async (
+  batchCount: number,
+  methods: Record<Method, (i: number) => Promise<unknown>>,
+): Promise<Throughput> => {
+  const rates: Record<Method, number[]> = { bare: [], handler: [], uncached: [], memory: [] };
+  const ratios: Record<Method, number[]> = { bare: [], handler: [], uncached: [], memory: [] };
+  for (let round = 1; round <= ROUNDS; round += 1) {
+    const elapsed: Record<Method, number> = { bare: 0, handler: 0, uncached: 0, memory: 0 };
+    for (let i = 0; i < batchCount; i += 1) {
+      for (const name of METHODS) {
+        const start = performance.now();
+        await methods[name](i);
+        elapsed[name] += performance.now() - start;
+      }
+    }
+    for (const name of METHODS) {
+      rates[name].push((SESSIONS * 1000) / elapsed[name]);
+      ratios[name].push(elapsed.bare / elapsed[name]);
+    }
+    log(
+      `round ${round}: ${METHODS.map((name) => `${name} ${Math.round(rates[name].at(-1) ?? 0)}`).join(', ')} sessions/s`,
+    );
+  }
+  return { rates, ratios };
+};
+
+/** Part 1's inputs: the invocations, the enrichment's dependencies, the broker and the profile store. */
+interface ThroughputSetup {
+  readonly brokers: string[];
+  readonly events: readonly KafkaEvent[];
+  readonly topics: BenchTopics;
+  readonly loaded: LoadedHandler;
+  readonly captureDependencies: EnrichmentDependencies;
+  readonly memoryProfiles: EnrichmentDependencies['profiles'];
+  readonly profileStore: DynamoDbProfileStore;
+  readonly batches: readonly ProducerRecord[][];
+}
+
+/**
+ * Part 1: produce throughput of the handler, the same enrichment with profiles from DynamoDB and
+ * from memory, and a bare producer sending the handler's records. Returns the figures and how
+ * often the handler's producer connected.
+ */
+const measureThroughput = async (setup: ThroughputSetup) => {
+  const { events, batches, loaded, captureDependencies, topics } = setup;
+  const bareKafka = new Kafka({ clientId: 'bench-bare', brokers: setup.brokers, logLevel: logLevel.WARN });
+  const bare: Producer = bareKafka.producer({ allowAutoTopicCreation: false });
+  const sendAll = async (records: readonly ProducerRecord[] = []) => {
+    for (const record of records) await bare.send({ ...record, acks: -1 });
+  };
+  await bare.connect();
+  // Warm the paths (metadata, connections, JIT) outside the measured rounds.
+  await sendAll(batches[0]);
+  await loaded.handler(events[0]);
+
+  const memoryDependencies: EnrichmentDependencies = {
+    ...captureDependencies,
+    profiles: setup.memoryProfiles,
+    producer: loaded.kafkaProducer,
+    topics: { sessionsEnriched: topics.enriched, cartAbandoned: topics.abandoned },
+  };
+  const uncachedDependencies: EnrichmentDependencies = {
+    ...memoryDependencies,
+    profiles: setup.profileStore,
+  };
+  // Per batch, each method in turn: on a shared machine, load spikes hit all of them alike.
+  const throughput = await measureRounds(events.length, {
+    bare: (i: number) => sendAll(batches[i]),
+    handler: (i: number) => loaded.handler(events[i]),
+    uncached: (i: number) => enrichSessionBatch(sourceRecordsOf(events[i]), uncachedDependencies),
+    memory: (i: number) => enrichSessionBatch(sourceRecordsOf(events[i]), memoryDependencies),
+  });
+  await bare.disconnect();
+  const handlerConnects = loaded.kafkaProducer.connectCount;
+  await loaded.kafkaProducer.disconnect();
+  return { ...throughput, handlerConnects };
+};
+
+/** Part 2's figures for one way of holding the producer. */
+interface LifecycleFigures {
+  readonly latencies: number[];
+  readonly connects: number;
+  readonly sockets: number;
+}
+
+/**
+ * Part 2: INVOCATIONS small invocations with a producer built once per instance and with one
+ * created per invocation, invocation by invocation, each way in turn, so load spikes weigh on both alike.
+ */
+const measureLifecycle = async (
+  brokers: string[],
+  smallEvents: readonly KafkaEvent[],
+  lifecycleDependencies: (producer: KafkaSender) => EnrichmentDependencies,
+): Promise<{ readonly once: LifecycleFigures; readonly each: LifecycleFigures }> => {
+  const once = countingKafka(brokers, 'bench-once');
+  const instanceProducer = new LazyKafkaProducer(once.kafka, { maxIdleMs: 300_000 });
+  const each = countingKafka(brokers, 'bench-each');
+  let perInvocationConnects = 0;
+  const onceLatencies: number[] = [];
+  const eachLatencies: number[] = [];
+  for (const event of smallEvents) {
+    let start = performance.now();
+    await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(instanceProducer));
+    onceLatencies.push(performance.now() - start);
+
+    start = performance.now();
+    const producer = each.kafka.producer({ allowAutoTopicCreation: false });
+    producer.on(producer.events.CONNECT, () => {
+      perInvocationConnects += 1;
+    });
+    await producer.connect();
+    await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(producer));
+    await producer.disconnect();
+    eachLatencies.push(performance.now() - start);
+  }
+  await instanceProducer.disconnect();
+  return {
+    once: {
+      latencies: onceLatencies,
+      connects: instanceProducer.connectCount,
+      sockets: once.counter.sockets,
+    },
+    each: { latencies: eachLatencies, connects: perInvocationConnects, sockets: each.counter.sockets },
+  };
+};
+
+/** The markdown for BENCHMARKS.md. */
+const report = (
+  throughput: Throughput & { readonly handlerConnects: number },
+  lifecycle: { readonly once: LifecycleFigures; readonly each: LifecycleFigures },
+  producedPerRound: number,
+  invocationsPerRound: number,
+): string[] => {
+  const { rates, ratios } = throughput;
+  const row = (name: Method) => `${Math.round(median(rates[name]))} | ${median(ratios[name]).toFixed(2)}`;
+  const ms = (value: number) => value.toFixed(1);
+  const lifecycleRow = (figures: LifecycleFigures) =>
+    `${ms(percentile(figures.latencies, 50))} | ${ms(percentile(figures.latencies, 95))} | ${ms(figures.latencies.reduce((a, b) => a + b, 0) / figures.latencies.length)} | ${figures.connects} | ${figures.sockets} |`;
+  return [
+    `### Enrichment Lambda (\`npm run bench:enrich\`, ${new Date().toISOString().slice(0, 10)})`,
+    '',
+    `Produce throughput: ${SESSIONS} sessions in invocations of ${BATCH}, ${producedPerRound} records produced per round (enriched + cart-abandoned), ${PARTITIONS}-partition topics, acks=all; the bare producer makes the handler's produce requests (one per topic per invocation) with the same records; methods take turns batch by batch; median of ${ROUNDS} rounds (ratio = bare time / method time within a round).`,
+    '',
+    '| Method | sessions/s | ratio |',
+    '|---|---:|---:|',
+    `| bare kafkajs producer, same records and batches | ${row('bare')} |`,
+    `| enrich-sessions handler as deployed (decode, profiles via the instance cache, user agent, produce) | ${row('handler')} (target ≥ 0.70) |`,
+    `| same enrichment and producer, profiles read from DynamoDB (dynalite) for every batch | ${row('uncached')} |`,
+    `| same enrichment and producer, profiles from memory | ${row('memory')} |`,
+    '',
+    `Producer lifecycle: ${INVOCATIONS} invocations of ${SMALL_BATCH} sessions each, profiles from memory.`,
+    '',
+    '| Producer | p50 ms | p95 ms | mean ms | producer connects | TCP connections |',
+    '|---|---:|---:|---:|---:|---:|',
+    `| once per instance (LazyKafkaProducer, as the handler) | ${lifecycleRow(lifecycle.once)}`,
+    `| created per invocation (connect, send, disconnect) | ${lifecycleRow(lifecycle.each)}`,
+    '',
+    `The warm handler's producer (shared with the in-memory-profiles row) opened its connection ${throughput.handlerConnects} time(s) over ${ROUNDS * invocationsPerRound + 1} handler invocations.`,
+  ];
+};
+
+/** Creates the topics and tables of this run and seeds the profiles. */
+const prepareRun = async (connection: KafkaConnection, dynamodbEndpoint: string) => {
+  const run = randomUUID().slice(0, 8);
+  const topics = benchTopics(run);
+  await createBenchTopics(connection, topics);
+  const tables = { analytics: `bench-analytics-${run}`, userProfiles: `bench-profiles-${run}` };
+  const dynamo = localDynamoClient(dynamodbEndpoint);
+  await createTables(dynamo, tables);
+  const profileStore = new DynamoDbProfileStore(DynamoDBDocumentClient.from(dynamo), tables.userProfiles);
+  await profileStore.putProfiles(profiles);
+  log(`seeded ${profiles.length} profiles; ${SESSIONS} sessions in batches of ${BATCH}, ${ROUNDS} rounds`);
+  return { topics, tables, dynamo, profileStore };
+};
+
+const main = async () => {
+  const stops: Stops = [];
+  try {
+    const { connection, dynamodbEndpoint } = await startInfrastructure(stops);
+    const brokers = [...connection.brokers];
+    const { topics, tables, dynamo, profileStore } = await prepareRun(connection, dynamodbEndpoint);
+    const loaded = await loadHandler(connection, dynamodbEndpoint, tables.userProfiles, topics);
+    stops.push(async () => {
+      loaded.documentClient.destroy();
       dynamo.destroy();
     });
     const events = eventsOf(topics.sessions, SESSIONS, BATCH, brokers.join(','));
@@ -256,136 +494,29 @@ const main = async () => {
       logger: silent,
       metrics: noMetrics,
     };
-    const { sourceRecordsOf } = await import('../services/kafka/esm-event.ts');
-    // Per invocation, the produce requests the handler makes (one per topic), to the bare topics.
-    const batches: ProducerRecord[][] = [];
-    for (const event of events) {
-      capture.records.length = 0;
-      await enrichSessionBatch(sourceRecordsOf(event), captureDependencies);
-      batches.push([...capture.records]);
-    }
+    const batches = await captureBatches(events, captureDependencies, capture);
     const producedPerRound = batches.flat().reduce((sum, record) => sum + record.messages.length, 0);
-    const sendAll = async (records: readonly ProducerRecord[] = []) => {
-      for (const record of records) await bare.send({ ...record, acks: -1 });
-    };
-
-    const bareKafka = new Kafka({ clientId: 'bench-bare', brokers, logLevel: logLevel.WARN });
-    const bare: Producer = bareKafka.producer({ allowAutoTopicCreation: false });
-    await bare.connect();
-    // Warm the paths (metadata, connections, JIT) outside the measured rounds.
-    await sendAll(batches[0]);
-    await handler(events[0]);
-
-    const byId = new Map(profiles.map((profile) => [profile.userId, profile]));
-    const memoryProfiles = {
-      getProfiles: async (ids: readonly string[]): Promise<ProfileLookup> => {
-        return {
-          profiles: new Map(
-            ids.flatMap((id) => {
-              const profile = byId.get(id);
-              return profile === undefined ? [] : [[id, profile] as const];
-            }),
-          ),
-          invalid: [],
-        };
-      },
-    };
-    const memoryDependencies: EnrichmentDependencies = {
-      ...captureDependencies,
-      profiles: memoryProfiles,
-      producer: kafkaProducer,
-      topics: { sessionsEnriched: topics.enriched, cartAbandoned: topics.abandoned },
-    };
-    const uncachedDependencies: EnrichmentDependencies = { ...memoryDependencies, profiles: profileStore };
-    // Per batch, each method in turn: on a shared machine, load spikes hit all of them alike.
-    const methods = {
-      bare: (i: number) => sendAll(batches[i]),
-      handler: (i: number) => handler(events[i]),
-      uncached: (i: number) => enrichSessionBatch(sourceRecordsOf(events[i]), uncachedDependencies),
-      memory: (i: number) => enrichSessionBatch(sourceRecordsOf(events[i]), memoryDependencies),
-    } as const;
-    type Method = keyof typeof methods;
-    const names: readonly Method[] = ['bare', 'handler', 'uncached', 'memory'];
-    const rates: Record<Method, number[]> = { bare: [], handler: [], uncached: [], memory: [] };
-    const ratios: Record<Method, number[]> = { bare: [], handler: [], uncached: [], memory: [] };
-    for (let round = 1; round <= ROUNDS; round += 1) {
-      const elapsed: Record<Method, number> = { bare: 0, handler: 0, uncached: 0, memory: 0 };
-      for (let i = 0; i < events.length; i += 1) {
-        for (const name of names) {
-          const start = performance.now();
-          await methods[name](i);
-          elapsed[name] += performance.now() - start;
-        }
-      }
-      for (const name of names) {
-        rates[name].push((SESSIONS * 1000) / elapsed[name]);
-        ratios[name].push(elapsed.bare / elapsed[name]);
-      }
-      log(
-        `round ${round}: ${names.map((name) => `${name} ${Math.round(rates[name].at(-1) ?? 0)}`).join(', ')} sessions/s`,
-      );
-    }
-    await bare.disconnect();
-    const handlerConnects = kafkaProducer.connectCount;
-    await kafkaProducer.disconnect();
+    const memoryProfiles = memoryProfileLookup();
+    const throughput = await measureThroughput({
+      brokers,
+      events,
+      topics,
+      loaded,
+      captureDependencies,
+      memoryProfiles,
+      profileStore,
+      batches,
+    });
 
     // Part 2: producer per invocation vs once per instance.
     const smallEvents = eventsOf(topics.sessions, INVOCATIONS * SMALL_BATCH, SMALL_BATCH, brokers.join(','));
-    const lifecycleDependencies = (producer: KafkaSender): EnrichmentDependencies => ({
+    const lifecycle = await measureLifecycle(brokers, smallEvents, (producer) => ({
       ...captureDependencies,
       profiles: memoryProfiles,
       producer,
       topics: { sessionsEnriched: topics.lifecycle, cartAbandoned: topics.lifecycle },
-    });
-
-    // Invocation by invocation, each way in turn, so load spikes weigh on both alike.
-    const once = countingKafka(brokers, 'bench-once');
-    const instanceProducer = new LazyKafkaProducer(once.kafka, { maxIdleMs: 300_000 });
-    const each = countingKafka(brokers, 'bench-each');
-    let perInvocationConnects = 0;
-    const onceLatencies: number[] = [];
-    const eachLatencies: number[] = [];
-    for (const event of smallEvents) {
-      let start = performance.now();
-      await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(instanceProducer));
-      onceLatencies.push(performance.now() - start);
-
-      start = performance.now();
-      const producer = each.kafka.producer({ allowAutoTopicCreation: false });
-      producer.on(producer.events.CONNECT, () => {
-        perInvocationConnects += 1;
-      });
-      await producer.connect();
-      await enrichSessionBatch(sourceRecordsOf(event), lifecycleDependencies(producer));
-      await producer.disconnect();
-      eachLatencies.push(performance.now() - start);
-    }
-    await instanceProducer.disconnect();
-
-    const row = (name: Method) => `${Math.round(median(rates[name]))} | ${median(ratios[name]).toFixed(2)}`;
-    const ms = (value: number) => value.toFixed(1);
-    const lines = [
-      `### Enrichment Lambda (\`npm run bench:enrich\`, ${new Date().toISOString().slice(0, 10)})`,
-      '',
-      `Produce throughput: ${SESSIONS} sessions in invocations of ${BATCH}, ${producedPerRound} records produced per round (enriched + cart-abandoned), ${PARTITIONS}-partition topics, acks=all; the bare producer makes the handler's produce requests (one per topic per invocation) with the same records; methods take turns batch by batch; median of ${ROUNDS} rounds (ratio = bare time / method time within a round).`,
-      '',
-      '| Method | sessions/s | ratio |',
-      '|---|---:|---:|',
-      `| bare kafkajs producer, same records and batches | ${row('bare')} |`,
-      `| enrich-sessions handler as deployed (decode, profiles via the instance cache, user agent, produce) | ${row('handler')} (target ≥ 0.70) |`,
-      `| same enrichment and producer, profiles read from DynamoDB (dynalite) for every batch | ${row('uncached')} |`,
-      `| same enrichment and producer, profiles from memory | ${row('memory')} |`,
-      '',
-      `Producer lifecycle: ${INVOCATIONS} invocations of ${SMALL_BATCH} sessions each, profiles from memory.`,
-      '',
-      '| Producer | p50 ms | p95 ms | mean ms | producer connects | TCP connections |',
-      '|---|---:|---:|---:|---:|---:|',
-      `| once per instance (LazyKafkaProducer, as the handler) | ${ms(percentile(onceLatencies, 50))} | ${ms(percentile(onceLatencies, 95))} | ${ms(onceLatencies.reduce((a, b) => a + b, 0) / onceLatencies.length)} | ${instanceProducer.connectCount} | ${once.counter.sockets} |`,
-      `| created per invocation (connect, send, disconnect) | ${ms(percentile(eachLatencies, 50))} | ${ms(percentile(eachLatencies, 95))} | ${ms(eachLatencies.reduce((a, b) => a + b, 0) / eachLatencies.length)} | ${perInvocationConnects} | ${each.counter.sockets} |`,
-      '',
-      `The warm handler's producer (shared with the in-memory-profiles row) opened its connection ${handlerConnects} time(s) over ${ROUNDS * events.length + 1} handler invocations.`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    }));
+    process.stdout.write(`${report(throughput, lifecycle, producedPerRound, events.length).join('\n')}\n`);
   } finally {
     for (const stop of stops.reverse()) await stop().catch(() => {});
   }

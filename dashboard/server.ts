@@ -122,19 +122,12 @@ const listen = (server: Server, port: number): Promise<number> =>
     });
   });
 
-/**
- * Starts the dashboard: an HTTP server on 127.0.0.1 that serves the page (bundled at
- * start-up, see {@link bundleAssets}) and `GET /api/snapshot`, the figures it shows, read
- * from the analytics table through the aggregation service's read side.
- *
- * @throws {AssetBuildError} when the page does not build.
- * @throws {ServerStartError} when the port cannot be listened on.
- */
-export const startDashboard = async (options: DashboardOptions): Promise<RunningDashboard> => {
-  const logger = options.logger ?? new Logger({ serviceName: 'dashboard' });
-  const clock = options.clock ?? Date.now;
-  const refreshMs = options.refreshMs ?? 2000;
-  const settings: SnapshotSettings = { ...DEFAULT_SNAPSHOT_SETTINGS, ...options.settings };
+/** The reads a snapshot is built from, and the recorder of pipeline health when there is one. */
+const snapshotSourcesOf = (
+  options: DashboardOptions,
+  clock: () => number,
+  refreshMs: number,
+): { readonly sources: SnapshotSources; readonly recorder: PipelineHistoryRecorder | undefined } => {
   const client = toDocumentClient(options.dynamo);
   const recorder =
     options.pipelineStats === undefined
@@ -148,11 +141,18 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
     source: options.source ?? 'DynamoDB',
     analyticsTable: options.tables.analytics,
   };
-  const assets = await bundleAssets();
+  return { sources, recorder };
+};
 
+/** Builds snapshots; one younger than {@link SNAPSHOT_REUSE_MS} is shared between requests. */
+const sharedSnapshots = (
+  sources: SnapshotSources,
+  settings: SnapshotSettings,
+  clock: () => number,
+  refreshMs: number,
+): (() => Promise<SnapshotResponse>) => {
   let latest: { at: number; snapshot: Promise<SnapshotResponse> } | undefined;
-  let lastFailure: string | undefined;
-  const snapshot = (): Promise<SnapshotResponse> => {
+  return () => {
     // Reuse is measured on the machine's clock, not the data clock (which tests pin).
     const now = performance.now();
     if (latest !== undefined && now - latest.at < SNAPSHOT_REUSE_MS) return latest.snapshot;
@@ -164,10 +164,45 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
     });
     return next;
   };
+};
 
-  const sockets = new Set<Socket>();
-  let port = options.port ?? 0;
-  const server = createServer((request, response) => {
+/** `GET /api/snapshot`: a failure is answered 503 and logged once per distinct message. */
+const snapshotEndpoint = (
+  snapshot: () => Promise<SnapshotResponse>,
+  logger: Pick<Logger, 'info' | 'warn'>,
+  analyticsTable: string,
+): ((response: ServerResponse, head: boolean) => void) => {
+  let lastFailure: string | undefined;
+  return (response, head) => {
+    snapshot().then(
+      (body) => {
+        if (lastFailure !== undefined) logger.info('snapshot readable again', { analyticsTable });
+        lastFailure = undefined;
+        sendJson(response, 200, body, head);
+      },
+      (error: unknown) => {
+        const message = describe(error);
+        // Logged once per distinct failure, not on every refresh of every tab.
+        if (message !== lastFailure) logger.warn('snapshot failed', { analyticsTable, error });
+        lastFailure = message;
+        const name = error instanceof Error ? error.name : 'Error';
+        sendError(response, 503, { error: name, message }, head);
+      },
+    );
+  };
+};
+
+/** What the request handler routes to; `port` is read per request (it is known once listening). */
+interface Routes {
+  readonly port: () => number;
+  readonly snapshot: (response: ServerResponse, head: boolean) => void;
+  readonly assets: ReadonlyMap<string, Asset>;
+}
+
+/** GET and HEAD only, from this machine's names only; then the API, then the page's assets. */
+const handleRequest =
+  (routes: Routes) =>
+  (request: IncomingMessage, response: ServerResponse): void => {
     const head = request.method === 'HEAD';
     if (request.method !== 'GET' && !head) {
       response.setHeader('allow', 'GET, HEAD');
@@ -181,6 +216,7 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
     }
     // Only this machine's names: a page on another site cannot reach the API by DNS rebinding.
     const host = request.headers.host ?? '';
+    const port = routes.port();
     if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) {
       sendError(
         response,
@@ -192,36 +228,51 @@ export const startDashboard = async (options: DashboardOptions): Promise<Running
     }
     const path = new URL(request.url ?? '/', `http://${host}`).pathname;
     if (path === '/api/snapshot') {
-      snapshot().then(
-        (body) => {
-          if (lastFailure !== undefined)
-            logger.info('snapshot readable again', { analyticsTable: sources.analyticsTable });
-          lastFailure = undefined;
-          sendJson(response, 200, body, head);
-        },
-        (error: unknown) => {
-          const message = describe(error);
-          // Logged once per distinct failure, not on every refresh of every tab.
-          if (message !== lastFailure)
-            logger.warn('snapshot failed', { analyticsTable: sources.analyticsTable, error });
-          lastFailure = message;
-          const name = error instanceof Error ? error.name : 'Error';
-          sendError(response, 503, { error: name, message }, head);
-        },
-      );
+      routes.snapshot(response, head);
       return;
     }
-    const asset = assets.get(path === '/index.html' ? '/' : path);
+    const asset = routes.assets.get(path === '/index.html' ? '/' : path);
     if (asset === undefined) {
       sendError(response, 404, { error: 'NotFound', message: `${path} does not exist` }, head);
       return;
     }
     sendAsset(request, response, asset, head);
-  });
+  };
+
+/** The open connections of `server`, so that stopping does not wait for idle keep-alives. */
+const trackSockets = (server: Server): Set<Socket> => {
+  const sockets = new Set<Socket>();
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
   });
+  return sockets;
+};
+
+/**
+ * Starts the dashboard: an HTTP server on 127.0.0.1 that serves the page (bundled at
+ * start-up, see {@link bundleAssets}) and `GET /api/snapshot`, the figures it shows, read
+ * from the analytics table through the aggregation service's read side.
+ *
+ * @throws {AssetBuildError} when the page does not build.
+ * @throws {ServerStartError} when the port cannot be listened on.
+ */
+export const startDashboard = async (options: DashboardOptions): Promise<RunningDashboard> => {
+  const logger = options.logger ?? new Logger({ serviceName: 'dashboard' });
+  const clock = options.clock ?? Date.now;
+  const refreshMs = options.refreshMs ?? 2000;
+  const settings: SnapshotSettings = { ...DEFAULT_SNAPSHOT_SETTINGS, ...options.settings };
+  const { sources, recorder } = snapshotSourcesOf(options, clock, refreshMs);
+  const assets = await bundleAssets();
+  const snapshot = snapshotEndpoint(
+    sharedSnapshots(sources, settings, clock, refreshMs),
+    logger,
+    sources.analyticsTable,
+  );
+
+  let port = options.port ?? 0;
+  const server = createServer(handleRequest({ port: () => port, snapshot, assets }));
+  const sockets = trackSockets(server);
   port = await listen(server, port);
   recorder?.start();
   const url = `http://127.0.0.1:${port}/`;

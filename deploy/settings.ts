@@ -80,6 +80,128 @@ export interface DeploySettings {
   readonly parameters: Readonly<Record<string, string>>;
 }
 
+/** Reads variables and collects every problem, so that all are reported at once. */
+class SettingsReader {
+  readonly problems: string[] = [];
+  readonly #vars: Record<string, string | undefined>;
+
+  constructor(env: Readonly<Record<string, string | undefined>>) {
+    // A copy: process.env is an exotic object, and later writes to it must not change these settings.
+    this.#vars = { ...env };
+  }
+
+  value(name: string): string | undefined {
+    const raw = this.#vars[name]?.trim();
+    return raw === undefined || raw === '' ? undefined : raw;
+  }
+
+  required(name: string, what: string): string {
+    const found = this.value(name);
+    if (found === undefined) this.problems.push(`${name} is required: ${what}`);
+    return found ?? '';
+  }
+
+  matching(name: string, found: string, pattern: RegExp, shape: string): void {
+    if (found !== '' && !pattern.test(found)) this.problems.push(`${name} must be ${shape}, got "${found}"`);
+  }
+}
+
+const readStage = (reader: SettingsReader, stage: string | undefined): string => {
+  const found = stage ?? reader.required('STAGE', 'the stage to deploy (e.g. confluent, msk, prod); --stage');
+  if (found === 'local') reader.problems.push('STAGE "local" is the laptop stack and is never deployed');
+  else reader.matching('STAGE', found, STAGE, '1–20 letters, digits or dashes');
+  return found;
+};
+
+const readConfluent = (reader: SettingsReader, bootstrapServers: string[]): ConfluentSettings => {
+  // The self-managed Kafka mapping gets the endpoint as one list entry: Confluent Cloud has one.
+  if (bootstrapServers.length > 1) {
+    reader.problems.push(
+      'KAFKA_BOOTSTRAP_SERVERS must be the one bootstrap endpoint of the Confluent cluster',
+    );
+  }
+  const secretArn = reader.required('KAFKA_SECRET_ARN', 'the Secrets Manager secret with the API key');
+  reader.matching('KAFKA_SECRET_ARN', secretArn, SECRET_ARN, 'a Secrets Manager secret ARN');
+  return {
+    provider: KafkaProvider.Confluent,
+    bootstrapServers,
+    secretArn,
+    apiKey: reader.required('KAFKA_SASL_USERNAME', 'the Confluent API key the deploy creates topics with'),
+    apiSecret: reader.required('KAFKA_SASL_PASSWORD', "that API key's secret"),
+  };
+};
+
+const readMsk = (reader: SettingsReader, bootstrapServers: string[]): MskSettings => {
+  const clusterArn = reader.required('MSK_CLUSTER_ARN', 'the ARN of the MSK cluster');
+  reader.matching(
+    'MSK_CLUSTER_ARN',
+    clusterArn,
+    MSK_CLUSTER_ARN,
+    'arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>',
+  );
+  const subnetIds = list(reader.required('MSK_SUBNET_IDS', 'comma-separated subnets the functions run in'));
+  for (const id of subnetIds) reader.matching('MSK_SUBNET_IDS', id, SUBNET_ID, 'subnet ids (subnet-…)');
+  const securityGroupIds = list(
+    reader.required('MSK_SECURITY_GROUP_IDS', 'comma-separated security groups allowed to reach the brokers'),
+  );
+  for (const id of securityGroupIds)
+    reader.matching('MSK_SECURITY_GROUP_IDS', id, SECURITY_GROUP_ID, 'security group ids (sg-…)');
+  return { provider: KafkaProvider.Msk, bootstrapServers, clusterArn, subnetIds, securityGroupIds };
+};
+
+/** The cluster: KAFKA_PROVIDER (or a stage named after it) selects what else is required. */
+const readKafka = (reader: SettingsReader, stage: string): ConfluentSettings | MskSettings | undefined => {
+  const providerRaw =
+    reader.value('KAFKA_PROVIDER') ?? (stage === 'confluent' || stage === 'msk' ? stage : undefined);
+  const bootstrapRaw = reader.required(
+    'KAFKA_BOOTSTRAP_SERVERS',
+    providerRaw === KafkaProvider.Msk
+      ? "the cluster's IAM bootstrap brokers, host:9098[,host:9098]"
+      : 'the bootstrap server, host:port',
+  );
+  const bootstrapServers = list(bootstrapRaw);
+  for (const server of bootstrapServers)
+    reader.matching('KAFKA_BOOTSTRAP_SERVERS', server, HOST_PORT, 'host:port');
+  if (providerRaw === KafkaProvider.Confluent) return readConfluent(reader, bootstrapServers);
+  if (providerRaw === KafkaProvider.Msk) return readMsk(reader, bootstrapServers);
+  if (providerRaw === undefined) {
+    reader.problems.push('KAFKA_PROVIDER is required unless the stage is confluent or msk: confluent or msk');
+  } else {
+    reader.problems.push(`KAFKA_PROVIDER must be confluent or msk, got "${providerRaw}"`);
+  }
+  return undefined;
+};
+
+const readTopicPartitions = (reader: SettingsReader): number => {
+  const partitionsRaw = reader.value('TOPIC_PARTITIONS') ?? '6';
+  const topicPartitions = Number(partitionsRaw);
+  if (!Number.isInteger(topicPartitions) || topicPartitions < 1) {
+    reader.problems.push(`TOPIC_PARTITIONS must be a positive integer, got "${partitionsRaw}"`);
+  }
+  return topicPartitions;
+};
+
+/** The optional serverless parameters ({@link TUNING}, {@link NAMES}) that are set. */
+const readParameters = (reader: SettingsReader): Record<string, string> => {
+  const parameters: Record<string, string> = {};
+  for (const [name, parameter] of Object.entries(TUNING)) {
+    const found = reader.value(name);
+    if (found === undefined) continue;
+    if (!/^\d+$/.test(found) || Number(found) < 1)
+      reader.problems.push(`${name} must be a positive integer, got "${found}"`);
+    else parameters[parameter] = found;
+  }
+  for (const [name, parameter] of Object.entries(NAMES)) {
+    const found = reader.value(name);
+    if (found === undefined) continue;
+    // The consumer group id pattern of CreateEventSourceMapping.
+    if (!/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/.test(found))
+      reader.problems.push(`${name} is not a valid consumer group id`);
+    else parameters[parameter] = found;
+  }
+  return parameters;
+};
+
 /**
  * Reads and validates the deploy settings. `stage` and `region` given on the command line
  * win over STAGE and AWS_REGION.
@@ -90,104 +212,16 @@ export const readDeploySettings = (
   env: Readonly<Record<string, string | undefined>>,
   overrides: { readonly stage?: string | undefined; readonly region?: string | undefined } = {},
 ): DeploySettings => {
-  // A copy: process.env is an exotic object, and later writes to it must not change these settings.
-  const vars: Record<string, string | undefined> = { ...env };
-  const problems: string[] = [];
-  const value = (name: string): string | undefined => {
-    const raw = vars[name]?.trim();
-    return raw === undefined || raw === '' ? undefined : raw;
-  };
-  const required = (name: string, what: string): string => {
-    const found = value(name);
-    if (found === undefined) problems.push(`${name} is required: ${what}`);
-    return found ?? '';
-  };
-  const matching = (name: string, found: string, pattern: RegExp, shape: string): void => {
-    if (found !== '' && !pattern.test(found)) problems.push(`${name} must be ${shape}, got "${found}"`);
-  };
-
-  const stage =
-    overrides.stage ?? required('STAGE', 'the stage to deploy (e.g. confluent, msk, prod); --stage');
-  if (stage === 'local') problems.push('STAGE "local" is the laptop stack and is never deployed');
-  else matching('STAGE', stage, STAGE, '1–20 letters, digits or dashes');
-  const region = overrides.region ?? required('AWS_REGION', 'the AWS region to deploy to; --region');
-
-  const providerRaw =
-    value('KAFKA_PROVIDER') ?? (stage === 'confluent' || stage === 'msk' ? stage : undefined);
-  let kafka: ConfluentSettings | MskSettings | undefined;
-  const bootstrapRaw = required(
-    'KAFKA_BOOTSTRAP_SERVERS',
-    providerRaw === KafkaProvider.Msk
-      ? "the cluster's IAM bootstrap brokers, host:9098[,host:9098]"
-      : 'the bootstrap server, host:port',
-  );
-  const bootstrapServers = list(bootstrapRaw);
-  for (const server of bootstrapServers) matching('KAFKA_BOOTSTRAP_SERVERS', server, HOST_PORT, 'host:port');
-
-  if (providerRaw === KafkaProvider.Confluent) {
-    // The self-managed Kafka mapping gets the endpoint as one list entry: Confluent Cloud has one.
-    if (bootstrapServers.length > 1) {
-      problems.push('KAFKA_BOOTSTRAP_SERVERS must be the one bootstrap endpoint of the Confluent cluster');
-    }
-    const secretArn = required('KAFKA_SECRET_ARN', 'the Secrets Manager secret with the API key');
-    matching('KAFKA_SECRET_ARN', secretArn, SECRET_ARN, 'a Secrets Manager secret ARN');
-    kafka = {
-      provider: KafkaProvider.Confluent,
-      bootstrapServers,
-      secretArn,
-      apiKey: required('KAFKA_SASL_USERNAME', 'the Confluent API key the deploy creates topics with'),
-      apiSecret: required('KAFKA_SASL_PASSWORD', "that API key's secret"),
-    };
-  } else if (providerRaw === KafkaProvider.Msk) {
-    const clusterArn = required('MSK_CLUSTER_ARN', 'the ARN of the MSK cluster');
-    matching(
-      'MSK_CLUSTER_ARN',
-      clusterArn,
-      MSK_CLUSTER_ARN,
-      'arn:aws:kafka:<region>:<account>:cluster/<name>/<uuid>',
-    );
-    const subnetIds = list(required('MSK_SUBNET_IDS', 'comma-separated subnets the functions run in'));
-    for (const id of subnetIds) matching('MSK_SUBNET_IDS', id, SUBNET_ID, 'subnet ids (subnet-…)');
-    const securityGroupIds = list(
-      required('MSK_SECURITY_GROUP_IDS', 'comma-separated security groups allowed to reach the brokers'),
-    );
-    for (const id of securityGroupIds)
-      matching('MSK_SECURITY_GROUP_IDS', id, SECURITY_GROUP_ID, 'security group ids (sg-…)');
-    kafka = { provider: KafkaProvider.Msk, bootstrapServers, clusterArn, subnetIds, securityGroupIds };
-  } else if (providerRaw === undefined) {
-    problems.push('KAFKA_PROVIDER is required unless the stage is confluent or msk: confluent or msk');
-  } else {
-    problems.push(`KAFKA_PROVIDER must be confluent or msk, got "${providerRaw}"`);
-  }
-
-  const partitionsRaw = value('TOPIC_PARTITIONS') ?? '6';
-  const topicPartitions = Number(partitionsRaw);
-  if (!Number.isInteger(topicPartitions) || topicPartitions < 1) {
-    problems.push(`TOPIC_PARTITIONS must be a positive integer, got "${partitionsRaw}"`);
-  }
-
-  const ksqldbUrl = value('KSQLDB_URL');
+  const reader = new SettingsReader(env);
+  const stage = readStage(reader, overrides.stage);
+  const region = overrides.region ?? reader.required('AWS_REGION', 'the AWS region to deploy to; --region');
+  const kafka = readKafka(reader, stage);
+  const topicPartitions = readTopicPartitions(reader);
+  const ksqldbUrl = reader.value('KSQLDB_URL');
   if (ksqldbUrl !== undefined && !URL.canParse(ksqldbUrl))
-    problems.push(`KSQLDB_URL must be a URL, got "${ksqldbUrl}"`);
-
-  const parameters: Record<string, string> = {};
-  for (const [name, parameter] of Object.entries(TUNING)) {
-    const found = value(name);
-    if (found === undefined) continue;
-    if (!/^\d+$/.test(found) || Number(found) < 1)
-      problems.push(`${name} must be a positive integer, got "${found}"`);
-    else parameters[parameter] = found;
-  }
-  for (const [name, parameter] of Object.entries(NAMES)) {
-    const found = value(name);
-    if (found === undefined) continue;
-    // The consumer group id pattern of CreateEventSourceMapping.
-    if (!/^[a-zA-Z0-9\-/*:_+=.@]{1,200}$/.test(found))
-      problems.push(`${name} is not a valid consumer group id`);
-    else parameters[parameter] = found;
-  }
-
-  if (problems.length > 0 || kafka === undefined) throw new DeploySettingsError(problems);
+    reader.problems.push(`KSQLDB_URL must be a URL, got "${ksqldbUrl}"`);
+  const parameters = readParameters(reader);
+  if (reader.problems.length > 0 || kafka === undefined) throw new DeploySettingsError(reader.problems);
   return Object.freeze({ stage, region, kafka, topicPartitions, ksqldbUrl, parameters });
 };
 

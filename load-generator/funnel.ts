@@ -76,6 +76,61 @@ export const orderLines = (cart: ReadonlyArray<NonNullable<PlannedEvent['product
 
 const url = (path: string) => `${SHOP_ORIGIN}${path}`;
 
+type CartLine = NonNullable<PlannedEvent['product']>;
+
+/** A visit being planned: its events so far, and the page (and product) on screen. */
+class Visit {
+  readonly events: PlannedEvent[] = [];
+  current: PlannedEvent['page'];
+  currentProduct: CatalogProduct | undefined;
+
+  constructor(landing: { page: PlannedEvent['page']; product?: CatalogProduct }) {
+    this.current = landing.page;
+    this.view(landing.page, landing.product);
+  }
+
+  view(page: PlannedEvent['page'], product?: CatalogProduct): void {
+    this.events.push({ type: 'page_view', page, product: null, order: null, query: null });
+    this.current = page;
+    this.currentProduct = product;
+  }
+
+  goTo(path: string, title: string, product?: CatalogProduct): void {
+    this.view({ path, title, referrer: url(this.current.path) }, product);
+  }
+
+  /** An event on the current page. */
+  act(
+    type: EventType,
+    details: { product?: CartLine; order?: PlannedEvent['order']; query?: string } = {},
+  ): void {
+    this.events.push({
+      type,
+      page: this.current,
+      product: details.product ?? null,
+      order: details.order ?? null,
+      query: details.query ?? null,
+    });
+  }
+}
+
+/** From the cart to checkout and purchase, as far as the visitor goes. */
+const goToCheckout = (random: Random, visit: Visit, cart: CartLine[], propensity: number): void => {
+  visit.goTo('/cart', 'Your cart');
+  if (random.chance(FUNNEL.removeRate)) {
+    const [removed] = cart.splice(random.int(cart.length), 1);
+    if (removed !== undefined) visit.act('remove_from_cart', { product: removed });
+  }
+  if (cart.length === 0) return;
+  if (!random.chance(Math.min(0.95, FUNNEL.checkoutRate * propensity))) return;
+  visit.goTo('/checkout', 'Checkout');
+  visit.act('checkout');
+  if (!random.chance(FUNNEL.purchaseRate)) return;
+  visit.goTo('/checkout/confirmation', 'Thank you for your order');
+  // One checkout pays for one order: a single purchase event carrying every line.
+  visit.act('purchase', { order: orderOf(orderLines(cart)) });
+};
+
 /**
  * Plans sessions over the shop's catalogue: which pages a visitor sees, in what order,
  * and how far down the funnel they get. Pure: all randomness comes from the caller's
@@ -86,7 +141,10 @@ export class SessionPlanner {
   readonly #categoryRank: Zipf;
   readonly #queryRank: Zipf;
 
-  constructor(private readonly pools: Pools) {
+  private readonly pools: Pools;
+
+  constructor(pools: Pools) {
+    this.pools = pools;
     this.#productRank = new Zipf(pools.products.length, 1.1);
     this.#categoryRank = new Zipf(pools.categories.length, 0.9);
     this.#queryRank = new Zipf(pools.searchQueries.length, 1.0);
@@ -94,48 +152,46 @@ export class SessionPlanner {
 
   /** A human visit following the funnel; `propensity` scales the cart and checkout rates. */
   human(random: Random, referrer: string | null, propensity: number): PlannedEvent[] {
-    const events: PlannedEvent[] = [];
-    const landing = this.#landingPage(random, referrer);
-    let current = landing.page;
-    let currentProduct: CatalogProduct | undefined;
-    const view = (page: PlannedEvent['page'], product?: CatalogProduct) => {
-      events.push({ type: 'page_view', page, product: null, order: null, query: null });
-      current = page;
-      currentProduct = product;
-    };
-    const goTo = (path: string, title: string, product?: CatalogProduct) =>
-      view({ path, title, referrer: url(current.path) }, product);
+    const visit = new Visit(this.#landingPage(random, referrer));
+    if (random.chance(FUNNEL.bounceRate)) return visit.events;
+    this.#browse(random, visit);
+    if (!random.chance(Math.min(0.95, FUNNEL.addToCartRate * propensity))) return visit.events;
+    const cart = this.#fillCart(random, visit);
+    goToCheckout(random, visit, cart, propensity);
+    return visit.events;
+  }
 
-    view(landing.page, landing.product);
-    if (random.chance(FUNNEL.bounceRate)) return events;
-
+  /** Browsing after the landing page: page views, clicks and searches. */
+  #browse(random: Random, visit: Visit): void {
     const browse = 1 + random.geometric(FUNNEL.meanBrowseEvents - 1);
     for (let i = 0; i < browse; i++) {
       const step = browseSteps.pick(random);
       if (step === 'click') {
-        events.push({ type: 'click', page: current, product: null, order: null, query: null });
+        visit.act('click');
       } else if (step === 'search') {
         const query = this.pools.searchQueries[this.#queryRank.sample(random)] ?? 'gift';
-        goTo(`/search?q=${encodeURIComponent(query)}`, `Search: ${query}`);
-        events.push({ type: 'search', page: current, product: null, order: null, query });
+        visit.goTo(`/search?q=${encodeURIComponent(query)}`, `Search: ${query}`);
+        visit.act('search', { query });
       } else if (random.chance(0.7)) {
         const product = this.#popularProduct(random);
-        goTo(`/products/${product.id}`, product.title, product);
+        visit.goTo(`/products/${product.id}`, product.title, product);
       } else {
         const category = this.#popularCategory(random);
-        goTo(`/category/${encodeURIComponent(category.toLowerCase())}`, category);
+        visit.goTo(`/category/${encodeURIComponent(category.toLowerCase())}`, category);
       }
     }
+  }
 
-    if (!random.chance(Math.min(0.95, FUNNEL.addToCartRate * propensity))) return events;
-    const cart: Array<NonNullable<PlannedEvent['product']>> = [];
+  /** Adds the product on screen (or popular ones) to the cart; returns the cart. */
+  #fillCart(random: Random, visit: Visit): CartLine[] {
+    const cart: CartLine[] = [];
     // At most MAX_ORDER_LINES products, so that the cart always fits one order.
     const items = Math.min(MAX_ORDER_LINES, 1 + random.geometric(FUNNEL.meanExtraItems));
     for (let i = 0; i < items; i++) {
-      let product = currentProduct;
+      let product = visit.currentProduct;
       if (product === undefined || i > 0) {
         product = this.#popularProduct(random);
-        goTo(`/products/${product.id}`, product.title, product);
+        visit.goTo(`/products/${product.id}`, product.title, product);
       }
       const line = {
         id: product.id,
@@ -144,31 +200,9 @@ export class SessionPlanner {
         quantity: random.chance(0.15) ? 2 : 1,
       };
       cart.push(line);
-      events.push({ type: 'add_to_cart', page: current, product: line, order: null, query: null });
+      visit.act('add_to_cart', { product: line });
     }
-
-    goTo('/cart', 'Your cart');
-    if (random.chance(FUNNEL.removeRate)) {
-      const [removed] = cart.splice(random.int(cart.length), 1);
-      if (removed !== undefined) {
-        events.push({ type: 'remove_from_cart', page: current, product: removed, order: null, query: null });
-      }
-    }
-    if (cart.length === 0) return events;
-    if (!random.chance(Math.min(0.95, FUNNEL.checkoutRate * propensity))) return events;
-    goTo('/checkout', 'Checkout');
-    events.push({ type: 'checkout', page: current, product: null, order: null, query: null });
-    if (!random.chance(FUNNEL.purchaseRate)) return events;
-    goTo('/checkout/confirmation', 'Thank you for your order');
-    // One checkout pays for one order: a single purchase event carrying every line.
-    events.push({
-      type: 'purchase',
-      page: current,
-      product: null,
-      order: orderOf(orderLines(cart)),
-      query: null,
-    });
-    return events;
+    return cart;
   }
 
   /** A crawler's visit: many page views (and a few clicks) spread evenly over the catalogue. */

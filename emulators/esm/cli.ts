@@ -12,8 +12,8 @@ import { CONNECT_TIMEOUT_MS } from '../../services/kafka/deadline.ts';
 import { resolveEndpoints } from '../../tooling/endpoints.ts';
 import { createToolLogger, silentLogger } from '../../tooling/logger.ts';
 import { ESM_METRICS_FILE, readStackState } from '../../tooling/stack-state.ts';
-import { parseEsmCliArgs, readEsmCliConfig } from './config.ts';
-import { type EmulatorStats, startEmulator } from './emulator.ts';
+import { type EsmCliConfig, type EsmCliFlags, parseEsmCliArgs, readEsmCliConfig } from './config.ts';
+import { type Emulator, type EmulatorStats, startEmulator } from './emulator.ts';
 import { EsmError } from './errors.ts';
 import { secretsManagerClients } from './mapping-credentials.ts';
 
@@ -93,14 +93,10 @@ const formatStats = (stats: EmulatorStats): string =>
     })
     .join('\n');
 
-const main = async (): Promise<number> => {
-  const parsed = parseEsmCliArgs(process.argv.slice(2));
-  if (parsed.help) {
-    process.stdout.write(HELP);
-    return 0;
-  }
-  const flags = parsed.options;
-  const env = readEsmCliConfig();
+/** The cluster to consume from and the environment every function gets on top of its own. */
+const resolveTargets = (
+  flags: EsmCliFlags,
+): { readonly brokers: readonly string[]; readonly overrides: Record<string, string> } => {
   const stack = readStackState();
   const endpoints = resolveEndpoints(
     process.env,
@@ -113,7 +109,6 @@ const main = async (): Promise<number> => {
       'no Kafka cluster: start the local stack (npm run stack -- up), set KAFKA_BROKERS or pass --brokers',
     );
   }
-  const brokers = kafka.brokers;
   const dynamodbEndpoint = endpoints.dynamodbEndpoint;
   const overrides: Record<string, string> = {
     ...toKafkaEnv(kafka),
@@ -123,52 +118,62 @@ const main = async (): Promise<number> => {
       : { ANALYTICS_TABLE: stack.tables.analytics, USER_PROFILES_TABLE: stack.tables.userProfiles }),
     ...flags.env,
   };
-  const log =
-    env.logLevel === 'SILENT' ? silentLogger : createToolLogger('esm-emulator', { logLevel: env.logLevel });
+  return { brokers: kafka.brokers, overrides };
+};
 
+/** The resolved serverless configuration: the --config file, else `serverless print`. */
+const loadConfig = async (flags: EsmCliFlags): Promise<unknown> => {
   process.stderr.write(
     flags.config ? `reading ${flags.config}\n` : 'resolving serverless.yml (serverless print)…\n',
   );
-  const config: unknown = flags.config
+  return flags.config
     ? JSON.parse(readFileSync(flags.config, 'utf8'))
     : await loadServerlessConfig({
         serviceDir: SERVICE_DIR,
         ...(flags.stage === undefined ? {} : { stage: flags.stage }),
       });
-  process.stderr.write(`starting the event source mappings against ${brokers.join(',')}…\n`);
-  // A function whose init fails with a ConfigError stops the emulator, exit code 1, naming it.
-  let fatal: Error | undefined;
-  let stopOnFatal = (): void => {};
-  const onFatal = (error: Error): void => {
-    if (fatal !== undefined) return;
-    fatal = error;
-    process.stderr.write(`esm emulator: a function cannot start: ${error.message}\n`);
-    stopOnFatal();
-  };
-  const emulator = await startEmulator({
-    onFatal,
-    config,
-    serviceDir: SERVICE_DIR,
-    brokers,
-    environmentOverrides: overrides,
-    log,
-    secretsManager: secretsManagerClients({
-      localEndpoint: env.secretsManagerEndpoint !== undefined,
-      hasCredentials: env.hasAwsCredentials,
-    }),
-    ...(flags.functions === undefined ? {} : { functions: flags.functions }),
-    ...(flags.bundleDir === undefined ? {} : { bundleDir: resolve(flags.bundleDir) }),
-    ...(flags.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: flags.scalingIntervalMs }),
-    ...(flags.scalingDelayMs === undefined ? {} : { scalingDelayMs: flags.scalingDelayMs }),
-    ...(flags.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: flags.sessionTimeoutMs }),
-    metricsFile: resolve(flags.metricsFile ?? ESM_METRICS_FILE),
-    ...(flags.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: flags.metricsIntervalMs }),
-  });
-  const initial = emulator.stats();
-  process.stderr.write(
-    `running ${initial.mappings.length} mapping(s): ${initial.mappings.map((m) => `${m.functionKey} ← ${m.topic} (group ${m.consumerGroupId})`).join(', ')}; Ctrl-C stops\n`,
-  );
+};
 
+/**
+ * The first function that cannot start (its init fails with a ConfigError); it stops the
+ * emulator, exit code 1. `stop` is set once the emulator runs; a failure before that stops it then.
+ */
+interface FatalWatch {
+  error: Error | undefined;
+  stop: () => void;
+}
+
+const watchFatal = (): { readonly watch: FatalWatch; readonly onFatal: (error: Error) => void } => {
+  const watch: FatalWatch = { error: undefined, stop: () => {} };
+  const onFatal = (error: Error): void => {
+    if (watch.error !== undefined) return;
+    watch.error = error;
+    process.stderr.write(`esm emulator: a function cannot start: ${error.message}\n`);
+    watch.stop();
+  };
+  return { watch, onFatal };
+};
+
+/** The emulator's options from the flags: only the flags given override its defaults. */
+const emulatorOptions = (flags: EsmCliFlags, env: EsmCliConfig) => ({
+  secretsManager: secretsManagerClients({
+    localEndpoint: env.secretsManagerEndpoint !== undefined,
+    hasCredentials: env.hasAwsCredentials,
+  }),
+  ...(flags.functions === undefined ? {} : { functions: flags.functions }),
+  ...(flags.bundleDir === undefined ? {} : { bundleDir: resolve(flags.bundleDir) }),
+  ...(flags.scalingIntervalMs === undefined ? {} : { scalingIntervalMs: flags.scalingIntervalMs }),
+  ...(flags.scalingDelayMs === undefined ? {} : { scalingDelayMs: flags.scalingDelayMs }),
+  ...(flags.sessionTimeoutMs === undefined ? {} : { sessionTimeoutMs: flags.sessionTimeoutMs }),
+  metricsFile: resolve(flags.metricsFile ?? ESM_METRICS_FILE),
+  ...(flags.metricsIntervalMs === undefined ? {} : { metricsIntervalMs: flags.metricsIntervalMs }),
+});
+
+/**
+ * Prints figures every --stats-interval until SIGINT or SIGTERM (or a fatal function), then
+ * stops the emulator and resolves the exit code; a second signal exits at once.
+ */
+const runUntilStopped = (emulator: Emulator, flags: EsmCliFlags, fatal: FatalWatch): Promise<number> => {
   const print = (): void => {
     const stats = emulator.stats();
     process.stderr.write(flags.json ? `${JSON.stringify(stats)}\n` : `${formatStats(stats)}\n`);
@@ -189,7 +194,7 @@ const main = async (): Promise<number> => {
         .stop()
         .then(() => {
           print();
-          resolveExit(fatal === undefined ? 0 : 1);
+          resolveExit(fatal.error === undefined ? 0 : 1);
         })
         .catch((error: unknown) => {
           process.stderr.write(`stop failed: ${error instanceof Error ? error.message : String(error)}\n`);
@@ -198,9 +203,39 @@ const main = async (): Promise<number> => {
     };
     process.on('SIGINT', shutdown);
     process.on('SIGTERM', shutdown);
-    stopOnFatal = () => shutdown('SIGTERM');
-    if (fatal !== undefined) stopOnFatal();
+    fatal.stop = () => shutdown('SIGTERM');
+    if (fatal.error !== undefined) fatal.stop();
   });
+};
+
+const main = async (): Promise<number> => {
+  const parsed = parseEsmCliArgs(process.argv.slice(2));
+  if (parsed.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const flags = parsed.options;
+  const env = readEsmCliConfig();
+  const { brokers, overrides } = resolveTargets(flags);
+  const log =
+    env.logLevel === 'SILENT' ? silentLogger : createToolLogger('esm-emulator', { logLevel: env.logLevel });
+  const config = await loadConfig(flags);
+  process.stderr.write(`starting the event source mappings against ${brokers.join(',')}…\n`);
+  const { watch, onFatal } = watchFatal();
+  const emulator = await startEmulator({
+    onFatal,
+    config,
+    serviceDir: SERVICE_DIR,
+    brokers,
+    environmentOverrides: overrides,
+    log,
+    ...emulatorOptions(flags, env),
+  });
+  const initial = emulator.stats();
+  process.stderr.write(
+    `running ${initial.mappings.length} mapping(s): ${initial.mappings.map((m) => `${m.functionKey} ← ${m.topic} (group ${m.consumerGroupId})`).join(', ')}; Ctrl-C stops\n`,
+  );
+  return runUntilStopped(emulator, flags, watch);
 };
 
 main().then(

@@ -1,4 +1,4 @@
-import type { CreateSource, PropertyValue } from './ast.ts';
+import type { ColumnDef, CreateSource, PropertyValue } from './ast.ts';
 import { parseDurationText } from './duration.ts';
 import type { SourcePosition } from './errors.ts';
 import { KsqlStatementError, KsqlUnsupportedError } from './errors.ts';
@@ -130,6 +130,84 @@ export function resolveFormats(
   return { key: resolvedKey, value: resolvedValue };
 }
 
+/** ksqlDB's checks of each declared column: reserved and duplicate names, key kinds, map keys. */
+function checkColumns(sourceType: CreateSource['sourceType'], columns: readonly ColumnDef[]): void {
+  const names = new Set<string>();
+  for (const c of columns) {
+    if (RESERVED_COLUMNS.has(c.name)) {
+      throw new KsqlStatementError(
+        `'${c.name}' is a reserved column name. You cannot use it as a name for a column.`,
+      );
+    }
+    if (names.has(c.name)) throw new KsqlStatementError(`Duplicate column names:\`${c.name}\``);
+    names.add(c.name);
+    if (c.headers) throw new KsqlUnsupportedError('HEADERS columns');
+    if (sourceType === 'STREAM' && c.primaryKey) {
+      throw new KsqlStatementError(
+        `${at(c.pos)}Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.`,
+      );
+    }
+    if (sourceType === 'TABLE' && c.key && !c.primaryKey) {
+      throw new KsqlStatementError(
+        `${at(c.pos)}Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.`,
+      );
+    }
+    if (c.key && containsMap(c.type)) {
+      throw new KsqlStatementError(
+        `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${c.name}\`. Column type: ${formatType(c.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
+      );
+    }
+  }
+}
+
+/** The windowed key of WINDOW_TYPE and WINDOW_SIZE, or undefined for a plain key. */
+function sourceWindow(props: ReadonlyMap<string, PropertyValue>): DataSource['window'] {
+  const windowType = stringProperty(props, 'WINDOW_TYPE')?.toUpperCase();
+  const windowSizeText = stringProperty(props, 'WINDOW_SIZE');
+  if (windowType === undefined) {
+    if (windowSizeText !== undefined)
+      throw new KsqlStatementError("'WINDOW_SIZE' should not be set without 'WINDOW_TYPE'.");
+    return undefined;
+  }
+  if (windowType !== 'TUMBLING' && windowType !== 'HOPPING' && windowType !== 'SESSION') {
+    throw new KsqlStatementError(`Invalid WINDOW_TYPE: ${windowType}`);
+  }
+  if (windowType === 'SESSION') {
+    if (windowSizeText !== undefined)
+      throw new KsqlStatementError("'WINDOW_SIZE' should not be set for SESSION windows.");
+    return { kind: windowType, size: undefined };
+  }
+  if (windowSizeText === undefined) {
+    throw new KsqlStatementError(`'WINDOW_SIZE' must be set for ${windowType} windows.`);
+  }
+  const parsed = parseDurationText(windowSizeText);
+  if ('error' in parsed)
+    throw new KsqlStatementError(`Configuration WINDOW_SIZE is invalid: ${parsed.error}`);
+  return { kind: windowType, size: parsed.ms };
+}
+
+/** The TIMESTAMP column, checked to exist and to be a BIGINT. */
+function timestampColumn(
+  props: ReadonlyMap<string, PropertyValue>,
+  columns: readonly ColumnDef[],
+): string | undefined {
+  const timestamp = stringProperty(props, 'TIMESTAMP')?.toUpperCase();
+  if (timestamp === undefined) return undefined;
+  const col = columns.find((c) => c.name === timestamp);
+  if (col === undefined)
+    throw new KsqlStatementError(
+      `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestamp}'`,
+    );
+  if (col.type.kind !== 'BIGINT') {
+    if (col.type.kind === 'STRING')
+      throw new KsqlUnsupportedError('STRING TIMESTAMP column (TIMESTAMP_FORMAT)');
+    throw new KsqlStatementError(
+      `Timestamp column, \`${col.name}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`,
+    );
+  }
+  return timestamp;
+}
+
 /** Plans CREATE STREAM / CREATE TABLE over an existing topic. */
 export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format | undefined): DataSource {
   checkProperties(stmt.properties);
@@ -142,32 +220,7 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
   if (stmt.columns === undefined) {
     throw new KsqlUnsupportedError('CREATE without a column list (schema inference)');
   }
-  const names = new Set<string>();
-  for (const c of columns) {
-    if (RESERVED_COLUMNS.has(c.name)) {
-      throw new KsqlStatementError(
-        `'${c.name}' is a reserved column name. You cannot use it as a name for a column.`,
-      );
-    }
-    if (names.has(c.name)) throw new KsqlStatementError(`Duplicate column names:\`${c.name}\``);
-    names.add(c.name);
-    if (c.headers) throw new KsqlUnsupportedError('HEADERS columns');
-    if (stmt.sourceType === 'STREAM' && c.primaryKey) {
-      throw new KsqlStatementError(
-        `${at(c.pos)}Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.`,
-      );
-    }
-    if (stmt.sourceType === 'TABLE' && c.key && !c.primaryKey) {
-      throw new KsqlStatementError(
-        `${at(c.pos)}Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.`,
-      );
-    }
-    if (c.key && containsMap(c.type)) {
-      throw new KsqlStatementError(
-        `Map keys, including types that contain maps, are not supported as they may lead to unexpected behavior due to inconsistent serialization. Key column name: \`${c.name}\`. Column type: ${formatType(c.type)}. See https://github.com/confluentinc/ksql/issues/6621 for more.`,
-      );
-    }
-  }
+  checkColumns(stmt.sourceType, columns);
   const keyColumns = columns.filter((c) => c.key).map((c) => ({ name: c.name, type: c.type }));
   const valueColumns = columns.filter((c) => !c.key).map((c) => ({ name: c.name, type: c.type }));
   if (stmt.sourceType === 'TABLE' && keyColumns.length === 0) {
@@ -180,45 +233,8 @@ export function planCreateSource(stmt: CreateSource, defaultValueFormat: Format 
     const bad = findUnsupported(c.type);
     if (bad !== undefined) throw new KsqlUnsupportedError(`column type ${bad}`);
   }
-  const windowType = stringProperty(stmt.properties, 'WINDOW_TYPE')?.toUpperCase();
-  const windowSizeText = stringProperty(stmt.properties, 'WINDOW_SIZE');
-  let window: DataSource['window'];
-  if (windowType !== undefined) {
-    if (windowType !== 'TUMBLING' && windowType !== 'HOPPING' && windowType !== 'SESSION') {
-      throw new KsqlStatementError(`Invalid WINDOW_TYPE: ${windowType}`);
-    }
-    let size: number | undefined;
-    if (windowType === 'SESSION') {
-      if (windowSizeText !== undefined)
-        throw new KsqlStatementError("'WINDOW_SIZE' should not be set for SESSION windows.");
-    } else {
-      if (windowSizeText === undefined) {
-        throw new KsqlStatementError(`'WINDOW_SIZE' must be set for ${windowType} windows.`);
-      }
-      const parsed = parseDurationText(windowSizeText);
-      if ('error' in parsed)
-        throw new KsqlStatementError(`Configuration WINDOW_SIZE is invalid: ${parsed.error}`);
-      size = parsed.ms;
-    }
-    window = { kind: windowType, size };
-  } else if (windowSizeText !== undefined) {
-    throw new KsqlStatementError("'WINDOW_SIZE' should not be set without 'WINDOW_TYPE'.");
-  }
-  const timestamp = stringProperty(stmt.properties, 'TIMESTAMP')?.toUpperCase();
-  if (timestamp !== undefined) {
-    const col = columns.find((c) => c.name === timestamp);
-    if (col === undefined)
-      throw new KsqlStatementError(
-        `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${timestamp}'`,
-      );
-    if (col.type.kind !== 'BIGINT') {
-      if (col.type.kind === 'STRING')
-        throw new KsqlUnsupportedError('STRING TIMESTAMP column (TIMESTAMP_FORMAT)');
-      throw new KsqlStatementError(
-        `Timestamp column, \`${col.name}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`,
-      );
-    }
-  }
+  const window = sourceWindow(stmt.properties);
+  const timestamp = timestampColumn(stmt.properties, columns);
   const partitions = stmt.properties.get('PARTITIONS');
   return {
     name: stmt.name,

@@ -115,14 +115,24 @@ export function parseExpression(text: string): Expr {
   return new Parser(text).standaloneExpression();
 }
 
+/** Types without parameters that the engine runs, by the spellings ksqlDB accepts. */
+const SCALAR_TYPES: ReadonlyMap<string, 'BOOLEAN' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'STRING'> = new Map([
+  ['BOOLEAN', 'BOOLEAN'],
+  ['INT', 'INTEGER'],
+  ['INTEGER', 'INTEGER'],
+  ['BIGINT', 'BIGINT'],
+  ['DOUBLE', 'DOUBLE'],
+  ['STRING', 'STRING'],
+  ['VARCHAR', 'STRING'],
+]);
+
 class Parser {
+  private readonly text: string;
   private readonly tokens: readonly Token[];
   private index = 0;
 
-  constructor(
-    private readonly text: string,
-    tokens?: readonly Token[],
-  ) {
+  constructor(text: string, tokens?: readonly Token[]) {
+    this.text = text;
     this.tokens = tokens ?? tokenize(text, () => text.trim());
   }
 
@@ -207,23 +217,7 @@ class Parser {
       this.fail(`mismatched input '${first.text}' expecting 'CREATE'`);
     }
     this.next();
-    let orReplace = false;
-    if (this.acceptKw('OR')) {
-      this.expectKw('REPLACE');
-      orReplace = true;
-    }
-    let sourceType: 'STREAM' | 'TABLE';
-    if (this.acceptKw('STREAM')) sourceType = 'STREAM';
-    else if (this.acceptKw('TABLE')) sourceType = 'TABLE';
-    else if (this.isKw('SOURCE')) throw new KsqlUnsupportedError('CREATE SOURCE STREAM/TABLE');
-    else throw new KsqlUnsupportedError(`CREATE ${this.peek().text} statement`);
-    let ifNotExists = false;
-    if (this.isKw('IF')) {
-      this.next();
-      this.expectKw('NOT');
-      this.expectKw('EXISTS');
-      ifNotExists = true;
-    }
+    const { orReplace, sourceType, ifNotExists } = this.createHead();
     const name = this.identifier('a source name');
     let columns: ColumnDef[] | undefined;
     if (this.isOp('(')) columns = this.columnDefs();
@@ -257,6 +251,28 @@ class Parser {
       text,
     };
     return stmt;
+  }
+
+  /** After CREATE: `[OR REPLACE] STREAM|TABLE [IF NOT EXISTS]`. */
+  private createHead(): { orReplace: boolean; sourceType: 'STREAM' | 'TABLE'; ifNotExists: boolean } {
+    let orReplace = false;
+    if (this.acceptKw('OR')) {
+      this.expectKw('REPLACE');
+      orReplace = true;
+    }
+    let sourceType: 'STREAM' | 'TABLE';
+    if (this.acceptKw('STREAM')) sourceType = 'STREAM';
+    else if (this.acceptKw('TABLE')) sourceType = 'TABLE';
+    else if (this.isKw('SOURCE')) throw new KsqlUnsupportedError('CREATE SOURCE STREAM/TABLE');
+    else throw new KsqlUnsupportedError(`CREATE ${this.peek().text} statement`);
+    let ifNotExists = false;
+    if (this.isKw('IF')) {
+      this.next();
+      this.expectKw('NOT');
+      this.expectKw('EXISTS');
+      ifNotExists = true;
+    }
+    return { orReplace, sourceType, ifNotExists };
   }
 
   private columnDefs(): ColumnDef[] {
@@ -293,56 +309,14 @@ class Parser {
     if (t.kind !== TokenKind.Ident) this.fail(`mismatched input '${t.text}' expecting a type`);
     this.next();
     const name = t.quoted ? t.text.toUpperCase() : t.text;
-    // The grammar allows `type(param, ...)` with params STRING or an integer; only VARCHAR(STRING) means anything.
-    const noParams = (): void => {
-      if (!this.isOp('(')) return;
-      this.next();
-      const params: string[] = [];
-      do {
-        const p = this.peek();
-        if (
-          !(p.kind === TokenKind.Integer || (p.kind === TokenKind.Ident && !p.quoted && p.text === 'STRING'))
-        ) {
-          this.fail("Expecting {'STRING', INTEGER_VALUE}");
-        }
-        params.push(this.next().text);
-      } while (this.acceptOp(','));
-      this.expectOp(')');
-      if (!((name === 'VARCHAR' || name === 'STRING') && params.length === 1 && params[0] === 'STRING')) {
-        throw new KsqlUnsupportedError(`type ${name}(${params.join(', ')})`);
-      }
-    };
+    const scalar = SCALAR_TYPES.get(name);
+    if (scalar !== undefined) {
+      this.scalarTypeParams(name);
+      return { kind: scalar };
+    }
     switch (name) {
-      case 'BOOLEAN':
-        noParams();
-        return { kind: 'BOOLEAN' };
-      case 'INT':
-      case 'INTEGER':
-        noParams();
-        return { kind: 'INTEGER' };
-      case 'BIGINT':
-        noParams();
-        return { kind: 'BIGINT' };
-      case 'DOUBLE':
-        noParams();
-        return { kind: 'DOUBLE' };
-      case 'STRING':
-      case 'VARCHAR':
-        noParams();
-        return { kind: 'STRING' };
-      case 'DECIMAL': {
-        this.expectOp('(');
-        const p = this.next().text;
-        this.expectOp(',');
-        const s = this.next().text;
-        this.expectOp(')');
-        return { kind: 'UNSUPPORTED', spelling: `DECIMAL(${p}, ${s})` };
-      }
-      case 'DATE':
-      case 'TIME':
-      case 'TIMESTAMP':
-      case 'BYTES':
-        return { kind: 'UNSUPPORTED', spelling: name };
+      case 'DECIMAL':
+        return this.decimalType();
       case 'ARRAY': {
         this.expectOp('<');
         const item = this.type();
@@ -357,23 +331,59 @@ class Parser {
         this.expectOp('>');
         return { kind: 'MAP', key, value };
       }
-      case 'STRUCT': {
-        this.expectOp('<');
-        const fields: { name: string; type: SqlType }[] = [];
-        if (!this.isOp('>')) {
-          do {
-            const fname = this.next();
-            if (fname.kind !== TokenKind.Ident)
-              this.fail(`mismatched input '${fname.text}' expecting a field name`, fname);
-            fields.push({ name: fname.text, type: this.type() });
-          } while (this.acceptOp(','));
-        }
-        this.expectOp('>');
-        return { kind: 'STRUCT', fields };
-      }
+      case 'STRUCT':
+        return this.structType();
       default:
+        // DATE, TIME, TIMESTAMP, BYTES and any unknown name: parsed, refused where used.
         return { kind: 'UNSUPPORTED', spelling: name };
     }
+  }
+
+  /**
+   * The grammar allows `type(param, ...)` with params STRING or an integer after any type
+   * name; only VARCHAR(STRING) means anything.
+   */
+  private scalarTypeParams(name: string): void {
+    if (!this.isOp('(')) return;
+    this.next();
+    const params: string[] = [];
+    do {
+      const p = this.peek();
+      if (
+        !(p.kind === TokenKind.Integer || (p.kind === TokenKind.Ident && !p.quoted && p.text === 'STRING'))
+      ) {
+        this.fail("Expecting {'STRING', INTEGER_VALUE}");
+      }
+      params.push(this.next().text);
+    } while (this.acceptOp(','));
+    this.expectOp(')');
+    if (!((name === 'VARCHAR' || name === 'STRING') && params.length === 1 && params[0] === 'STRING')) {
+      throw new KsqlUnsupportedError(`type ${name}(${params.join(', ')})`);
+    }
+  }
+
+  private decimalType(): SqlType {
+    this.expectOp('(');
+    const p = this.next().text;
+    this.expectOp(',');
+    const s = this.next().text;
+    this.expectOp(')');
+    return { kind: 'UNSUPPORTED', spelling: `DECIMAL(${p}, ${s})` };
+  }
+
+  private structType(): SqlType {
+    this.expectOp('<');
+    const fields: { name: string; type: SqlType }[] = [];
+    if (!this.isOp('>')) {
+      do {
+        const fname = this.next();
+        if (fname.kind !== TokenKind.Ident)
+          this.fail(`mismatched input '${fname.text}' expecting a field name`, fname);
+        fields.push({ name: fname.text, type: this.type() });
+      } while (this.acceptOp(','));
+    }
+    this.expectOp('>');
+    return { kind: 'STRUCT', fields };
   }
 
   private withProperties(): Map<string, PropertyValue> {
@@ -403,41 +413,12 @@ class Parser {
     this.expectKw('SELECT');
     const select: SelectItem[] = [];
     do {
-      const pos = this.peek().position;
-      if (this.isOp('*')) {
-        this.next();
-        select.push({ k: 'all', source: undefined, pos });
-        continue;
-      }
-      if (this.peek().kind === TokenKind.Ident && this.isOp('.', 1) && this.isOp('*', 2)) {
-        const source = this.next().text;
-        this.next();
-        this.next();
-        select.push({ k: 'all', source, pos });
-        continue;
-      }
-      const expr = this.expression();
-      let alias: string | undefined;
-      if (this.acceptKw('AS')) alias = this.identifier('an alias');
-      else if (
-        this.peek().kind === TokenKind.Ident &&
-        (this.peek().quoted || !RESERVED.has(this.peek().text))
-      ) {
-        alias = this.next().text;
-      }
-      select.push({ k: 'expr', expr, alias, pos });
+      select.push(this.selectItem());
     } while (this.acceptOp(','));
     this.expectKw('FROM');
     const fromPos = this.peek().position;
     const fromName = this.identifier('a source name');
-    let alias: string | undefined;
-    if (this.acceptKw('AS')) alias = this.identifier('an alias');
-    else if (
-      this.peek().kind === TokenKind.Ident &&
-      (this.peek().quoted || !RESERVED.has(this.peek().text))
-    ) {
-      alias = this.next().text;
-    }
+    const alias = this.optionalAlias();
     if (['JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL'].some((w) => this.isKw(w)) || this.isOp(',')) {
       throw new KsqlUnsupportedError('JOIN');
     }
@@ -446,7 +427,6 @@ class Parser {
     let groupBy: Expr[] | undefined;
     let partitionBy: Expr[] | undefined;
     let having: Expr | undefined;
-    let emit: 'CHANGES' | 'FINAL' | undefined;
     if (this.acceptKw('WINDOW')) window = this.windowSpec();
     if (this.acceptKw('WHERE')) where = this.expression();
     if (this.acceptKw('GROUP')) {
@@ -458,11 +438,7 @@ class Parser {
       partitionBy = this.groupingList();
     }
     if (this.acceptKw('HAVING')) having = this.expression();
-    if (this.acceptKw('EMIT')) {
-      if (this.acceptKw('CHANGES')) emit = 'CHANGES';
-      else if (this.acceptKw('FINAL')) emit = 'FINAL';
-      else this.fail(`mismatched input '${this.peek().text}' expecting {'CHANGES', 'FINAL'}`);
-    }
+    const emit = this.emitClause();
     if (this.isKw('LIMIT')) throw new KsqlUnsupportedError('LIMIT');
     return {
       select,
@@ -474,6 +450,39 @@ class Parser {
       having,
       emit,
     };
+  }
+
+  /** `*`, `source.*`, or an expression with an optional alias. */
+  private selectItem(): SelectItem {
+    const pos = this.peek().position;
+    if (this.isOp('*')) {
+      this.next();
+      return { k: 'all', source: undefined, pos };
+    }
+    if (this.peek().kind === TokenKind.Ident && this.isOp('.', 1) && this.isOp('*', 2)) {
+      const source = this.next().text;
+      this.next();
+      this.next();
+      return { k: 'all', source, pos };
+    }
+    const expr = this.expression();
+    return { k: 'expr', expr, alias: this.optionalAlias(), pos };
+  }
+
+  /** `AS alias`, or a bare identifier that is not a reserved word. */
+  private optionalAlias(): string | undefined {
+    if (this.acceptKw('AS')) return this.identifier('an alias');
+    if (this.peek().kind === TokenKind.Ident && (this.peek().quoted || !RESERVED.has(this.peek().text))) {
+      return this.next().text;
+    }
+    return undefined;
+  }
+
+  private emitClause(): 'CHANGES' | 'FINAL' | undefined {
+    if (!this.acceptKw('EMIT')) return undefined;
+    if (this.acceptKw('CHANGES')) return 'CHANGES';
+    if (this.acceptKw('FINAL')) return 'FINAL';
+    this.fail(`mismatched input '${this.peek().text}' expecting {'CHANGES', 'FINAL'}`);
   }
 
   /** GROUP BY / PARTITION BY: value expressions (no boolean operators), or one parenthesised set. */
@@ -702,21 +711,11 @@ class Parser {
 
   private primary(): Expr {
     const t = this.peek();
-    const pos = t.position;
     switch (t.kind) {
-      case TokenKind.Integer: {
-        this.next();
-        const n = Number(t.text);
-        return { k: 'literal', type: n <= 2147483647 ? 'INTEGER' : 'BIGINT', value: n, pos };
-      }
-      case TokenKind.Decimal: {
-        this.next();
-        const isDouble = /[eE]/.test(t.text);
-        return { k: 'literal', type: isDouble ? 'DOUBLE' : 'DECIMAL', value: Number(t.text), pos };
-      }
+      case TokenKind.Integer:
+      case TokenKind.Decimal:
       case TokenKind.String:
-        this.next();
-        return { k: 'literal', type: 'STRING', value: t.text, pos };
+        return this.literal(t);
       case TokenKind.Op:
         if (t.text === '(') {
           this.next();
@@ -733,41 +732,65 @@ class Parser {
         break;
     }
     if (!t.quoted) {
-      if (t.text === 'TRUE' || t.text === 'FALSE') {
-        this.next();
-        return { k: 'literal', type: 'BOOLEAN', value: t.text === 'TRUE', pos };
-      }
-      if (t.text === 'NULL') {
-        this.next();
-        return { k: 'literal', type: 'NULL', value: null, pos };
-      }
-      if (t.text === 'CASE') return this.caseExpr();
-      if (t.text === 'CAST' && this.isOp('(', 1)) {
-        this.next();
-        this.next();
-        const operand = this.expression();
-        this.expectKw('AS');
-        const type = this.type();
-        this.expectOp(')');
-        return { k: 'cast', operand, type, pos };
-      }
-      if (t.text === 'INTERVAL') throw new KsqlUnsupportedError('INTERVAL literal');
-      if (
-        (t.text === 'ARRAY' && this.isOp('[', 1)) ||
-        ((t.text === 'STRUCT' || t.text === 'MAP') && this.isOp('(', 1))
-      ) {
-        throw new KsqlUnsupportedError(`${t.text} constructor`);
-      }
-      if (RESERVED.has(t.text)) this.fail(`extraneous input '${t.text}'`);
+      const keyword = this.keywordPrimary(t);
+      if (keyword !== undefined) return keyword;
     }
     this.next();
-    if (this.isOp('(')) return this.call(t.text, pos);
+    if (this.isOp('(')) return this.call(t.text, t.position);
     if (this.isOp('.') && this.peek(1).kind === TokenKind.Ident) {
       this.next();
       const col = this.next();
-      return { k: 'column', source: t.text, name: col.text, pos };
+      return { k: 'column', source: t.text, name: col.text, pos: t.position };
     }
-    return { k: 'column', source: undefined, name: t.text, pos };
+    return { k: 'column', source: undefined, name: t.text, pos: t.position };
+  }
+
+  /** A number or string literal token, consumed. */
+  private literal(t: Token): Expr {
+    this.next();
+    const pos = t.position;
+    if (t.kind === TokenKind.String) return { k: 'literal', type: 'STRING', value: t.text, pos };
+    const value = Number(t.text);
+    if (t.kind === TokenKind.Integer) {
+      return { k: 'literal', type: value <= 2147483647 ? 'INTEGER' : 'BIGINT', value, pos };
+    }
+    return { k: 'literal', type: /[eE]/.test(t.text) ? 'DOUBLE' : 'DECIMAL', value, pos };
+  }
+
+  /**
+   * An expression led by an unquoted keyword (TRUE, FALSE, NULL, CASE, CAST), or undefined when
+   * `t` names a column or function; refuses the constructs the engine does not run and
+   * reserved words.
+   */
+  private keywordPrimary(t: Token): Expr | undefined {
+    const pos = t.position;
+    if (t.text === 'TRUE' || t.text === 'FALSE') {
+      this.next();
+      return { k: 'literal', type: 'BOOLEAN', value: t.text === 'TRUE', pos };
+    }
+    if (t.text === 'NULL') {
+      this.next();
+      return { k: 'literal', type: 'NULL', value: null, pos };
+    }
+    if (t.text === 'CASE') return this.caseExpr();
+    if (t.text === 'CAST' && this.isOp('(', 1)) {
+      this.next();
+      this.next();
+      const operand = this.expression();
+      this.expectKw('AS');
+      const type = this.type();
+      this.expectOp(')');
+      return { k: 'cast', operand, type, pos };
+    }
+    if (t.text === 'INTERVAL') throw new KsqlUnsupportedError('INTERVAL literal');
+    if (
+      (t.text === 'ARRAY' && this.isOp('[', 1)) ||
+      ((t.text === 'STRUCT' || t.text === 'MAP') && this.isOp('(', 1))
+    ) {
+      throw new KsqlUnsupportedError(`${t.text} constructor`);
+    }
+    if (RESERVED.has(t.text)) this.fail(`extraneous input '${t.text}'`);
+    return undefined;
   }
 
   private call(name: string, pos: SourcePosition): Expr {
