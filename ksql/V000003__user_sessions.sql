@@ -1,5 +1,11 @@
 -- User sessions: activity separated by more than SESSION_GAP starts a new session.
 -- EMIT FINAL: the consumer wants one row per closed session, not every intermediate state.
+-- RETENTION: Kafka Streams writes a record's session before it emits the closed ones, and that
+-- write drops the store segments older than stream time − retention (KStreamSessionWindowAggregate,
+-- KeyValueSegments.getOrCreateSegmentIfLive). With the default retention (gap + grace), a record
+-- that moves a partition's stream time further on — the first one after a quiet spell — drops
+-- the sessions still open before they are ever written. SESSION_RETENTION keeps them through a
+-- quiet spell that long, at the cost of holding that much session state.
 -- The enrich-sessions Lambda reads these columns (services/enrichment/session-row.ts).
 -- A purchase event is one order, so `purchases` counts orders and `revenue` sums their totals.
 -- `cart_value` is what the session put in the cart less what it took out (price × quantity of
@@ -29,6 +35,6 @@ CREATE TABLE user_sessions WITH (
     WINDOWSTART AS session_start,
     WINDOWEND AS session_end
   FROM clickstream
-  WINDOW SESSION (${SESSION_GAP}, GRACE PERIOD ${SESSION_GRACE})
+  WINDOW SESSION (${SESSION_GAP}, RETENTION ${SESSION_RETENTION}, GRACE PERIOD ${SESSION_GRACE})
   GROUP BY userId
   EMIT FINAL;

@@ -16,7 +16,8 @@ export const SESSION_GAP_MS = 10_000;
 export const SESSION_GRACE_MS = 2_000;
 
 /**
- * Kafka Streams' session store for EMIT FINAL keeps `gap + grace` of session ends, in segments
+ * Kafka Streams' session store for EMIT FINAL keeps `gap + grace` of session ends by default
+ * (ksql/V000003 sets a longer RETENTION, so the project's own statements are safe either way), in segments
  * of `max(retention / 2, 60 s)` (SessionStoreMaterializer, RocksDbTimeOrderedSessionBytesStoreSupplier),
  * and a put drops the segments that fell out of retention *before* the same record's emit reads the
  * closed sessions (KStreamSessionWindowAggregate.process: `store.put`, then
