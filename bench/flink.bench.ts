@@ -72,7 +72,9 @@ const throughput = async (engine: StateEngine, kafka: Kafka, brokers: string[], 
     { topic: topics.EVENTS_TOPIC, partitions: PARTITIONS },
     { topic: 'clickstream-sessions-enriched', partitions: PARTITIONS },
   ]);
-  const records = generateBacklog(events, 2000, Date.UTC(2026, 0, 1));
+  // Event times an hour ago, not a fixed date: the broker deletes records older than its
+  // retention (7 days by default) at its next check, inputs and outputs alike.
+  const records = generateBacklog(events, 2000, Date.now() - 60 * 60_000);
   const flushAt = Number(records.at(-1)?.timestamp ?? 0) + 15 * 60_000;
   const producer = kafka.producer();
   await producer.connect();
